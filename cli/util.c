@@ -1,0 +1,84 @@
+/*
+ * util.c — the shared utility layer of the gort command: one-line errors and option values.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "gort %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return GORT_EXIT_USAGE;
+}
+
+bool cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out) {
+    char *end;
+    if (!s || !*s) return false;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max) return false;
+    *out = v;
+    return true;
+}
+
+/* Splits "123K" into a number and a suffix scale; shared by sizes and times. */
+static bool parse_scaled(const char *s, const char *const *units, const uint64_t *scales,
+                         uint64_t *out) {
+    char *end;
+    if (!s || *s < '0' || *s > '9') return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return false;
+    uint64_t scale = 1;
+    if (*end) {
+        int k = 0;
+        while (units[k] && strcmp(units[k], end) != 0) k++;
+        if (!units[k]) return false;
+        scale = scales[k];
+    }
+    if (v > UINT64_MAX / scale) return false;
+    *out = v * scale;
+    return true;
+}
+
+bool cli_parse_size(const char *s, uint64_t *out) {
+    static const char *const units[] = { "K", "M", "G", "k", "m", "g", NULL };
+    static const uint64_t scales[] = { 1u << 10, 1u << 20, 1u << 30, 1u << 10, 1u << 20, 1u << 30 };
+    return parse_scaled(s, units, scales, out);
+}
+
+bool cli_parse_time_ns(const char *s, int64_t *out) {
+    static const char *const units[] = { "ns", "us", "ms", "s", NULL };
+    static const uint64_t scales[] = { 1, 1000, 1000000, 1000000000 };
+    uint64_t v;
+    if (!parse_scaled(s, units, scales, &v) || v > INT64_MAX) return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+bool cli_opt_value(const char *cmd, int argc, char **argv, int *i, const char *name,
+                   const char **val) {
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0) return false;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return true;
+    }
+    if (a[n] != '\0') return false;
+    if (*i + 1 >= argc) {
+        cli_error(cmd, "option %s needs a value", name);
+        *val = NULL;
+        return true;
+    }
+    *val = argv[++*i];
+    return true;
+}

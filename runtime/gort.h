@@ -1,0 +1,292 @@
+/*
+ * gort.h — the public interface of libgort, a C model of Go 1.19's map, defer/panic/recover,
+ * goroutine and garbage-collector runtime that emits a trace event for every interesting operation.
+ *
+ * One header for everything a program linked with libgort uses. Sections:
+ *   1. Strings and map types
+ *   2. Maps (runtime/map.c): make, access, assign, delete, len, clear, iterate, stats
+ *   3. Frames, defer, panic/recover, Goexit (runtime/defer.c, runtime/panic.c)
+ *   4. Goroutines and WaitGroups (runtime/proc.c)
+ *   5. The garbage collector and its roots (runtime/gc.c)
+ *
+ * Names follow Go's runtime functions where one exists (gort_mapassign is runtime.mapassign),
+ * so a trace reads like Go's own profile.
+ */
+#ifndef GORT_H
+#define GORT_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------
+ * 1. Strings and map types
+ * ------------------------------------------------------------------------------------------ */
+
+/* A Go string: bytes and a length, not NUL-terminated. A map with string keys stores the
+ * (ptr, len) pair, not a copy of the bytes, exactly as Go stores the string header: the caller
+ * keeps the bytes alive and unchanged for as long as the key is in the map (literals, or
+ * memory that outlives the map). */
+typedef struct gort_string {
+    const char *ptr;
+    size_t len;
+} gort_string;
+
+/* gort_str("abc") makes a gort_string of a NUL-terminated C string. */
+static inline gort_string gort_str(const char *s) {
+    gort_string r = { s, strlen(s) };
+    return r;
+}
+
+/* Which code path a map type uses, as Go's compiler picks mapassign_fast64 / _faststr / generic. */
+typedef enum gort_keykind {
+    GORT_KEY_INT64 = 1,  /* int64 keys, 8 bytes: the fast64 path */
+    GORT_KEY_UINT64,     /* uint64 keys, 8 bytes: the fast64 path */
+    GORT_KEY_STRING,     /* gort_string keys: the faststr path */
+    GORT_KEY_GENERIC     /* any fixed-size key with the type's hash and equal: the generic path */
+} gort_keykind;
+
+/* The hash of a generic key: hash(key, seed) must depend on every byte equal() compares. */
+typedef uint64_t (*gort_hashfn)(const void *key, uint64_t seed);
+typedef bool (*gort_equalfn)(const void *a, const void *b);
+
+/* A map type, like Go's maptype: fixed key and element sizes and how keys hash.
+ * elem_ptrmask marks the 8-byte words of the element that hold libgort heap pointers (a
+ * gort_map * or a closure environment): bit i set means word i is scanned by the collector
+ * and written with the write barrier. Elements without such words are never scanned. */
+typedef struct gort_maptype {
+    const char *name;      /* e.g. "map[string]int64", shown in traces and errors */
+    gort_keykind keykind;
+    uint32_t keysize;      /* bytes; 8 for INT64/UINT64, sizeof(gort_string) for STRING */
+    uint32_t elemsize;     /* bytes, 0 allowed (a set) */
+    gort_hashfn hash;      /* GENERIC only */
+    gort_equalfn equal;    /* GENERIC only */
+    uint64_t elem_ptrmask;
+} gort_maptype;
+
+/* Ready-made types for the common cases. */
+extern const gort_maptype gort_type_int64_int64;   /* map[int64]int64 */
+extern const gort_maptype gort_type_uint64_int64;  /* map[uint64]int64 */
+extern const gort_maptype gort_type_string_int64;  /* map[string]int64 */
+extern const gort_maptype gort_type_string_map;    /* map[string]*hmap: elem is a gort_map * */
+
+/* A generic hash over raw key bytes (Go's memhash role), usable as gort_maptype.hash for
+ * keys compared byte by byte, with gort_memequal as equal... for a given key size. */
+uint64_t gort_memhash(const void *key, size_t size, uint64_t seed);
+
+/* ------------------------------------------------------------------------------------------
+ * 2. Maps
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct gort_map gort_map; /* Go's hmap; NULL is the nil map */
+
+/* makemap: a new map sized for about `hint` entries, with Go's choice of initial B. */
+gort_map *gort_makemap(const gort_maptype *t, int64_t hint);
+
+/* mapaccess1: the element stored under key, or a pointer to a zero element when absent
+ * (never NULL; the zero element must not be written). mapaccess2 also says whether it was found. */
+void *gort_mapaccess1(gort_map *h, const void *key);
+void *gort_mapaccess2(gort_map *h, const void *key, bool *ok);
+/* mapassign: the slot of key's element, inserting the key (element zeroed) when absent.
+ * On a nil map: panic "assignment to entry in nil map". */
+void *gort_mapassign(gort_map *h, const void *key);
+/* mapdelete: removes key if present; a no-op on a nil or empty map. */
+void gort_mapdelete(gort_map *h, const void *key);
+
+/* The fast paths for 8-byte integer keys (mapaccess1_fast64 ...) and string keys (_faststr). */
+void *gort_mapaccess1_fast64(gort_map *h, uint64_t key);
+void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok);
+void *gort_mapassign_fast64(gort_map *h, uint64_t key);
+void gort_mapdelete_fast64(gort_map *h, uint64_t key);
+void *gort_mapaccess1_faststr(gort_map *h, gort_string key);
+void *gort_mapaccess2_faststr(gort_map *h, gort_string key, bool *ok);
+void *gort_mapassign_faststr(gort_map *h, gort_string key);
+void gort_mapdelete_faststr(gort_map *h, gort_string key);
+
+/* len(m): 0 for the nil map. */
+int64_t gort_maplen(gort_map *h);
+/* mapclear: what Go 1.19 compiles `for k := range m { delete(m, k) }` into; keeps B. */
+void gort_mapclear(gort_map *h);
+
+/* Iteration, Go's hiter: random start bucket and offset; every key present for the whole
+ * iteration is produced exactly once, also while the map grows; a key deleted before it is
+ * reached is not produced. Fields are private except key and elem.
+ *   gort_mapiter it;
+ *   for (gort_mapiterinit(m, &it); it.key; gort_mapiternext(&it)) use(it.key, it.elem); */
+typedef struct gort_mapiter {
+    void *key;               /* current key, NULL when done */
+    void *elem;              /* current element */
+    /* private */
+    gort_map *h;
+    const gort_maptype *t;
+    void *buckets;           /* bucket array at init time */
+    void *bptr;              /* current bucket */
+    void *overflow_keep[2];
+    uint64_t startBucket;
+    uint8_t offset;
+    bool wrapped;
+    uint8_t B;
+    uint8_t i;
+    uint64_t bucket;
+    uint64_t checkBucket;
+} gort_mapiter;
+void gort_mapiterinit(gort_map *h, gort_mapiter *it);
+void gort_mapiternext(gort_mapiter *it);
+
+/* What a user or a test can watch of a map's shape. */
+typedef struct gort_mapstats {
+    uint64_t id;          /* the map's id in traces (1, 2, ... in creation order) */
+    int64_t count;
+    uint8_t B;            /* log2 of the number of buckets */
+    uint16_t noverflow;   /* Go's approximate overflow-bucket count */
+    bool growing;         /* oldbuckets != NULL */
+    bool same_size_grow;
+    uint64_t nevacuate;   /* old buckets evacuated so far, in index order */
+    uint32_t hash0;       /* the per-map seed */
+    uint8_t flags;        /* Go's flags: iterator 1, oldIterator 2, hashWriting 4, sameSizeGrow 8 */
+} gort_mapstats;
+void gort_map_stats(gort_map *h, gort_mapstats *out);
+/* The id traces use for this map (0 for nil). */
+uint64_t gort_map_id(gort_map *h);
+
+/* ------------------------------------------------------------------------------------------
+ * 3. Frames, defer, panic/recover, Goexit        (runtime/defer.c, runtime/panic.c)
+ *
+ * A C function models a Go function by opening a frame with GORT_FUNC (or GORT_FUNC_R for a
+ * function with a result). The frame is left by the cleanup attribute on every return path,
+ * which runs the frame's deferred calls (deferreturn) and only then pops the frame, so
+ * deferreturn cannot be forgotten:
+ *
+ *     void f(void) {
+ *         GORT_FUNC(fr);
+ *         gort_map *m = gort_makemap(&gort_type_string_int64, 0);
+ *         GORT_ROOT(fr, &m);                           // m is a live local: a GC root
+ *         gort_defer_delete_faststr(&fr, m, gort_str("a"));  // defer delete(m, "a")
+ *         m = NULL;                                   // m = nil: the defer still has the map
+ *     }
+ * ------------------------------------------------------------------------------------------ */
+
+#define GORT_FRAME_SLOTS 16     /* roots a frame can register */
+#define GORT_FRAME_STACKMAPS 8  /* non-escaping maps a frame can own */
+
+struct gort_g;
+struct gort_defer;
+
+/* A function frame. It lives on the C stack of the function it models; fields are private. */
+typedef struct gort_frame {
+    struct gort_frame *parent;       /* caller's frame on the same goroutine */
+    const char *fn;                  /* function name for traces and tracebacks */
+    struct gort_g *g;                /* goroutine running it */
+    void **slots[GORT_FRAME_SLOTS];  /* addresses of locals holding heap pointers: roots */
+    unsigned nslots;
+    gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
+    unsigned nstackmaps;
+    unsigned ndefers;                /* pending defer records registered by this frame */
+    int state;
+    jmp_buf recover_jb;              /* a recovered panic resumes here: the function returns */
+} gort_frame;
+
+void gort_frame_enter(gort_frame *fr, const char *fn);
+void gort_frame_leave(gort_frame *fr); /* deferreturn, then pop; run by the cleanup attribute */
+
+#define GORT_FUNC(fr)                                                     \
+    gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
+    gort_frame_enter(&fr, __func__);                                      \
+    if (setjmp(fr.recover_jb) != 0) return
+#define GORT_FUNC_R(fr, zero)                                             \
+    gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
+    gort_frame_enter(&fr, __func__);                                      \
+    if (setjmp(fr.recover_jb) != 0) return (zero)
+
+/* Registers the address of a local that holds a heap pointer (a gort_map * or an
+ * environment) as a root of this frame, live until the frame is popped. */
+void gort_frame_root(gort_frame *fr, void *slot);
+#define GORT_ROOT(fr, slotp) gort_frame_root(&(fr), (void *)(slotp))
+
+/* A map that does not escape its function: owned by the frame, it dies (probe mapfree,
+ * cause frame) when the frame is popped, which is after the frame's deferred calls ran. */
+gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint);
+
+/* defer delete(m, key): m and key are evaluated now (Go's rule), so a later m = nil does not
+ * change which map is deleted from. Returns the defer id used in traces. */
+uint64_t gort_defer_delete(gort_frame *fr, gort_map *m, const void *key);
+uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key);
+uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key);
+
+/* defer func(){ ... }(): fn(env) runs at function exit. env is a closure environment from
+ * gort_closure_new (its fields are the captured variables, so the call sees later writes to
+ * them) or NULL. name shows in traces. Returns the defer id. */
+typedef void (*gort_fn)(void *env);
+uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
+#define GORT_DEFER(fr, fn, env) gort_defer_call(&(fr), #fn, (fn), (env))
+
+/* panic(msg). Deferred calls of every frame unwound run; recover in one of them stops the
+ * panic and that deferring function returns normally. Unrecovered: "panic: msg", a goroutine
+ * trace, exit status 2. */
+__attribute__((noreturn)) void gort_panic(const char *msg);
+/* A runtime error ("runtime error: ..." is not added: pass Go's exact text). */
+__attribute__((noreturn)) void gort_panic_runtime_error(const char *msg);
+/* recover(): the current panic's message if called directly by a deferred call run for a
+ * panic, which stops the panic; NULL otherwise. */
+const char *gort_recover(void);
+/* runtime.Goexit: runs every deferred call of the goroutine, then ends it. */
+__attribute__((noreturn)) void gort_goexit(void);
+/* throw/fatal: "fatal error: msg", goroutine traces, exit 2; no defers run, no recover. */
+__attribute__((noreturn)) void gort_fatal(const char *msg);
+
+/* ------------------------------------------------------------------------------------------
+ * 4. Goroutines and WaitGroups                   (runtime/proc.c)
+ * ------------------------------------------------------------------------------------------ */
+
+/* go fn(arg): a new goroutine on its own OS thread. arg (an environment from
+ * gort_closure_new, or NULL) is a root while the goroutine runs. Returns the goroutine id;
+ * ids are numbered as Go does, main is 1. */
+uint64_t gort_go(const char *name, gort_fn fn, void *arg);
+#define GORT_GO(fn, arg) gort_go(#fn, (fn), (arg))
+uint64_t gort_goid(void);
+
+/* sync.WaitGroup. Waiting is a blocking point: the collector does not wait for a goroutine
+ * blocked here to reach a safe point. */
+typedef struct gort_waitgroup {
+    int64_t count;
+    void *impl; /* private */
+} gort_waitgroup;
+void gort_wg_add(gort_waitgroup *wg, int64_t delta);
+void gort_wg_done(gort_waitgroup *wg);
+void gort_wg_wait(gort_waitgroup *wg);
+
+/* ------------------------------------------------------------------------------------------
+ * 5. The garbage collector and its roots         (runtime/gc.c)
+ *
+ * Root rules (what keeps a heap object — map header, bucket array, overflow bucket,
+ * closure environment — alive):
+ *   - frames: every slot registered with GORT_ROOT in a frame not yet popped, and the
+ *     maps the frame owns (gort_makemap_stack);
+ *   - globals registered with gort_register_global;
+ *   - pending defer records: the map and key of a deferred delete, the environment of a
+ *     deferred call, until the call has run;
+ *   - goroutines: the arg of each goroutine that has not ended.
+ * From a root, marking follows maps' buckets and the pointer words of environments and of
+ * map elements (elem_ptrmask). Anything else is garbage at the end of a cycle's mark.
+ * ------------------------------------------------------------------------------------------ */
+
+/* A closure environment of `size` bytes, zeroed; bit i of ptrmask says word i holds a heap
+ * pointer. Freed by the collector when unreachable. */
+void *gort_closure_new(size_t size, uint64_t ptrmask);
+/* *slot = val for a pointer field of a heap object (an environment), with the write barrier. */
+void gort_store(void **slot, void *val);
+/* A global variable holding a heap pointer becomes a root. */
+void gort_register_global(void *slot);
+/* runtime.GC(): runs a full cycle and returns after its mark termination and its sweep. */
+void gort_gc(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GORT_H */

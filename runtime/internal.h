@@ -1,0 +1,127 @@
+/*
+ * internal.h — what the parts of libgort share with each other and nobody else: the goroutine
+ * and defer records, the heap allocator's interface, safe points, and the probe macro.
+ * Not installed; programs use gort.h only.
+ *
+ * Ownership: proc.c owns goroutines (gort_g, the allg list), defer.c/panic.c own defer and
+ * panic records, gc.c owns the heap (gort__alloc) and the world-stopping protocol, map.c owns
+ * map headers and buckets (and tells the collector how to scan and kill them), trace.c owns
+ * the probe's path to the recorder.
+ */
+#ifndef GORT_INTERNAL_H
+#define GORT_INTERNAL_H
+
+#include "gort.h"
+#include "gort_record.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- goroutines (proc.c) ---------------------------------------------------------------- */
+
+enum gort_gstatus {
+    GORT_G_RUNNING = 1,  /* executing user or runtime code: must reach a safe point to stop */
+    GORT_G_BLOCKED,      /* in a blocking call (WaitGroup wait, sleep): counts as stopped */
+    GORT_G_PARKED,       /* stopped at a safe point for a stop-the-world */
+    GORT_G_DEAD
+};
+
+typedef struct gort_g {
+    uint64_t goid;               /* main is 1, as in Go */
+    pid_t tid;                   /* OS thread id */
+    pthread_t thread;
+    const char *name;            /* function the goroutine started in */
+    _Atomic int status;          /* enum gort_gstatus */
+    gort_frame *frame;           /* innermost live frame, NULL outside any GORT_FUNC */
+    struct gort_defer *defers;   /* pending defer records, innermost (latest) first */
+    struct gort_panic *panic;    /* innermost active panic */
+    void *arg;                   /* the goroutine's argument: a root while it runs */
+    uint64_t running_defer;      /* id of the deferred call running now (0: none): probes */
+    jmp_buf exit_jb;             /* Goexit and the end of the goroutine come back here */
+    struct gort_g *allnext;      /* all goroutines, for the collector (under gort__sched_lock) */
+} gort_g;
+
+extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
+extern pthread_mutex_t gort__sched_lock;  /* guards gort__allg */
+extern gort_g *gort__allg;                /* every goroutine not yet ended */
+gort_g *gort__getg(void);                 /* gort__curg, creating g for a foreign thread */
+
+/* ---- defer records (defer.c) ------------------------------------------------------------ */
+
+enum gort_defer_kind { GORT_DEFER_DELETE = 1, GORT_DEFER_CALL };
+
+typedef struct gort_defer {
+    struct gort_defer *link;     /* next older record of the same goroutine */
+    gort_frame *frame;           /* frame that registered it */
+    uint64_t id;                 /* 1, 2, ... process-wide, as in traces */
+    int kind;                    /* enum gort_defer_kind */
+    const char *name;            /* "delete" or the function's name */
+    gort_map *map;               /* DEFER_DELETE: the map, evaluated at the defer statement */
+    union {                      /* DEFER_DELETE: the key, evaluated at the defer statement */
+        uint64_t u64;
+        gort_string str;
+        unsigned char bytes[64];
+    } key;
+    int keymode;                 /* 0 generic bytes, 1 fast64, 2 faststr */
+    gort_fn fn;                  /* DEFER_CALL */
+    void *env;                   /* DEFER_CALL: the closure environment: a root */
+    int started;                 /* a panic or Goexit has begun running it */
+} gort_defer;
+
+/* ---- the heap (gc.c) -------------------------------------------------------------------- */
+
+enum gort_objkind {
+    GORT_OBJ_MAP = 1,   /* a map header: scanned by gort__map_scan, killed by gort__map_kill */
+    GORT_OBJ_BUCKETS,   /* a bucket array or overflow bucket: scanned by the owning map */
+    GORT_OBJ_ENV,       /* a closure environment: scanned by its ptrmask */
+    GORT_OBJ_DATA       /* raw bytes, never scanned */
+};
+
+/* A zeroed heap object of `size` bytes; ptrmask marks pointer words (GORT_OBJ_ENV). */
+void *gort__alloc(size_t size, int kind, uint64_t ptrmask);
+/* Marks an object reachable during a mark phase (called from scan functions). */
+void gort__mark(void *obj);
+/* *slot = val with the write barrier (shades old and new values during mark). */
+void gort__store(void **slot, void *val);
+
+/* Safe points: every runtime entry calls gort__safepoint(); when a stop-the-world is pending
+ * the goroutine parks there until the world restarts. One predictable branch otherwise. */
+extern _Atomic int gort__stw_pending;
+void gort__park_for_stw(void);
+static inline void gort__safepoint(void) {
+    if (__builtin_expect(atomic_load_explicit(&gort__stw_pending, memory_order_relaxed), 0))
+        gort__park_for_stw();
+}
+/* Around a call that may block (waiting on a WaitGroup, joining, sleeping). */
+void gort__blocking_enter(void);
+void gort__blocking_exit(void);
+
+/* ---- maps, as the collector and frames see them (map.c) --------------------------------- */
+
+enum gort_mapfree_cause { GORT_FREE_GC = 1, GORT_FREE_FRAME = 2 };
+/* Marks everything the map references: bucket arrays, overflow buckets, pointer elements. */
+void gort__map_scan(gort_map *h);
+/* The map dies: probe mapfree, header poisoned so later use is caught (map_use_after_free). */
+void gort__map_kill(gort_map *h, int cause);
+
+/* ---- probes (trace.c) ------------------------------------------------------------------- */
+
+extern int gort__trace_on;  /* set once at start-up when the recorder is attached */
+void gort__emit(unsigned kind, uint64_t map_id, uint64_t arg0, uint64_t arg1, uint64_t dur_ns);
+uint64_t gort__now(void);  /* trace clock, ns */
+
+/* A probe: one predictable branch when nobody traces. */
+#define GORT_PROBE(kind, map_id, a0, a1)                                                   \
+    do {                                                                                    \
+        if (__builtin_expect(gort__trace_on, 0))                                            \
+            gort__emit(GORT_EV_##kind, (map_id), (uint64_t)(a0), (uint64_t)(a1), 0);         \
+    } while (0)
+#define GORT_PROBE_DUR(kind, map_id, a0, a1, dur)                                          \
+    do {                                                                                    \
+        if (__builtin_expect(gort__trace_on, 0))                                            \
+            gort__emit(GORT_EV_##kind, (map_id), (uint64_t)(a0), (uint64_t)(a1), (dur));    \
+    } while (0)
+
+#endif /* GORT_INTERNAL_H */

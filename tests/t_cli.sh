@@ -1,0 +1,10 @@
+#!/bin/sh
+# The gort command: --help, --version, unknown commands.
+set -e
+. tests/lib.sh
+out=$("$GORT" --help)
+expect_contains "$out" "usage: gort COMMAND"
+expect_eq "$("$GORT" --version)" "gort $(sed -n 's/^VERSION := //p' Makefile)"
+expect_status 2 "$GORT" no-such-command
+expect_contains "$(cat "$T/err")" "gort no-such-command: unknown command"
+expect_status 2 "$GORT"
