@@ -127,7 +127,6 @@ typedef struct gort_mapiter {
     const gort_maptype *t;
     void *buckets;           /* bucket array at init time */
     void *bptr;              /* current bucket */
-    void *overflow_keep[2];
     uint64_t startBucket;
     uint8_t offset;
     bool wrapped;
