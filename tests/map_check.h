@@ -34,7 +34,7 @@ const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
 /* Runs fn(arg) in a child; checks that it exits with `status` and that its stderr contains
  * `msg`. Returns true when both hold. */
-static bool expect_death(const char *what, void (*fn)(void *), void *arg, int status,
+static inline bool expect_death(const char *what, void (*fn)(void *), void *arg, int status,
                          const char *msg) {
     int fd[2];
     if (pipe(fd) != 0) return false;
@@ -62,7 +62,7 @@ static bool expect_death(const char *what, void (*fn)(void *), void *arg, int st
 }
 
 /* Prints the verdict and returns the exit status of a test program. */
-static int check_report(const char *name) {
+static inline int check_report(const char *name) {
     if (check_failures) {
         fprintf(stderr, "%s: %d check(s) failed\n", name, check_failures);
         return 1;
