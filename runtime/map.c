@@ -67,6 +67,14 @@
  * snapshot marked evacuated are looked up again in the live map (deleted: skipped; updated:
  * the new value). So every key present for the whole iteration is produced exactly once.
  *
+ * The collector. Bucket arrays and overflow buckets are collector objects (GORT_OBJ_BUCKETS)
+ * that gort__map_scan marks: the current and old arrays, each overflow bucket not inside its
+ * array (preallocated ones are), and the pointer words of elements. The marker may scan a map
+ * while a goroutine writes it, so every array carries its own size in a 16-byte prefix
+ * (array_hdr) instead of the scan pairing an array with a size read from the header; chain
+ * links are published with release stores after the bucket they point to is ready. Element
+ * pointer words the runtime moves or clears go through the write barrier.
+ *
  * Iterators and the collector. Go's iterator lives on the goroutine's stack and keeps the
  * arrays and buckets it walks reachable. gort's iterators are plain C structs the collector
  * cannot see, so the map keeps them reachable instead: an old array dropped at the end of a
@@ -219,11 +227,10 @@ static uint64_t roundupsize(uint64_t size) {
 }
 
 /* Go's makeBucketArray: an array for 2^b buckets plus, for b >= 4, about 2^(b-4)
- * preallocated overflow buckets (as many as fit the rounded-up allocation). Reuses and
- * zeroes `dirty` (an array of the same b) when given. Returns the array; sets *nalloc to the
- * buckets in it and *next_ovf to the first preallocated one (NULL if none). */
-static uint8_t *make_bucket_array(gort_map *h, uint8_t b, uint8_t *dirty, uint64_t *nalloc,
-                                  uint8_t **next_ovf) {
+ * preallocated overflow buckets (as many as fit the rounded-up allocation, Go's malloc size
+ * class of the buckets alone). Reuses and zeroes `dirty` (an array of the same b) when given.
+ * Returns bucket 0 and sets *next_ovf to the first preallocated bucket (NULL if none). */
+static uint8_t *make_bucket_array(gort_map *h, uint8_t b, uint8_t *dirty, uint8_t **next_ovf) {
     uint64_t base = bucket_shift(b), n = base;
     if (b >= 4) {
         n += bucket_shift(b - 4);
@@ -231,15 +238,20 @@ static uint8_t *make_bucket_array(gort_map *h, uint8_t b, uint8_t *dirty, uint64
         if (up != sz) n = up / h->bucketsize;
     }
     uint8_t *arr = dirty;
-    if (arr) memset(arr, 0, h->bucketsize * n);
-    else arr = gort__alloc(h->bucketsize * n, GORT_OBJ_BUCKETS, 0);
+    if (arr) {
+        memset(arr, 0, h->bucketsize * n);
+    } else {
+        array_hdr *ah = gort__alloc(sizeof(array_hdr) + h->bucketsize * n, GORT_OBJ_BUCKETS, 0);
+        ah->nalloc = n;
+        ah->nmain = base;
+        arr = (uint8_t *)(ah + 1);
+    }
     *next_ovf = NULL;
     if (base != n) {
         *next_ovf = bucket_at(h, arr, base);
         /* A non-NULL overflow pointer in the last one marks the end of the free list. */
-        *bucket_overflow_slot(h, bucket_at(h, arr, n - 1)) = arr;
+        __atomic_store_n(bucket_overflow_slot(h, bucket_at(h, arr, n - 1)), arr, __ATOMIC_RELEASE);
     }
-    *nalloc = n;
     return arr;
 }
 
@@ -268,25 +280,25 @@ static uint8_t *new_overflow(gort_map *h, uint8_t *b) {
         ovf = gort__alloc(h->bucketsize, GORT_OBJ_BUCKETS, 0);
     }
     incr_noverflow(h);
-    *bucket_overflow_slot(h, b) = ovf;
+    /* Release: a concurrent scan that reaches ovf sees its cleared overflow pointer. */
+    __atomic_store_n(bucket_overflow_slot(h, b), ovf, __ATOMIC_RELEASE);
     return ovf;
 }
 
-/* Whether p is a bucket inside the allocation arr of n buckets (not separately allocated). */
-static inline bool in_array(const gort_map *h, const uint8_t *p, const uint8_t *arr, uint64_t n) {
-    return arr && p >= arr && p < arr + n * h->bucketsize;
+/* Whether p is a bucket inside the array arr (not separately allocated). */
+static inline bool in_array(const gort_map *h, const uint8_t *p, uint8_t *arr) {
+    return arr && p >= arr && p < arr + array_hdr_of(arr)->nalloc * h->bucketsize;
 }
 
 /* Puts memory on the keep list (see "Iterators and the collector") if an iterator that has
  * not reached its end may still walk it. */
-static void keep_push(gort_map *h, uint8_t *mem, uint64_t nalloc, uint64_t nmain) {
+static void keep_push(gort_map *h, uint8_t *mem, bool is_array) {
     if (__atomic_load_n(&h->live_iters, __ATOMIC_RELAXED) == 0) return;
     map_keep *k = gort__alloc(sizeof *k, GORT_OBJ_DATA, 0);
     k->mem = mem;
-    k->nalloc = nalloc;
-    k->nmain = nmain;
+    k->is_array = is_array;
     k->next = h->keep;
-    h->keep = k;
+    __atomic_store_n(&h->keep, k, __ATOMIC_RELEASE);
 }
 
 /* ---- misuse ------------------------------------------------------------------------------ */
@@ -376,7 +388,7 @@ gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
     uint8_t B = 0;
     while (over_load_factor(n, B)) B++;
     h->B = B;
-    if (B != 0) h->buckets = make_bucket_array(h, B, NULL, &h->nalloc, &h->next_overflow);
+    if (B != 0) h->buckets = make_bucket_array(h, B, NULL, &h->next_overflow);
     h->magic = MAP_MAGIC_LIVE;
     GORT_PROBE(makemap, h->id, hint, B);
     return h;
@@ -472,17 +484,14 @@ static void hash_grow(gort_map *h) {
         bigger = 0;
         h->flags |= FLAG_SAME_SIZE_GROW;
     }
-    uint64_t nalloc;
     uint8_t *next_ovf;
-    uint8_t *newb = make_bucket_array(h, h->B + bigger, NULL, &nalloc, &next_ovf);
+    uint8_t *newb = make_bucket_array(h, h->B + bigger, NULL, &next_ovf);
     uint8_t flags = h->flags & (uint8_t)~(FLAG_ITERATOR | FLAG_OLD_ITERATOR);
     if (h->flags & FLAG_ITERATOR) flags |= FLAG_OLD_ITERATOR;
     h->B += bigger;
     h->flags = flags;
     h->oldbuckets = h->buckets;
-    h->oldnalloc = h->nalloc;
     h->buckets = newb;
-    h->nalloc = nalloc;
     h->nevacuate = 0;
     h->noverflow = 0;
     h->next_overflow = next_ovf;
@@ -506,9 +515,8 @@ static void advance_evacuation_mark(gort_map *h, uint64_t newbit) {
     while (h->nevacuate != stop && evacuated(bucket_at(h, h->oldbuckets, h->nevacuate)))
         h->nevacuate++;
     if (h->nevacuate == newbit) {
-        if (h->flags & FLAG_OLD_ITERATOR) keep_push(h, h->oldbuckets, h->oldnalloc, newbit);
+        if (h->flags & FLAG_OLD_ITERATOR) keep_push(h, h->oldbuckets, true);
         h->oldbuckets = NULL;
-        h->oldnalloc = 0;
         h->flags &= (uint8_t)~FLAG_SAME_SIZE_GROW;
         GORT_PROBE(growdone, h->id, h->B, 0);
     }
@@ -584,10 +592,10 @@ __attribute__((noinline, cold, noreturn)) static void assign_nil(void) {
     gort_panic_runtime_error("assignment to entry in nil map");
 }
 
-/* First bucket array of a map made without buckets (B = 0, no hint). */
+/* First bucket array of a map made without buckets (B = 0, no hint): one bucket. */
 __attribute__((noinline)) static void first_bucket(gort_map *h) {
-    h->buckets = gort__alloc(h->bucketsize, GORT_OBJ_BUCKETS, 0);
-    h->nalloc = 1;
+    uint8_t *none;
+    h->buckets = make_bucket_array(h, 0, NULL, &none);
 }
 
 /* mapassign: the element slot of key, inserting key with a zero element when absent (which
@@ -775,7 +783,7 @@ static void keep_overflow_buckets(gort_map *h) {
     for (uint64_t j = 0; j < bucket_shift(h->B); j++) {
         for (uint8_t *b = bucket_overflow(h, bucket_at(h, h->buckets, j)); b;
              b = bucket_overflow(h, b))
-            if (!in_array(h, b, h->buckets, h->nalloc)) keep_push(h, b, 0, 0);
+            if (!in_array(h, b, h->buckets)) keep_push(h, b, false);
     }
 }
 
@@ -792,22 +800,21 @@ void gort_mapclear(gort_map *h) {
     if (before != 0) {
         write_begin(h);
         if (h->flags & (FLAG_ITERATOR | FLAG_OLD_ITERATOR)) {
-            if (h->oldbuckets) keep_push(h, h->oldbuckets, h->oldnalloc, nold_buckets(h));
+            if (h->oldbuckets) keep_push(h, h->oldbuckets, true);
             keep_overflow_buckets(h);
         }
         h->flags &= (uint8_t)~FLAG_SAME_SIZE_GROW;
         h->oldbuckets = NULL;
-        h->oldnalloc = 0;
         h->nevacuate = 0;
         h->noverflow = 0;
         h->count = 0;
         reseed(h);
         h->next_overflow = NULL;
         if (h->elem_ptrmask)
-            for (uint64_t j = 0; j < h->nalloc; j++)
+            for (uint64_t j = 0; j < array_hdr_of(h->buckets)->nalloc; j++)
                 for (unsigned i = 0; i < BUCKET_CNT; i++)
                     elem_clear_ptrs(h, bucket_elem(h, bucket_at(h, h->buckets, j), i));
-        make_bucket_array(h, h->B, h->buckets, &h->nalloc, &h->next_overflow);
+        make_bucket_array(h, h->B, h->buckets, &h->next_overflow);
         write_end(h);
     }
     GORT_PROBE(mapclear, h->id, before, 0);
@@ -955,40 +962,56 @@ static void scan_elems(gort_map *h, uint8_t *b) {
     for (unsigned i = 0; i < BUCKET_CNT; i++) {
         void **e = bucket_elem(h, b, i);
         for (uint64_t m = h->elem_ptrmask; m; m &= m - 1) {
-            void *p = e[__builtin_ctzll(m)];
+            void *p = __atomic_load_n(&e[__builtin_ctzll(m)], __ATOMIC_RELAXED);
             if (p) gort__mark(p);
         }
     }
 }
 
-/* Marks an array of nalloc buckets whose first nmain are chain heads: the array, each
- * separately allocated overflow bucket of the chains, and the elements' pointers. */
-static void scan_array(gort_map *h, uint8_t *arr, uint64_t nalloc, uint64_t nmain) {
-    if (!arr) return;
-    gort__mark(arr);
-    for (uint64_t j = 0; j < nmain; j++) {
-        for (uint8_t *b = bucket_at(h, arr, j); b; b = bucket_overflow(h, b)) {
-            if (!in_array(h, b, arr, nalloc)) gort__mark(b);
+/* Marks a bucket array (its allocation starts at its prefix), each separately allocated
+ * overflow bucket of its chains, and the elements' pointers. The array's own prefix gives
+ * its size, so this is safe while a goroutine grows or clears the map: nothing the marker
+ * reads is freed before the sweep, chain links are published after the bucket they point to
+ * is ready (new_overflow), and what a concurrent write moves goes through the barrier or is
+ * newly allocated (black). */
+static void scan_array(gort_map *h, uint8_t *arr) {
+    array_hdr *ah = array_hdr_of(arr);
+    gort__mark(ah);
+    for (uint64_t j = 0; j < ah->nmain; j++) {
+        uint8_t *b = bucket_at(h, arr, j);
+        uint64_t hops = 0;
+        while (b) {
+            if (!in_array(h, b, arr)) gort__mark(b);
             if (h->elem_ptrmask) scan_elems(h, b);
+            b = __atomic_load_n(bucket_overflow_slot(h, b), __ATOMIC_ACQUIRE);
+            /* A link read while mapclear rewrites the array may lead back to bucket 0;
+             * bound the walk so that a scan racing with it always ends. */
+            if (++hops > ah->nalloc + ((uint64_t)1 << 20)) break;
         }
     }
 }
 
-/* gort__map_scan: marks every heap object the map references (see internal.h). */
+/* gort__map_scan: marks every heap object the map references (see internal.h). Called by
+ * the collector's marker, possibly while goroutines use the map. */
 void gort__map_scan(gort_map *h) {
     if (!h || h->magic != MAP_MAGIC_LIVE) return;
-    if (h->buckets) scan_array(h, h->buckets, h->nalloc, bucket_shift(h->B));
-    if (h->oldbuckets) scan_array(h, h->oldbuckets, h->oldnalloc, nold_buckets(h));
-    for (map_keep *k = h->keep; k; k = k->next) {
+    uint8_t *arr = __atomic_load_n(&h->buckets, __ATOMIC_ACQUIRE);
+    if (arr) scan_array(h, arr);
+    arr = __atomic_load_n(&h->oldbuckets, __ATOMIC_ACQUIRE);
+    if (arr) scan_array(h, arr);
+    for (map_keep *k = __atomic_load_n(&h->keep, __ATOMIC_ACQUIRE); k; k = k->next) {
         gort__mark(k);
-        if (k->nalloc) {
-            scan_array(h, k->mem, k->nalloc, k->nmain);
+        if (k->is_array) {
+            scan_array(h, k->mem);
         } else {
             gort__mark(k->mem);
             if (h->elem_ptrmask) scan_elems(h, k->mem);
         }
     }
 }
+
+/* Whether gort__map_kill already ran on h. */
+int gort__map_dead(gort_map *h) { return h && h->magic == MAP_MAGIC_DEAD; }
 
 /* gort__map_kill: the map dies (collected, or its frame popped): probe mapfree, then poison
  * the header so any later operation is caught. Killing a dead map does nothing. */

@@ -42,13 +42,21 @@ enum { KK_U64 = 1, KK_STR = 2, KK_GEN = 3 };
  * is unknown, returns a pointer into a shared zero block of this size (Go's zeroVal). */
 #define MAP_MAX_ELEM 4096
 
+/* Every bucket array starts with this prefix, so that the array alone says how big it is:
+ * the collector scans a map while goroutines change it, and must never pair an array with a
+ * size read from the header at another moment. The buckets follow (bucket 0 is 16-aligned). */
+typedef struct array_hdr {
+    uint64_t nalloc; /* buckets in the allocation: 2^B plus the preallocated overflow ones */
+    uint64_t nmain;  /* 2^B: the chain heads */
+} array_hdr;
+static inline array_hdr *array_hdr_of(uint8_t *arr) { return (array_hdr *)arr - 1; }
+
 /* Memory kept alive for iterators that may still walk it (see "Iterators and the collector"
- * in map.c): an old bucket array (nalloc > 0) or one overflow bucket (nalloc == 0). */
+ * in map.c): an old bucket array or one overflow bucket. */
 typedef struct map_keep {
     struct map_keep *next;
-    uint8_t *mem;
-    uint64_t nalloc;  /* buckets in the allocation; 0 for a single overflow bucket */
-    uint64_t nmain;   /* 2^B: the chain heads */
+    uint8_t *mem;     /* bucket 0 of an array, or a separately allocated overflow bucket */
+    bool is_array;
 } map_keep;
 
 /* Go's hmap, plus the layout of the map's buckets (Go keeps it in the maptype) and the
@@ -74,8 +82,6 @@ struct gort_map {
     /* ---- 64 bytes ---- */
     uint64_t nevacuate;     /* old buckets below this index are all evacuated */
     uint8_t *next_overflow; /* Go's extra.nextOverflow: next free preallocated bucket */
-    uint64_t nalloc;        /* buckets in the `buckets` allocation (2^B + preallocated) */
-    uint64_t oldnalloc;     /* same for `oldbuckets` */
     uint64_t elem_ptrmask;  /* copied from the type: pointer words of an element */
     const gort_maptype *t;
     uint64_t id;            /* trace id, 1, 2, ... */

@@ -51,7 +51,7 @@ static void check_growth(FILE *f, const gort_maptype *t, bool str) {
 }
 
 /* Preallocated overflow buckets of a fresh map: allocated buckets beyond 2^B. */
-static uint64_t prealloc_of(gort_map *m) { return m->B ? m->nalloc - ((uint64_t)1 << m->B) : 0; }
+static uint64_t prealloc_of(gort_map *m) { return m->B ? array_hdr_of(m->buckets)->nalloc - ((uint64_t)1 << m->B) : 0; }
 
 static void check_hints(FILE *f) {
     char line[256];

@@ -241,7 +241,7 @@ static void test_prealloc_overflow(void) {
     gort_map_stats(small, &st);
     CHECK(st.B == 4 && small->next_overflow != NULL, "B 4 has preallocated overflow");
     CHECK(small->next_overflow == small->buckets + 16 * small->bucketsize, "right after 2^B");
-    CHECK(small->nalloc > 16, "nalloc %llu", (unsigned long long)small->nalloc);
+    CHECK(array_hdr_of(small->buckets)->nalloc > 16, "nalloc %llu", (unsigned long long)array_hdr_of(small->buckets)->nalloc);
     gort_map_stats(tiny, &st);
     CHECK(st.B == 2 && tiny->next_overflow == NULL, "B 2 has none");
     /* fill until an overflow bucket is taken: it comes from the array */
@@ -250,7 +250,7 @@ static void test_prealloc_overflow(void) {
     bool inside = false;
     for (uint64_t j = 0; j < 16; j++) {
         uint8_t *o = bucket_overflow(small, small->buckets + j * small->bucketsize);
-        if (o) inside = o >= small->buckets && o < small->buckets + small->nalloc * small->bucketsize;
+        if (o) inside = o >= small->buckets && o < small->buckets + array_hdr_of(small->buckets)->nalloc * small->bucketsize;
     }
     CHECK(inside, "first overflow bucket is a preallocated one");
 }
