@@ -66,15 +66,17 @@ void gort__traceback(gort_g *g, const char *status) {
     if (g->creator) fprintf(stderr, "created by %s\n", g->creator);
 }
 
-/* Prints the other goroutines as Go's tracebackothers: a blocked one with its frames, a
- * running one (on another thread) without. Skipped if allg cannot be locked at once. */
+/* Prints the other goroutines as Go's tracebackothers: one blocked in the runtime (a
+ * WaitGroup: waitreason set) with its frames, a running one (on another thread) without.
+ * Skipped if allg cannot be locked at once. */
 void gort__traceback_others(gort_g *self) {
     if (pthread_mutex_trylock(&gort__sched_lock) != 0) return;
     for (gort_g *g = gort__allg; g; g = g->allnext) {
         if (g == self || atomic_load(&g->status) == GORT_G_DEAD) continue;
         fputc('\n', stderr);
-        if (atomic_load(&g->status) == GORT_G_BLOCKED) {
-            gort__traceback(g, g->waitreason ? g->waitreason : "sleep");
+        const char *reason = g->waitreason;
+        if (reason) { /* blocked in the runtime: its frames stand still */
+            gort__traceback(g, reason);
             continue;
         }
         fprintf(stderr, "goroutine %llu [running]:\n", (unsigned long long)g->goid);

@@ -15,11 +15,8 @@ head_of() {
        blank == 0 { print; next }
        /^goroutine / { sub(/goroutine [0-9]+/, "goroutine N"); print; exit }' "$1"
 }
-# Objects of libgort's heap (closure environments) belong to the collector, which may leave
-# them to the process's end as Go does: not leaks. Everything else (defer records, goroutine
-# records) is still checked by LeakSanitizer under SAN=1.
-echo "leak:gort__alloc" >"$T/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# LeakSanitizer (SAN=1) must not add its suppression summary to the stderr compared.
+export LSAN_OPTIONS="print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 n=0
 for go in "$dir"/*.go; do
   name=$(basename "$go" .go)
