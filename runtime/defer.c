@@ -30,7 +30,9 @@
  *
  * Invariants: a frame is popped only when it has no pending record; g->frame and g->defers
  * change only on the goroutine's own thread (the collector reads them while it is stopped);
- * a record is freed only after it left the chain.
+ * a record is freed only after it left the chain. Safe points (where a collection may stop
+ * the goroutine) come where every heap pointer the runtime was handed is already reachable
+ * from a root: after a record or a slot is registered, never between.
  *
  * GORT_UNSAFE=frame_order (the article's second crash path, off by default, read once) swaps
  * the two steps of gort_frame_leave: the frame is popped, and its stack maps die, before its
@@ -94,12 +96,13 @@ void gort_frame_enter(gort_frame *fr, const char *fn) {
     g->frame = fr;
 }
 
-/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. */
+/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. The safe point
+ * comes after the registration, so what the slot holds is already a root there. */
 void gort_frame_root(gort_frame *fr, void *slot) {
-    gort__safepoint();
     if (fr->nslots >= GORT_FRAME_SLOTS) gort_fatal("gort: too many roots in one frame");
     fr->slots[fr->nslots] = slot;
     fr->nslots++;
+    gort__safepoint();
 }
 
 /* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest
@@ -144,10 +147,10 @@ void gort_frame_leave(gort_frame *fr) {
 /* ---- defer records ----------------------------------------------------------------------- */
 
 /* A new record registered by fr, pushed on fr's goroutine's chain: deferproc's common part.
- * Emits deferproc with the record's id as defer_id. */
+ * Emits deferproc with the record's id as defer_id. Not a safe point: the caller fills in the
+ * map or environment, which become roots with the record, and then reaches one. */
 static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
     gort_g *g = fr->g;
-    gort__safepoint();
     if (g != gort__curg) gort_fatal("gort: defer registered on another goroutine's frame");
     gort_defer *d = calloc(1, sizeof *d);
     if (!d) gort_fatal("runtime: out of memory");
@@ -222,5 +225,6 @@ uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env
     gort_defer *d = defer_push(fr, GORT_DEFER_CALL, name);
     d->fn = fn;
     d->env = env;
+    gort__safepoint();
     return d->id;
 }

@@ -191,6 +191,11 @@ uint64_t gort_map_id(gort_map *h);
  *     helper take the deferred function's place; Go has no tail calls).
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
+ *   - Safe points: entering or leaving a frame, registering a root or a defer, gort_go and
+ *     WaitGroup calls may let a collection run. A heap pointer (map, environment) is safe
+ *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
+ *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg
+ *     of gort_go, the slot of GORT_ROOT) is a root before that call's safe point.
  * ------------------------------------------------------------------------------------------ */
 
 #define GORT_FRAME_SLOTS 16     /* roots a frame can register */

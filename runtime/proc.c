@@ -144,17 +144,17 @@ static void *goroutine_main(void *p) {
     return NULL;
 }
 
-/* go fn(arg): registers the new g on allg (running), then starts its detached thread. */
+/* go fn(arg): registers the new g on allg (running), then starts its detached thread. The
+ * safe point comes last, when arg is already the new goroutine's root. */
 uint64_t gort_go(const char *name, gort_fn fn, void *arg) {
     gort_g *me = gort__getg();
-    gort__safepoint();
     gort_g *g = g_new(atomic_fetch_add(&next_goid, 1), name);
     g->fn = fn;
     g->arg = arg;
     g->has_exit_jb = true;
     g->creator = me->frame ? me->frame->fn : me->name;
     uint64_t goid = g->goid;
-    allg_add(g);
+    allg_add(g); /* from here arg is a root (g->arg) */
     GORT_PROBE(gocreate, 0, goid, 0);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -166,6 +166,7 @@ uint64_t gort_go(const char *name, gort_fn fn, void *arg) {
         free(g);
         gort_fatal(err == EAGAIN ? "newosproc: too many threads" : "newosproc: pthread_create failed");
     }
+    gort__safepoint();
     return goid;
 }
 
