@@ -45,8 +45,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Until the map runtime is merged, stack maps cannot exist and the kill is never called. */
+/* Until the map runtime is merged (map.c), nothing here calls these. */
 #pragma weak gort__map_kill
+#pragma weak gort_makemap
+#pragma weak gort_mapdelete
+#pragma weak gort_mapdelete_fast64
+#pragma weak gort_mapdelete_faststr
 
 /* Defer ids, process-wide, as the traces number them. */
 static _Atomic uint64_t next_defer_id = 1;
@@ -178,6 +182,21 @@ void gort__defer_drop(gort_g *g, gort_defer *d) {
     free(d);
 }
 
+/* The deferred delete: the map and key evaluated at the defer statement. On a nil map it does
+ * nothing (Go's mapdelete); on a map that died meanwhile the map's check reports it. */
+static void defer_delete_invoke(gort_defer *d) {
+    switch (d->keymode) {
+    case GORT_KEYMODE_FAST64:
+        gort_mapdelete_fast64(d->map, d->key.u64);
+        break;
+    case GORT_KEYMODE_FASTSTR:
+        gort_mapdelete_faststr(d->map, d->key.str);
+        break;
+    default:
+        gort_mapdelete(d->map, d->key.bytes);
+    }
+}
+
 /* Calls fn(env) from a frame of its own whose address c records: recover compares it with
  * the frame address its caller's caller had, which is how it knows it was called directly by
  * the deferred function. Never inlined, never a tail call, so the frame is this one. */
@@ -194,7 +213,8 @@ static void defer_invoke(gort_dcall *c, gort_defer *d) {
         call_deferred(c, d->fn, d->env);
         break;
     case GORT_DEFER_DELETE:
-        gort_fatal("gort: deferred delete needs the map runtime");
+        defer_delete_invoke(d);
+        break;
     default:
         gort_fatal("gort: bad defer record");
     }
@@ -227,4 +247,48 @@ uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env
     d->env = env;
     gort__safepoint();
     return d->id;
+}
+
+/* defer delete(m, key) on the generic path: m and a copy of the key (t->keysize bytes). */
+uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key) {
+    if (t->keysize > sizeof(((gort_defer *)0)->key.bytes))
+        gort_fatal("gort: deferred delete key larger than 64 bytes");
+    gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
+    d->map = m;
+    d->keymode = GORT_KEYMODE_GENERIC;
+    memcpy(d->key.bytes, key, t->keysize);
+    gort__safepoint();
+    return d->id;
+}
+
+/* defer delete(m, key) with an 8-byte integer key (mapdelete_fast64). */
+uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key) {
+    gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
+    d->map = m;
+    d->keymode = GORT_KEYMODE_FAST64;
+    d->key.u64 = key;
+    gort__safepoint();
+    return d->id;
+}
+
+/* defer delete(m, key) with a string key (mapdelete_faststr): the string header is copied. */
+uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key) {
+    gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
+    d->map = m;
+    d->keymode = GORT_KEYMODE_FASTSTR;
+    d->key.str = key;
+    gort__safepoint();
+    return d->id;
+}
+
+/* ---- stack maps -------------------------------------------------------------------------- */
+
+/* A map owned by fr (it did not escape): a root of fr until fr is popped, when it dies. */
+gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint) {
+    if (fr->nstackmaps >= GORT_FRAME_STACKMAPS) gort_fatal("gort: too many stack maps in one frame");
+    gort_map *h = gort_makemap(t, hint);
+    fr->stackmaps[fr->nstackmaps] = h;
+    fr->nstackmaps++;
+    gort__safepoint();
+    return h;
 }

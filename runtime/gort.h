@@ -252,9 +252,11 @@ void gort_frame_root(gort_frame *fr, void *slot);
 gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint);
 
 /* defer delete(m, key): m and key are evaluated now (Go's rule), so a later m = nil does not
- * change which map is deleted from. The key is copied (at most 64 bytes; a string key copies
- * the gort_string, not its bytes). Returns the defer id used in traces. */
-uint64_t gort_defer_delete(gort_frame *fr, gort_map *m, const void *key);
+ * change which map is deleted from. The key is copied (t->keysize bytes, at most 64; a string
+ * key copies the gort_string, not its bytes); t is m's type, as Go's mapdelete takes it (m
+ * may be nil). The deferred call is Go's mapdelete, mapdelete_fast64 or mapdelete_faststr.
+ * Returns the defer id used in traces. */
+uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key);
 uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key);
 uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key);
 

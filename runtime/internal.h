@@ -59,6 +59,7 @@ gort_g *gort__getg(void);                 /* gort__curg, creating g for a foreig
 /* ---- defer records (defer.c) ------------------------------------------------------------ */
 
 enum gort_defer_kind { GORT_DEFER_DELETE = 1, GORT_DEFER_CALL };
+enum gort_keymode { GORT_KEYMODE_GENERIC = 0, GORT_KEYMODE_FAST64 = 1, GORT_KEYMODE_FASTSTR = 2 };
 
 typedef struct gort_defer {
     struct gort_defer *link;     /* next older record of the same goroutine */
@@ -72,7 +73,7 @@ typedef struct gort_defer {
         gort_string str;
         unsigned char bytes[64];
     } key;
-    int keymode;                 /* 0 generic bytes, 1 fast64, 2 faststr */
+    int keymode;                 /* enum gort_keymode: which mapdelete runs */
     gort_fn fn;                  /* DEFER_CALL */
     void *env;                   /* DEFER_CALL: the closure environment: a root */
     int started;                 /* its call has begun (deferreturn, panic or Goexit) */
