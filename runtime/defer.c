@@ -150,14 +150,51 @@ void gort_frame_leave(gort_frame *fr) {
 
 /* ---- defer records ----------------------------------------------------------------------- */
 
+/* Records freed by a goroutine are kept for its next defers, up to this many. */
+#define DEFER_POOL_MAX 64
+
+/* A zeroed record, from g's pool when it has one (Go's newdefer / deferpool). */
+static gort_defer *defer_alloc(gort_g *g) {
+    gort_defer *d = g->deferpool;
+    if (d) {
+        g->deferpool = d->link;
+        g->ndeferpool--;
+        memset(d, 0, sizeof *d);
+        return d;
+    }
+    d = calloc(1, sizeof *d);
+    if (!d) gort_fatal("runtime: out of memory");
+    return d;
+}
+
+/* Gives a record that left the chain back to g's pool, or to malloc when the pool is full. */
+static void defer_free(gort_g *g, gort_defer *d) {
+    if (g->ndeferpool >= DEFER_POOL_MAX) {
+        free(d);
+        return;
+    }
+    d->link = g->deferpool;
+    g->deferpool = d;
+    g->ndeferpool++;
+}
+
+/* Frees the pool of an ending goroutine. */
+void gort__deferpool_free(gort_g *g) {
+    while (g->deferpool) {
+        gort_defer *d = g->deferpool;
+        g->deferpool = d->link;
+        free(d);
+    }
+    g->ndeferpool = 0;
+}
+
 /* A new record registered by fr, pushed on fr's goroutine's chain: deferproc's common part.
  * Emits deferproc with the record's id as defer_id. Not a safe point: the caller fills in the
  * map or environment, which become roots with the record, and then reaches one. */
 static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
     gort_g *g = fr->g;
     if (g != gort__curg) gort_fatal("gort: defer registered on another goroutine's frame");
-    gort_defer *d = calloc(1, sizeof *d);
-    if (!d) gort_fatal("runtime: out of memory");
+    gort_defer *d = defer_alloc(g);
     d->frame = fr;
     d->id = atomic_fetch_add(&next_defer_id, 1);
     d->kind = kind;
@@ -179,7 +216,7 @@ void gort__defer_drop(gort_g *g, gort_defer *d) {
     if (g->defers != d) gort_fatal("bad defer entry in panic");
     g->defers = d->link;
     d->frame->ndefers--;
-    free(d);
+    defer_free(g, d);
 }
 
 /* The deferred delete: the map and key evaluated at the defer statement. On a nil map it does

@@ -49,6 +49,8 @@ typedef struct gort_g {
     uint64_t npanics;            /* panics raised so far (probe panic's sequence number) */
     bool recovered_rt;           /* the last value recover returned was a runtime error */
     const char *waitreason;      /* why it is blocked, for tracebacks ("semacquire"), or NULL */
+    struct gort_defer *deferpool; /* freed defer records kept for reuse (Go's deferpool) */
+    unsigned ndeferpool;
 } gort_g;
 
 extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
@@ -115,6 +117,8 @@ enum gort_defer_how { GORT_HOW_RETURN = 1, GORT_HOW_PANIC = 2, GORT_HOW_GOEXIT =
 /* Runs pending record d (the head of g->defers) for `how`, started_by p (NULL on return), and
  * removes it from the chain when the call comes back. */
 void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how);
+/* Frees the records of g's defer pool (the goroutine is ending). */
+void gort__deferpool_free(gort_g *g);
 /* Removes the head record d of g->defers without running it (a started call that panicked). */
 void gort__defer_drop(gort_g *g, gort_defer *d);
 /* Pops every frame of g deeper than `depth` (1 = outermost), innermost first, killing their

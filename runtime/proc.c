@@ -101,6 +101,7 @@ static void foreign_end(void *p) {
     gort_g *g = p;
     allg_remove(g);
     gort__curg = NULL;
+    gort__deferpool_free(g);
     free(g);
 }
 
@@ -140,6 +141,7 @@ static void *goroutine_main(void *p) {
     GORT_PROBE(goend, 0, 0, 0);
     allg_remove(g);
     gort__curg = NULL;
+    gort__deferpool_free(g);
     free(g);
     return NULL;
 }
