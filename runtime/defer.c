@@ -114,6 +114,7 @@ void gort_frame_root(gort_frame *fr, void *slot) {
 static void frame_pop(gort_g *g, gort_frame *fr) {
     if (fr->state == GORT_FRAME_POPPED) return;
     if (g->frame != fr) gort_fatal("gort: frame popped out of order");
+    if (fr->ndefers != 0 && !unsafe_frame_order()) gort_fatal("gort: frame popped with pending defers");
     g->frame = fr->parent;
     fr->state = GORT_FRAME_POPPED;
     while (fr->nstackmaps > 0) {
