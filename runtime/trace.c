@@ -356,7 +356,8 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     (void)si;
     int saved_errno = errno;
     tstate *t = &tls;
-    if (!gort__trace_on || !t->ring || t->busy) goto out;
+    if (!gort__trace_on || t->busy) goto out;
+    if (!t->ring && !claim_ring(t)) goto out; /* a thread that never emitted: give it a ring */
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     ucontext_t *uc = ucv;

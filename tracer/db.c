@@ -8,9 +8,8 @@
  * There is no rollback journal and no fsync while loading — if the recorder itself dies the
  * temporary file is worthless anyway — and rows go in large transactions.
  *
- * Finishing: indexes, then the derived tables (maps, defers, gc_cycles, goroutines) computed
- * by SQL from the events alone, so they exist for a program that crashed just as for one that
- * returned, and anything a query can check against the events agrees with them.
+ * Finishing: the indexes, built with SQLite's sorter in two threads, then the last commit.
+ * (The derived tables are folded while loading: derive.c.)
  */
 #include "tracer.h"
 
@@ -127,72 +126,8 @@ bool db_meta_int(trace_db *d, const char *key, int64_t value) {
     return db_meta(d, key, buf);
 }
 
-/* The derived tables, from the events alone (docs/schema.md says how each column is made). */
-static const char derive_sql[] =
-    "INSERT INTO maps(map_id, created_ns, died_ns, death_cause, key_kind, peak_len, peak_B, grows)"
-    " SELECT map_id,"
-    "  MIN(CASE WHEN kind = 'makemap' THEN ts_ns END),"
-    "  MIN(CASE WHEN kind = 'mapfree' THEN ts_ns END),"
-    "  CASE MIN(CASE WHEN kind = 'mapfree' THEN arg0 END) WHEN 1 THEN 'gc' WHEN 2 THEN 'frame' END,"
-    "  CASE MAX(CASE WHEN kind = 'maptype' THEN arg0 END) WHEN 1 THEN 'int64' WHEN 2 THEN 'uint64'"
-    "   WHEN 3 THEN 'string' WHEN 4 THEN 'generic' END,"
-    "  MAX(CASE WHEN kind IN ('mapassign', 'mapdelete', 'mapfree') THEN arg1"
-    "           WHEN kind = 'mapclear' THEN arg0 END),"
-    "  MAX(CASE WHEN kind = 'makemap' THEN arg1 WHEN kind = 'hashgrow' THEN arg0 END),"
-    "  SUM(kind = 'hashgrow')"
-    " FROM events WHERE map_id IS NOT NULL AND map_id != 0"
-    "  AND kind IN ('makemap', 'mapaccess', 'mapassign', 'mapdelete', 'hashgrow', 'evacuate',"
-    "   'growdone', 'mapclear', 'mapiterinit', 'mapfree', 'map_use_after_free', 'maptype')"
-    " GROUP BY map_id;"
-    "INSERT INTO defers(defer_id, goid, registered_ns, ran_ns, end_ns, fn, how)"
-    " SELECT d.defer_id, d.goid, d.registered_ns, d.ran_ns, d.end_ns, n.name,"
-    "  CASE WHEN d.ran_ns IS NULL THEN 'never' WHEN d.how = 1 THEN 'return'"
-    "   WHEN d.how = 2 THEN 'panic' WHEN d.how = 3 THEN 'goexit' END"
-    " FROM (SELECT defer_id,"
-    "   MIN(CASE WHEN kind = 'deferproc' THEN goid END) AS goid,"
-    "   MIN(CASE WHEN kind = 'deferproc' THEN ts_ns END) AS registered_ns,"
-    "   MIN(CASE WHEN kind = 'deferreturn' THEN ts_ns END) AS ran_ns,"
-    "   MIN(CASE WHEN kind = 'deferreturn_end' THEN ts_ns END) AS end_ns,"
-    "   MIN(CASE WHEN kind = 'deferproc' THEN arg1 END) AS fn_id,"
-    "   MIN(CASE WHEN kind = 'deferreturn' THEN arg0 END) AS how"
-    "  FROM events WHERE defer_id IS NOT NULL"
-    "   AND kind IN ('deferproc', 'deferreturn', 'deferreturn_end')"
-    "  GROUP BY defer_id) d LEFT JOIN names n ON n.id = d.fn_id"
-    " WHERE d.registered_ns IS NOT NULL OR d.ran_ns IS NOT NULL;"
-    "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, mark_termination_ns, sweep_start_ns,"
-    "  sweep_done_ns, end_ns, stw_ns, heap_before, heap_after, maps_freed)"
-    " SELECT s.cycle, s.start_ns,"
-    "  (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_mark_start'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns),"
-    "  (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_mark_termination'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns),"
-    "  (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_sweep_start'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns),"
-    "  (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_sweep_done'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns),"
-    "  (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_end'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns),"
-    "  (SELECT SUM(dur_ns) FROM events e WHERE e.kind = 'stw_end'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns),"
-    "  (SELECT arg0 FROM events e WHERE e.kind = 'gc_end'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns ORDER BY ts_ns LIMIT 1),"
-    "  (SELECT arg1 FROM events e WHERE e.kind = 'gc_end'"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns ORDER BY ts_ns LIMIT 1),"
-    "  (SELECT COUNT(*) FROM events e WHERE e.kind = 'mapfree' AND e.arg0 = 1"
-    "    AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns)"
-    " FROM (SELECT arg0 AS cycle, ts_ns AS start_ns,"
-    "   COALESCE(LEAD(ts_ns) OVER (ORDER BY ts_ns, id), 9223372036854775807) AS next_ns"
-    "  FROM events WHERE kind = 'gc_start') s;"
-    "INSERT INTO goroutines(goid, tid, created_ns, ended_ns)"
-    " SELECT a.goid, a.tid, COALESCE(c.created_ns, a.first_ns), a.ended_ns"
-    " FROM (SELECT goid, COALESCE(MIN(CASE WHEN kind = 'gostart' THEN tid END), MIN(tid)) AS tid,"
-    "   MIN(ts_ns) AS first_ns, MIN(CASE WHEN kind = 'goend' THEN ts_ns END) AS ended_ns"
-    "  FROM events WHERE goid IS NOT NULL GROUP BY goid) a"
-    " LEFT JOIN (SELECT arg0 AS goid, MIN(ts_ns) AS created_ns FROM events"
-    "  WHERE kind = 'gocreate' GROUP BY arg0) c ON c.goid = a.goid;";
-
 bool db_finish(trace_db *d, char *err, size_t errlen) {
-    return run_schema(d, true, err, errlen) && db_exec(d, derive_sql, err, errlen) &&
+    return db_exec(d, "PRAGMA threads = 2", err, errlen) && run_schema(d, true, err, errlen) &&
            db_exec(d, "COMMIT", err, errlen);
 }
 

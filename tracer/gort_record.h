@@ -56,6 +56,9 @@
     X(62, name)          /* string table entry: arg0 = id, arg1 = length in bytes; the     \
                             bytes follow in the record's payload words (see docs) */
 
+/* mapfree's arg0. */
+enum gort_mapfree_why { GORT_FREE_CAUSE_GC = 1, GORT_FREE_CAUSE_FRAME = 2 };
+
 enum gort_kind {
 #define GORT_KIND_ENUM(num, name) GORT_EV_##name = num,
     GORT_KINDS(GORT_KIND_ENUM)

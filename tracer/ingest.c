@@ -42,6 +42,7 @@ struct ingest {
     frame_slot *frames;
     size_t nframes, frame_cap;
     frame_ref *frame_list;      /* frame id i+1 = frame_list[i] */
+    derive *derived;
 };
 
 #define EXACT_BIT (1ull << 63)
@@ -66,7 +67,8 @@ ingest *ingest_new(trace_db *d) {
     g->frames = calloc(g->frame_cap, sizeof *g->frames);
     g->pcs = malloc(g->pcs_cap * sizeof *g->pcs);
     g->frame_list = malloc(g->frame_cap * sizeof *g->frame_list);
-    if (!g->stacks || !g->frames || !g->pcs || !g->frame_list) {
+    g->derived = derive_new();
+    if (!g->derived || !g->stacks || !g->frames || !g->pcs || !g->frame_list) {
         ingest_free(g);
         return NULL;
     }
@@ -79,10 +81,13 @@ void ingest_free(ingest *g) {
     free(g->frames);
     free(g->pcs);
     free(g->frame_list);
+    derive_free(g->derived);
     free(g);
 }
 
 uint64_t ingest_events(const ingest *g) { return g->events; }
+
+bool ingest_write_derived(ingest *g) { return derive_write(g->derived, g->db); }
 
 size_t ingest_frames(const ingest *g, const frame_ref **out) {
     *out = g->frame_list;
@@ -249,6 +254,7 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *pa
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return false;
+    derive_event(g->derived, tid, w);
     g->events++;
     g->db->rows_in_txn++;
     return true;

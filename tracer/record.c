@@ -389,7 +389,7 @@ static bool finish_trace(run *r, record_args *a, char *err, size_t errlen) {
     size_t nframes = ingest_frames(r->ing, &frames);
     if (r->st.corrupt) fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
     if (!symbolize_frames(&r->db, r->region.h, frames, nframes, err, errlen)) return false;
-    if (!write_meta(r, a)) {
+    if (!ingest_write_derived(r->ing) || !write_meta(r, a)) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
         return false;
     }

@@ -140,5 +140,4 @@ CREATE INDEX events_kind_ts ON events(kind, ts_ns);
 CREATE INDEX events_ts ON events(ts_ns);
 CREATE INDEX events_map ON events(map_id, ts_ns) WHERE map_id IS NOT NULL;
 CREATE INDEX events_defer ON events(defer_id, ts_ns) WHERE defer_id IS NOT NULL;
-CREATE INDEX events_goid ON events(goid, ts_ns);
 CREATE INDEX stack_entries_stack ON stack_entries(stack_id, depth);

@@ -3,6 +3,7 @@
  *   region.c     the shared memory region: create, lay out rings, calibrate the clock
  *   drain.c      read committed records out of the rings, merged by time, and free the space
  *   ingest.c     turn records into rows: events, deduplicated stacks, names, lost runs
+ *   derive.c     fold the events into the summary tables: maps, defers, goroutines, gc_cycles
  *   symbolize.c  after the run: return addresses -> function, module, file:line (libdw)
  *   db.c         the SQLite file: schema, prepared statements, transactions, derived tables
  *   record.c     the command: options, starting the program, the drain loop, the summary
@@ -56,7 +57,7 @@ typedef struct trace_db {
 bool db_create(trace_db *d, const char *path, char *err, size_t errlen);
 /* Commits and opens a new transaction when many rows are pending. */
 bool db_maybe_commit(trace_db *d);
-/* Fills the derived tables, creates the indexes and commits. */
+/* Creates the indexes and commits. */
 bool db_finish(trace_db *d, char *err, size_t errlen);
 void db_close(trace_db *d);
 bool db_meta(trace_db *d, const char *key, const char *value);
@@ -82,6 +83,18 @@ typedef struct frame_ref {
     bool exact;
 } frame_ref;
 size_t ingest_frames(const ingest *g, const frame_ref **out);
+
+/* ---- derive.c -------------------------------------------------------------------------------- */
+
+typedef struct derive derive;
+derive *derive_new(void);
+void derive_free(derive *d);
+/* Folds one event record (header words) from thread tid into the summary tables. */
+void derive_event(derive *d, int32_t tid, const uint64_t *w);
+/* Inserts the summary tables' rows (names must be loaded: defers.fn refers to them). */
+bool derive_write(derive *d, trace_db *db);
+/* Writes the summary tables of everything ingested. */
+bool ingest_write_derived(ingest *g);
 
 /* ---- drain.c --------------------------------------------------------------------------------- */
 

@@ -10,6 +10,9 @@
  *                     trace_fn_middle, called by trace_fn_outer (for stack tests)
  *     spin:MS         burns MS ms of CPU in trace_busy_loop (for --profile-hz)
  *     name:TEXT       interns TEXT (gort__trace_name) and emits one deferproc naming it
+ *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
+ *                     freed; deferred calls registered and run; goroutines; GC cycles —
+ *                     the input of the summary tables (maps, defers, goroutines, gc_cycles)
  *     segv | abort | kill | exit:N    ends the program that way
  * Prints nothing; exit status 0 after the last step.
  */
@@ -79,6 +82,65 @@ __attribute__((noinline)) void trace_busy_loop(uint64_t ms) {
     }
 }
 
+/* One thread of story:N. Ids are made unique per thread and round. */
+typedef struct story {
+    pthread_t th;
+    uint64_t index, rounds;
+} story;
+
+static void *story_main(void *arg) {
+    story *st = arg;
+    static const char *const fns[] = { "delete", "main.cleanup", "main.unlock" };
+    for (uint64_t r = 0; r < st->rounds; r++) {
+        uint64_t base = (st->index * 1000000 + r) * 4;
+        uint64_t goid = base + 1;
+        gort__emit(GORT_EV_gocreate, 0, goid, 0, 0);
+        gort_g g = { .goid = goid };
+        gort__curg = &g;
+        gort__emit(GORT_EV_gostart, 0, 0, 0, 0);
+        uint64_t m = base + 2;
+        gort__emit(GORT_EV_makemap, m, r % 9, r % 3, 0);
+        gort__emit(GORT_EV_maptype, m, 1 + r % 4, 0, 0);
+        for (uint64_t i = 1; i <= 5 + r % 7; i++) gort__emit(GORT_EV_mapassign, m, 1, i, 0);
+        if (r % 2) gort__emit(GORT_EV_hashgrow, m, 4, 0, 0);
+        gort__emit(GORT_EV_mapdelete, m, 1, 4, 0);
+        uint64_t d = base + 3;
+        gort__emit_defer(GORT_EV_deferproc, d, m, 1, gort__trace_name(fns[r % 3]), 0);
+        if (r % 5 != 4) {
+            gort__emit_defer(GORT_EV_deferreturn, d, 0, 1 + r % 3, 0, 0);
+            g.running_defer = d;
+            gort__emit(GORT_EV_mapaccess, r % 4 ? m : 0, 1, 0, 0);
+            g.running_defer = 0;
+            gort__emit_defer(GORT_EV_deferreturn_end, d, 0, 0, 0, 120 + r);
+        }
+        if (r % 3 == 0) gort__emit(GORT_EV_mapfree, m, 1 + r % 2, 3, 0);
+        if (st->index == 0 && r % 4 == 0) {
+            gort__emit(GORT_EV_gc_start, 0, r / 4 + 1, 2, 0);
+            gort__emit(GORT_EV_stw_start, 0, 1, 0, 0);
+            gort__emit(GORT_EV_stw_end, 0, 1, 0, 1000 + r);
+            gort__emit(GORT_EV_gc_mark_start, 0, 0, 0, 0);
+            gort__emit(GORT_EV_gc_mark_termination, 0, 0, 0, 0);
+            gort__emit(GORT_EV_stw_end, 0, 0, 0, 500);
+            gort__emit(GORT_EV_gc_sweep_start, 0, 0, 0, 0);
+            gort__emit(GORT_EV_mapfree, base + 2, GORT_FREE_CAUSE_GC, 0, 0);
+            gort__emit(GORT_EV_gc_sweep_done, 0, 7, 700, 0);
+            gort__emit(GORT_EV_gc_end, 0, 4096 + r, 2048, 0);
+        }
+        if (r % 6 != 5) gort__emit(GORT_EV_goend, 0, 0, 0, 0);
+        gort__curg = NULL;
+    }
+    return NULL;
+}
+
+static void run_story(uint64_t rounds) {
+    story st[3];
+    for (uint64_t i = 0; i < 3; i++) {
+        st[i] = (story){ .index = i, .rounds = rounds };
+        pthread_create(&st[i].th, NULL, story_main, &st[i]);
+    }
+    for (int i = 0; i < 3; i++) pthread_join(st[i].th, NULL);
+}
+
 int main(int argc, char **argv) {
     for (int a = 1; a < argc; a++) {
         const char *s = argv[a];
@@ -95,6 +157,8 @@ int main(int argc, char **argv) {
             exit((int)n);
         } else if (sscanf(s, "threads:%llu:%llu", &t, &n) == 2) {
             run_threads(t, n);
+        } else if (sscanf(s, "story:%llu", &n) == 1) {
+            run_story(n);
         } else if (sscanf(s, "nested:%llu", &n) == 1) {
             trace_fn_outer(n);
         } else if (sscanf(s, "spin:%llu", &n) == 1) {
