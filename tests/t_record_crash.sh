@@ -4,6 +4,8 @@
 set -e
 . tests/lib.sh
 P=$BUILD/tests/progs/trace_emit
+# Under AddressSanitizer (make test SAN=1) the fault must stay a fault, not a report.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 for end in segv:SIGSEGV:11 abort:SIGABRT:6 kill:SIGKILL:9; do
   step=${end%%:*}; rest=${end#*:}; sig=${rest%:*}; num=${rest#*:}
   expect_status $((128 + num)) "$GORT" record -o "$T/$step.db" -- "$P" \

@@ -376,7 +376,7 @@ static bool write_cycle(sqlite3_stmt *s, const cycle_row *c) {
 }
 
 static bool write_gc_cycles(derive *d, sqlite3 *db) {
-    qsort(d->gc, d->ngc, sizeof *d->gc, cmp_gc);
+    if (d->ngc) qsort(d->gc, d->ngc, sizeof *d->gc, cmp_gc);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, "

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 /* The kind number of a name, or 0. */
@@ -147,7 +148,8 @@ int main(int argc, char **argv) {
         const char *colon = strchr(s, ':');
         unsigned long long t, n;
         if (!strcmp(s, "segv")) {
-            volatile int *p = NULL;
+            /* A real fault, not undefined behaviour a sanitizer would catch first. */
+            volatile int *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             *p = 1;
         } else if (!strcmp(s, "abort")) {
             abort();
