@@ -49,7 +49,7 @@
     X(45, gc_sweep_start)                                                                  \
     X(46, gc_sweep_done) /* arg0 = objects freed, arg1 = bytes freed */                     \
     X(47, gc_end)        /* arg0 = heap live before, arg1 = heap live after (bytes);        \
-                            map_id = maps freed, defer_id = objects freed (see docs) */    \
+                            map_id = maps freed (objects: gc_sweep_done arg0) */    \
     /* sampling and bookkeeping */                                                         \
     X(60, cpu_sample)    /* a profiling sample of the running thread's stack */             \
     X(61, lost)          /* written by the recorder: arg0 = events lost, ts..ts+dur_ns */   \
