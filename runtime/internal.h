@@ -175,12 +175,25 @@ void gort__map_kill(gort_map *h, int cause);
 extern int gort__trace_on;  /* set once at start-up when the recorder is attached */
 void gort__emit(unsigned kind, uint64_t map_id, uint64_t arg0, uint64_t arg1, uint64_t dur_ns);
 uint64_t gort__now(void);  /* trace clock, ns */
+/* Like gort__emit, with an explicit defer id instead of the running deferred call's
+ * (deferproc, deferreturn: the record's own id). */
+void gort__emit_defer(unsigned kind, uint64_t defer_id, uint64_t map_id, uint64_t arg0,
+                      uint64_t arg1, uint64_t dur_ns);
+/* The trace's id for a name (a function or type name that stays unchanged for the life of the
+ * process), sent to the recorder once; 0 when not tracing. deferproc's arg1 is one. */
+uint64_t gort__trace_name(const char *s);
 
 /* A probe: one predictable branch when nobody traces. */
 #define GORT_PROBE(kind, map_id, a0, a1)                                                   \
     do {                                                                                    \
         if (__builtin_expect(gort__trace_on, 0))                                            \
             gort__emit(GORT_EV_##kind, (map_id), (uint64_t)(a0), (uint64_t)(a1), 0);         \
+    } while (0)
+#define GORT_PROBE_DEFER(kind, defer_id, map_id, a0, a1, dur)                              \
+    do {                                                                                    \
+        if (__builtin_expect(gort__trace_on, 0))                                            \
+            gort__emit_defer(GORT_EV_##kind, (defer_id), (map_id), (uint64_t)(a0),          \
+                             (uint64_t)(a1), (dur));                                        \
     } while (0)
 #define GORT_PROBE_DUR(kind, map_id, a0, a1, dur)                                          \
     do {                                                                                    \
