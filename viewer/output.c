@@ -14,9 +14,12 @@
 
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 bool vout_parse_format(const char *cmd, const char *s, enum vout_format *out) {
     if (s && !strcmp(s, "table")) *out = VOUT_TABLE;
@@ -236,4 +239,62 @@ int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE 
     case VOUT_JSON: return print_json(cmd, st, out, on_row, arg);
     default: return print_table(cmd, st, out, on_row, arg);
     }
+}
+
+/* True when A and B name the same existing file. */
+static bool same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
+    memset(vf, 0, sizeof *vf);
+    if (!path || !strcmp(path, "-")) {
+        vf->f = stdout;
+        return 0;
+    }
+    if (protect && same_file(path, protect))
+        return cli_error(cmd, "%s: refusing to overwrite the trace", path);
+    size_t n = strlen(path);
+    vf->tmp = malloc(n + 16);
+    if (!vf->tmp) return cli_error(cmd, "out of memory");
+    snprintf(vf->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(vf->tmp);
+    if (fd < 0) {
+        int rc = cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
+        free(vf->tmp);
+        vf->tmp = NULL;
+        return rc;
+    }
+    fchmod(fd, 0644);
+    vf->f = fdopen(fd, "w");
+    if (!vf->f) {
+        close(fd);
+        unlink(vf->tmp);
+        free(vf->tmp);
+        vf->tmp = NULL;
+        return cli_error(cmd, "out of memory");
+    }
+    setvbuf(vf->f, NULL, _IOFBF, 1 << 20);
+    vf->path = path;
+    return 0;
+}
+
+int vout_file_close(const char *cmd, vout_file *vf, bool ok) {
+    int rc = 0;
+    if (vf->f == stdout) {
+        if (fflush(stdout) != 0 && ok) rc = cli_error(cmd, "cannot write the output");
+        return ok ? rc : GORT_EXIT_USAGE;
+    }
+    if (!vf->f) return GORT_EXIT_USAGE;
+    bool written = !ferror(vf->f);
+    if (fclose(vf->f) != 0) written = false;
+    if (ok && !written) rc = cli_error(cmd, "%s: cannot write the output", vf->path);
+    if (ok && written && rename(vf->tmp, vf->path) != 0)
+        rc = cli_error(cmd, "%s: cannot write: %s", vf->path, strerror(errno));
+    if (!ok || rc) unlink(vf->tmp);
+    free(vf->tmp);
+    vf->f = NULL;
+    vf->tmp = NULL;
+    return ok ? rc : GORT_EXIT_USAGE;
 }

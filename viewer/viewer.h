@@ -65,6 +65,22 @@ typedef void (*vout_row_fn)(sqlite3_stmt *st, void *arg);
 int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE *out,
                vout_row_fn on_row, void *arg);
 
+/* An output file written whole or not at all: a temporary file beside the target, renamed
+ * over it only when everything was written. */
+typedef struct {
+    FILE *f;
+    char *tmp;
+    const char *path;
+} vout_file;
+
+/* Opens PATH for writing (stdout for NULL or "-"). Refuses a PATH that is the file PROTECT
+ * (the trace). Returns 0, or GORT_EXIT_USAGE after one error line. */
+int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf);
+/* Finishes VF: when OK and every write succeeded, the file replaces PATH; otherwise the
+ * temporary file is removed and PATH untouched. Returns 0 or GORT_EXIT_USAGE (always
+ * GORT_EXIT_USAGE when !OK, the caller having reported why). */
+int vout_file_close(const char *cmd, vout_file *vf, bool ok);
+
 /* ---- text.c ----------------------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence starting at S (at most N bytes), or 0 when the bytes
@@ -136,6 +152,8 @@ extern const char *const viewer_default_kinds[];
  * without a symbol are shown as their address "0x..."; ';' and control characters in
  * symbols become '_' so the folded format stays parseable. Returns 0 or GORT_EXIT_USAGE. */
 int stacks_fold(const char *cmd, sqlite3 *db, const stack_query *q, fold_set *fs);
+/* True when NAME is an event kind of the record format (tracer/gort_record.h). */
+bool viewer_kind_known(const char *name);
 
 /* ---- flame_svg.c ------------------------------------------------------------------------ */
 
