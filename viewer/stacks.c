@@ -3,7 +3,7 @@
  *
  * Two passes, so a trace of ten million events costs one scan of the events table:
  *  1. Scan the selected events' (stack_id, dur_ns) and add them up per stack id in a hash
- *     table (open addressing, ids as keys). SQLite's GROUP BY would sort ten million rows;
+ *     table (idmap.c). SQLite's GROUP BY would sort ten million rows;
  *     the hash touches each once.
  *  2. Read the frames of every stack (stack_entries joined with frames, innermost depth 0)
  *     and, for each stack id seen in pass 1, build "outer;...;inner" into the fold_set.
@@ -26,56 +26,8 @@ const char *const viewer_default_kinds[] = {
     "deferproc", "deferreturn", "deferreturn_end", NULL
 };
 
-typedef struct {
-    int64_t id;      /* stack id */
-    int64_t weight;
-    bool full;       /* the slot holds a stack */
-} stack_slot;
-
-typedef struct {
-    stack_slot *slots;
-    size_t cap, used;  /* cap is a power of two */
-} stack_table;
-
-/* Finds ID's slot, inserting it; NULL when out of memory. */
-static stack_slot *table_get(stack_table *t, int64_t id) {
-    if ((t->used + 1) * 2 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        stack_slot *s = calloc(cap, sizeof *s);
-        if (!s) return NULL;
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->slots[i].full) continue;
-            size_t h = (size_t)t->slots[i].id * 0x9E3779B97F4A7C15ull & (cap - 1);
-            while (s[h].full) h = (h + 1) & (cap - 1);
-            s[h] = t->slots[i];
-        }
-        free(t->slots);
-        t->slots = s;
-        t->cap = cap;
-    }
-    size_t h = (size_t)id * 0x9E3779B97F4A7C15ull & (t->cap - 1);
-    while (t->slots[h].full && t->slots[h].id != id) h = (h + 1) & (t->cap - 1);
-    if (!t->slots[h].full) {
-        t->slots[h].full = true;
-        t->slots[h].id = id;
-        t->used++;
-    }
-    return &t->slots[h];
-}
-
-/* The slot of ID, or NULL when ID was never added. */
-static stack_slot *table_find(const stack_table *t, int64_t id) {
-    if (!t->cap) return NULL;
-    size_t h = (size_t)id * 0x9E3779B97F4A7C15ull & (t->cap - 1);
-    while (t->slots[h].full) {
-        if (t->slots[h].id == id) return &t->slots[h];
-        h = (h + 1) & (t->cap - 1);
-    }
-    return NULL;
-}
-
 /* Pass 1: weight per stack id of the selected events. */
-static int weigh_stacks(const char *cmd, sqlite3 *db, const stack_query *q, stack_table *t) {
+static int weigh_stacks(const char *cmd, sqlite3 *db, const stack_query *q, idmap *t) {
     const char *const *kinds = q->kinds ? q->kinds : viewer_default_kinds;
     size_t nk = q->kinds ? q->nkinds : 0;
     if (!q->kinds)
@@ -95,12 +47,12 @@ static int weigh_stacks(const char *cmd, sqlite3 *db, const stack_query *q, stac
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t w = q->weight_time ? sqlite3_column_int64(st, 1) : 1;
         if (w <= 0) continue;
-        stack_slot *s = table_get(t, sqlite3_column_int64(st, 0));
+        int64_t *s = idmap_get(t, sqlite3_column_int64(st, 0), true);
         if (!s) {
             sqlite3_finalize(st);
             return cli_error(cmd, "out of memory");
         }
-        s->weight += w;
+        *s += w;
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, db, "reading events");
@@ -130,7 +82,7 @@ static bool append_frame(char **buf, size_t *len, size_t *cap, const char *name,
 }
 
 /* Pass 2: the frames of every weighed stack, outermost first, into FS. */
-static int name_stacks(const char *cmd, sqlite3 *db, const stack_table *t, fold_set *fs) {
+static int name_stacks(const char *cmd, sqlite3 *db, idmap *t, fold_set *fs) {
     sqlite3_stmt *st = vt_prepare(cmd, db,
         "SELECT se.stack_id, f.symbol, f.pc FROM stack_entries se JOIN frames f "
         "ON f.id = se.frame_id ORDER BY se.stack_id, se.depth DESC");
@@ -138,21 +90,21 @@ static int name_stacks(const char *cmd, sqlite3 *db, const stack_table *t, fold_
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int64_t cur = 0;
-    stack_slot *slot = NULL;
+    int64_t *slot = NULL;
     int rc, err = 0;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         if (id != cur) {
-            if (slot && len && !fold_add(fs, buf, len, slot->weight, 0)) err = 1;
+            if (slot && len && !fold_add(fs, buf, len, *slot, 0)) err = 1;
             cur = id;
-            slot = table_find(t, id);
+            slot = idmap_get(t, id, false);
             len = 0;
         }
         if (slot && !append_frame(&buf, &len, &cap, (const char *)sqlite3_column_text(st, 1),
                                   sqlite3_column_int64(st, 2)))
             err = 1;
     }
-    if (!err && slot && len && !fold_add(fs, buf, len, slot->weight, 0)) err = 1;
+    if (!err && slot && len && !fold_add(fs, buf, len, *slot, 0)) err = 1;
     free(buf);
     sqlite3_finalize(st);
     if (err) return cli_error(cmd, "out of memory");
@@ -160,10 +112,10 @@ static int name_stacks(const char *cmd, sqlite3 *db, const stack_table *t, fold_
 }
 
 int stacks_fold(const char *cmd, sqlite3 *db, const stack_query *q, fold_set *fs) {
-    stack_table t = { 0 };
+    idmap t = { 0 };
     int rc = weigh_stacks(cmd, db, q, &t);
     if (!rc && t.used) rc = name_stacks(cmd, db, &t, fs);
-    free(t.slots);
+    idmap_free(&t);
     return rc;
 }
 

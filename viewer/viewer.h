@@ -190,6 +190,20 @@ extern const char gaps_sql[];
 enum { GAP_MAP, GAP_DEFER, GAP_FN, GAP_GOID, GAP_DIED, GAP_RAN, GAP_FIRST, GAP_LAST, GAP_OPS,
        GAP_GAP, GAP_VERDICT };
 
+/* ---- idmap.c: id -> value hash table ----------------------------------------------------- */
+
+typedef struct {
+    int64_t *keys;
+    int64_t *vals;
+    unsigned char *full;
+    size_t cap, used;
+} idmap;
+
+/* The value slot of KEY (0 when just inserted); NULL when KEY is absent and !INSERT, or
+ * when out of memory. A zeroed idmap is empty. */
+int64_t *idmap_get(idmap *m, int64_t key, bool insert);
+void idmap_free(idmap *m);
+
 /* ---- misc ------------------------------------------------------------------------------- */
 
 /* Formats a duration in ns with a readable unit ("1.23 ms") into BUF; returns BUF. */
