@@ -145,6 +145,27 @@ static void test_recover_once(void) {
     CHECK(!gort_recovered_runtime_error());
 }
 
+/* `defer func() { recover() }()`: the deferred function's last act is recover, which C
+ * compiles as a tail call; it still stops the panic. */
+static void recover_tail(void *e) {
+    (void)e;
+    gort_recover();
+}
+
+static int after_tail_recover;
+
+static void panics_tail(void) {
+    GORT_FUNC(fr);
+    GORT_DEFER(fr, recover_tail, NULL);
+    gort_panic("tail");
+}
+
+static void test_recover_tail_call(void) {
+    panics_tail();
+    after_tail_recover = 1; /* reached only if the panic was recovered */
+    CHECK(after_tail_recover == 1 && gort__curg->panic == NULL);
+}
+
 /* WaitGroup below zero: Go's panic, recoverable. */
 static const char *wg_value;
 
@@ -274,6 +295,7 @@ int main(void) {
     test_defer_records();
     test_recovery_state();
     test_recover_once();
+    test_recover_tail_call();
     test_wg_negative();
     test_goroutines();
     test_goexit();
