@@ -17,3 +17,12 @@ for unsafe in frame_order defer_roots,frame_order; do
 done
 # Another word alone does not turn the model on.
 expect_status 0 env GORT_UNSAFE=frame_orderly "$prog"
+# The same two runs under `gort record`, judged by `gort gaps`: Go's order is safe (the stack
+# map dies after both deferred calls touched it); frame_order is a use-after-free by the
+# deferred delete, found from the trace alone.
+expect_status 0 env -u GORT_UNSAFE "$GORT" record -o "$T/safe.db" -- "$prog"
+expect_status 0 "$GORT" gaps "$T/safe.db" --format csv
+expect_eq "$(grep -c ',safe$' "$T/out")" 2
+expect_status 2 env GORT_UNSAFE=frame_order "$GORT" record -o "$T/unsafe.db" -- "$prog"
+expect_status 1 "$GORT" gaps "$T/unsafe.db" --format csv
+expect_contains "$(grep ',delete,' "$T/out")" ",use-after-free"
