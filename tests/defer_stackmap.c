@@ -34,7 +34,7 @@ struct seen {
 };
 
 static void look(void *e) {
-    struct seen *s = e;
+    struct seen *s = env_get(e);
     s->ran++;
     s->alive = !gort__map_dead(s->m);
     if (s->alive) s->len = gort_maplen(s->m);
@@ -49,7 +49,7 @@ static gort_map *returns(void) {
     *(int64_t *)gort_mapassign_faststr(m, gort_str("a")) = 1;
     *(int64_t *)gort_mapassign_faststr(m, gort_str("b")) = 2;
     on_return.m = m;
-    GORT_DEFER(fr, look, &on_return);
+    GORT_DEFER(fr, look, env_ptr(&on_return));
     gort_defer_delete_faststr(&fr, m, gort_str("a"));
     gort_gc(); /* the frame roots its stack map: a collection does not kill it */
     CHECK(!gort__map_dead(m) && gort_maplen(m) == 2);
@@ -74,7 +74,7 @@ static void panics_with_stack_map(void) {
     panic_map = gort_makemap_stack(&fr, &gort_type_int64_int64, 0);
     *(int64_t *)gort_mapassign_fast64(panic_map, 7) = 7;
     in_panic.m = panic_map;
-    GORT_DEFER(fr, look, &in_panic);
+    GORT_DEFER(fr, look, env_ptr(&in_panic));
     gort_panic("unwind");
 }
 
@@ -104,16 +104,16 @@ static void goexit_inner(void) {
     GORT_FUNC(fr);
     goexit_map = gort_makemap_stack(&fr, &gort_type_int64_int64, 0);
     in_goexit.m = goexit_map;
-    GORT_DEFER(fr, look, &in_goexit);
+    GORT_DEFER(fr, look, env_ptr(&in_goexit));
     gort_goexit();
 }
 
-static void wg_done(void *wg) { gort_wg_done(wg); }
+static void wg_done(void *e) { gort_wg_done(env_get(e)); }
 
 static void goexit_body(void *e) {
     (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, &goexit_done);
+    GORT_DEFER(fr, wg_done, env_ptr(&goexit_done));
     goexit_inner();
 }
 

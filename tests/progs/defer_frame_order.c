@@ -6,7 +6,7 @@
 #include "defer_util.h"
 
 static void check_after_delete(void *e) {
-    gort_map **mp = e;
+    gort_map **mp = env_get(e);
     bool ok;
     gort_mapaccess2_faststr(*mp, gort_str("a"), &ok);
     printf("deferred delete ran on a live stack map: len %lld, \"a\" present %d\n",
@@ -20,7 +20,7 @@ static void f(void) {
     *(int64_t *)gort_mapassign_faststr(m, gort_str("b")) = 2;
     static gort_map *seen;
     seen = m;
-    GORT_DEFER(fr, check_after_delete, &seen);
+    GORT_DEFER(fr, check_after_delete, env_ptr(&seen));
     gort_defer_delete_faststr(&fr, m, gort_str("a"));
 }
 
