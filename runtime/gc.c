@@ -294,7 +294,7 @@ static size_t grey_pop(void **out, size_t max) {
     pthread_mutex_lock(&gc.grey_mu);
     size_t n = gc.ngrey < max ? gc.ngrey : max;
     gc.ngrey -= n;
-    memcpy(out, gc.grey + gc.ngrey, n * sizeof *out);
+    if (n) memcpy(out, gc.grey + gc.ngrey, n * sizeof *out);
     pthread_mutex_unlock(&gc.grey_mu);
     return n;
 }
