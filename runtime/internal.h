@@ -133,9 +133,6 @@ enum gort_mapfree_cause { GORT_FREE_GC = 1, GORT_FREE_FRAME = 2 };
 void gort__map_scan(gort_map *h);
 /* The map dies: probe mapfree, header poisoned so later use is caught (map_use_after_free). */
 void gort__map_kill(gort_map *h, int cause);
-/* Whether gort__map_kill already ran on h (the collector must not kill a map twice, e.g. a
- * stack map killed at frame pop and swept later). */
-int gort__map_dead(gort_map *h);
 
 /* ---- probes (trace.c) ------------------------------------------------------------------- */
 
