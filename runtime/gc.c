@@ -315,51 +315,11 @@ static void shade(void *p) {
 /* Called by scan functions (gort__map_scan) for each object they reference. */
 void gort__mark(void *obj) { shade(obj); }
 
-/* Maps whose header kept changing while the marker tried to copy it: scanned at mark
- * termination instead, with the world stopped. Collector thread only. */
-static void **late_maps;
-static size_t nlate, caplate;
-
-static void late_push(void *p) {
-    if (nlate == caplate) {
-        size_t cap = caplate ? caplate * 2 : 64;
-        void **l = realloc(late_maps, cap * sizeof *l);
-        if (!l) gort_fatal("runtime: out of memory");
-        late_maps = l;
-        caplate = cap;
-    }
-    late_maps[nlate++] = p;
-}
-
-/* Scans a map while its owner may be writing it. gort__map_scan trusts the header to be
- * consistent (buckets with nalloc and B, oldbuckets with the growth flags), which a concurrent
- * hashGrow breaks for a moment; so it scans a copy of the header, taken when two copies in a
- * row agree. That is enough: after the copy, the header only ever points to objects the copy
- * referenced or to objects allocated since (black). Bucket contents change meanwhile, but
- * their pointer words are written whole and the element ones through the barrier. A header
- * that never holds still is left for mark termination. */
-static void scan_map_concurrent(void *p, size_t size) {
-    _Alignas(16) unsigned char a[512], b[512];
-    if (size <= sizeof a) {
-        for (int tries = 0; tries < 64; tries++) {
-            memcpy(a, p, size);
-            atomic_thread_fence(memory_order_seq_cst);
-            memcpy(b, p, size);
-            if (memcmp(a, b, size) == 0) {
-                gort__map_scan((gort_map *)(void *)a);
-                return;
-            }
-        }
-    }
-    late_push(p);
-}
-
-/* Blackens a grey object: shades everything it points to. The world runs if `concurrent`. */
-static void scan(void *p, int concurrent) {
+/* Blackens a grey object: shades everything it points to. */
+static void scan(void *p) {
     objhdr *h = hdr_of(p);
     if (h->kind == GORT_OBJ_MAP) {
-        if (concurrent) scan_map_concurrent(p, h->size);
-        else gort__map_scan((gort_map *)p);
+        gort__map_scan((gort_map *)p);  /* safe while the map is written (see map.c) */
     } else if (h->kind == GORT_OBJ_ENV) {
         void *_Atomic *words = (void *_Atomic *)p;
         size_t nwords = h->size / sizeof(void *);
@@ -374,13 +334,9 @@ static void scan(void *p, int concurrent) {
 static void drain(int concurrent) {
     void *batch[64];
     size_t n;
-    if (!concurrent) {             /* mark termination: the maps left for a stopped world */
-        for (size_t i = 0; i < nlate; i++) gort__map_scan((gort_map *)late_maps[i]);
-        nlate = 0;
-    }
     while ((n = grey_pop(batch, 64)) != 0) {
         for (size_t i = 0; i < n; i++) {
-            scan(batch[i], concurrent);
+            scan(batch[i]);
             if (concurrent && gort__gc_hooks.scanned)
                 gort__gc_hooks.scanned(batch[i], hdr_of(batch[i])->kind);
         }
@@ -535,15 +491,12 @@ typedef struct sweep_result {
     uint64_t objects, bytes, maps, marked_bytes;
 } sweep_result;
 
-/* Kills a map the collector found unreachable; returns whether it was still alive. A stack
- * map was already killed when its frame was popped: killing is then a no-op, which shows as a
- * header left unchanged (a kill always poisons it). */
-static int kill_map(void *p, size_t size) {
-    unsigned char before[512];
-    size_t n = size < sizeof before ? size : sizeof before;
-    memcpy(before, p, n);
+/* Kills a map the collector found unreachable; returns whether it was still alive (a stack
+ * map was killed already, when its frame was popped: it must not die twice). */
+static int kill_map(void *p) {
+    if (gort__map_dead((gort_map *)p)) return 0;
     gort__map_kill((gort_map *)p, GORT_FREE_GC);
-    return memcmp(before, p, n) != 0;
+    return 1;
 }
 
 /* Releases (or quarantines) one unmarked object. Collector thread only. */
@@ -571,7 +524,7 @@ static sweep_result sweep(objhdr *list, uint32_t epoch) {
     for (objhdr *h = list; h; h = h->next) {
         if (h->kind != GORT_OBJ_MAP || atomic_load_explicit(&h->mark, memory_order_relaxed) == epoch)
             continue;
-        if (!(atomic_load(&h->flags) & OBJF_DEAD) && kill_map(payload_of(h), h->size)) r.maps++;
+        if (!(atomic_load(&h->flags) & OBJF_DEAD) && kill_map(payload_of(h))) r.maps++;
         atomic_fetch_or(&h->flags, OBJF_DEAD);
     }
     int quarantine = quarantine_on();

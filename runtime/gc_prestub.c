@@ -30,3 +30,4 @@ __attribute__((weak)) gort_g *gort__getg(void) {
 
 __attribute__((weak)) void gort__map_scan(gort_map *h) { (void)h; }
 __attribute__((weak)) void gort__map_kill(gort_map *h, int cause) { (void)h; (void)cause; }
+__attribute__((weak)) int gort__map_dead(gort_map *h) { (void)h; return 0; }

@@ -133,6 +133,8 @@ enum gort_mapfree_cause { GORT_FREE_GC = 1, GORT_FREE_FRAME = 2 };
 void gort__map_scan(gort_map *h);
 /* The map dies: probe mapfree, header poisoned so later use is caught (map_use_after_free). */
 void gort__map_kill(gort_map *h, int cause);
+/* Whether h was killed (poisoned); the collector must not kill a stack map a second time. */
+int gort__map_dead(gort_map *h);
 
 /* ---- probes (trace.c) ------------------------------------------------------------------- */
 
