@@ -304,7 +304,8 @@ static size_t grey_pop(void **out, size_t max) {
 static void shade(void *p) {
     if (!p) return;
     objhdr *h = hdr_of(p);
-    if (__builtin_expect(h->magic != OBJ_MAGIC, 0)) gort_fatal("found bad pointer in gort heap");
+    if (__builtin_expect((uintptr_t)p < 4096 || ((uintptr_t)p & 15) || h->magic != OBJ_MAGIC, 0))
+        gort_fatal("found bad pointer in gort heap");
     if (atomic_load_explicit(&h->flags, memory_order_relaxed) & OBJF_DEAD) return;
     uint32_t e = atomic_load_explicit(&gc.epoch, memory_order_relaxed);
     if (atomic_load_explicit(&h->mark, memory_order_relaxed) == e) return;
