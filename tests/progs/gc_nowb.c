@@ -5,9 +5,13 @@
  * survives; under GORT_UNSAFE=no_write_barrier, nothing shades X, the marker never sees it and
  * the sweep frees it while D still references it.
  *
- *   gc_nowb env   D, S are closure environments, X an environment: prints "x survived" (exit
- *                 0), or "fatal error: use of freed environment" (exit 2) when X was freed
- *                 (detected by the quarantine: freed objects are flagged dead, never reused).
+ *   gc_nowb map   D, S are maps of maps (map[string]*hmap), X a map[string]int64 stored under
+ *                 "x" in S; the move is D["x"] = S["x"]; delete(S, "x"), both map writes.
+ *                 Prints "x survived: len 3" (exit 0), or the map's own use-after-free check
+ *                 fires on the next use of X: "fatal error: use of freed map" (exit 2).
+ *   gc_nowb env   the same with closure environments: prints "x survived: 77" (exit 0), or
+ *                 "fatal error: use of freed environment" (exit 2) when X was freed (seen by
+ *                 the quarantine: freed objects are flagged dead, never reused).
  *
  * The interleaving is arranged with the collector's test hook: the marker blocks right after
  * scanning D until the mutator has made the move. D and S are globals registered in that order,
@@ -88,10 +92,35 @@ static int run_env(void) {
     return x->val == 77 ? 0 : 1;
 }
 
+static int run_map(void) {
+    gort_map *d = gort_makemap(&gort_type_string_map, 0);
+    g_dst = d;
+    gort_map *s = gort_makemap(&gort_type_string_map, 0);
+    g_src = s;
+    gort_map *x = gort_makemap(&gort_type_string_int64, 0);
+    gort_store(gort_mapassign_faststr(s, gort_str("x")), x);   /* S["x"] = X: X's only reference */
+    const char *keys[] = {"p", "q", "r"};
+    for (int i = 0; i < 3; i++) *(int64_t *)gort_mapassign_faststr(x, gort_str(keys[i])) = i;
+    x = NULL;
+
+    wait_for_marker_between();
+    gort_map *moving = *(gort_map **)gort_mapaccess1_faststr(s, gort_str("x"));
+    gort_store(gort_mapassign_faststr(d, gort_str("x")), moving);  /* D["x"] = X (D is black) */
+    gort_mapdelete_faststr(s, gort_str("x"));                      /* delete(S, "x") */
+    moving = NULL;
+    release_marker();
+    gort_gc();
+
+    x = *(gort_map **)gort_mapaccess1_faststr(d, gort_str("x"));
+    printf("x survived: len %lld\n", (long long)gort_maplen(x));   /* the use */
+    return gort_maplen(x) == 3 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
     gort_register_global(&g_dst);
     gort_register_global(&g_src);
     if (argc == 2 && strcmp(argv[1], "env") == 0) return run_env();
-    fprintf(stderr, "usage: gc_nowb env\n");
+    if (argc == 2 && strcmp(argv[1], "map") == 0) return run_map();
+    fprintf(stderr, "usage: gc_nowb env|map\n");
     return 2;
 }
