@@ -159,6 +159,7 @@ static struct {
 };
 
 static __thread int on_gc_thread;  /* the collector thread is not a goroutine: it never parks */
+static int forked_child;           /* this process is a fork() of one using libgort: no collector */
 static pthread_once_t gc_once = PTHREAD_ONCE_INIT;
 static _Atomic int gc_ready;
 
@@ -204,13 +205,18 @@ static void set_trigger(uint64_t marked) {
     atomic_store(&gc.trigger, marked + (goal - marked) / 64 * 45);
 }
 
-/* Reads the environment and starts the collector thread; runs once, on first allocation. */
+/* Reads the environment and starts the collector thread; runs once, on first allocation.
+ * A fork()ed child never starts one (see gc_atfork_child). */
 static void gc_init(void) {
-    gc.gogc = read_gogc();
+    gc.gogc = forked_child ? -1 : read_gogc();
     gc.unsafe_defer_roots = env_has_word("GORT_UNSAFE", "defer_roots");
     gc.unsafe_no_write_barrier = env_has_word("GORT_UNSAFE", "no_write_barrier");
     gc.debug_uaf = env_has_word("GORT_DEBUG", "uaf");
     set_trigger(0);
+    if (forked_child) {
+        atomic_store(&gc_ready, 1);
+        return;
+    }
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -218,6 +224,32 @@ static void gc_init(void) {
     if (pthread_create(&t, &attr, gc_main, NULL) != 0) gort_fatal("runtime: cannot start the garbage collector");
     pthread_attr_destroy(&attr);
     atomic_store(&gc_ready, 1);
+}
+
+/* In the child of a fork(): only the forking thread exists. The collector thread, and every
+ * other goroutine on the copied allg list, are gone, so no world could ever be stopped again
+ * (and a stop that was pending at the fork would park the child forever). The child keeps its
+ * heap but never collects: the lock state is reset, any pending stop and mark are cancelled,
+ * heap triggers are off and gort_gc returns at once. Tests fork to watch a child die. */
+static void gc_atfork_child(void) {
+    forked_child = 1;
+    pthread_mutex_init(&gc.grey_mu, NULL);
+    pthread_mutex_init(&gc.globals_mu, NULL);
+    pthread_mutex_init(&gc.mu, NULL);
+    pthread_mutex_init(&gc.stw_mu, NULL);
+    pthread_cond_init(&gc.req_cv, NULL);
+    pthread_cond_init(&gc.done_cv, NULL);
+    pthread_cond_init(&gc.parked_cv, NULL);
+    pthread_cond_init(&gc.resume_cv, NULL);
+    atomic_store(&gort__stw_pending, 0);
+    atomic_store(&gc.wb_on, 0);
+    atomic_store(&gc.phase, PHASE_OFF);
+    atomic_store(&gc.trigger, UINT64_MAX);
+    gc.gogc = -1;
+}
+
+__attribute__((constructor)) static void gc_register_atfork(void) {
+    pthread_atfork(NULL, NULL, gc_atfork_child);
 }
 
 /* Makes sure the collector runs; one predictable branch after the first call. */
@@ -654,6 +686,7 @@ static void *gc_main(void *arg) {
 void gort_gc(void) {
     ensure_init();
     gort__safepoint();
+    if (forked_child) return;
     pthread_mutex_lock(&gc.mu);
     uint64_t target = gc.begun + 1;
     if (gc.forced_target < target) gc.forced_target = target;
@@ -669,6 +702,7 @@ void gort_gc(void) {
 /* Asks for a cycle without waiting for it (tests drive concurrent mark with this). */
 void gort__gc_request(void) {
     ensure_init();
+    if (forked_child) return;
     pthread_mutex_lock(&gc.mu);
     if (gc.forced_target < gc.begun + 1) gc.forced_target = gc.begun + 1;
     pthread_cond_signal(&gc.req_cv);
