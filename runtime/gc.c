@@ -488,11 +488,13 @@ static int count_running(void) {
 }
 
 /* Stops the world: returns when every goroutine is parked at a safe point, blocked or dead.
- * The timed wait covers goroutines that end without telling us. */
+ * Parking and blocking wake the stopper; a goroutine that ends (proc.c marks it dead) does
+ * not, so the wait is also bounded, 50 us at first and doubling up to 2 ms. */
 static void stop_the_world(void) {
     pthread_mutex_lock(&gc.stw_mu);
     atomic_store(&gort__stw_pending, 1);
     pthread_mutex_unlock(&gc.stw_mu);
+    long wait_ns = 50000;
     for (;;) {
         pthread_mutex_lock(&gc.stw_mu);
         uint64_t seq = gc.park_seq;
@@ -502,9 +504,13 @@ static void stop_the_world(void) {
         if (gc.park_seq == seq) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 2000000;
-            if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+            ts.tv_nsec += wait_ns;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
             pthread_cond_timedwait(&gc.parked_cv, &gc.stw_mu, &ts);
+            if (wait_ns < 2000000) wait_ns *= 2;
         }
         pthread_mutex_unlock(&gc.stw_mu);
     }
