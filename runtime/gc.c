@@ -64,6 +64,19 @@
  * marked heap with Go 1.19's pacer bounds (goal = marked * (1 + GOGC/100), at least 4 MiB *
  * GOGC/100; trigger at 45/64 of the runway: we have no mark assists to hold the goal), or when
  * gort_gc() asks for one. GORT_GOGC sets the percentage (default 100; "off" disables triggers).
+ *
+ * Maps are scanned while their goroutines write them: gort__map_scan (map.c) reads each bucket
+ * array's size from the array itself and follows chain links published with release stores,
+ * so a concurrent grow or clear cannot make it read out of bounds; what a write moves goes
+ * through the barrier or is freshly allocated, hence black.
+ *
+ * A fork()ed child has only the forking thread: no collector, and goroutines on its copied allg
+ * list that will never reach a safe point. It therefore never collects (gc_atfork_child).
+ *
+ * Not modelled: mark assists (a goroutine allocating faster than the marker marks is not slowed
+ * down, so the heap can overshoot its goal during a cycle), parallel marking, span classes and
+ * lazy per-span sweeping (the collector thread sweeps everything right after mark termination),
+ * finalizers, and the heap's return of memory to the OS (that is malloc's).
  */
 #include "internal.h"
 

@@ -38,3 +38,28 @@ expect_eq "$(q "$T/unsafe.db" "SELECT death_cause FROM maps WHERE map_id = 1")" 
 expect_eq "$(q "$T/unsafe.db" "SELECT maps_freed FROM gc_cycles ORDER BY cycle")" "1 0"
 # gc_end: maps freed in map_id, heap live before and after in arg0/arg1 (the map was all of it).
 expect_eq "$(q "$T/unsafe.db" "SELECT map_id, arg0 > 0, arg1 FROM events WHERE kind = 'gc_end' ORDER BY ts_ns LIMIT 1")" "1|1|0"
+
+# Many cycles (tests/gc_roots: every root kind, 21 forced cycles): each cycle's probes come in
+# the documented order, every map the collector frees dies inside a sweep (between that
+# cycle's gc_sweep_start and gc_sweep_done, on the collector's thread), the stack map dies by
+# its frame (cause 2) on the goroutine's thread, and gc_end counts the maps each cycle freed.
+"$GORT" record -o "$T/roots.db" -- "$BUILD/tests/gc_roots" 2>/dev/null >/dev/null
+n=$(q "$T/roots.db" "SELECT count(*) FROM events WHERE kind = 'gc_start'")
+[ "$n" -ge 20 ] || fail "only $n cycles recorded"
+want=""
+i=1
+while [ $i -le "$n" ]; do want="$want $(one_cycle $i) gc_sweep_done gc_end"; i=$((i + 1)); done
+seq=$(q "$T/roots.db" "SELECT kind || CASE WHEN kind IN ('gc_sweep_done', 'gc_end') THEN ''
+                        WHEN kind = 'gc_start' THEN ':' || arg0 || ':' || arg1 ELSE ':' || arg0 END
+                       FROM events WHERE kind LIKE 'gc%' OR kind LIKE 'stw%' ORDER BY ts_ns, id")
+expect_eq " $seq" "$want"
+outside=$(q "$T/roots.db" "SELECT count(*) FROM events f WHERE f.kind = 'mapfree' AND f.arg0 = 1 AND NOT EXISTS (
+    SELECT 1 FROM events s JOIN events d ON d.tid = s.tid AND d.kind = 'gc_sweep_done'
+      AND d.ts_ns = (SELECT MIN(ts_ns) FROM events x WHERE x.kind = 'gc_sweep_done' AND x.ts_ns >= s.ts_ns)
+    WHERE s.kind = 'gc_sweep_start' AND s.tid = f.tid AND f.ts_ns BETWEEN s.ts_ns AND d.ts_ns)")
+expect_eq "$outside" 0
+expect_eq "$(q "$T/roots.db" "SELECT count(*) FROM events WHERE kind = 'mapfree' AND arg0 = 2")" 1
+expect_eq "$(q "$T/roots.db" "SELECT count(*) FROM events f, events s WHERE f.kind = 'mapfree' AND f.arg0 = 2
+                               AND s.kind = 'gc_start' AND s.tid = f.tid")" 0
+expect_eq "$(q "$T/roots.db" "SELECT (SELECT count(*) FROM events WHERE kind = 'mapfree' AND arg0 = 1) = (SELECT SUM(maps_freed) FROM gc_cycles)")" 1
+expect_eq "$(q "$T/roots.db" "SELECT (SELECT count(*) FROM events WHERE kind = 'mapfree' AND arg0 = 1) = (SELECT SUM(map_id) FROM events WHERE kind = 'gc_end')")" 1
