@@ -2,8 +2,8 @@
  * gc_stress_maps.c — goroutines assign, delete and drop maps while collections run back to
  * back. Each worker goroutine owns a table, a map[int64]*hmap rooted in its frame, whose
  * elements are inner map[int64]int64 maps; it replaces inner maps, drops them (delete from
- * the table), grows and shrinks them, deletes from them with a deferred delete while making
- * garbage, and checks them. A collector goroutine calls gort_gc() in a loop and allocation
+ * the table), moves them between slots, grows and shrinks them, deletes from them with a
+ * deferred delete while making garbage, and checks them. A collector goroutine calls gort_gc() in a loop and allocation
  * triggers more cycles. Afterwards every surviving inner map must hold exactly the keys its
  * worker expects; a premature free would hit the maps' use-after-free check (freed headers are
  * quarantined: GORT_DEBUG=uaf) and end the program with exit 2.
@@ -106,6 +106,12 @@ static void worker(void *arg) {
             e[j].n--;
         } else if (op == 5 && e[j].n > 1) {          /* shrink it with a deferred delete */
             deferred_shrink(inner, &e[j]);
+        } else if (op == 6 && !e[(j + 1) % SLOTS].present) {  /* move it to the next slot */
+            int to = (j + 1) % SLOTS;                 /* the marker may have scanned one */
+            gort_store(gort_mapassign_fast64(table, (uint64_t)to), inner);  /* slot, not the */
+            gort_mapdelete_fast64(table, (uint64_t)j);                      /* other: barrier */
+            e[to] = e[j];
+            e[j].present = 0;
         } else if (!inner_ok(inner, &e[j])) {        /* check it */
             fprintf(stderr, "worker %lu: slot %d damaged\n", (unsigned long)w, j);
             atomic_store(&bad, 1);
