@@ -20,22 +20,26 @@
  * gcMarkTermination / bgsweep:
  *   1. sweep termination (world stopped): the previous sweep is already complete (this thread
  *      ran it), so the epoch advances, the phase becomes mark, the write barrier is enabled and
- *      every root is shaded; then the world restarts.
- *   2. concurrent mark: the marker drains the grey list while goroutines run. Heap-to-heap pointer
+ *      every root's value is recorded (no object is touched, so the pause stays short whatever
+ *      the heap's size); then the world restarts.
+ *   2. concurrent mark: the marker shades the recorded root values and drains the grey list
+ *      while goroutines run. Heap-to-heap pointer
  *      writes go through gort__store, the write barrier, which shades both the old and the new
  *      value (Go's hybrid Yuasa-deletion + Dijkstra-insertion barrier), so no reachable object
  *      hides behind an already-scanned (black) one.
- *   3. mark termination (world stopped): every root is shaded again and the grey list drained.
- *      Roots are stack-like (frame slots, defer records, goroutine args, globals) and written
- *      without a barrier, so they are re-scanned here with the world stopped, as Go did before
- *      1.8. Then the barrier is disabled and the list of objects is taken for sweeping.
+ *   3. mark termination (world stopped): every root is shaded again (a global still holding
+ *      its recorded value is skipped) and the grey list drained. Roots are stack-like (frame
+ *      slots, defer records, goroutine args, globals) and written without a barrier, so they are
+ *      re-scanned here with the world stopped, as Go did before 1.8. Then the barrier is
+ *      disabled and the list of objects is taken for sweeping.
  *   4. sweep (world running): every object whose mark is not the epoch is freed; maps are killed
  *      first (gort__map_kill: probe mapfree with cause gc, header poisoned) and freed after, so a
  *      map's kill never reads an already-freed bucket. Survivors go back on the object list.
  *   5. off: the next trigger is set from the marked heap (GOGC) and waiters of gort_gc wake.
  *
  * The tri-colour invariant: during mark no black object points to a white object that is not
- * also reachable from a grey one. Roots are shaded at start; objects allocated during mark are
+ * also reachable from a grey one. Roots are grey from the start (recorded values, shaded before
+ * any object is scanned); objects allocated during mark are
  * black and start empty; every pointer store into a heap object shades the stored pointer and the
  * overwritten one. GORT_UNSAFE=no_write_barrier breaks this on purpose (the model of the claim
  * that map writes have no barrier): a pointer moved into an already-scanned map is then missed
@@ -406,31 +410,77 @@ void gort_store(void **slot, void *val) { gort__store(slot, val); }
 
 /* ---- roots ---------------------------------------------------------------------------- */
 
-/* Shades what one goroutine holds: its arg, its frames' slots and stack maps, and (unless
- * GORT_UNSAFE=defer_roots) its pending defer records. The goroutine is stopped. */
-static void mark_goroutine(gort_g *g) {
+/* Calls fn on every root value goroutine g holds: its arg, its frames' slots and stack maps,
+ * and (unless GORT_UNSAFE=defer_roots) its pending defer records. g is stopped. */
+static void goroutine_roots(gort_g *g, void (*fn)(void *)) {
     if (atomic_load(&g->status) == GORT_G_DEAD) return;
-    shade(g->arg);
+    fn(g->arg);
     for (gort_frame *fr = g->frame; fr; fr = fr->parent) {
-        for (unsigned i = 0; i < fr->nslots && i < GORT_FRAME_SLOTS; i++)
-            shade(*fr->slots[i]);
-        for (unsigned i = 0; i < fr->nstackmaps && i < GORT_FRAME_STACKMAPS; i++)
-            shade(fr->stackmaps[i]);
+        for (unsigned i = 0; i < fr->nslots && i < GORT_FRAME_SLOTS; i++) fn(*fr->slots[i]);
+        for (unsigned i = 0; i < fr->nstackmaps && i < GORT_FRAME_STACKMAPS; i++) fn(fr->stackmaps[i]);
     }
     if (gc.unsafe_defer_roots) return;
     for (gort_defer *d = g->defers; d; d = d->link) {
-        if (d->kind == GORT_DEFER_DELETE) shade(d->map);
-        if (d->kind == GORT_DEFER_CALL) shade(d->env);
+        if (d->kind == GORT_DEFER_DELETE) fn(d->map);
+        if (d->kind == GORT_DEFER_CALL) fn(d->env);
     }
 }
 
-/* Shades every root. Called with the world stopped. */
-static void mark_roots(void) {
+/* Root values recorded at sweep termination for the marker to shade once the world runs, and
+ * each global's value then (gsnap). Collector thread only. */
+static void **rootbuf, **gsnap;
+static size_t nroot, caproot, ngsnap, capgsnap;
+
+/* Grows *arr (of *cap pointers) to hold at least n. */
+static void ensure_cap(void ***arr, size_t *cap, size_t n) {
+    if (n <= *cap) return;
+    size_t c = *cap ? *cap : 256;
+    while (c < n) c *= 2;
+    void **a = realloc(*arr, c * sizeof *a);
+    if (!a) gort_fatal("runtime: out of memory");
+    *arr = a;
+    *cap = c;
+}
+
+static void root_note(void *p) {
+    if (!p) return;
+    ensure_cap(&rootbuf, &caproot, nroot + 1);
+    rootbuf[nroot++] = p;
+}
+
+/* Sweep termination (world stopped): records every root's value without touching the objects,
+ * so this pause does not grow with the heap; the marker shades them (shade_snapshot). That is
+ * enough: a value recorded here cannot be freed before it is shaded, and a root that changes
+ * afterwards is read again at mark termination. */
+static void snapshot_roots(void) {
+    nroot = 0;
     pthread_mutex_lock(&gc.globals_mu);
-    for (size_t i = 0; i < gc.nglobals; i++) shade(*gc.globals[i]);
+    ensure_cap(&gsnap, &capgsnap, gc.nglobals);
+    for (size_t i = 0; i < gc.nglobals; i++) root_note(gsnap[i] = *gc.globals[i]);
+    ngsnap = gc.nglobals;
     pthread_mutex_unlock(&gc.globals_mu);
     pthread_mutex_lock(&gort__sched_lock);
-    for (gort_g *g = gort__allg; g; g = g->allnext) mark_goroutine(g);
+    for (gort_g *g = gort__allg; g; g = g->allnext) goroutine_roots(g, root_note);
+    pthread_mutex_unlock(&gort__sched_lock);
+}
+
+/* Concurrent mark, first step: shades the root values recorded at sweep termination. */
+static void shade_snapshot(void) {
+    for (size_t i = 0; i < nroot; i++) shade(rootbuf[i]);
+}
+
+/* Mark termination (world stopped): shades every root again, since roots are written without
+ * a barrier. A global that still holds its value from sweep termination is skipped: that value
+ * is marked already. Goroutine roots (frames, defers, args) are few and all shaded. */
+static void rescan_roots(void) {
+    pthread_mutex_lock(&gc.globals_mu);
+    for (size_t i = 0; i < gc.nglobals; i++) {
+        void *v = *gc.globals[i];
+        if (i >= ngsnap || v != gsnap[i]) shade(v);
+    }
+    pthread_mutex_unlock(&gc.globals_mu);
+    pthread_mutex_lock(&gort__sched_lock);
+    for (gort_g *g = gort__allg; g; g = g->allnext) goroutine_roots(g, shade);
     pthread_mutex_unlock(&gort__sched_lock);
 }
 
@@ -638,15 +688,16 @@ static void run_cycle(uint64_t n, int trigger) {
     atomic_store(&gc.epoch, (uint32_t)n);
     atomic_store(&gc.phase, PHASE_MARK);
     atomic_store(&gc.wb_on, 1);
-    mark_roots();
+    snapshot_roots();
     uint64_t pause = stw_end(STW_SWEEPTERM, t);
 
     GORT_PROBE(gc_mark_start, 0, n, 0);              /* concurrent mark */
+    shade_snapshot();
     drain(1);
 
     t = stw_begin(STW_MARKTERM);                     /* mark termination */
     atomic_store(&gc.phase, PHASE_MARKTERM);
-    mark_roots();
+    rescan_roots();
     drain(0);
     GORT_PROBE(gc_mark_termination, 0, n, 0);
     atomic_store(&gc.wb_on, 0);
