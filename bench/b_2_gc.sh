@@ -19,15 +19,11 @@ if command -v go >/dev/null 2>&1; then
 fi
 [ $have_go = 1 ] || echo "(go not installed: Go column empty)"
 
-# median_run OUT CMD...: runs CMD 3 times; OUT gets the output line with the median
-# ns_per_iter, plus rss_mb= (peak resident memory of that run).
+# median_run OUT CMD...: runs CMD 3 times; OUT gets the output line with the median ns_per_iter.
 median_run() {
   out=$1; shift
   : >"$tmp/runs"
-  for i in 1 2 3; do
-    line=$(/usr/bin/time -f 'rss_kb=%M' -o "$tmp/rss" "$@")
-    echo "$line rss_mb=$(($(sed 's/rss_kb=//' "$tmp/rss") / 1024))" >>"$tmp/runs"
-  done
+  for i in 1 2 3; do "$@" >>"$tmp/runs"; done
   sort -t= -k2 -n "$tmp/runs" | sed -n 2p >"$out"
 }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1"; }
@@ -61,5 +57,5 @@ row "peak RSS MB, GOGC=100" "$(field "$tmp/gort100" rss_mb)" "$(field "$tmp/go10
 row "peak RSS MB, GOGC=off" "$(field "$tmp/gortoff" rss_mb)" "$(field "$tmp/gooff" rss_mb)" ratio
 echo "(pause/cycle: both stop-the-world pauses of a cycle summed, as Go's GCStats.Pause; GC CPU"
 echo " share: collector CPU time / (wall time x CPUs), Go's GCCPUFraction, which also counts idle"
-echo " mark workers; GOGC=off grows the heap to the peak RSS shown, and its page faults cost more"
-echo " than collecting)"
+echo " mark workers; GOGC=off grows the heap to the peak RSS shown, and its page faults can cost"
+echo " more than collecting)"

@@ -5,7 +5,7 @@
  * Run with GORT_GOGC=100 and GORT_GOGC=off; prints one line of figures in the Go program's
  * format. Pauses are per cycle, both stop-the-world pauses summed (as Go's GCStats.Pause);
  * gc_cpu_pct is the collector thread's CPU time over the CPU time available to the process
- * (wall time x online CPUs), Go's GCCPUFraction definition.
+ * (wall time x online CPUs), Go's GCCPUFraction definition; rss_mb the peak resident memory.
  *
  *   usage: gc_bench ITERATIONS RING KEYS
  */
@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,8 +75,11 @@ int main(int argc, char **argv) {
     }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     double cpu_pct = 100.0 * (double)(s1.gc_cpu_ns - s0.gc_cpu_ns) / ((double)elapsed * (double)ncpu);
-    printf("ns_per_iter=%.0f cycles=%zu pause_median_us=%.1f pause_max_us=%.1f gc_cpu_pct=%.1f\n",
-           (double)elapsed / (double)iters, n, (double)med / 1e3, (double)max / 1e3, cpu_pct);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("ns_per_iter=%.0f cycles=%zu pause_median_us=%.1f pause_max_us=%.1f gc_cpu_pct=%.1f "
+           "rss_mb=%ld\n", (double)elapsed / (double)iters, n, (double)med / 1e3, (double)max / 1e3,
+           cpu_pct, ru.ru_maxrss / 1024);
     free(p);
     return 0;
 }

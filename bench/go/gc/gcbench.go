@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -57,7 +58,10 @@ func main() {
 		fmt.Println("wrong sum", sum)
 		os.Exit(1)
 	}
-	fmt.Printf("ns_per_iter=%.0f cycles=%d pause_median_us=%.1f pause_max_us=%.1f gc_cpu_pct=%.1f\n",
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("ns_per_iter=%.0f cycles=%d pause_median_us=%.1f pause_max_us=%.1f gc_cpu_pct=%.1f rss_mb=%d\n",
 		float64(elapsed.Nanoseconds())/float64(iters), n,
-		float64(med.Nanoseconds())/1e3, float64(max.Nanoseconds())/1e3, after.GCCPUFraction*100)
+		float64(med.Nanoseconds())/1e3, float64(max.Nanoseconds())/1e3, after.GCCPUFraction*100,
+		ru.Maxrss/1024)
 }
