@@ -88,6 +88,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- objects -------------------------------------------------------------------------- */
 
@@ -125,6 +126,8 @@ static struct {
     int unsafe_defer_roots;
     int unsafe_no_write_barrier;
     int debug_uaf;
+    int debug_gctrace;             /* GORT_DEBUG=gctrace: a line per cycle on stderr */
+    uint64_t start_ns;             /* trace clock at start-up, for gctrace's @ */
 
     /* the heap */
     _Atomic(objhdr *) objects;     /* every object not yet swept free, newest first */
@@ -229,6 +232,7 @@ static void gc_init(void) {
     gc.unsafe_defer_roots = env_has_word("GORT_UNSAFE", "defer_roots");
     gc.unsafe_no_write_barrier = env_has_word("GORT_UNSAFE", "no_write_barrier");
     gc.debug_uaf = env_has_word("GORT_DEBUG", "uaf");
+    gc.debug_gctrace = env_has_word("GORT_DEBUG", "gctrace") || env_has_word("GORT_DEBUG", "gctrace=1");
     set_trigger(0);
     if (forked_child) {
         atomic_store(&gc_ready, 1);
@@ -266,6 +270,7 @@ static void gc_atfork_child(void) {
 }
 
 __attribute__((constructor)) static void gc_register_atfork(void) {
+    gc.start_ns = gort__now();
     pthread_atfork(NULL, NULL, gc_atfork_child);
 }
 
@@ -678,10 +683,28 @@ static uint64_t stw_end(int reason, uint64_t t0) {
     return pause;
 }
 
+/* GORT_DEBUG=gctrace: one line per cycle on stderr, in the shape of Go's GODEBUG=gctrace=1
+ * (mgc.go gcMarkTermination): cycle, time since start, GC share of the CPU since start, the
+ * two pauses and the concurrent mark (wall ms), heap at start -> at mark termination -> marked
+ * (MB), the next goal. Go's CPU breakdown, stacks and globals columns have no counterpart. */
+static void print_gctrace(uint64_t n, uint64_t start, const uint64_t ms3[3], uint64_t h0,
+                          uint64_t h1, uint64_t h2) {
+    uint64_t since = start - gc.start_ns;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t avail = (uint64_t)(gort__now() - gc.start_ns) * (uint64_t)(ncpu > 0 ? ncpu : 1);
+    fprintf(stderr, "gc %llu @%.3fs %llu%%: %.3f+%.3f+%.3f ms clock, %llu->%llu->%llu MB, %llu MB goal\n",
+            (unsigned long long)n, (double)since / 1e9,
+            (unsigned long long)(avail ? 100 * atomic_load(&gc.gc_cpu_ns) / avail : 0),
+            (double)ms3[0] / 1e6, (double)ms3[1] / 1e6, (double)ms3[2] / 1e6,
+            (unsigned long long)(h0 >> 20), (unsigned long long)(h1 >> 20),
+            (unsigned long long)(h2 >> 20), (unsigned long long)(gc.goal >> 20));
+}
+
 /* Runs cycle number n from sweep termination to the end of its sweep. Collector thread. */
 static void run_cycle(uint64_t n, int trigger) {
     uint64_t cpu0 = thread_cpu_ns();
-    uint64_t before = atomic_load(&gc.heap_live);
+    uint64_t start = gort__now(), before = atomic_load(&gc.heap_live);
+    uint64_t clock[3];                               /* pause, concurrent mark, pause: ns */
     GORT_PROBE(gc_start, 0, n, trigger);
 
     uint64_t t = stw_begin(STW_SWEEPTERM);          /* sweep termination */
@@ -689,13 +712,15 @@ static void run_cycle(uint64_t n, int trigger) {
     atomic_store(&gc.phase, PHASE_MARK);
     atomic_store(&gc.wb_on, 1);
     snapshot_roots();
-    uint64_t pause = stw_end(STW_SWEEPTERM, t);
+    clock[0] = stw_end(STW_SWEEPTERM, t);
 
     GORT_PROBE(gc_mark_start, 0, n, 0);              /* concurrent mark */
+    uint64_t mark0 = gort__now();
     shade_snapshot();
     drain(1);
 
     t = stw_begin(STW_MARKTERM);                     /* mark termination */
+    clock[1] = t - mark0;
     atomic_store(&gc.phase, PHASE_MARKTERM);
     rescan_roots();
     drain(0);
@@ -703,7 +728,8 @@ static void run_cycle(uint64_t n, int trigger) {
     atomic_store(&gc.wb_on, 0);
     atomic_store(&gc.phase, PHASE_SWEEP);
     objhdr *list = atomic_exchange(&gc.objects, NULL);
-    pause += stw_end(STW_MARKTERM, t);
+    uint64_t at_termination = atomic_load(&gc.heap_live);
+    clock[2] = stw_end(STW_MARKTERM, t);
 
     GORT_PROBE(gc_sweep_start, 0, n, 0);             /* sweep */
     sweep_result r = sweep(list, (uint32_t)n);
@@ -713,9 +739,10 @@ static void run_cycle(uint64_t n, int trigger) {
     set_trigger(r.marked_bytes);
     GORT_PROBE(gc_end, r.maps, before, atomic_load(&gc.heap_live));
 
-    gc.pauses[(n - 1) % NPAUSES] = pause;
+    gc.pauses[(n - 1) % NPAUSES] = clock[0] + clock[2];
     atomic_fetch_add(&gc.npauses, 1);
     atomic_fetch_add(&gc.gc_cpu_ns, thread_cpu_ns() - cpu0);
+    if (gc.debug_gctrace) print_gctrace(n, start, clock, before, at_termination, r.marked_bytes);
 }
 
 /* Waits until a cycle is wanted; returns its trigger kind and counts it as begun. */

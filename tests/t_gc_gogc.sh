@@ -22,3 +22,10 @@ small=$(cycles)
 expect_status 0 env GORT_GOGC=400 "$P" 64
 large=$(cycles)
 [ "$large" -ge 1 ] && [ "$small" -gt $((2 * large)) ] || fail "GOGC 25: $small cycles, GOGC 400: $large"
+
+# GORT_DEBUG=gctrace: one line per cycle, in the shape of Go's GODEBUG=gctrace=1.
+expect_status 0 env GORT_DEBUG=gctrace "$P" 32 settle
+n=$(cycles)
+expect_eq "$(grep -c '^gc [0-9]* @[0-9.]*s [0-9]*%: [0-9.]*+[0-9.]*+[0-9.]* ms clock, [0-9]*->[0-9]*->[0-9]* MB, [0-9]* MB goal$' "$T/err")" "$n"
+expect_eq "$(grep -c . "$T/err")" "$n"
+expect_eq "$(sed -n 's/^gc \([0-9]*\) .*/\1/p' "$T/err" | tr '\n' ' ')" "$(seq 1 "$n" | tr '\n' ' ')"
