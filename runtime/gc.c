@@ -163,7 +163,7 @@ static struct {
     uint64_t park_seq;             /* bumped whenever a goroutine stops running */
 
     /* statistics (collector thread writes, others read) */
-    _Atomic uint64_t freed_objects, freed_bytes, freed_maps;
+    _Atomic uint64_t freed_objects, freed_bytes, freed_maps, heap_cycles;
     _Atomic uint64_t pause_total_ns, pause_max_ns, npauses, gc_cpu_ns, last_marked;
     uint64_t pauses[NPAUSES];      /* per cycle: both pauses summed, like Go's PauseNs */
 } gc = {
@@ -706,6 +706,7 @@ static void run_cycle(uint64_t n, int trigger) {
     uint64_t start = gort__now(), before = atomic_load(&gc.heap_live);
     uint64_t clock[3];                               /* pause, concurrent mark, pause: ns */
     GORT_PROBE(gc_start, 0, n, trigger);
+    if (trigger == TRIGGER_HEAP) atomic_fetch_add(&gc.heap_cycles, 1);
 
     uint64_t t = stw_begin(STW_SWEEPTERM);          /* sweep termination */
     atomic_store(&gc.epoch, (uint32_t)n);
@@ -825,6 +826,7 @@ void gort__gc_stats(gort_gcstats *s) {
     s->freed_objects = atomic_load(&gc.freed_objects);
     s->freed_bytes = atomic_load(&gc.freed_bytes);
     s->freed_maps = atomic_load(&gc.freed_maps);
+    s->heap_cycles = atomic_load(&gc.heap_cycles);
     s->quarantined = atomic_load(&gc.quarantined);
     s->pause_total_ns = atomic_load(&gc.pause_total_ns);
     s->pause_max_ns = atomic_load(&gc.pause_max_ns);

@@ -165,6 +165,7 @@ void gort__blocking_exit(void);
 /* The collector's introspection, for tests and benchmarks (gc.c). */
 typedef struct gort_gcstats {
     uint64_t cycles;          /* cycles completed, sweep included */
+    uint64_t heap_cycles;     /* cycles begun by the heap trigger (the others: gort_gc) */
     uint64_t heap_live;       /* bytes of heap objects not yet freed, headers included */
     uint64_t heap_objects;    /* number of those objects */
     uint64_t heap_marked;     /* bytes that survived the last cycle */

@@ -1,27 +1,56 @@
 /*
- * gc_alloc.c — allocates MB megabytes of garbage environments (256 bytes each) and nothing
- * else, then prints the GOGC in effect and how many cycles the heap trigger started:
- * "gogc=N cycles=N". With "settle", it first forces one more cycle (gort_gc waits for any
- * cycle in progress too), so that no cycle is still running when it prints. Driven by
- * tests/t_gc_gogc.sh with different GORT_GOGC values.
+ * gc_alloc.c — the heap trigger. Keeps LIVE_MB of environments alive (a chain from a
+ * registered global), then allocates GARBAGE_MB of garbage environments; with MIN_HEAP_CYCLES,
+ * goes on allocating garbage until the heap trigger has started that many cycles (it must: at
+ * most 64 times GARBAGE_MB, else exit 1). Then forces a cycle (so none is still running) and
+ * prints "gogc=N heap_cycles=N cycles=N marked=BYTES trigger=BYTES". Driven by t_gc_gogc.sh.
  *
- *   usage: gc_alloc MB [settle]
+ *   usage: gc_alloc LIVE_MB GARBAGE_MB [MIN_HEAP_CYCLES]
  */
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv) {
-    long mb = argc >= 2 ? atol(argv[1]) : 0;
-    if (mb <= 0 || argc > 3) {
-        fprintf(stderr, "usage: gc_alloc MB [settle]\n");
-        return 2;
-    }
-    for (long i = 0; i < mb * 4096; i++) (void)gort_closure_new(256, 0);
-    if (argc == 3) gort_gc();
+#define OBJ 256                 /* bytes per environment; word 0 is the chain's pointer */
+#define PER_MB ((1 << 20) / OBJ)
+
+static void *live;              /* head of the live chain */
+
+static uint64_t heap_cycles(void) {
     gort_gcstats s;
     gort__gc_stats(&s);
-    printf("gogc=%d cycles=%llu\n", s.gogc, (unsigned long long)s.cycles);
+    return s.heap_cycles;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3 || argc > 4) {
+        fprintf(stderr, "usage: gc_alloc LIVE_MB GARBAGE_MB [MIN_HEAP_CYCLES]\n");
+        return 2;
+    }
+    long live_mb = atol(argv[1]), garbage_mb = atol(argv[2]);
+    uint64_t min_cycles = argc == 4 ? strtoull(argv[3], NULL, 10) : 0;
+    gort_register_global(&live);
+    for (long i = 0; i < live_mb * PER_MB; i++) {
+        void **e = gort_closure_new(OBJ, 1);
+        gort_store(e, live);
+        live = e;
+    }
+    long n = 0;
+    for (; n < garbage_mb * PER_MB; n++) (void)gort_closure_new(OBJ, 0);
+    for (; heap_cycles() < min_cycles; n++) {
+        if (n > 64 * garbage_mb * PER_MB) {
+            fprintf(stderr, "gc_alloc: %llu heap-triggered cycles after %ld MB of garbage\n",
+                    (unsigned long long)heap_cycles(), n / PER_MB);
+            return 1;
+        }
+        (void)gort_closure_new(OBJ, 0);
+    }
+    gort_gc();
+    gort_gcstats s;
+    gort__gc_stats(&s);
+    printf("gogc=%d heap_cycles=%llu cycles=%llu marked=%llu trigger=%llu\n", s.gogc,
+           (unsigned long long)s.heap_cycles, (unsigned long long)s.cycles,
+           (unsigned long long)s.heap_marked, (unsigned long long)s.trigger);
     return 0;
 }
