@@ -355,7 +355,8 @@ void gort_wg_wait(gort_waitgroup *wg);
  * disables heap-triggered cycles; gort_gc still collects). GORT_DEBUG=uaf keeps freed map
  * headers and environments in a quarantine (poisoned, never reused) so any later use is
  * reported ("fatal error: use of freed map"); this is automatic under `gort record` and with
- * any GORT_UNSAFE model. GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
+ * any GORT_UNSAFE model; GORT_DEBUG=gctrace prints a line per cycle as Go's GODEBUG=gctrace=1
+ * does (both words may be given: GORT_DEBUG=uaf,gctrace). GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
  * switch on the collector's unsafe models (no_write_barrier: gort_store and the map runtime's
  * pointer writes skip the barrier during mark).
  * ------------------------------------------------------------------------------------------ */
