@@ -17,12 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Monotonic clock, ns. */
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* qsort order of uint64_t values. */
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
@@ -31,6 +33,7 @@ static int cmp_u64(const void *a, const void *b) {
 static gort_map **ring;  /* every entry a registered global */
 static gort_map *cur;    /* the map being filled: a registered global */
 
+/* Runs the workload once and prints its figures (see the file comment). */
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: gc_bench ITERATIONS RING KEYS\n");
@@ -74,7 +77,8 @@ int main(int argc, char **argv) {
         max = p[kept - 1];
     }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    double cpu_pct = 100.0 * (double)(s1.gc_cpu_ns - s0.gc_cpu_ns) / ((double)elapsed * (double)ncpu);
+    double cpu_pct =
+        100.0 * (double)(s1.gc_cpu_ns - s0.gc_cpu_ns) / ((double)elapsed * (double)ncpu);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("ns_per_iter=%.0f cycles=%zu pause_median_us=%.1f pause_max_us=%.1f gc_cpu_pct=%.1f "

@@ -59,8 +59,8 @@
  * runtime function holding fresh pointers in C locals cannot be stopped between two of them.
  *
  * Quarantine. A freed map's header is poisoned by gort__map_kill. When use-after-free must be
- * caught — under the tracer, with GORT_DEBUG=uaf, or with an unsafe model on — freed map headers
- * and environments are never released or reused: they stay, flagged dead, on a quarantine list,
+ * caught (under the tracer, with GORT_DEBUG=uaf, or with an unsafe model on), freed map
+ * headers and environments are never released or reused: they stay, flagged dead, on a quarantine list,
  * so a later operation on such a map finds the poison instead of someone else's memory. Bucket
  * arrays are released as usual. Dead objects are never marked or scanned again.
  *
@@ -232,7 +232,8 @@ static void gc_init(void) {
     gc.unsafe_defer_roots = env_has_word("GORT_UNSAFE", "defer_roots");
     gc.unsafe_no_write_barrier = env_has_word("GORT_UNSAFE", "no_write_barrier");
     gc.debug_uaf = env_has_word("GORT_DEBUG", "uaf");
-    gc.debug_gctrace = env_has_word("GORT_DEBUG", "gctrace") || env_has_word("GORT_DEBUG", "gctrace=1");
+    gc.debug_gctrace =
+        env_has_word("GORT_DEBUG", "gctrace") || env_has_word("GORT_DEBUG", "gctrace=1");
     set_trigger(0);
     if (forked_child) {
         atomic_store(&gc_ready, 1);
@@ -242,7 +243,8 @@ static void gc_init(void) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&t, &attr, gc_main, NULL) != 0) gort_fatal("runtime: cannot start the garbage collector");
+    if (pthread_create(&t, &attr, gc_main, NULL) != 0)
+        gort_fatal("runtime: cannot start the garbage collector");
     pthread_attr_destroy(&attr);
     atomic_store(&gc_ready, 1);
 }
@@ -269,6 +271,7 @@ static void gc_atfork_child(void) {
     gc.gogc = -1;
 }
 
+/* At start-up: the clock origin for gctrace, and the fork handler. */
 __attribute__((constructor)) static void gc_register_atfork(void) {
     gc.start_ns = gort__now();
     pthread_atfork(NULL, NULL, gc_atfork_child);
@@ -422,7 +425,8 @@ static void goroutine_roots(gort_g *g, void (*fn)(void *)) {
     fn(g->arg);
     for (gort_frame *fr = g->frame; fr; fr = fr->parent) {
         for (unsigned i = 0; i < fr->nslots && i < GORT_FRAME_SLOTS; i++) fn(*fr->slots[i]);
-        for (unsigned i = 0; i < fr->nstackmaps && i < GORT_FRAME_STACKMAPS; i++) fn(fr->stackmaps[i]);
+        for (unsigned i = 0; i < fr->nstackmaps && i < GORT_FRAME_STACKMAPS; i++)
+            fn(fr->stackmaps[i]);
     }
     if (gc.unsafe_defer_roots) return;
     for (gort_defer *d = g->defers; d; d = d->link) {
@@ -447,6 +451,7 @@ static void ensure_cap(void ***arr, size_t *cap, size_t n) {
     *cap = c;
 }
 
+/* Records one root value for shade_snapshot (NULL is no root). */
 static void root_note(void *p) {
     if (!p) return;
     ensure_cap(&rootbuf, &caproot, nroot + 1);
@@ -629,8 +634,8 @@ static void free_object(objhdr *h, int quarantine, sweep_result *r) {
 static sweep_result sweep(objhdr *list, uint32_t epoch) {
     sweep_result r = {0, 0, 0, 0};
     for (objhdr *h = list; h; h = h->next) {
-        if (h->kind != GORT_OBJ_MAP || atomic_load_explicit(&h->mark, memory_order_relaxed) == epoch)
-            continue;
+        if (h->kind != GORT_OBJ_MAP) continue;
+        if (atomic_load_explicit(&h->mark, memory_order_relaxed) == epoch) continue;
         if (!(atomic_load(&h->flags) & OBJF_DEAD) && kill_map(payload_of(h))) r.maps++;
         atomic_fetch_or(&h->flags, OBJF_DEAD);
     }
@@ -692,7 +697,8 @@ static void print_gctrace(uint64_t n, uint64_t start, const uint64_t ms3[3], uin
     uint64_t since = start - gc.start_ns;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t avail = (uint64_t)(gort__now() - gc.start_ns) * (uint64_t)(ncpu > 0 ? ncpu : 1);
-    fprintf(stderr, "gc %llu @%.3fs %llu%%: %.3f+%.3f+%.3f ms clock, %llu->%llu->%llu MB, %llu MB goal\n",
+    fprintf(stderr,
+            "gc %llu @%.3fs %llu%%: %.3f+%.3f+%.3f ms clock, %llu->%llu->%llu MB, %llu MB goal\n",
             (unsigned long long)n, (double)since / 1e9,
             (unsigned long long)(avail ? 100 * atomic_load(&gc.gc_cpu_ns) / avail : 0),
             (double)ms3[0] / 1e6, (double)ms3[1] / 1e6, (double)ms3[2] / 1e6,

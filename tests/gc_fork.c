@@ -24,6 +24,7 @@ static int child(void) {
     return gort_maplen(m) == 1000 && gort_maplen(g_map) == 10 ? 0 : 1;
 }
 
+/* Forks while a stop-the-world waits for this goroutine; checks child and parent. */
 int main(void) {
     gort_register_global(&g_map);
     g_map = gort_makemap(&gort_type_int64_int64, 0);
@@ -40,7 +41,8 @@ int main(void) {
         return 1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "FAIL: the forked child %s %d\n", WIFSIGNALED(status) ? "died of signal" : "exited",
+        fprintf(stderr, "FAIL: the forked child %s %d\n",
+                WIFSIGNALED(status) ? "died of signal" : "exited",
                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         return 1;
     }

@@ -24,10 +24,12 @@ static int failures;
 #define MAXFREED 200000
 static void *freed[MAXFREED];
 static size_t nfreed;
+/* Freed hook: remembers each object the sweeper frees. */
 static void on_freed(void *obj, int kind) {
     (void)kind;
     if (nfreed < MAXFREED) freed[nfreed++] = obj;
 }
+/* Whether p was freed since the last reset of nfreed. */
 static int was_freed(void *p) {
     for (size_t i = 0; i < nfreed; i++)
         if (freed[i] == p) return 1;
@@ -40,6 +42,7 @@ typedef struct env2 {
     uint64_t val;
 } env2;
 
+/* A fresh env2 with pointer mask `mask` and payload val. */
 static env2 *new_env(uint64_t mask, uint64_t val) {
     env2 *e = gort_closure_new(sizeof(env2), mask);
     e->val = val;
@@ -112,7 +115,8 @@ static void test_quarantine(void) {
     gort_gc();
     gort__gc_stats(&s1);
     CHECK(s1.quarantined == s0.quarantined + 1, "freed environment not quarantined");
-    CHECK(nfreed >= 1 && gort__gc_is_dead(freed[nfreed - 1]), "quarantined object not flagged dead");
+    CHECK(nfreed >= 1 && gort__gc_is_dead(freed[nfreed - 1]),
+          "quarantined object not flagged dead");
     CHECK(((env2 *)freed[nfreed - 1])->val == 42, "quarantined memory was reused");
 }
 
@@ -131,12 +135,14 @@ static void test_heap_trigger(void) {
         if (i % 1024 == 0) gort__gc_stats(&s1);
     }
     gort__gc_stats(&s1);
-    CHECK(s1.heap_cycles >= s0.heap_cycles + 3, "only %llu heap-triggered cycles for %ld MB of garbage",
+    CHECK(s1.heap_cycles >= s0.heap_cycles + 3,
+          "only %llu heap-triggered cycles for %ld MB of garbage",
           (unsigned long long)(s1.heap_cycles - s0.heap_cycles), i * 288 >> 20);
     printf("heap trigger: %llu cycles for %ld MB of garbage\n",
            (unsigned long long)(s1.heap_cycles - s0.heap_cycles), i * 288 >> 20);
 }
 
+/* Runs each check with the quarantine on; exit 0 when all pass. */
 int main(void) {
     setenv("GORT_DEBUG", "uaf", 1);          /* read on the first allocation */
     unsetenv("GORT_GOGC");

@@ -26,10 +26,12 @@ static int failures;
 #define MAXFREED 100000
 static void *freed[MAXFREED];
 static size_t nfreed;
+/* Freed hook: remembers each object the sweeper frees. */
 static void on_freed(void *obj, int kind) {
     (void)kind;
     if (nfreed < MAXFREED) freed[nfreed++] = obj;
 }
+/* Whether p was freed by the last collect(). */
 static int was_freed(void *p) {
     for (size_t i = 0; i < nfreed; i++)
         if (freed[i] == p) return 1;
@@ -65,6 +67,7 @@ static int died(gort_map *m) { return was_freed(m) && gort__gc_is_dead(m); }
 
 static gort_map *g_map;
 
+/* A registered global keeps its map; dropping it frees the map. */
 static void test_global(void) {
     g_map = filled(100);
     gort_map *m = g_map;
@@ -76,6 +79,7 @@ static void test_global(void) {
     CHECK(died(m), "map dropped by its global not freed by the next cycle");
 }
 
+/* A map in no root dies in the next cycle. */
 static void test_unreachable(void) {
     gort_map *m = filled(50);  /* a C local only: not a root */
     collect();
@@ -94,6 +98,7 @@ static gort_map *frame_slot_user(void) {
     return m;
 }
 
+/* A GORT_ROOT slot keeps its map while the frame lives, not after. */
 static void test_frame_slot(void) {
     gort_map *m = frame_slot_user();
     collect();                  /* the frame is gone: nothing holds m */
@@ -111,6 +116,7 @@ static gort_map *stack_map_user(void) {
     return m;
 }
 
+/* A stack map dies at its frame's pop; the collector reclaims it without a second kill. */
 static void test_stack_map(void) {
     gort_gcstats s0, s1;
     gort_map *m = stack_map_user();  /* killed at pop, by the frame */
@@ -123,6 +129,7 @@ static void test_stack_map(void) {
 
 /* A map referenced only by a pending `defer delete(m, 7)`. */
 static gort_map *deferred;
+/* Defers delete(m, 7) on a map nothing else holds, and collects twice meanwhile. */
 static void defer_delete_user(void) {
     GORT_FUNC(fr);
     gort_map *m = filled(10);
@@ -135,6 +142,7 @@ static void defer_delete_user(void) {
           "map held only by a pending deferred delete was freed before the defer ran");
 }
 
+/* The pending deferred delete kept its map; once it ran, the map dies. */
 static void test_defer_delete(void) {
     defer_delete_user();        /* the deferred delete runs at return */
     bool ok;
@@ -151,6 +159,7 @@ typedef struct mapenv {
 static mapenv *deferred_env;
 static void delete_3(void *e) { gort_mapdelete_fast64(((mapenv *)e)->m, 3); }
 
+/* Defers a closure whose environment alone holds a map, and collects twice. */
 static void defer_closure_user(void) {
     GORT_FUNC(fr);
     mapenv *env = gort_closure_new(sizeof *env, 1);
@@ -165,6 +174,7 @@ static void defer_closure_user(void) {
           "map held only by a pending deferred closure was freed before the defer ran");
 }
 
+/* The pending closure kept environment and map; once it ran, both die. */
 static void test_defer_closure(void) {
     defer_closure_user();
     CHECK(gort_maplen(deferred) == 9, "deferred closure did not delete key 3");
@@ -176,12 +186,14 @@ static void test_defer_closure(void) {
 /* A goroutine whose arg holds a map: it waits for main's two cycles, then checks the map. */
 static gort_waitgroup go_start, go_done;
 static int go_saw;
+/* The goroutine: waits for main's cycles, then checks the map its arg holds. */
 static void go_body(void *arg) {
     gort_wg_wait(&go_start);
     go_saw = holds(((mapenv *)arg)->m, 40);
     gort_wg_done(&go_done);
 }
 
+/* A goroutine's arg stays alive while it runs and dies after it ended. */
 static void test_goroutine_arg(void) {
     mapenv *env = gort_closure_new(sizeof *env, 1);
     g_map = filled(40);         /* rooted while being stored */
@@ -215,6 +227,7 @@ static void test_map_in_map(void) {
     g_map = NULL;
 }
 
+/* Runs each root kind with the quarantine on; exit 0 when all pass. */
 int main(void) {
     setenv("GORT_DEBUG", "uaf", 1);  /* read at the first allocation: quarantine on */
     unsetenv("GORT_UNSAFE");

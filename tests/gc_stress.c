@@ -13,7 +13,7 @@
 #define WORKERS 3
 #define SLOTS 16
 #define ITERS 30000
-#define GC_EVERY 1000     /* each worker also forces a cycle this often, so cycles overlap all work */
+#define GC_EVERY 1000     /* each worker also forces a cycle this often: cycles overlap all work */
 #define MINCYCLES 20
 
 typedef struct node {
@@ -31,6 +31,7 @@ static node *scratch[WORKERS];    /* registered globals: a chain being built */
 static _Atomic int stop_gc;
 static _Atomic int bad;
 
+/* xorshift64: the next pseudo-random number of the sequence in *s. */
 static uint64_t rnd(uint64_t *s) {
     *s ^= *s << 13;
     *s ^= *s >> 7;
@@ -60,6 +61,7 @@ static int chain_ok(node *n, uint64_t base, int len) {
     return n == NULL;
 }
 
+/* One worker thread: ITERS random replace/drop/check operations on its table. */
 static void *worker(void *arg) {
     int w = (int)(intptr_t)arg;
     uint64_t seed = 0x9e3779b97f4a7c15u * (uint64_t)(w + 1);
@@ -99,6 +101,7 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* Runs gort_gc back to back until the workers are done. */
 static void *collector(void *arg) {
     (void)arg;
     while (!atomic_load(&stop_gc)) gort_gc();
@@ -106,6 +109,7 @@ static void *collector(void *arg) {
     return NULL;
 }
 
+/* Starts the collector and the workers, waits, and reports; exit 0 when nothing was damaged. */
 int main(void) {
     setenv("GORT_DEBUG", "uaf", 1);
     for (int w = 0; w < WORKERS; w++) {

@@ -3,8 +3,8 @@
  * back. Each worker goroutine owns a table, a map[int64]*hmap rooted in its frame, whose
  * elements are inner map[int64]int64 maps; it replaces inner maps, drops them (delete from
  * the table), moves them between slots, grows and shrinks them, deletes from them with a
- * deferred delete while making garbage, and checks them. A collector goroutine calls gort_gc() in a loop and allocation
- * triggers more cycles. Afterwards every surviving inner map must hold exactly the keys its
+ * deferred delete while making garbage, and checks them. A collector goroutine calls
+ * gort_gc() in a loop and allocation triggers more cycles. Afterwards every surviving inner map must hold exactly the keys its
  * worker expects; a premature free would hit the maps' use-after-free check (freed headers are
  * quarantined: GORT_DEBUG=uaf) and end the program with exit 2.
  */
@@ -35,6 +35,7 @@ static _Atomic int stop_collector;
 static _Atomic int bad;
 static gort_waitgroup workers_done, collector_done;
 
+/* xorshift64: the next pseudo-random number of the sequence in *s. */
 static uint64_t rnd(uint64_t *s) {
     *s ^= *s << 13;
     *s ^= *s >> 7;
@@ -72,6 +73,7 @@ static void deferred_shrink(gort_map *inner, expect *e) {
     e->n--;
 }
 
+/* One worker goroutine: ITERS random operations on its table, then a final check. */
 static void worker(void *arg) {
     GORT_FUNC(fr);
     uint64_t w = *(uint64_t *)arg;   /* the worker's number, in its environment */
@@ -131,12 +133,14 @@ static void worker(void *arg) {
     gort_wg_done(&workers_done);
 }
 
+/* Runs gort_gc back to back until the workers are done. */
 static void collector(void *arg) {
     (void)arg;
     while (!atomic_load(&stop_collector)) gort_gc();
     gort_wg_done(&collector_done);
 }
 
+/* Starts the collector and the workers, waits, and reports; exit 0 when every map held its keys. */
 int main(void) {
     setenv("GORT_DEBUG", "uaf", 1);
     unsetenv("GORT_UNSAFE");

@@ -17,12 +17,14 @@
 
 static void *live;              /* head of the live chain */
 
+/* Cycles begun by the heap trigger so far. */
 static uint64_t heap_cycles(void) {
     gort_gcstats s;
     gort__gc_stats(&s);
     return s.heap_cycles;
 }
 
+/* See the file comment. */
 int main(int argc, char **argv) {
     if (argc < 3 || argc > 4) {
         fprintf(stderr, "usage: gc_alloc LIVE_MB GARBAGE_MB [MIN_HEAP_CYCLES]\n");

@@ -32,6 +32,7 @@ static gort_map *two_keys(void) {
     return m;
 }
 
+/* defer delete(m, "a") with m held by the defer record only; two collections. */
 static void f_delete(void) {
     GORT_FUNC(fr);
     gort_map *m = two_keys();
@@ -42,6 +43,7 @@ static void f_delete(void) {
     gort_gc();
 }
 
+/* A deferred closure whose environment alone holds m; two collections. */
 static void f_closure(void) {
     GORT_FUNC(fr);
     mapenv *env = gort_closure_new(sizeof *env, 1);
@@ -53,6 +55,7 @@ static void f_closure(void) {
     gort_gc();
 }
 
+/* Runs the chosen scenario and prints the map's length after the defer ran. */
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "delete") == 0) f_delete();
     else if (argc == 2 && strcmp(argv[1], "closure") == 0) f_closure();

@@ -70,6 +70,7 @@ static void release_marker(void) {
     pthread_mutex_unlock(&mu);
 }
 
+/* The scenario on environments; 0 when X survived. */
 static int run_env(void) {
     env2 *d = gort_closure_new(sizeof(env2), 1);
     g_dst = d;
@@ -92,6 +93,7 @@ static int run_env(void) {
     return x->val == 77 ? 0 : 1;
 }
 
+/* The scenario on maps of maps; 0 when X survived with its 3 keys. */
 static int run_map(void) {
     gort_map *d = gort_makemap(&gort_type_string_map, 0);
     g_dst = d;
@@ -116,6 +118,7 @@ static int run_map(void) {
     return gort_maplen(x) == 3 ? 0 : 1;
 }
 
+/* Registers D and S as roots (in that order: the scan order) and runs a scenario. */
 int main(int argc, char **argv) {
     gort_register_global(&g_dst);
     gort_register_global(&g_src);
