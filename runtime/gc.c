@@ -59,8 +59,8 @@
  * runtime function holding fresh pointers in C locals cannot be stopped between two of them.
  *
  * Quarantine. A freed map's header is poisoned by gort__map_kill. When use-after-free must be
- * caught (under the tracer, with GORT_DEBUG=uaf, or with an unsafe model on), freed map
- * headers and environments are never released or reused: they stay, flagged dead, on a quarantine list,
+ * caught (under the tracer, with GORT_DEBUG=uaf, or with an unsafe model on), freed map headers
+ * and environments are never released or reused: they stay, flagged dead, on a quarantine list,
  * so a later operation on such a map finds the poison instead of someone else's memory. Bucket
  * arrays are released as usual. Dead objects are never marked or scanned again.
  *

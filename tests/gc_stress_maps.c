@@ -1,10 +1,10 @@
 /*
- * gc_stress_maps.c — goroutines assign, delete and drop maps while collections run back to
- * back. Each worker goroutine owns a table, a map[int64]*hmap rooted in its frame, whose
- * elements are inner map[int64]int64 maps; it replaces inner maps, drops them (delete from
- * the table), moves them between slots, grows and shrinks them, deletes from them with a
- * deferred delete while making garbage, and checks them. A collector goroutine calls
- * gort_gc() in a loop and allocation triggers more cycles. Afterwards every surviving inner map must hold exactly the keys its
+ * gc_stress_maps.c — goroutines assign, delete and drop maps while collections run back to back.
+ * Each worker goroutine owns a table, a map[int64]*hmap rooted in its frame, whose elements are
+ * inner map[int64]int64 maps; it replaces inner maps, drops them (delete from the table), moves
+ * them between slots, grows and shrinks them, deletes from them with a deferred delete while
+ * making garbage, and checks them. A collector goroutine calls gort_gc() in a loop and allocation
+ * triggers more cycles. Afterwards every surviving inner map must hold exactly the keys its
  * worker expects; a premature free would hit the maps' use-after-free check (freed headers are
  * quarantined: GORT_DEBUG=uaf) and end the program with exit 2.
  */
