@@ -427,8 +427,6 @@ static void test_ids_and_stats(void) {
 }
 
 int main(void) {
-    /* These maps live in C locals, which are not collector roots (gort.h section 5). */
-    setenv("GORT_GOGC", "off", 1);
     test_int64();
     test_string();
     test_generic();
