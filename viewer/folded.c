@@ -139,8 +139,8 @@ bool fold_read_file(const char *cmd, const char *path, fold_set *fs) {
         const char *line = buf + pos;
         pos = end + 1;
         lineno++;
-        if (len && line[len - 1] == '\r') len--;
-        if (len == 0) continue;
+        while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t')) len--;
+        if (len == 0) continue; /* blank */
         int64_t after, before = 0;
         if (!take_count(line, &len, &after) || len == 0) {
             cli_error(cmd, "%s:%zu: not a folded stack line (\"frame;frame;... COUNT\")", path, lineno);
