@@ -106,6 +106,7 @@ typedef struct {
     uint32_t len;
     int64_t count;   /* weight: samples, events, or ns */
     int64_t before;  /* differential sets only: the baseline's weight */
+    uint64_t key;    /* scratch for fold_sort_merge */
 } fold_line;
 
 typedef struct {
