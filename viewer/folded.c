@@ -5,7 +5,8 @@
  * inferno and speedscope); a differential line, as difffolded.pl writes it, is
  * "outer;...;inner BEFORE AFTER". A fold_set holds such lines: each stack is a slice of bytes
  * in an arena the set owns (chunks), so a set of a million lines costs two allocations per
- * megabyte, not one per line. A file read whole becomes one chunk, and its lines point into it.
+ * megabyte, not one per line. A folded file is mapped read-only (or, from a pipe, read whole
+ * into one chunk) and its lines point into it: reading costs no copy.
  *
  * Order: flamegraph.pl sorts its input lines as bytes and merges neighbours, and the sort fixes
  * the left-to-right order of sibling frames. fold_sort_merge sorts by the stack's bytes with the
@@ -17,14 +18,19 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CHUNK_SIZE (1u << 20)
 
 void fold_init(fold_set *fs) { memset(fs, 0, sizeof *fs); }
 
 void fold_free(fold_set *fs) {
+    if (fs->map) munmap(fs->map, fs->map_len);
     for (size_t i = 0; i < fs->nchunks; i++) free(fs->chunks[i]);
     free(fs->chunks);
     free(fs->lines);
@@ -116,19 +122,57 @@ static bool take_count(const char *p, size_t *len, int64_t *out) {
     return true;
 }
 
-bool fold_read_file(const char *cmd, const char *path, fold_set *fs) {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) {
-        cli_error(cmd, "%s: %s", path, errno == ENOENT ? "no such file" : strerror(errno));
+/* Maps regular file PATH read-only into FS; false (errno set) when it cannot be mapped. */
+static bool map_file(const char *path, fold_set *fs, const char **buf, size_t *n) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    if (!ok && S_ISDIR(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
         return false;
     }
-    size_t n = 0;
-    char *buf = slurp(f, &n);
+    if (ok) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        ok = p != MAP_FAILED;
+        if (ok) {
+            fs->map = p;
+            fs->map_len = (size_t)st.st_size;
+            *buf = p;
+            *n = (size_t)st.st_size;
+        }
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return ok;
+}
+
+/* Reads PATH (or stdin for "-") whole into a chunk of FS. */
+static bool read_whole(const char *path, fold_set *fs, const char **buf, size_t *n) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) return false;
+    char *b = slurp(f, n);
     if (f != stdin) fclose(f);
-    if (!buf || !own_chunk(fs, buf)) {
-        free(buf);
-        cli_error(cmd, "%s: cannot read the file", path);
+    if (!b || !own_chunk(fs, b)) {
+        free(b);
+        errno = ENOMEM;
         return false;
+    }
+    *buf = b;
+    return true;
+}
+
+bool fold_read_file(const char *cmd, const char *path, fold_set *fs) {
+    const char *buf = NULL;
+    size_t n = 0;
+    errno = 0;
+    if (strcmp(path, "-") == 0 || !map_file(path, fs, &buf, &n)) {
+        if (errno == ENOENT || errno == EISDIR || errno == EACCES || !read_whole(path, fs, &buf, &n)) {
+            cli_error(cmd, "%s: %s", path, errno == ENOENT ? "no such file" : strerror(errno ? errno : EIO));
+            return false;
+        }
     }
     size_t lineno = 0;
     int columns = 0; /* 2 or 3, fixed by the first line */

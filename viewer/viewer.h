@@ -117,6 +117,8 @@ typedef struct {
     char *cur;       /* free space in the last chunk */
     size_t cur_left;
     bool diff;       /* lines carry `before` */
+    void *map;       /* a folded file mapped read-only (the lines point into it), or NULL */
+    size_t map_len;
 } fold_set;
 
 void fold_init(fold_set *fs);
