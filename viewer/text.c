@@ -124,9 +124,10 @@ size_t utf8_prefix(const char *str, size_t n, size_t k) {
 char *fmt_duration(int64_t ns, char *buf, size_t size) {
     double v = (double)ns;
     double a = v < 0 ? -v : v;
+    /* Units switch where three significant digits would round up to 1000. */
     if (a < 1e3) snprintf(buf, size, "%lld ns", (long long)ns);
-    else if (a < 1e6) snprintf(buf, size, "%.3g us", v / 1e3);
-    else if (a < 1e9) snprintf(buf, size, "%.3g ms", v / 1e6);
+    else if (a < 999.5e3) snprintf(buf, size, "%.3g us", v / 1e3);
+    else if (a < 999.5e6) snprintf(buf, size, "%.3g ms", v / 1e6);
     else snprintf(buf, size, "%.4g s", v / 1e9);
     return buf;
 }
