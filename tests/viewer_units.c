@@ -3,6 +3,7 @@
  * escaping (text.c), and folded-stack sets (folded.c): the radix sort against strcmp order,
  * merging, reversing, parsing. The sources are compiled in, as the viewer is no library.
  */
+#define _GNU_SOURCE /* as text.c needs */
 #include "../cli/util.c"
 #include "../viewer/folded.c"
 #include "../viewer/text.c"

@@ -40,19 +40,6 @@ static const char usage[] =
     "\n"
     "Exit status: 0 done, 2 bad input.\n";
 
-/* Writes V in decimal; the hot path of a ten-million-event export, so no printf. */
-static void put_i64(FILE *out, int64_t v) {
-    char buf[24];
-    char *p = buf + sizeof buf;
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) *--p = '-';
-    fwrite_unlocked(p, 1, (size_t)(buf + sizeof buf - p), out);
-}
-
 static void put_str(FILE *out, const char *s) { fputs_unlocked(s, out); }
 
 /* Prints NS as microseconds with three decimals. */
@@ -61,7 +48,7 @@ static void put_us(FILE *out, int64_t ns) {
         putc_unlocked('-', out);
         ns = -ns;
     }
-    put_i64(out, ns / 1000);
+    write_i64(out, ns / 1000);
     char frac[5] = { '.', (char)('0' + ns % 1000 / 100), (char)('0' + ns % 100 / 10), (char)('0' + ns % 10), 0 };
     put_str(out, frac);
 }
@@ -80,7 +67,7 @@ static void ev_begin(chrome_state *c, const char *ph, const char *name, size_t n
     put_str(c->out, ",\"ph\":\"");
     put_str(c->out, ph);
     put_str(c->out, "\",\"pid\":1,\"tid\":");
-    put_i64(c->out, tid);
+    write_i64(c->out, tid);
     put_str(c->out, ",\"ts\":");
     put_us(c->out, ts);
 }
@@ -190,7 +177,7 @@ static void write_event(chrome_state *c, sqlite3_stmt *st) {
             if (!cols[k] || sqlite3_column_type(st, 2 + k) == SQLITE_NULL) continue;
             if (!first) putc_unlocked(',', c->out);
             put_str(c->out, cols[k]);
-            put_i64(c->out, sqlite3_column_int64(st, 2 + k));
+            write_i64(c->out, sqlite3_column_int64(st, 2 + k));
             first = false;
         }
         put_str(c->out, "}}");

@@ -10,6 +10,7 @@
  * real with %.17g (round-trips), text as itself, a blob as hex (x'..' in a table, a hex
  * string in JSON). JSON strings are valid UTF-8 whatever the trace holds (text.c).
  */
+#define _GNU_SOURCE /* the unlocked stdio calls */
 #include "viewer.h"
 
 #include "cli.h"
@@ -81,7 +82,7 @@ static void csv_field(FILE *out, const char *s) {
 static void json_value(FILE *out, sqlite3_stmt *st, int i) {
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_NULL: fputs("null", out); break;
-    case SQLITE_INTEGER: fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i)); break;
+    case SQLITE_INTEGER: write_i64(out, sqlite3_column_int64(st, i)); break;
     case SQLITE_FLOAT: {
         double d = sqlite3_column_double(st, i);
         if (isfinite(d)) fprintf(out, "%.17g", d);
@@ -120,7 +121,7 @@ static int print_csv(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn f
             if (type == SQLITE_TEXT) {
                 csv_field(out, (const char *)sqlite3_column_text(st, i));
             } else if (type == SQLITE_INTEGER) {
-                fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+                write_i64(out, sqlite3_column_int64(st, i));
             } else if (type != SQLITE_NULL) {
                 char *s = cell_text(st, i, "");
                 if (s) fputs(s, out);
@@ -208,18 +209,23 @@ static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
     return true;
 }
 
+/* Writes N spaces. */
+static void pad(FILE *out, size_t n) {
+    while (n--) putc_unlocked(' ', out);
+}
+
 /* Prints one table line: each cell padded to its column's width. */
 static void table_line(FILE *out, const char *const *cells, int nc, const size_t *w, const bool *numeric) {
     for (int i = 0; i < nc; i++) {
         size_t len = strlen(cells[i]);
         if (!numeric[i]) len = utf8_count(cells[i], len);
-        size_t pad = w[i] > len ? w[i] - len : 0;
-        if (i) fputs("  ", out);
-        if (numeric[i]) fprintf(out, "%*s%s", (int)pad, "", cells[i]);
-        else if (i == nc - 1) fputs(cells[i], out);
-        else fprintf(out, "%s%*s", cells[i], (int)pad, "");
+        size_t fill = w[i] > len ? w[i] - len : 0;
+        if (i) fputs_unlocked("  ", out);
+        if (numeric[i]) pad(out, fill);
+        fputs_unlocked(cells[i], out);
+        if (!numeric[i] && i != nc - 1) pad(out, fill);
     }
-    putc('\n', out);
+    putc_unlocked('\n', out);
 }
 
 /* Keeps every cell, then prints aligned columns under the column names. */

@@ -136,3 +136,15 @@ char *fmt_duration(int64_t ns, char *buf, size_t size) {
     else snprintf(buf, size, "%.4g s", v / 1e9);
     return buf;
 }
+
+void write_i64(FILE *out, int64_t v) {
+    char buf[24];
+    char *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    fwrite(p, 1, (size_t)(buf + sizeof buf - p), out);
+}
