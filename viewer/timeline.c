@@ -292,12 +292,17 @@ static int read_cycles(sqlite3 *db, tl_data *d) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading GC cycles");
 }
 
-/* One scan of the events in the window: map operations into bins, pauses into bands. */
-static int read_events(sqlite3 *db, tl_data *d) {
-    sqlite3_stmt *st = vt_prepare("timeline", db,
-        "SELECT ts_ns, kind, map_id, dur_ns FROM events WHERE ts_ns BETWEEN ?1 AND ?2 + "
-        "coalesce(dur_ns, 0) AND ((map_id IS NOT NULL AND kind IN ('mapassign', 'mapdelete', "
-        "'hashgrow', 'evacuate')) OR kind = 'stw_end')");
+/* One scan of the events in the window: map operations into bins, pauses into bands. A
+ * window that is the whole trace reads the table in order (+ts_ns, +kind: no index); a
+ * narrower one may go through an index on ts_ns. */
+static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
+    bool whole = !a->has_from && !a->has_to;
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT ts_ns, kind, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
+             "AND ((map_id IS NOT NULL AND +kind IN ('mapassign', 'mapdelete', 'hashgrow', "
+             "'evacuate')) OR +kind = 'stw_end')", whole ? "+" : "");
+    sqlite3_stmt *st = vt_prepare("timeline", db, sql);
     if (!st) return GORT_EXIT_USAGE;
     sqlite3_bind_int64(st, 1, d->from);
     sqlite3_bind_int64(st, 2, d->to);
@@ -356,7 +361,7 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     d->bins_count = calloc((size_t)d->nlanes * NKINDS * (size_t)d->bins, sizeof *d->bins_count);
     if (!d->bins_count) return cli_error("timeline", "out of memory");
     rc = read_cycles(db, d);
-    if (!rc) rc = read_events(db, d);
+    if (!rc) rc = read_events(db, a, d);
     return rc;
 }
 
