@@ -154,7 +154,20 @@ static void test_parse(void) {
     unlink(path);
 }
 
+static void test_durations(void) {
+    struct { int64_t ns; const char *want; } cases[] = {
+        { 0, "0 ns" }, { 999, "999 ns" }, { 3100, "3.1 us" }, { 999400, "999 us" },
+        { 999500, "1 ms" }, { 999999900, "1 s" }, { -900, "-900 ns" }, { 2500000000, "2.5 s" },
+    };
+    char buf[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fmt_duration(cases[i].ns, buf, sizeof buf);
+        CHECK(!strcmp(buf, cases[i].want), "fmt_duration(%lld) = %s, want %s", (long long)cases[i].ns, buf, cases[i].want);
+    }
+}
+
 int main(void) {
+    test_durations();
     test_utf8();
     test_escaping();
     test_sort();
