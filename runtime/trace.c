@@ -137,6 +137,17 @@ static void retire_ring(void *arg) {
     atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
 }
 
+/* Maps the ring's pages into this process now, writable, so the fast path never takes a
+ * page fault (a fresh page of the memory file costs about a microsecond: 15 ns per event over
+ * the 64 events a page holds). Recycled rings are already mapped and cost nothing here. */
+static void prefault(gort_rec_ring *r) {
+    size_t bytes = (size_t)ring_words * 8;
+    char *start = (char *)gort_rec_ring_words(r);
+    if (madvise(start, bytes, MADV_POPULATE_WRITE) == 0) return;
+    /* Older kernels: touch each page. The ring holds no records yet, so writing is harmless. */
+    for (size_t off = 0; off < bytes; off += 4096) ((volatile char *)start)[off] = 0;
+}
+
 /* Claims a FREE ring for this thread. False when every ring is taken. */
 static bool claim_ring(tstate *t) {
     if (!t->tid) t->tid = (pid_t)syscall(SYS_gettid);
@@ -146,6 +157,7 @@ static bool claim_ring(tstate *t) {
         if (atomic_load_explicit(&r->state, memory_order_relaxed) != GORT_RING_FREE) continue;
         if (!atomic_compare_exchange_strong(&r->state, &want, GORT_RING_OWNED)) continue;
         r->tid = t->tid; /* published to the recorder by the first head store */
+        prefault(r);
         t->words = gort_rec_ring_words(r);
         t->mask = ring_words - 1;
         t->head = atomic_load_explicit(&r->head, memory_order_relaxed);

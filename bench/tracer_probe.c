@@ -1,0 +1,138 @@
+/*
+ * tracer_probe — the producer side of the tracer benchmark (bench/b_3_tracer.sh).
+ *
+ *   tracer_probe probe N         ns per gort__emit (run under gort record; N fits the buffer),
+ *                                beside its peers measured in the same process: one TSC read,
+ *                                and the probe with tracing off (one branch)
+ *   tracer_probe stack N DEPTH   ns per gort__emit called DEPTH frames deep (so a stack of
+ *                                DEPTH frames is captured), beside unw_backtrace(DEPTH) alone
+ *   tracer_probe emit N          N events as fast as possible (end-to-end throughput)
+ *   tracer_probe work N          a map-free workload: N rounds of hashing into a small table,
+ *                                each with a probe, as a traced program's work looks
+ * Prints "name value" lines.
+ */
+#define UNW_LOCAL_ONLY
+#include "internal.h"
+
+#include <libunwind.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <x86intrin.h>
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ns per call of gort__emit, best of 5 runs of n/5. */
+static double time_probe(uint64_t n) {
+    double best = 1e30;
+    for (int r = 0; r < 5; r++) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < n / 5; i++) GORT_PROBE(mapaccess, 1, i, 0);
+        double ns = (double)(now_ns() - t0) / (double)(n / 5);
+        if (ns < best) best = ns;
+    }
+    return best;
+}
+
+/* ns per TSC read. */
+static double time_rdtsc(uint64_t n) {
+    uint64_t t0 = now_ns(), sink = 0;
+    for (uint64_t i = 0; i < n; i++) sink += __rdtsc();
+    __asm__ volatile("" ::"r"(sink));
+    return (double)(now_ns() - t0) / (double)n;
+}
+
+/* ns per probe with tracing switched off (what an untraced program pays). */
+static double time_probe_off(uint64_t n) {
+    int saved = gort__trace_on;
+    gort__trace_on = 0;
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        GORT_PROBE(mapaccess, 1, i, 0);
+        __asm__ volatile("" ::: "memory");
+    }
+    double ns = (double)(now_ns() - t0) / (double)n;
+    gort__trace_on = saved;
+    return ns;
+}
+
+/* Recurses to `depth` frames, then times n probes (or unw_backtrace calls when bt). */
+__attribute__((noinline)) static double deep(int depth, uint64_t n, int frames, bool bt) {
+    if (depth > 1) {
+        double r = deep(depth - 1, n, frames, bt);
+        __asm__ volatile("" ::: "memory");
+        return r;
+    }
+    void *pcs[64];
+    double best = 1e30;
+    for (int r = 0; r < 5; r++) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < n / 5; i++) {
+            if (bt)
+                unw_backtrace(pcs, frames);
+            else
+                GORT_PROBE(mapaccess, 1, i, 0);
+            __asm__ volatile("" ::: "memory");
+        }
+        double ns = (double)(now_ns() - t0) / (double)(n / 5);
+        if (ns < best) best = ns;
+    }
+    return best;
+}
+
+/* A small open-addressing table of counters: the work a traced program does between probes. */
+static uint64_t work(uint64_t n) {
+    enum { SLOTS = 4096 };
+    static uint64_t keys[SLOTS], vals[SLOTS];
+    uint64_t x = 88172645463325252ull, sum = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t k = x % 3000 + 1, h = (k * 0x9E3779B97F4A7C15ull) >> 52;
+        while (keys[h] && keys[h] != k) h = (h + 1) % SLOTS;
+        keys[h] = k;
+        vals[h]++;
+        sum += vals[h];
+        GORT_PROBE(mapassign, 1, 1, vals[h]);
+    }
+    return sum;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: tracer_probe probe|stack|emit|work N [DEPTH]\n");
+        return 2;
+    }
+    uint64_t n = strtoull(argv[2], NULL, 10);
+    if (!strcmp(argv[1], "probe")) {
+        printf("traced %d\n", gort__trace_on);
+        printf("probe_ns %.2f\n", time_probe(n));
+        printf("rdtsc_ns %.2f\n", time_rdtsc(n));
+        printf("probe_off_ns %.2f\n", time_probe_off(n));
+    } else if (!strcmp(argv[1], "stack") && argc > 3) {
+        int d = atoi(argv[3]);
+        printf("traced %d\n", gort__trace_on);
+        /* The probe's stack: `d` frames of deep() and main's, cut to --stack-depth. */
+        printf("stack_probe_ns %.2f\n", deep(d, n, d, false));
+        printf("unw_backtrace_ns %.2f\n", deep(d, n, d, true));
+    } else if (!strcmp(argv[1], "emit")) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < n; i++) GORT_PROBE(mapaccess, 1, i, 0);
+        printf("emit_ns %.2f\n", (double)(now_ns() - t0) / (double)n);
+    } else if (!strcmp(argv[1], "work")) {
+        uint64_t t0 = now_ns();
+        uint64_t s = work(n);
+        printf("work_ms %.2f\n", (double)(now_ns() - t0) / 1e6);
+        printf("checksum %llu\n", (unsigned long long)s);
+    } else {
+        fprintf(stderr, "tracer_probe: unknown mode %s\n", argv[1]);
+        return 2;
+    }
+    return 0;
+}
