@@ -39,6 +39,8 @@ TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRC))
 HEADERS  := $(wildcard runtime/*.h tracer/*.h viewer/*.h cli/*.h tests/*.h)
 
 .PHONY: all deps demo test bench install clean
+# Keep objects between runs (they are intermediate files of the program rules).
+.SECONDARY:
 all: $(BUILD)/libgort.a $(BUILD)/gort $(SAMPLES) $(TESTS) $(PROGS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)

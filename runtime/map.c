@@ -1,0 +1,1022 @@
+/*
+ * map.c — Go 1.19's hash map (runtime/map.go, map_fast64.go, map_faststr.go), in C.
+ *
+ * A map is a hash table. The data is arranged into an array of buckets; each bucket holds up
+ * to 8 key/element pairs. The low-order B bits of a key's hash select a bucket; the high-order
+ * byte of the hash (the "tophash") is kept in the bucket to tell the 8 entries apart without
+ * comparing keys. When more than 8 keys hash to a bucket, further buckets are chained to it
+ * ("overflow buckets").
+ *
+ * Bucket layout (for a map type with key size K and element size E):
+ *
+ *     tophash[8] | key[0..7] (8*K bytes) | elem[0..7] (8*E bytes) | overflow pointer
+ *
+ * Keys are packed together and elements are packed together, as in Go, so that e.g.
+ * map[int64]int8 needs no padding between entries; for map[int64]int64 a bucket is
+ * 8 + 64 + 64 + 8 = 144 bytes, Go's size. Keys and elements are always stored inline: Go
+ * stores keys or elements above 128 bytes behind a pointer; gort does not (documented
+ * deviation: only the bucket size differs, never a behaviour), and caps elements at
+ * MAP_MAX_ELEM bytes so that a lookup of any map, even the nil map whose type is unknown,
+ * can return a shared zero element.
+ *
+ * tophash values. A tophash byte below MIN_TOP_HASH (5) is a mark, not a hash:
+ *   EMPTY_REST (0)       the slot is empty and so is every later slot of the bucket and every
+ *                        later bucket of the chain: searches stop there;
+ *   EMPTY_ONE (1)        the slot is empty;
+ *   EVACUATED_X/Y (2/3)  (old array only) the entry moved to the new array's first/second half;
+ *   EVACUATED_EMPTY (4)  (old array only) the slot was empty when its bucket was evacuated.
+ * A real tophash below 5 is bumped by 5, so a filled slot always reads >= 5. Slot 0 of an old
+ * bucket tells whether the whole bucket has been evacuated (2, 3 or 4).
+ *
+ * Growth. An insert of a new key (never an update, never a delete) checks, when no growth is
+ * in progress, (a) the load factor: count+1 > 8 and count+1 > 6.5 * 2^B, which doubles the
+ * array (B+1), or (b) too many overflow buckets: noverflow >= 2^min(B,15), which allocates a
+ * same-size array to repack entries that deletes have left sparse. Nothing moves at that
+ * moment (hashGrow): the old array becomes `oldbuckets` and entries are copied ("evacuated")
+ * a bucket at a time. Every assign or delete on a growing map first evacuates the old bucket
+ * its key hashes to and then one more, the lowest not yet evacuated (`nevacuate`), so a
+ * growth finishes after at most 2^(old B) writes; when nevacuate reaches the old bucket count
+ * the old array is dropped ("growdone"). Old bucket i splits into new buckets i (X) and
+ * i + 2^(old B) (Y) according to hash bit (old B); a same-size growth keeps everything in X.
+ * Lookups and iterations never move entries: a lookup reads the old bucket while it has not
+ * been evacuated. With no hint, B therefore changes at exactly Go's counts (9, 14, 27, 53,
+ * 105, ... = 13*2^(B-1)+1), and makemap(hint) picks the smallest B with hint within the load
+ * factor. A bucket array for B >= 4 comes with 2^(B-4) preallocated overflow buckets,
+ * rounded up to Go's malloc size class exactly as makeBucketArray does; they are handed out
+ * before any separately allocated overflow bucket. noverflow counts every overflow bucket
+ * taken (exactly while B < 16, then with probability 2^-(B-15), as Go).
+ *
+ * Deletes. A deleted slot becomes EMPTY_ONE; when everything after it is empty, it and the
+ * EMPTY_ONE slots before it (walking back across the chain) become EMPTY_REST. The element
+ * is zeroed (through the write barrier for pointer words), so an insert always finds a zero
+ * element in a free slot and never writes one. When count drops to 0 the map is re-seeded.
+ *
+ * Invariants, between operations:
+ *   - count is the number of slots with tophash >= 5 in `buckets` chains plus those in
+ *     unevacuated `oldbuckets` chains;
+ *   - a key is in at most one place: its old bucket if that is not evacuated, else its new one;
+ *   - EMPTY_REST at slot i means no filled slot after i in the chain;
+ *   - oldbuckets != NULL exactly while growing; old buckets below nevacuate are evacuated;
+ *   - flags has FLAG_HASH_WRITING only inside a write; each write checks it at entry
+ *     ("concurrent map writes") and finds it still set at exit; reads check it too.
+ *
+ * Iteration follows mapiterinit/mapiternext: a random start bucket and slot offset; the
+ * iterator snapshots B and the bucket array. If a growth was in progress at the start, for a
+ * bucket whose old bucket is not yet evacuated it walks the old bucket and keeps only the
+ * keys that belong to the current new bucket. If the map grew after the start, entries of the
+ * snapshot marked evacuated are looked up again in the live map (deleted: skipped; updated:
+ * the new value). So every key present for the whole iteration is produced exactly once.
+ *
+ * The collector. Bucket arrays and overflow buckets are collector objects (GORT_OBJ_BUCKETS)
+ * that gort__map_scan marks: the current and old arrays, each overflow bucket not inside its
+ * array (preallocated ones are), and the pointer words of elements. The marker may scan a map
+ * while a goroutine writes it, so every array carries its own size in a 16-byte prefix
+ * (array_hdr) instead of the scan pairing an array with a size read from the header; chain
+ * links are published with release stores after the bucket they point to is ready. Element
+ * pointer words the runtime moves or clears go through the write barrier.
+ *
+ * Iterators and the collector. Go's iterator lives on the goroutine's stack and keeps the
+ * arrays and buckets it walks reachable. gort's iterators are plain C structs the collector
+ * cannot see, so the map keeps them reachable instead: an old array dropped at the end of a
+ * growth while FLAG_OLD_ITERATOR is set, and the oldbuckets and overflow buckets dropped by
+ * mapclear while an iterator flag is set, go on the map's `keep` list, which gort__map_scan
+ * marks. The list is released when every iterator started on the map has run to its end
+ * (an abandoned iterator keeps it, conservatively, for the map's lifetime).
+ *
+ * Fast paths. Like Go's mapaccess1_fast64 / _faststr, the key type's operations are
+ * specialised: each operation is written once as an always-inline function taking the key
+ * kind as a constant (KK_U64, KK_STR, KK_GEN), and the public entry points instantiate it.
+ * The fast64 lookup of a one-bucket map skips hashing, as Go's does.
+ *
+ * Every operation: calls gort__safepoint() on entry (the collector's stop-the-world), checks
+ * the header's magic (a map killed by the collector or its frame: probe map_use_after_free,
+ * fatal "use of freed map"), and fires its probe (named after Go's function; map_id 0 for
+ * the nil map). Pointer words of elements that the runtime writes (clears and moves) go
+ * through gort__store, the write barrier, only when the type has elem_ptrmask bits.
+ */
+#include "map_internal.h"
+
+#define AI static inline __attribute__((always_inline))
+
+/* Go's zeroVal: what mapaccess1 returns for a missing key. */
+static const uint8_t zero_elem[MAP_MAX_ELEM] __attribute__((aligned(16)));
+
+/* Map ids: 1, 2, ... in creation order, process-wide. */
+static _Atomic uint64_t next_map_id = 1;
+
+/* ---- small facts of the layout ----------------------------------------------------------- */
+
+static inline uint64_t bucket_shift(uint8_t B) { return (uint64_t)1 << B; }
+static inline uint64_t bucket_mask(uint8_t B) { return bucket_shift(B) - 1; }
+
+/* The tophash of a hash: its top byte, moved above the marks. */
+static inline uint8_t tophash(uint64_t hash) {
+    uint8_t top = (uint8_t)(hash >> 56);
+    return top < MIN_TOP_HASH ? top + MIN_TOP_HASH : top;
+}
+static inline bool is_empty(uint8_t top) { return top <= EMPTY_ONE; }
+/* Whether an old bucket has been evacuated (its slot 0 says so). */
+static inline bool evacuated(const uint8_t *b) {
+    return b[0] > EMPTY_ONE && b[0] < MIN_TOP_HASH;
+}
+/* Go's overLoadFactor: more than 8 entries and above 6.5 per bucket. */
+static inline bool over_load_factor(int64_t count, uint8_t B) {
+    return count > BUCKET_CNT && (uint64_t)count > LOAD_NUM * (bucket_shift(B) / LOAD_DEN);
+}
+/* Go's tooManyOverflowBuckets: about as many overflow buckets as buckets. */
+static inline bool too_many_overflow(uint16_t noverflow, uint8_t B) {
+    if (B > 15) B = 15;
+    return noverflow >= (uint16_t)((uint32_t)1 << B);
+}
+static inline bool same_size_grow(const gort_map *h) { return h->flags & FLAG_SAME_SIZE_GROW; }
+/* Number of buckets in oldbuckets. */
+static inline uint64_t nold_buckets(const gort_map *h) {
+    return same_size_grow(h) ? bucket_shift(h->B) : bucket_shift(h->B - 1);
+}
+static inline uint8_t *bucket_at(const gort_map *h, uint8_t *arr, uint64_t i) {
+    return arr + i * h->bucketsize;
+}
+
+/* ---- keys and elements ------------------------------------------------------------------- */
+
+/* The hash of a key of kind kk under the map's current seed. */
+AI uint64_t key_hash(const gort_map *h, const void *key, int kk) {
+    if (kk == KK_U64) {
+        uint64_t k;
+        memcpy(&k, key, 8);
+        return gort__hash64(k, h->seed);
+    }
+    if (kk == KK_STR) {
+        const gort_string *s = key;
+        return gort__hashbytes(s->ptr, s->len, h->seed);
+    }
+    return h->t->hash(key, h->seed);
+}
+
+/* Whether key equals the key stored at slot. */
+AI bool key_equal(const gort_map *h, const void *key, const void *slot, int kk) {
+    if (kk == KK_U64) {
+        uint64_t a, b;
+        memcpy(&a, key, 8);
+        memcpy(&b, slot, 8);
+        return a == b;
+    }
+    if (kk == KK_STR) {
+        const gort_string *a = key, *b = slot;
+        return a->len == b->len && (a->ptr == b->ptr || memcmp(a->ptr, b->ptr, a->len) == 0);
+    }
+    return h->t->equal(key, slot);
+}
+
+/* Hash and equality for code that is not specialised (evacuate, iteration re-lookups). */
+static uint64_t key_hash_any(const gort_map *h, const void *key) {
+    switch (h->kk) {
+    case KK_U64: return key_hash(h, key, KK_U64);
+    case KK_STR: return key_hash(h, key, KK_STR);
+    default: return key_hash(h, key, KK_GEN);
+    }
+}
+
+/* Whether a stored key equals itself (false only for NaN-like generic keys). */
+static bool key_reflexive_at(const gort_map *h, const void *k) {
+    return h->reflexive || h->t->equal(k, k);
+}
+
+/* Zeroes the pointer words of an element through the write barrier. */
+static void elem_clear_ptrs(const gort_map *h, void *e) {
+    for (uint64_t m = h->elem_ptrmask; m; m &= m - 1) {
+        void **slot = (void **)e + __builtin_ctzll(m);
+        if (*slot) gort__store(slot, NULL);
+    }
+}
+
+/* Zeroes an element (Go's memclrHasPointers / memclrNoHeapPointers). */
+static inline void elem_clear(const gort_map *h, void *e) {
+    if (h->elem_ptrmask) elem_clear_ptrs(h, e);
+    memset(e, 0, h->elemsize);
+}
+
+/* Copies an element into a zeroed destination (Go's typedmemmove). */
+static inline void elem_move(const gort_map *h, void *dst, const void *src) {
+    for (uint64_t m = h->elem_ptrmask; m; m &= m - 1) {
+        unsigned w = (unsigned)__builtin_ctzll(m);
+        gort__store((void **)dst + w, ((void *const *)src)[w]);
+    }
+    memcpy(dst, src, h->elemsize);
+}
+
+/* ---- allocation -------------------------------------------------------------------------- */
+
+/* Go 1.19's malloc size classes (runtime/sizeclasses.go class_to_size). */
+static const uint16_t size_classes[] = {
+    8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288,
+    320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536,
+    1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192,
+    9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576,
+    27264, 28672, 32768};
+
+/* Go's roundupsize: the size malloc really hands out for a request of `size` bytes. */
+static uint64_t roundupsize(uint64_t size) {
+    if (size < 32768) {
+        for (size_t i = 0; i < sizeof size_classes / sizeof size_classes[0]; i++)
+            if (size_classes[i] >= size) return size_classes[i];
+    }
+    const uint64_t page = 8192;
+    if (size + page < size) return size;
+    return (size + page - 1) & ~(page - 1);
+}
+
+/* Go's makeBucketArray: an array for 2^b buckets plus, for b >= 4, about 2^(b-4)
+ * preallocated overflow buckets (as many as fit the rounded-up allocation, Go's malloc size
+ * class of the buckets alone). Reuses and zeroes `dirty` (an array of the same b) when given.
+ * Returns bucket 0 and sets *next_ovf to the first preallocated bucket (NULL if none). */
+static uint8_t *make_bucket_array(gort_map *h, uint8_t b, uint8_t *dirty, uint8_t **next_ovf) {
+    uint64_t base = bucket_shift(b), n = base;
+    if (b >= 4) {
+        n += bucket_shift(b - 4);
+        uint64_t sz = h->bucketsize * n, up = roundupsize(sz);
+        if (up != sz) n = up / h->bucketsize;
+    }
+    uint8_t *arr = dirty;
+    if (arr) {
+        memset(arr, 0, h->bucketsize * n);
+    } else {
+        array_hdr *ah = gort__alloc(sizeof(array_hdr) + h->bucketsize * n, GORT_OBJ_BUCKETS, 0);
+        ah->nalloc = n;
+        ah->nmain = base;
+        arr = (uint8_t *)(ah + 1);
+    }
+    *next_ovf = NULL;
+    if (base != n) {
+        *next_ovf = bucket_at(h, arr, base);
+        /* A non-NULL overflow pointer in the last one marks the end of the free list. */
+        __atomic_store_n(bucket_overflow_slot(h, bucket_at(h, arr, n - 1)), arr, __ATOMIC_RELEASE);
+    }
+    return arr;
+}
+
+/* Go's incrnoverflow: counts an overflow bucket, exactly while B < 16. */
+static void incr_noverflow(gort_map *h) {
+    if (h->B < 16) {
+        h->noverflow++;
+        return;
+    }
+    uint32_t mask = ((uint32_t)1 << (h->B - 15)) - 1;
+    if ((gort__fastrand() & mask) == 0) h->noverflow++;
+}
+
+/* Go's newoverflow: chains a fresh overflow bucket after b (a preallocated one if any is
+ * left) and returns it. */
+static uint8_t *new_overflow(gort_map *h, uint8_t *b) {
+    uint8_t *ovf = h->next_overflow;
+    if (ovf) {
+        if (bucket_overflow(h, ovf) == NULL) {
+            h->next_overflow = ovf + h->bucketsize;
+        } else { /* the last preallocated bucket */
+            *bucket_overflow_slot(h, ovf) = NULL;
+            h->next_overflow = NULL;
+        }
+    } else {
+        ovf = gort__alloc(h->bucketsize, GORT_OBJ_BUCKETS, 0);
+    }
+    incr_noverflow(h);
+    /* Release: a concurrent scan that reaches ovf sees its cleared overflow pointer. */
+    __atomic_store_n(bucket_overflow_slot(h, b), ovf, __ATOMIC_RELEASE);
+    return ovf;
+}
+
+/* Whether p is a bucket inside the array arr (not separately allocated). */
+static inline bool in_array(const gort_map *h, const uint8_t *p, uint8_t *arr) {
+    return arr && p >= arr && p < arr + array_hdr_of(arr)->nalloc * h->bucketsize;
+}
+
+/* Puts memory on the keep list (see "Iterators and the collector") if an iterator that has
+ * not reached its end may still walk it. */
+static void keep_push(gort_map *h, uint8_t *mem, bool is_array) {
+    if (__atomic_load_n(&h->live_iters, __ATOMIC_RELAXED) == 0) return;
+    map_keep *k = gort__alloc(sizeof *k, GORT_OBJ_DATA, 0);
+    k->mem = mem;
+    k->is_array = is_array;
+    k->next = h->keep;
+    __atomic_store_n(&h->keep, k, __ATOMIC_RELEASE);
+}
+
+/* ---- misuse ------------------------------------------------------------------------------ */
+
+/* A map killed by the collector or its frame is being used: report and die. */
+__attribute__((noinline, cold, noreturn)) static void map_dead(gort_map *h, unsigned op) {
+    GORT_PROBE(map_use_after_free, h->id, op, 0);
+    gort_fatal("use of freed map");
+}
+#define CHECK_LIVE(h, op)                                                                  \
+    do {                                                                                   \
+        if (__builtin_expect((h)->magic != MAP_MAGIC_LIVE, 0)) map_dead((h), GORT_EV_##op); \
+    } while (0)
+
+__attribute__((noinline, cold, noreturn)) static void fatal_writes(void) {
+    gort_fatal("concurrent map writes");
+}
+__attribute__((noinline, cold, noreturn)) static void fatal_read_write(void) {
+    gort_fatal("concurrent map read and map write");
+}
+__attribute__((noinline, cold, noreturn)) static void fatal_wrong_path(void) {
+    gort_fatal("map fast path called for a map of another key type");
+}
+
+/* Sets hashWriting for a write (after checking nobody else writes). */
+static inline void write_begin(gort_map *h) {
+    if (__builtin_expect(h->flags & FLAG_HASH_WRITING, 0)) fatal_writes();
+    h->flags ^= FLAG_HASH_WRITING;
+}
+/* Clears hashWriting at the end of a write (after checking it is still set). */
+static inline void write_end(gort_map *h) {
+    if (__builtin_expect(!(h->flags & FLAG_HASH_WRITING), 0)) fatal_writes();
+    h->flags &= (uint8_t)~FLAG_HASH_WRITING;
+}
+
+/* Draws a new per-map seed (makemap, map emptied, mapclear). */
+static void reseed(gort_map *h) {
+    h->hash0 = gort__fastrand();
+    h->seed = gort__seed_of(h->hash0);
+}
+
+/* ---- make -------------------------------------------------------------------------------- */
+
+/* Dies unless t describes a map type gort can build. */
+static void check_type(const gort_maptype *t) {
+    const char *bad = NULL;
+    if (!t) bad = "makemap: nil map type";
+    else if ((t->keykind == GORT_KEY_INT64 || t->keykind == GORT_KEY_UINT64) && t->keysize != 8)
+        bad = "makemap: 8-byte key kind with keysize != 8";
+    else if (t->keykind == GORT_KEY_STRING && t->keysize != sizeof(gort_string))
+        bad = "makemap: string key kind with keysize != sizeof(gort_string)";
+    else if (t->keykind == GORT_KEY_GENERIC && (!t->hash || !t->equal))
+        bad = "makemap: generic key type without hash or equal";
+    else if (t->keykind < GORT_KEY_INT64 || t->keykind > GORT_KEY_GENERIC)
+        bad = "makemap: unknown key kind";
+    else if (t->elemsize > MAP_MAX_ELEM)
+        bad = "makemap: element larger than 4096 bytes";
+    else if (t->elem_ptrmask && (t->elemsize % 8 != 0 ||
+                                 (t->elemsize / 8 < 64 && t->elem_ptrmask >> (t->elemsize / 8))))
+        bad = "makemap: elem_ptrmask outside the element or element not 8-byte sized";
+    if (bad) gort_fatal(bad);
+}
+
+/* makemap: a new map for about `hint` entries with Go's initial B (the smallest B for which
+ * hint is not over the load factor; a negative or absurd hint counts as 0). Buckets are
+ * allocated now when B > 0, lazily by the first insert otherwise. */
+gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
+    gort__safepoint();
+    check_type(t);
+    gort_map *h = gort__alloc(sizeof *h, GORT_OBJ_MAP, 0);
+    h->t = t;
+    h->kk = t->keykind == GORT_KEY_STRING ? KK_STR : t->keykind == GORT_KEY_GENERIC ? KK_GEN : KK_U64;
+    h->reflexive = h->kk != KK_GEN;
+    h->keysize = t->keysize;
+    h->elemsize = t->elemsize;
+    h->elemoff = DATA_OFFSET + BUCKET_CNT * t->keysize;
+    h->bucketsize = h->elemoff + BUCKET_CNT * t->elemsize + sizeof(void *);
+    h->elem_ptrmask = t->elem_ptrmask;
+    h->id = atomic_fetch_add(&next_map_id, 1);
+    reseed(h);
+
+    int64_t n = hint;
+    uint64_t mem;
+    if (n < 0 || __builtin_mul_overflow((uint64_t)n, (uint64_t)h->bucketsize, &mem) ||
+        mem > ((uint64_t)1 << 48))
+        n = 0;
+    uint8_t B = 0;
+    while (over_load_factor(n, B)) B++;
+    h->B = B;
+    if (B != 0) h->buckets = make_bucket_array(h, B, NULL, &h->next_overflow);
+    h->magic = MAP_MAGIC_LIVE;
+    GORT_PROBE(makemap, h->id, hint, B);
+    return h;
+}
+
+/* ---- lookup ------------------------------------------------------------------------------ */
+
+/* Finds key: returns its bucket and sets *slot, or returns NULL. Reads the old bucket while
+ * it is not evacuated. */
+AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
+    uint8_t *b;
+    if (kk == KK_U64 && h->B == 0) {
+        b = h->buckets; /* one bucket: no need to hash */
+        uint64_t k;
+        memcpy(&k, key, 8);
+        for (unsigned i = 0; i < BUCKET_CNT; i++) {
+            uint64_t s;
+            memcpy(&s, bucket_key(h, b, i), 8);
+            if (s == k && !is_empty(b[i])) {
+                *slot = i;
+                return b;
+            }
+        }
+        return NULL;
+    }
+    uint64_t hash = key_hash(h, key, kk);
+    uint64_t m = bucket_mask(h->B);
+    b = bucket_at(h, h->buckets, hash & m);
+    if (__builtin_expect(h->oldbuckets != NULL, 0)) {
+        if (!same_size_grow(h)) m >>= 1;
+        uint8_t *oldb = bucket_at(h, h->oldbuckets, hash & m);
+        if (!evacuated(oldb)) b = oldb;
+    }
+    uint8_t top = tophash(hash);
+    for (; b; b = bucket_overflow(h, b)) {
+        for (unsigned i = 0; i < BUCKET_CNT; i++) {
+            if (b[i] != top) {
+                if (b[i] == EMPTY_REST) return NULL;
+                continue;
+            }
+            if (key_equal(h, key, bucket_key(h, b, i), kk)) {
+                *slot = i;
+                return b;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* mapaccess1/2: the element of key or the shared zero element; *ok says which (ok may be
+ * NULL). Never writes the map. */
+AI void *access_impl(gort_map *h, const void *key, int kk, bool *ok) {
+    gort__safepoint();
+    if (!h) {
+        GORT_PROBE(mapaccess, 0, 0, 0);
+        if (ok) *ok = false;
+        return (void *)zero_elem;
+    }
+    CHECK_LIVE(h, mapaccess);
+    if (kk != KK_GEN && __builtin_expect(h->kk != kk, 0)) fatal_wrong_path();
+    void *e = (void *)zero_elem;
+    bool found = false;
+    if (h->count != 0) {
+        if (__builtin_expect(h->flags & FLAG_HASH_WRITING, 0)) fatal_read_write();
+        unsigned i;
+        uint8_t *b = find(h, key, kk, &i);
+        if (b) {
+            e = bucket_elem(h, b, i);
+            found = true;
+        }
+    }
+    GORT_PROBE(mapaccess, h->id, found, 0);
+    if (ok) *ok = found;
+    return e;
+}
+
+/* Go's mapaccessK for iteration: the live key and element for key, or NULL. */
+static uint8_t *find_any(gort_map *h, const void *key, unsigned *slot) {
+    switch (h->kk) {
+    case KK_U64: return find(h, key, KK_U64, slot);
+    case KK_STR: return find(h, key, KK_STR, slot);
+    default: return find(h, key, KK_GEN, slot);
+    }
+}
+
+/* ---- growth ------------------------------------------------------------------------------ */
+
+/* Go's hashGrow: starts doubling (load factor) or a same-size growth (overflow buckets).
+ * Moves nothing: the current array becomes oldbuckets. */
+static void hash_grow(gort_map *h) {
+    uint8_t bigger = 1;
+    if (!over_load_factor(h->count + 1, h->B)) {
+        bigger = 0;
+        h->flags |= FLAG_SAME_SIZE_GROW;
+    }
+    uint8_t *next_ovf;
+    uint8_t *newb = make_bucket_array(h, h->B + bigger, NULL, &next_ovf);
+    uint8_t flags = h->flags & (uint8_t)~(FLAG_ITERATOR | FLAG_OLD_ITERATOR);
+    if (h->flags & FLAG_ITERATOR) flags |= FLAG_OLD_ITERATOR;
+    h->B += bigger;
+    h->flags = flags;
+    h->oldbuckets = h->buckets;
+    h->buckets = newb;
+    h->nevacuate = 0;
+    h->noverflow = 0;
+    h->next_overflow = next_ovf;
+    GORT_PROBE(hashgrow, h->id, h->B, !bigger);
+}
+
+/* Zeroes an old bucket's keys, elements and overflow pointer after evacuation (Go does
+ * this for bucket types with pointers, when no iterator may still read the old array). */
+static void clear_old_bucket(gort_map *h, uint8_t *b) {
+    if (h->elem_ptrmask)
+        for (unsigned i = 0; i < BUCKET_CNT; i++) elem_clear_ptrs(h, bucket_elem(h, b, i));
+    memset(b + DATA_OFFSET, 0, h->bucketsize - DATA_OFFSET);
+}
+
+/* Go's advanceEvacuationMark: moves nevacuate past evacuated old buckets (at most 1024
+ * further); drops the old array when all are done. */
+static void advance_evacuation_mark(gort_map *h, uint64_t newbit) {
+    h->nevacuate++;
+    uint64_t stop = h->nevacuate + 1024;
+    if (stop > newbit) stop = newbit;
+    while (h->nevacuate != stop && evacuated(bucket_at(h, h->oldbuckets, h->nevacuate)))
+        h->nevacuate++;
+    if (h->nevacuate == newbit) {
+        if (h->flags & FLAG_OLD_ITERATOR) keep_push(h, h->oldbuckets, true);
+        h->oldbuckets = NULL;
+        h->flags &= (uint8_t)~FLAG_SAME_SIZE_GROW;
+        GORT_PROBE(growdone, h->id, h->B, 0);
+    }
+}
+
+/* Where evacuate appends entries: a bucket of the new array and its next free slot. */
+typedef struct evac_dst {
+    uint8_t *b;
+    unsigned i;
+} evac_dst;
+
+/* Go's evacuate: moves every entry of old bucket `oldbucket`'s chain to new bucket X
+ * (same index) or Y (index + old count), marking each old slot evacuatedX/Y/Empty. */
+static void evacuate(gort_map *h, uint64_t oldbucket) {
+    uint8_t *b = bucket_at(h, h->oldbuckets, oldbucket);
+    uint64_t newbit = nold_buckets(h);
+    if (!evacuated(b)) {
+        evac_dst xy[2] = {{bucket_at(h, h->buckets, oldbucket), 0}, {NULL, 0}};
+        bool grow = !same_size_grow(h);
+        if (grow) xy[1].b = bucket_at(h, h->buckets, oldbucket + newbit);
+        uint64_t moved = 0;
+        for (; b; b = bucket_overflow(h, b)) {
+            for (unsigned i = 0; i < BUCKET_CNT; i++) {
+                uint8_t top = b[i];
+                if (is_empty(top)) {
+                    b[i] = EVACUATED_EMPTY;
+                    continue;
+                }
+                if (top < MIN_TOP_HASH) gort_fatal("bad map state");
+                void *k = bucket_key(h, b, i);
+                unsigned useY = 0;
+                if (grow) {
+                    uint64_t hash = key_hash_any(h, k);
+                    if ((h->flags & FLAG_ITERATOR) && !key_reflexive_at(h, k)) {
+                        /* NaN-like key: its hash is random; keep iteration consistent. */
+                        useY = top & 1;
+                        top = tophash(hash);
+                    } else {
+                        useY = (hash & newbit) != 0;
+                    }
+                }
+                b[i] = (uint8_t)(EVACUATED_X + useY);
+                evac_dst *dst = &xy[useY];
+                if (dst->i == BUCKET_CNT) {
+                    dst->b = new_overflow(h, dst->b);
+                    dst->i = 0;
+                }
+                dst->b[dst->i] = top;
+                memcpy(bucket_key(h, dst->b, dst->i), k, h->keysize);
+                elem_move(h, bucket_elem(h, dst->b, dst->i), bucket_elem(h, b, i));
+                dst->i++;
+                moved++;
+            }
+        }
+        if (!(h->flags & FLAG_OLD_ITERATOR) && (h->elem_ptrmask || h->kk == KK_STR))
+            clear_old_bucket(h, bucket_at(h, h->oldbuckets, oldbucket));
+        GORT_PROBE(evacuate, h->id, oldbucket, moved);
+    }
+    if (oldbucket == h->nevacuate) advance_evacuation_mark(h, newbit);
+}
+
+/* Go's growWork: evacuates the old bucket `bucket` (a new-array index) comes from, then one
+ * more in index order. */
+static void grow_work(gort_map *h, uint64_t bucket) {
+    evacuate(h, bucket & (nold_buckets(h) - 1));
+    if (h->oldbuckets) evacuate(h, h->nevacuate);
+}
+
+/* ---- assign ------------------------------------------------------------------------------ */
+
+__attribute__((noinline, cold, noreturn)) static void assign_nil(void) {
+    GORT_PROBE(mapassign, 0, 0, 0);
+    gort_panic_runtime_error("assignment to entry in nil map");
+}
+
+/* First bucket array of a map made without buckets (B = 0, no hint): one bucket. */
+__attribute__((noinline)) static void first_bucket(gort_map *h) {
+    uint8_t *none;
+    h->buckets = make_bucket_array(h, 0, NULL, &none);
+}
+
+/* mapassign: the element slot of key, inserting key with a zero element when absent (which
+ * may start a growth). String and generic keys are rewritten on update (Go's needkeyupdate). */
+AI void *assign_impl(gort_map *h, const void *key, int kk) {
+    gort__safepoint();
+    if (!h) assign_nil();
+    CHECK_LIVE(h, mapassign);
+    if (kk != KK_GEN && __builtin_expect(h->kk != kk, 0)) fatal_wrong_path();
+    if (__builtin_expect(h->flags & FLAG_HASH_WRITING, 0)) fatal_writes();
+    uint64_t hash = key_hash(h, key, kk);
+    h->flags ^= FLAG_HASH_WRITING;
+    if (__builtin_expect(h->buckets == NULL, 0)) first_bucket(h);
+    uint8_t top = tophash(hash);
+    uint8_t *b, *insb;
+    unsigned insi;
+    bool inserted;
+again:
+    if (__builtin_expect(h->oldbuckets != NULL, 0)) grow_work(h, hash & bucket_mask(h->B));
+    b = bucket_at(h, h->buckets, hash & bucket_mask(h->B));
+    insb = NULL;
+    insi = 0;
+    for (;;) {
+        for (unsigned i = 0; i < BUCKET_CNT; i++) {
+            if (b[i] != top) {
+                if (is_empty(b[i]) && !insb) {
+                    insb = b;
+                    insi = i;
+                }
+                if (b[i] == EMPTY_REST) goto not_found;
+                continue;
+            }
+            void *k = bucket_key(h, b, i);
+            if (!key_equal(h, key, k, kk)) continue;
+            if (kk != KK_U64) memcpy(k, key, h->keysize);
+            insb = b;
+            insi = i;
+            inserted = false;
+            goto done;
+        }
+        uint8_t *ovf = bucket_overflow(h, b);
+        if (!ovf) break;
+        b = ovf;
+    }
+not_found:
+    if (!h->oldbuckets &&
+        (over_load_factor(h->count + 1, h->B) || too_many_overflow(h->noverflow, h->B))) {
+        hash_grow(h);
+        goto again;
+    }
+    if (!insb) {
+        insb = new_overflow(h, b);
+        insi = 0;
+    }
+    memcpy(bucket_key(h, insb, insi), key, h->keysize);
+    insb[insi] = top;
+    h->count++;
+    inserted = true;
+done:
+    write_end(h);
+    GORT_PROBE(mapassign, h->id, inserted, h->count);
+    return bucket_elem(h, insb, insi);
+}
+
+/* ---- delete ------------------------------------------------------------------------------ */
+
+/* Marks slot i of b (in the chain starting at head) empty, turning it and the empty slots
+ * before it into EMPTY_REST when nothing follows. */
+static void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
+    b[i] = EMPTY_ONE;
+    if (i == BUCKET_CNT - 1) {
+        uint8_t *ovf = bucket_overflow(h, b);
+        if (ovf && ovf[0] != EMPTY_REST) return;
+    } else if (b[i + 1] != EMPTY_REST) {
+        return;
+    }
+    for (;;) {
+        b[i] = EMPTY_REST;
+        if (i == 0) {
+            if (b == head) break;
+            uint8_t *c = b;
+            for (b = head; bucket_overflow(h, b) != c; b = bucket_overflow(h, b)) {}
+            i = BUCKET_CNT - 1;
+        } else {
+            i--;
+        }
+        if (b[i] != EMPTY_ONE) break;
+    }
+}
+
+/* mapdelete: removes key if present. A no-op on the nil or an empty map (no growth work). */
+AI void delete_impl(gort_map *h, const void *key, int kk) {
+    gort__safepoint();
+    if (!h) {
+        GORT_PROBE(mapdelete, 0, 0, 0);
+        return;
+    }
+    CHECK_LIVE(h, mapdelete);
+    if (kk != KK_GEN && __builtin_expect(h->kk != kk, 0)) fatal_wrong_path();
+    if (h->count == 0) {
+        GORT_PROBE(mapdelete, h->id, 0, 0);
+        return;
+    }
+    if (__builtin_expect(h->flags & FLAG_HASH_WRITING, 0)) fatal_writes();
+    uint64_t hash = key_hash(h, key, kk);
+    h->flags ^= FLAG_HASH_WRITING;
+    uint64_t bucket = hash & bucket_mask(h->B);
+    if (__builtin_expect(h->oldbuckets != NULL, 0)) grow_work(h, bucket);
+    uint8_t *head = bucket_at(h, h->buckets, bucket);
+    uint8_t top = tophash(hash);
+    bool found = false;
+    for (uint8_t *b = head; b && !found; b = bucket_overflow(h, b)) {
+        for (unsigned i = 0; i < BUCKET_CNT; i++) {
+            if (b[i] != top) {
+                if (b[i] == EMPTY_REST) goto out;
+                continue;
+            }
+            void *k = bucket_key(h, b, i);
+            if (!key_equal(h, key, k, kk)) continue;
+            if (kk == KK_STR) memset(k, 0, sizeof(gort_string));
+            elem_clear(h, bucket_elem(h, b, i));
+            mark_deleted(h, head, b, i);
+            h->count--;
+            if (h->count == 0) reseed(h); /* Go issue 25237: a fresh seed for an empty map */
+            found = true;
+            break;
+        }
+    }
+out:
+    write_end(h);
+    GORT_PROBE(mapdelete, h->id, found, h->count);
+}
+
+/* ---- public entry points: generic and fast paths ---------------------------------------- */
+
+/* The generic entry points pick the specialised code by the map's key kind. */
+#define DISPATCH(h, call_u64, call_str, call_gen)                                          \
+    switch ((h) && (h)->magic == MAP_MAGIC_LIVE ? (h)->kk : KK_GEN) {                       \
+    case KK_U64: call_u64; break;                                                          \
+    case KK_STR: call_str; break;                                                          \
+    default: call_gen; break;                                                              \
+    }
+
+void *gort_mapaccess1(gort_map *h, const void *key) {
+    DISPATCH(h, return access_impl(h, key, KK_U64, NULL), return access_impl(h, key, KK_STR, NULL),
+             return access_impl(h, key, KK_GEN, NULL));
+    return NULL;
+}
+void *gort_mapaccess2(gort_map *h, const void *key, bool *ok) {
+    DISPATCH(h, return access_impl(h, key, KK_U64, ok), return access_impl(h, key, KK_STR, ok),
+             return access_impl(h, key, KK_GEN, ok));
+    return NULL;
+}
+void *gort_mapassign(gort_map *h, const void *key) {
+    DISPATCH(h, return assign_impl(h, key, KK_U64), return assign_impl(h, key, KK_STR),
+             return assign_impl(h, key, KK_GEN));
+    return NULL;
+}
+void gort_mapdelete(gort_map *h, const void *key) {
+    DISPATCH(h, delete_impl(h, key, KK_U64), delete_impl(h, key, KK_STR),
+             delete_impl(h, key, KK_GEN));
+}
+
+void *gort_mapaccess1_fast64(gort_map *h, uint64_t key) { return access_impl(h, &key, KK_U64, NULL); }
+void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok) { return access_impl(h, &key, KK_U64, ok); }
+void *gort_mapassign_fast64(gort_map *h, uint64_t key) { return assign_impl(h, &key, KK_U64); }
+void gort_mapdelete_fast64(gort_map *h, uint64_t key) { delete_impl(h, &key, KK_U64); }
+void *gort_mapaccess1_faststr(gort_map *h, gort_string key) { return access_impl(h, &key, KK_STR, NULL); }
+void *gort_mapaccess2_faststr(gort_map *h, gort_string key, bool *ok) { return access_impl(h, &key, KK_STR, ok); }
+void *gort_mapassign_faststr(gort_map *h, gort_string key) { return assign_impl(h, &key, KK_STR); }
+void gort_mapdelete_faststr(gort_map *h, gort_string key) { delete_impl(h, &key, KK_STR); }
+
+/* ---- len, clear -------------------------------------------------------------------------- */
+
+/* len(m). */
+int64_t gort_maplen(gort_map *h) {
+    gort__safepoint();
+    if (!h) return 0;
+    CHECK_LIVE(h, mapaccess);
+    return h->count;
+}
+
+/* Keeps, for live iterators, the overflow buckets mapclear is about to drop. */
+static void keep_overflow_buckets(gort_map *h) {
+    for (uint64_t j = 0; j < bucket_shift(h->B); j++) {
+        for (uint8_t *b = bucket_overflow(h, bucket_at(h, h->buckets, j)); b;
+             b = bucket_overflow(h, b))
+            if (!in_array(h, b, h->buckets)) keep_push(h, b, false);
+    }
+}
+
+/* Go's mapclear: empties the map in place, keeping B and the bucket array (zeroed), ending
+ * any growth, with a fresh seed. */
+void gort_mapclear(gort_map *h) {
+    gort__safepoint();
+    if (!h) {
+        GORT_PROBE(mapclear, 0, 0, 0);
+        return;
+    }
+    CHECK_LIVE(h, mapclear);
+    int64_t before = h->count;
+    if (before != 0) {
+        write_begin(h);
+        if (h->flags & (FLAG_ITERATOR | FLAG_OLD_ITERATOR)) {
+            if (h->oldbuckets) keep_push(h, h->oldbuckets, true);
+            keep_overflow_buckets(h);
+        }
+        h->flags &= (uint8_t)~FLAG_SAME_SIZE_GROW;
+        h->oldbuckets = NULL;
+        h->nevacuate = 0;
+        h->noverflow = 0;
+        h->count = 0;
+        reseed(h);
+        h->next_overflow = NULL;
+        if (h->elem_ptrmask)
+            for (uint64_t j = 0; j < array_hdr_of(h->buckets)->nalloc; j++)
+                for (unsigned i = 0; i < BUCKET_CNT; i++)
+                    elem_clear_ptrs(h, bucket_elem(h, bucket_at(h, h->buckets, j), i));
+        make_bucket_array(h, h->B, h->buckets, &h->next_overflow);
+        write_end(h);
+    }
+    GORT_PROBE(mapclear, h->id, before, 0);
+}
+
+/* ---- iteration --------------------------------------------------------------------------- */
+
+/* An iterator reached its end: the last one out releases what the map kept for iterators. */
+static void iter_finished(gort_mapiter *it) {
+    gort_map *h = it->h;
+    it->h = NULL;
+    if (__atomic_sub_fetch(&h->live_iters, 1, __ATOMIC_RELAXED) == 0) h->keep = NULL;
+}
+
+/* mapiterinit: starts an iteration at a random bucket and slot offset and produces the
+ * first entry (it->key NULL when the map is nil or empty). */
+void gort_mapiterinit(gort_map *h, gort_mapiter *it) {
+    gort__safepoint();
+    memset(it, 0, sizeof *it);
+    if (!h) {
+        GORT_PROBE(mapiterinit, 0, 0, 0);
+        return;
+    }
+    CHECK_LIVE(h, mapiterinit);
+    it->t = h->t;
+    if (h->count == 0) {
+        GORT_PROBE(mapiterinit, h->id, 0, 0);
+        return;
+    }
+    it->h = h;
+    it->B = h->B;
+    it->buckets = h->buckets;
+    uint64_t r = h->B > 31 - BUCKET_CNT_BITS ? gort__fastrand64() : gort__fastrand();
+    it->startBucket = r & bucket_mask(h->B);
+    it->offset = (uint8_t)((r >> h->B) & (BUCKET_CNT - 1));
+    it->bucket = it->startBucket;
+    if ((h->flags & (FLAG_ITERATOR | FLAG_OLD_ITERATOR)) != (FLAG_ITERATOR | FLAG_OLD_ITERATOR))
+        __atomic_fetch_or(&h->flags, FLAG_ITERATOR | FLAG_OLD_ITERATOR, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&h->live_iters, 1, __ATOMIC_RELAXED);
+    GORT_PROBE(mapiterinit, h->id, it->startBucket, it->offset);
+    gort_mapiternext(it);
+}
+
+/* mapiternext: advances to the next entry, or sets it->key = NULL at the end. */
+void gort_mapiternext(gort_mapiter *it) {
+    gort__safepoint();
+    gort_map *h = it->h;
+    if (!h) {
+        it->key = it->elem = NULL;
+        return;
+    }
+    CHECK_LIVE(h, mapiterinit);
+    if (h->flags & FLAG_HASH_WRITING) gort_fatal("concurrent map iteration and map write");
+    const uint64_t no_check = UINT64_MAX;
+    uint64_t bucket = it->bucket;
+    uint8_t *b = it->bptr;
+    unsigned i = it->i;
+    uint64_t check = it->checkBucket;
+    for (;;) {
+        if (!b) {
+            if (bucket == it->startBucket && it->wrapped) {
+                it->key = it->elem = NULL;
+                iter_finished(it);
+                return;
+            }
+            if (h->oldbuckets && it->B == h->B) {
+                /* Started mid-growth and still growing: if the old bucket has not been
+                 * evacuated, walk it and keep only the keys bound for this bucket. */
+                b = bucket_at(h, h->oldbuckets, bucket & (nold_buckets(h) - 1));
+                if (!evacuated(b)) {
+                    check = bucket;
+                } else {
+                    b = bucket_at(h, it->buckets, bucket);
+                    check = no_check;
+                }
+            } else {
+                b = bucket_at(h, it->buckets, bucket);
+                check = no_check;
+            }
+            bucket++;
+            if (bucket == bucket_shift(it->B)) {
+                bucket = 0;
+                it->wrapped = true;
+            }
+            i = 0;
+        }
+        for (; i < BUCKET_CNT; i++) {
+            unsigned off = (i + it->offset) & (BUCKET_CNT - 1);
+            uint8_t top = b[off];
+            if (is_empty(top) || top == EVACUATED_EMPTY) continue;
+            void *k = bucket_key(h, b, off);
+            void *e = bucket_elem(h, b, off);
+            bool reflexive = key_reflexive_at(h, k);
+            if (check != no_check && !same_size_grow(h)) {
+                if (reflexive) {
+                    if ((key_hash_any(h, k) & bucket_mask(it->B)) != check) continue;
+                } else if ((check >> (it->B - 1)) != (uint64_t)(top & 1)) {
+                    continue;
+                }
+            }
+            if ((top != EVACUATED_X && top != EVACUATED_Y) || !reflexive) {
+                it->key = k;
+                it->elem = e;
+            } else {
+                /* The map grew since the start: the live entry is elsewhere, or gone. */
+                unsigned s;
+                uint8_t *lb = find_any(h, k, &s);
+                if (!lb) continue;
+                it->key = bucket_key(h, lb, s);
+                it->elem = bucket_elem(h, lb, s);
+            }
+            it->bucket = bucket;
+            it->bptr = b;
+            it->i = (uint8_t)(i + 1);
+            it->checkBucket = check;
+            return;
+        }
+        b = bucket_overflow(h, b);
+        i = 0;
+    }
+}
+
+/* ---- introspection, collector interface -------------------------------------------------- */
+
+/* The map's shape, for tests and users; all zero for the nil map. */
+void gort_map_stats(gort_map *h, gort_mapstats *out) {
+    memset(out, 0, sizeof *out);
+    if (!h) return;
+    CHECK_LIVE(h, mapaccess);
+    out->id = h->id;
+    out->count = h->count;
+    out->B = h->B;
+    out->noverflow = h->noverflow;
+    out->growing = h->oldbuckets != NULL;
+    out->same_size_grow = same_size_grow(h);
+    out->nevacuate = h->nevacuate;
+    out->hash0 = h->hash0;
+    out->flags = h->flags;
+}
+
+uint64_t gort_map_id(gort_map *h) { return h ? h->id : 0; }
+
+/* Marks the pointer words of the 8 elements of bucket b. */
+static void scan_elems(gort_map *h, uint8_t *b) {
+    for (unsigned i = 0; i < BUCKET_CNT; i++) {
+        void **e = bucket_elem(h, b, i);
+        for (uint64_t m = h->elem_ptrmask; m; m &= m - 1) {
+            void *p = __atomic_load_n(&e[__builtin_ctzll(m)], __ATOMIC_RELAXED);
+            if (p) gort__mark(p);
+        }
+    }
+}
+
+/* Marks a bucket array (its allocation starts at its prefix), each separately allocated
+ * overflow bucket of its chains, and the elements' pointers. The array's own prefix gives
+ * its size, so this is safe while a goroutine grows or clears the map: nothing the marker
+ * reads is freed before the sweep, chain links are published after the bucket they point to
+ * is ready (new_overflow), and what a concurrent write moves goes through the barrier or is
+ * newly allocated (black). */
+static void scan_array(gort_map *h, uint8_t *arr) {
+    array_hdr *ah = array_hdr_of(arr);
+    gort__mark(ah);
+    for (uint64_t j = 0; j < ah->nmain; j++) {
+        uint8_t *b = bucket_at(h, arr, j);
+        uint64_t hops = 0;
+        while (b) {
+            if (!in_array(h, b, arr)) gort__mark(b);
+            if (h->elem_ptrmask) scan_elems(h, b);
+            b = __atomic_load_n(bucket_overflow_slot(h, b), __ATOMIC_ACQUIRE);
+            /* A link read while mapclear rewrites the array may lead back to bucket 0;
+             * bound the walk so that a scan racing with it always ends. */
+            if (++hops > ah->nalloc + ((uint64_t)1 << 20)) break;
+        }
+    }
+}
+
+/* gort__map_scan: marks every heap object the map references (see internal.h). Called by
+ * the collector's marker, possibly while goroutines use the map. */
+void gort__map_scan(gort_map *h) {
+    if (!h || h->magic != MAP_MAGIC_LIVE) return;
+    uint8_t *arr = __atomic_load_n(&h->buckets, __ATOMIC_ACQUIRE);
+    if (arr) scan_array(h, arr);
+    arr = __atomic_load_n(&h->oldbuckets, __ATOMIC_ACQUIRE);
+    if (arr) scan_array(h, arr);
+    for (map_keep *k = __atomic_load_n(&h->keep, __ATOMIC_ACQUIRE); k; k = k->next) {
+        gort__mark(k);
+        if (k->is_array) {
+            scan_array(h, k->mem);
+        } else {
+            gort__mark(k->mem);
+            if (h->elem_ptrmask) scan_elems(h, k->mem);
+        }
+    }
+}
+
+/* Whether gort__map_kill already ran on h. */
+int gort__map_dead(gort_map *h) { return h && h->magic == MAP_MAGIC_DEAD; }
+
+/* gort__map_kill: the map dies (collected, or its frame popped): probe mapfree, then poison
+ * the header so any later operation is caught. Killing a dead map does nothing. */
+void gort__map_kill(gort_map *h, int cause) {
+    if (!h || h->magic != MAP_MAGIC_LIVE) return;
+    GORT_PROBE(mapfree, h->id, cause, h->count);
+    h->magic = MAP_MAGIC_DEAD;
+}

@@ -1,0 +1,127 @@
+/*
+ * map_internal.h — the map header and bucket layout shared by the map's source files
+ * (map.c, map_hash.c, maptypes.c). Nothing outside runtime/map*.c includes it: other parts of
+ * libgort see a gort_map only through gort.h and internal.h.
+ *
+ * The layout follows Go 1.19's hmap and bmap (runtime/map.go:116,149); map.c's opening essay
+ * explains what every field means and the invariants that hold between them.
+ */
+#ifndef GORT_MAP_INTERNAL_H
+#define GORT_MAP_INTERNAL_H
+
+#include "internal.h"
+
+/* Go's constants (map.go:63-105). */
+enum {
+    BUCKET_CNT_BITS = 3,
+    BUCKET_CNT = 1 << BUCKET_CNT_BITS, /* slots per bucket */
+    LOAD_NUM = 13,                     /* load factor 6.5 = 13/2 */
+    LOAD_DEN = 2,
+    DATA_OFFSET = BUCKET_CNT,          /* keys start right after the 8 tophash bytes */
+
+    EMPTY_REST = 0,      /* slot empty, and so is every later slot and overflow bucket */
+    EMPTY_ONE = 1,       /* slot empty */
+    EVACUATED_X = 2,     /* entry moved to the first half of the new array */
+    EVACUATED_Y = 3,     /* entry moved to the second half */
+    EVACUATED_EMPTY = 4, /* slot was empty when its bucket was evacuated */
+    MIN_TOP_HASH = 5,    /* smallest tophash of a filled slot */
+
+    FLAG_ITERATOR = 1,      /* an iterator may be using buckets */
+    FLAG_OLD_ITERATOR = 2,  /* an iterator may be using oldbuckets */
+    FLAG_HASH_WRITING = 4,  /* a write is in progress */
+    FLAG_SAME_SIZE_GROW = 8 /* the current growth keeps B */
+};
+
+/* Which specialised code a map's key type runs (the fast64 / faststr / generic split). */
+enum { KK_U64 = 1, KK_STR = 2, KK_GEN = 3 };
+
+#define MAP_MAGIC_LIVE 0x6d617021u /* "map!" */
+#define MAP_MAGIC_DEAD 0xdeadbeefu
+
+/* The largest element size (bytes): mapaccess1 on any map, including the nil map whose type
+ * is unknown, returns a pointer into a shared zero block of this size (Go's zeroVal). */
+#define MAP_MAX_ELEM 4096
+
+/* Every bucket array starts with this prefix, so that the array alone says how big it is:
+ * the collector scans a map while goroutines change it, and must never pair an array with a
+ * size read from the header at another moment. The buckets follow (bucket 0 is 16-aligned). */
+typedef struct array_hdr {
+    uint64_t nalloc; /* buckets in the allocation: 2^B plus the preallocated overflow ones */
+    uint64_t nmain;  /* 2^B: the chain heads */
+} array_hdr;
+static inline array_hdr *array_hdr_of(uint8_t *arr) { return (array_hdr *)arr - 1; }
+
+/* Memory kept alive for iterators that may still walk it (see "Iterators and the collector"
+ * in map.c): an old bucket array or one overflow bucket. */
+typedef struct map_keep {
+    struct map_keep *next;
+    uint8_t *mem;     /* bucket 0 of an array, or a separately allocated overflow bucket */
+    bool is_array;
+} map_keep;
+
+/* Go's hmap, plus the layout of the map's buckets (Go keeps it in the maptype) and the
+ * bookkeeping gort adds: id, magic, the keep list. The fields every operation reads come
+ * first, in the header's first 64 bytes. */
+struct gort_map {
+    int64_t count;          /* live entries: len(m) */
+    uint8_t flags;          /* FLAG_* */
+    uint8_t B;              /* log2 of the number of buckets */
+    uint16_t noverflow;     /* approximate number of overflow buckets (exact while B < 16) */
+    uint32_t hash0;         /* the per-map random seed, as Go */
+    uint32_t magic;         /* MAP_MAGIC_LIVE; MAP_MAGIC_DEAD once killed */
+    uint8_t kk;             /* KK_*: which specialised paths the key type uses */
+    uint8_t reflexive;      /* key type has equal(k, k) for every k (all but GENERIC) */
+    uint16_t live_iters;    /* iterators started and not yet run to their end */
+    uint32_t bucketsize;    /* 8 tophash + 8 keys + 8 elems + overflow pointer */
+    uint32_t elemoff;       /* offset of slot 0's element in a bucket */
+    uint8_t *buckets;       /* 2^B buckets (+ preallocated overflow), NULL until first insert */
+    uint8_t *oldbuckets;    /* the previous array while growing, else NULL */
+    uint64_t seed;          /* 64-bit hash seed derived from hash0 */
+    uint32_t keysize;
+    uint32_t elemsize;
+    /* ---- 64 bytes ---- */
+    uint64_t nevacuate;     /* old buckets below this index are all evacuated */
+    uint8_t *next_overflow; /* Go's extra.nextOverflow: next free preallocated bucket */
+    uint64_t elem_ptrmask;  /* copied from the type: pointer words of an element */
+    const gort_maptype *t;
+    uint64_t id;            /* trace id, 1, 2, ... */
+    map_keep *keep;         /* arrays and buckets kept for iterators */
+};
+
+/* Hashing (map_hash.c; the 8-byte hash is inline for the fast64 paths). */
+#define P0 0xa0761d6478bd642full
+#define P1 0xe7037ed1a0b428dbull
+#define P2 0x8ebc6af09c88c6e3ull
+#define P3 0x589965cc75374cc3ull
+/* Folds the 128-bit product of a and b into 64 bits. */
+static inline uint64_t mum(uint64_t a, uint64_t b) {
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+/* Hash of an 8-byte key: every key bit reaches every hash bit after two multiply-folds. */
+static inline uint64_t gort__hash64(uint64_t key, uint64_t seed) {
+    __uint128_t r = (__uint128_t)(key ^ P1) * (key ^ seed ^ P0);
+    return mum((uint64_t)r ^ P0 ^ 8, (uint64_t)(r >> 64) ^ P1);
+}
+uint64_t gort__hashbytes(const void *p, size_t len, uint64_t seed);
+uint32_t gort__fastrand(void);
+uint64_t gort__fastrand64(void);
+uint64_t gort__seed_of(uint32_t hash0);
+
+/* The bucket's tophash byte i. */
+static inline uint8_t *bucket_tophash(uint8_t *b) { return b; }
+/* The overflow pointer, stored in the last 8 bytes of a bucket. */
+static inline uint8_t **bucket_overflow_slot(const gort_map *h, uint8_t *b) {
+    return (uint8_t **)(b + h->bucketsize - sizeof(void *));
+}
+static inline uint8_t *bucket_overflow(const gort_map *h, uint8_t *b) {
+    return *bucket_overflow_slot(h, b);
+}
+static inline void *bucket_key(const gort_map *h, uint8_t *b, unsigned i) {
+    return b + DATA_OFFSET + (size_t)i * h->keysize;
+}
+static inline void *bucket_elem(const gort_map *h, uint8_t *b, unsigned i) {
+    return b + h->elemoff + (size_t)i * h->elemsize;
+}
+
+#endif /* GORT_MAP_INTERNAL_H */
