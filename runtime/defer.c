@@ -206,7 +206,7 @@ static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
     if (__builtin_expect(gort__trace_on, 0)) {
         uint64_t running = g->running_defer;
         g->running_defer = d->id; /* the probe's defer_id is the new record */
-        gort__emit(GORT_EV_deferproc, 0, fr->depth, 0, 0);
+        gort__emit(GORT_EV_deferproc, 0, fr->depth, gort__trace_name(name), 0);
         g->running_defer = running;
     }
     return d;

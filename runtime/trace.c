@@ -74,10 +74,6 @@
 
 int gort__trace_on;
 
-/* Until proc.c (goroutines) is linked, no thread runs a goroutine. A weak definition, so the
- * real one in proc.c takes over without a clash. */
-__attribute__((weak)) __thread gort_g *gort__curg;
-
 /* The attached region and the clock parameters copied out of it (read-only after attach). */
 static gort_rec_header *shm;
 static uint64_t clk_tsc0, clk_mult, clk_mono0;
