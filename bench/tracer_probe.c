@@ -1,9 +1,10 @@
 /*
  * tracer_probe — the producer side of the tracer benchmark (bench/b_3_tracer.sh).
  *
- *   tracer_probe probe N         ns per gort__emit (run under gort record; N fits the buffer),
- *                                beside its peers measured in the same process: one TSC read,
- *                                and the probe with tracing off (one branch)
+ *   tracer_probe probe N         ns per gort__emit (run under gort record) while the buffer has
+ *                                room: bursts of 8192 events with pauses in which the recorder
+ *                                drains; beside its peers measured in the same process: one TSC
+ *                                read, and the probe with tracing off (one branch)
  *   tracer_probe stack N DEPTH   ns per gort__emit called DEPTH frames deep (so a stack of
  *                                DEPTH frames is captured), beside unw_backtrace(DEPTH) alone
  *   tracer_probe emit N          N events as fast as possible (end-to-end throughput)
@@ -27,24 +28,47 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* ns per call of gort__emit, best of 5 runs of n/5. */
-static double time_probe(uint64_t n) {
-    double best = 1e30;
-    for (int r = 0; r < 5; r++) {
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ns per call of gort__emit while the buffer has room: n events in bursts of BURST, with a
+ * pause after each burst (not timed) in which the recorder drains the ring. Stores the median
+ * burst in *median and returns the best. */
+#define BURST 8192
+static double time_probe(uint64_t n, double *median) {
+    size_t bursts = n / BURST < 3 ? 3 : n / BURST;
+    double *ns = malloc(bursts * sizeof *ns);
+    for (size_t b = 0; b < bursts; b++) {
         uint64_t t0 = now_ns();
-        for (uint64_t i = 0; i < n / 5; i++) GORT_PROBE(mapaccess, 1, i, 0);
-        double ns = (double)(now_ns() - t0) / (double)(n / 5);
-        if (ns < best) best = ns;
+        for (uint64_t i = 0; i < BURST; i++) GORT_PROBE(mapaccess, 1, i, 0);
+        ns[b] = (double)(now_ns() - t0) / BURST;
+        struct timespec pause = { 0, 5000000 };
+        nanosleep(&pause, NULL);
     }
+    qsort(ns, bursts, sizeof *ns, cmp_double);
+    double best = ns[0];
+    *median = ns[bursts / 2];
+    free(ns);
     return best;
 }
 
-/* ns per TSC read. */
+/* ns per TSC read, timed in the same bursts as the probe (median burst). */
 static double time_rdtsc(uint64_t n) {
-    uint64_t t0 = now_ns(), sink = 0;
-    for (uint64_t i = 0; i < n; i++) sink += __rdtsc();
+    size_t bursts = n / BURST < 3 ? 3 : n / BURST;
+    double *ns = malloc(bursts * sizeof *ns);
+    uint64_t sink = 0;
+    for (size_t b = 0; b < bursts; b++) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < BURST; i++) sink += __rdtsc();
+        ns[b] = (double)(now_ns() - t0) / BURST;
+    }
     __asm__ volatile("" ::"r"(sink));
-    return (double)(now_ns() - t0) / (double)n;
+    qsort(ns, bursts, sizeof *ns, cmp_double);
+    double median = ns[bursts / 2];
+    free(ns);
+    return median;
 }
 
 /* ns per probe with tracing switched off (what an untraced program pays). */
@@ -61,7 +85,8 @@ static double time_probe_off(uint64_t n) {
     return ns;
 }
 
-/* Recurses to `depth` frames, then times n probes (or unw_backtrace calls when bt). */
+/* Recurses to `depth` frames, then times n probes (or unw_backtrace calls when bt) in bursts
+ * as time_probe does; returns the median burst's ns per call. */
 __attribute__((noinline)) static double deep(int depth, uint64_t n, int frames, bool bt) {
     if (depth > 1) {
         double r = deep(depth - 1, n, frames, bt);
@@ -69,20 +94,27 @@ __attribute__((noinline)) static double deep(int depth, uint64_t n, int frames, 
         return r;
     }
     void *pcs[64];
-    double best = 1e30;
-    for (int r = 0; r < 5; r++) {
+    size_t bursts = n / 1024 < 3 ? 3 : n / 1024;
+    double *ns = malloc(bursts * sizeof *ns);
+    for (size_t b = 0; b < bursts; b++) {
         uint64_t t0 = now_ns();
-        for (uint64_t i = 0; i < n / 5; i++) {
+        for (uint64_t i = 0; i < 1024; i++) {
             if (bt)
                 unw_backtrace(pcs, frames);
             else
                 GORT_PROBE(mapaccess, 1, i, 0);
             __asm__ volatile("" ::: "memory");
         }
-        double ns = (double)(now_ns() - t0) / (double)(n / 5);
-        if (ns < best) best = ns;
+        ns[b] = (double)(now_ns() - t0) / 1024;
+        if (!bt) {
+            struct timespec pause = { 0, 2000000 };
+            nanosleep(&pause, NULL);
+        }
     }
-    return best;
+    qsort(ns, bursts, sizeof *ns, cmp_double);
+    double median = ns[bursts / 2];
+    free(ns);
+    return median;
 }
 
 /* A small open-addressing table of counters: the work a traced program does between probes. */
@@ -112,7 +144,9 @@ int main(int argc, char **argv) {
     uint64_t n = strtoull(argv[2], NULL, 10);
     if (!strcmp(argv[1], "probe")) {
         printf("traced %d\n", gort__trace_on);
-        printf("probe_ns %.2f\n", time_probe(n));
+        double median, best = time_probe(n, &median);
+        printf("probe_ns %.2f\n", median);
+        printf("probe_best_ns %.2f\n", best);
         printf("rdtsc_ns %.2f\n", time_rdtsc(n));
         printf("probe_off_ns %.2f\n", time_probe_off(n));
     } else if (!strcmp(argv[1], "stack") && argc > 3) {

@@ -89,6 +89,7 @@ typedef struct tstate {
     uint64_t head;        /* our copy of ring->head: only we write it */
     uint64_t tail_seen;   /* last tail read from the recorder: free space is at least this */
     uint64_t last_ts;     /* clamp: timestamps never decrease on a thread */
+    bool pending;         /* our ring's lost_pending != 0 (we are its only writer) */
     volatile sig_atomic_t busy; /* inside emit: the profiling handler must not write */
     pid_t tid;
 } tstate;
@@ -139,7 +140,9 @@ static void retire_ring(void *arg) {
 static void prefault(gort_rec_ring *r) {
     size_t bytes = (size_t)ring_words * 8;
     char *start = (char *)gort_rec_ring_words(r);
-    if (madvise(start, bytes, MADV_POPULATE_WRITE) == 0) return;
+    /* madvise wants whole pages: from the page holding the control block's end. */
+    char *page = (char *)((uintptr_t)start & ~(uintptr_t)4095);
+    if (madvise(page, bytes + (size_t)(start - page), MADV_POPULATE_WRITE) == 0) return;
     /* Older kernels: touch each page. The ring holds no records yet, so writing is harmless. */
     for (size_t off = 0; off < bytes; off += 4096) ((volatile char *)start)[off] = 0;
 }
@@ -158,6 +161,7 @@ static bool claim_ring(tstate *t) {
         t->mask = ring_words - 1;
         t->head = atomic_load_explicit(&r->head, memory_order_relaxed);
         t->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        t->pending = false;
         t->ring = r;
         pthread_setspecific(exit_key, t);
         return true;
@@ -205,6 +209,7 @@ static void count_lost(tstate *t, uint64_t ts) {
     /* Count last: a run's times are valid whenever its count says it exists. */
     atomic_store_explicit(&r->lost_pending, pending + 1, memory_order_release);
     atomic_fetch_add_explicit(&r->lost_total, 1, memory_order_release);
+    t->pending = true;
 }
 
 /* The `lost` record for the pending run, written ahead of the next event that fits. */
@@ -250,6 +255,7 @@ static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *pa
         put_words(t, 0, lw, GORT_W_COUNT);
         off = GORT_W_COUNT;
         atomic_store_explicit(&r->lost_pending, 0, memory_order_relaxed);
+        t->pending = false;
     }
     put_words(t, off, w, GORT_W_COUNT);
     if (extra) put_words(t, off + GORT_W_COUNT, payload, extra);
@@ -276,22 +282,35 @@ static inline __attribute__((always_inline)) void emit_event(unsigned kind, uint
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     gort_g *g = gort__curg;
-    uint64_t w[GORT_W_COUNT];
-    w[GORT_W_TS] = stamp(t);
-    w[GORT_W_GOID] = g ? g->goid : 0;
-    w[GORT_W_DEFER] = defer_id;
-    w[GORT_W_MAP] = map_id;
-    w[GORT_W_ARG0] = a0;
-    w[GORT_W_ARG1] = a1;
-    w[GORT_W_DUR] = dur;
+    uint64_t ts = stamp(t);
     unsigned n = 0;
     void *pcs[MAX_DEPTH + 1];
     if (stack_depth) {
         int got = unw_backtrace(pcs, (int)stack_depth + 1);
         n = got > 1 ? (unsigned)got - 1 : 0;
     }
-    w[GORT_W_INFO] = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
-    write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
+    uint64_t info = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
+    uint64_t need = GORT_W_COUNT + n;
+    uint64_t pos = t->head & t->mask;
+    if (__builtin_expect(t->ring && !t->pending && pos + need <= ring_words &&
+                             t->head + need - t->tail_seen <= ring_words, 1)) {
+        /* The fast path: room we already know of, no lost run to report, no wrap. */
+        uint64_t *d = t->words + pos;
+        d[GORT_W_TS] = ts;
+        d[GORT_W_INFO] = info;
+        d[GORT_W_GOID] = g ? g->goid : 0;
+        d[GORT_W_DEFER] = defer_id;
+        d[GORT_W_MAP] = map_id;
+        d[GORT_W_ARG0] = a0;
+        d[GORT_W_ARG1] = a1;
+        d[GORT_W_DUR] = dur;
+        for (unsigned i = 0; i < n; i++) d[GORT_W_COUNT + i] = (uint64_t)pcs[1 + i];
+        t->head += need;
+        atomic_store_explicit(&t->ring->head, t->head, memory_order_release);
+    } else {
+        uint64_t w[GORT_W_COUNT] = { ts, info, g ? g->goid : 0, defer_id, map_id, a0, a1, dur };
+        write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
+    }
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
 }
