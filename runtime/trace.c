@@ -134,11 +134,14 @@ static void retire_ring(void *arg) {
     atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
 }
 
-/* Maps the ring's pages into this process now, writable, so the fast path never takes a
- * page fault (a fresh page of the memory file costs about a microsecond: 15 ns per event over
- * the 64 events a page holds). Recycled rings are already mapped and cost nothing here. */
+/* Maps the first PREFAULT bytes of the ring into this process now, writable, so the probe's
+ * first events take no page fault (a fresh page of the memory file costs about a microsecond,
+ * 15 ns per event over the 64 events a page holds). The rest faults in on first use only: a
+ * thread that emits little costs little memory. Recycled rings are already mapped. */
+#define PREFAULT (256u << 10)
 static void prefault(gort_rec_ring *r) {
     size_t bytes = (size_t)ring_words * 8;
+    if (bytes > PREFAULT) bytes = PREFAULT;
     char *start = (char *)gort_rec_ring_words(r);
     /* madvise wants whole pages: from the page holding the control block's end. */
     char *page = (char *)((uintptr_t)start & ~(uintptr_t)4095);

@@ -38,7 +38,7 @@
 #define DEFAULT_BUFFER (4u << 20)
 #define DEFAULT_DEPTH 32
 #define MAX_DEPTH 128
-#define NRINGS 128
+#define NRINGS 1024 /* threads emitting at once (the region is sparse: untouched rings cost nothing) */
 
 typedef struct record_args {
     rec_options opt;
