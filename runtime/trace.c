@@ -286,32 +286,38 @@ static inline __attribute__((always_inline)) void emit_event(unsigned kind, uint
     atomic_signal_fence(memory_order_seq_cst);
     gort_g *g = gort__curg;
     uint64_t ts = stamp(t);
-    unsigned n = 0;
-    void *pcs[MAX_DEPTH + 1];
-    if (stack_depth) {
-        int got = unw_backtrace(pcs, (int)stack_depth + 1);
-        n = got > 1 ? (unsigned)got - 1 : 0;
-    }
-    uint64_t info = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
-    uint64_t need = GORT_W_COUNT + n;
+    uint64_t most = GORT_W_COUNT + stack_depth; /* the record's size with a full stack */
     uint64_t pos = t->head & t->mask;
-    if (__builtin_expect(t->ring && !t->pending && pos + need <= ring_words &&
-                             t->head + need - t->tail_seen <= ring_words, 1)) {
-        /* The fast path: room we already know of, no lost run to report, no wrap. */
+    if (__builtin_expect(t->ring && !t->pending && pos + most <= ring_words &&
+                             t->head + most - t->tail_seen <= ring_words, 1)) {
+        /* The fast path: room we already know of, no lost run to report, no wrap. The stack
+         * is captured straight into the record: unw_backtrace's first frame (this function)
+         * lands in the DUR word, which is written after it. */
         uint64_t *d = t->words + pos;
+        unsigned n = 0;
+        if (stack_depth) {
+            int got = unw_backtrace((void **)(d + GORT_W_DUR), (int)stack_depth + 1);
+            n = got > 1 ? (unsigned)got - 1 : 0;
+        }
         d[GORT_W_TS] = ts;
-        d[GORT_W_INFO] = info;
+        d[GORT_W_INFO] = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
         d[GORT_W_GOID] = g ? g->goid : 0;
         d[GORT_W_DEFER] = defer_id;
         d[GORT_W_MAP] = map_id;
         d[GORT_W_ARG0] = a0;
         d[GORT_W_ARG1] = a1;
         d[GORT_W_DUR] = dur;
-        for (unsigned i = 0; i < n; i++) d[GORT_W_COUNT + i] = (uint64_t)pcs[1 + i];
-        t->head += need;
+        t->head += GORT_W_COUNT + n;
         atomic_store_explicit(&t->ring->head, t->head, memory_order_release);
     } else {
-        uint64_t w[GORT_W_COUNT] = { ts, info, g ? g->goid : 0, defer_id, map_id, a0, a1, dur };
+        unsigned n = 0;
+        void *pcs[MAX_DEPTH + 1];
+        if (stack_depth) {
+            int got = unw_backtrace(pcs, (int)stack_depth + 1);
+            n = got > 1 ? (unsigned)got - 1 : 0;
+        }
+        uint64_t w[GORT_W_COUNT] = { ts, GORT_INFO(kind, n, n ? GORT_F_STACK : 0),
+                                     g ? g->goid : 0, defer_id, map_id, a0, a1, dur };
         write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
     }
     atomic_signal_fence(memory_order_seq_cst);

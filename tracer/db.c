@@ -8,7 +8,7 @@
  * There is no rollback journal and no fsync while loading — if the recorder itself dies the
  * temporary file is worthless anyway — and rows go in large transactions.
  *
- * Finishing: the indexes, built with SQLite's sorter in two threads, then the last commit.
+ * Finishing: the indexes, built with SQLite's sorter in two threads (the caller commits).
  * (The derived tables are folded while loading: derive.c.)
  */
 #include "tracer.h"
@@ -131,8 +131,7 @@ bool db_meta_int(trace_db *d, const char *key, int64_t value) {
 }
 
 bool db_finish(trace_db *d, char *err, size_t errlen) {
-    return db_exec(d, "PRAGMA threads = 2", err, errlen) && run_schema(d, true, err, errlen) &&
-           db_exec(d, "COMMIT", err, errlen);
+    return db_exec(d, "PRAGMA threads = 2", err, errlen) && run_schema(d, true, err, errlen);
 }
 
 void db_close(trace_db *d) {
