@@ -40,8 +40,8 @@
  * clock_gettime(CLOCK_MONOTONIC) minus the start. Each thread clamps its own sequence so that
  * its timestamps never decrease.
  *
- * Signals. --profile-hz arms ITIMER_PROF; its SIGPROF handler records a cpu_sample with the
- * interrupted thread's stack, starting at the interrupted pc. A thread that is inside
+ * Signals. --profile-hz gives each thread that emits a timer on its own CPU-time clock; its
+ * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted pc. A thread that is inside
  * gort__emit when the signal arrives (its `busy` flag) skips the sample, so a ring is never
  * written by two contexts at once.
  */
@@ -79,6 +79,7 @@ static gort_rec_header *shm;
 static uint64_t clk_tsc0, clk_mult, clk_mono0;
 static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
 static bool drop_mode;
+static uint32_t profile_hz;
 static pthread_key_t exit_key;
 
 /* This thread's producer state. */
@@ -92,6 +93,8 @@ typedef struct tstate {
     bool pending;         /* our ring's lost_pending != 0 (we are its only writer) */
     volatile sig_atomic_t busy; /* inside emit: the profiling handler must not write */
     pid_t tid;
+    bool timer_armed;     /* --profile-hz: this thread's CPU-time timer exists */
+    timer_t timer;
 } tstate;
 static __thread tstate tls;
 
@@ -129,6 +132,10 @@ uint64_t gort__now(void) {
 static void retire_ring(void *arg) {
     tstate *t = arg;
     if (!t || !t->ring) return;
+    if (t->timer_armed) {
+        timer_delete(t->timer);
+        t->timer_armed = false;
+    }
     gort_rec_ring *r = t->ring;
     t->ring = NULL;
     atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
@@ -150,6 +157,24 @@ static void prefault(gort_rec_ring *r) {
     for (size_t off = 0; off < bytes; off += 4096) ((volatile char *)start)[off] = 0;
 }
 
+/* --profile-hz: arms this thread's own CPU-time clock to send it SIGPROF every 1/hz s of
+ * the CPU time it uses, so every running thread is sampled in proportion to its work (as Go
+ * does since 1.18; a process-wide ITIMER_PROF lands on whichever thread the tick finds). */
+static void arm_thread_timer(tstate *t) {
+    if (!profile_hz || t->timer_armed) return;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGPROF;
+    ev._sigev_un._tid = t->tid;
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t->timer) != 0) return;
+    long ns = 1000000000L / (long)profile_hz;
+    struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
+                              { ns / 1000000000L, ns % 1000000000L } };
+    timer_settime(t->timer, 0, &its, NULL);
+    t->timer_armed = true;
+}
+
 /* Claims a FREE ring for this thread. False when every ring is taken. */
 static bool claim_ring(tstate *t) {
     if (!t->tid) t->tid = (pid_t)syscall(SYS_gettid);
@@ -167,6 +192,7 @@ static bool claim_ring(tstate *t) {
         t->pending = false;
         t->ring = r;
         pthread_setspecific(exit_key, t);
+        arm_thread_timer(t);
         return true;
     }
     return false;
@@ -392,8 +418,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     (void)si;
     int saved_errno = errno;
     tstate *t = &tls;
-    if (!gort__trace_on || t->busy) goto out;
-    if (!t->ring && !claim_ring(t)) goto out; /* a thread that never emitted: give it a ring */
+    if (!gort__trace_on || t->busy || !t->ring) goto out;
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     ucontext_t *uc = ucv;
@@ -426,19 +451,16 @@ out:
     errno = saved_errno;
 }
 
-/* Arms the process CPU-time timer: SIGPROF every 1/hz s of CPU time, delivered to the thread
- * that is running when it expires. */
-static void start_profiling(uint32_t hz) {
+/* Installs the SIGPROF handler and gives the main thread its ring (and so its timer); every
+ * other thread gets its timer with its ring, at its first event. */
+static void start_profiling(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigprof;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGPROF, &sa, NULL);
-    long us = 1000000L / (long)hz;
-    if (us < 1) us = 1;
-    struct itimerval it = { { us / 1000000, us % 1000000 }, { us / 1000000, us % 1000000 } };
-    setitimer(ITIMER_PROF, &it, NULL);
+    claim_ring(&tls);
 }
 
 /* ---- attaching -------------------------------------------------------------------------------- */
@@ -515,5 +537,6 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     dl_iterate_phdr(add_module, NULL);
     atomic_store(&h->producer_pid, (int32_t)getpid());
     gort__trace_on = 1;
-    if (h->profile_hz) start_profiling(h->profile_hz);
+    profile_hz = h->profile_hz;
+    if (profile_hz) start_profiling();
 }
