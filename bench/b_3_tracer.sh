@@ -6,7 +6,8 @@
 #   3. events per second from the program into SQLite with nothing lost, beside a plain
 #      prepared-statement insert loop into SQLite (tracer_sqlite_peer)
 #   4. bytes per event on disk
-#   5. the slowdown of a program under gort record (a hashing loop with a probe per round)
+#   5. the slowdown of programs under gort record: libgort's map (insert, lookup, delete: a
+#      probe per operation) and a hashing loop with a probe per round
 # Env: BUILD, N (events for 3, default 5000000).
 BUILD=${BUILD:-build}
 G=$PWD/$BUILD/gort
@@ -59,3 +60,8 @@ W=3000000
 "$G" record -o "$T/w2.db" -- "$P" work $W >"$T/w2.out" 2>/dev/null
 w0=$(val work_ms "$T/w0.out"); w1=$(val work_ms "$T/w1.out"); w2=$(val work_ms "$T/w2.out")
 echo "slowdown of a probe-heavy loop ($W probes): untraced $w0 ms, traced x$(ratio "$w1" "$w0") (no stacks), x$(ratio "$w2" "$w0") (stacks)"
+"$P" maps 1000000 >"$T/m0.out"
+"$G" record --no-stacks -o "$T/m1.db" -- "$P" maps 1000000 >"$T/m1.out" 2>/dev/null
+"$G" record -o "$T/m2.db" -- "$P" maps 1000000 >"$T/m2.out" 2>/dev/null
+m0=$(val map_op_ns "$T/m0.out"); m1=$(val map_op_ns "$T/m1.out"); m2=$(val map_op_ns "$T/m2.out")
+echo "slowdown of libgort's map (1M inserts, lookups, deletes; $(meta "$T/m2.db" events) events): untraced $m0 ns/op, traced x$(ratio "$m1" "$m0") (no stacks), x$(ratio "$m2" "$m0") (stacks)"

@@ -10,6 +10,8 @@
  *   tracer_probe emit N          N events as fast as possible (end-to-end throughput)
  *   tracer_probe work N          a map-free workload: N rounds of hashing into a small table,
  *                                each with a probe, as a traced program's work looks
+ *   tracer_probe maps N          libgort's map: N inserts of scattered int64 keys into a map
+ *                                with no hint (growing), N lookups, N deletes; ns per operation
  * Prints "name value" lines.
  */
 #define UNW_LOCAL_ONLY
@@ -136,6 +138,24 @@ static uint64_t work(uint64_t n) {
     return sum;
 }
 
+static gort_map *bench_map; /* a registered global: the collector's root */
+
+/* ns per map operation over insert, lookup and delete of n keys. */
+static double map_ops(uint64_t n) {
+    gort_register_global(&bench_map);
+    bench_map = gort_makemap(&gort_type_int64_int64, 0);
+    int64_t sum = 0;
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++)
+        *(int64_t *)gort_mapassign_fast64(bench_map, i * 0x9E3779B97F4A7C15ull) = (int64_t)i;
+    for (uint64_t i = 0; i < n; i++)
+        sum += *(int64_t *)gort_mapaccess1_fast64(bench_map, i * 0x9E3779B97F4A7C15ull);
+    for (uint64_t i = 0; i < n; i++) gort_mapdelete_fast64(bench_map, i * 0x9E3779B97F4A7C15ull);
+    double ns = (double)(now_ns() - t0) / (double)(3 * n);
+    __asm__ volatile("" ::"r"(sum));
+    return ns;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: tracer_probe probe|stack|emit|work N [DEPTH]\n");
@@ -159,6 +179,8 @@ int main(int argc, char **argv) {
         uint64_t t0 = now_ns();
         for (uint64_t i = 0; i < n; i++) GORT_PROBE(mapaccess, 1, i, 0);
         printf("emit_ns %.2f\n", (double)(now_ns() - t0) / (double)n);
+    } else if (!strcmp(argv[1], "maps")) {
+        printf("map_op_ns %.2f\n", map_ops(n));
     } else if (!strcmp(argv[1], "work")) {
         uint64_t t0 = now_ns();
         uint64_t s = work(n);
