@@ -11,6 +11,8 @@
  *     spin:MS         burns MS ms of CPU in trace_busy_loop (for --profile-hz)
  *     spinthreads:T:MS  T threads at once, each emits one gostart, then burns MS ms of its
  *                     own CPU time in trace_busy_loop
+ *     clock:MS        two growdone events MS ms apart (nanosleep); the second's arg0 is the
+ *                     CLOCK_MONOTONIC ns measured between them, to check the trace clock
  *     name:TEXT       interns TEXT (gort__trace_name) and emits one deferproc naming it
  *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
  *                     freed; deferred calls registered and run; goroutines; GC cycles —
@@ -181,6 +183,14 @@ int main(int argc, char **argv) {
             run_story(n);
         } else if (sscanf(s, "nested:%llu", &n) == 1) {
             trace_fn_outer(n);
+        } else if (sscanf(s, "clock:%llu", &n) == 1) {
+            struct timespec a, b, d = { (time_t)(n / 1000), (long)(n % 1000) * 1000000 };
+            clock_gettime(CLOCK_MONOTONIC, &a);
+            gort__emit(GORT_EV_growdone, 1, 0, 0, 0);
+            nanosleep(&d, NULL);
+            clock_gettime(CLOCK_MONOTONIC, &b);
+            gort__emit(GORT_EV_growdone, 1,
+                       (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec)), 0, 0);
         } else if (sscanf(s, "spin:%llu", &n) == 1) {
             trace_busy_loop(n);
         } else if (!strncmp(s, "name:", 5)) {
