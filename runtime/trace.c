@@ -40,10 +40,15 @@
  * clock_gettime(CLOCK_MONOTONIC) minus the start. Each thread clamps its own sequence so that
  * its timestamps never decrease.
  *
+ * The fast path. When the ring has room for the largest record without wrapping (the usual
+ * case), the probe writes the 8 words in place and unw_backtrace writes the stack straight
+ * into the record's payload: no call, no copy. Anything else (first event of a thread, a
+ * full ring, a lost run to report, the wrap point) goes through write_record.
+ *
  * Signals. --profile-hz gives each thread that emits a timer on its own CPU-time clock; its
- * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted pc. A thread that is inside
- * gort__emit when the signal arrives (its `busy` flag) skips the sample, so a ring is never
- * written by two contexts at once.
+ * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted
+ * pc. A thread that is inside a probe when the signal arrives (its `busy` flag) skips the
+ * sample, so a ring is never written by two contexts at once.
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
