@@ -10,6 +10,12 @@
  * --minwidth pixels are dropped as they close, so memory grows with what is drawn, not with
  * the input; the image height follows the deepest frame kept.
  *
+ * Invariant of the walk: the open frames are exactly the frames of the previous line, each
+ * remembering its byte offset in it. A new line is compared with the previous one eight bytes
+ * at a time; open frames that end inside the common prefix, at a frame boundary of the new
+ * line, stay open without their bytes being read again, so a line costs its common-prefix
+ * compare plus the frames it adds.
+ *
  * Differential sets (difffolded.pl's "stack before after"): widths are the after-weights; each
  * frame's own change (the lines ending at it) colours it red when it grew, blue when it
  * shrank, white when equal, with intensity relative to the largest change (flamegraph.pl's

@@ -12,6 +12,12 @@
  * the left-to-right order of sibling frames. fold_sort_merge sorts by the stack's bytes with the
  * end of a stack lower than any byte, which is `LC_ALL=C sort` of the lines for any frame name
  * without bytes below ';' that a stack and its extension disagree on.
+ *
+ * Speed: a million deep stacks share long prefixes, and a comparison sort re-reads a shared
+ * prefix at every comparison. The sort here is a multikey radix quicksort over 7-byte keys
+ * (mkqsort): each level reads each stack's next 7 bytes once, caches them in the line, and
+ * partitions on them; only lines equal so far go one level deeper. It costs about what
+ * `LC_ALL=C sort` costs on the same file (bench/b_4_viewer.sh).
  */
 #include "viewer.h"
 
