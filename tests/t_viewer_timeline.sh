@@ -33,6 +33,9 @@ expect_contains "$s" "rect from first 2100, graph 0 to first 2900, graph 1 behin
 expect_contains "$s" "rect from first 3100, graph 0 to first 3400, graph 1 behind fc rgb '#90c8ff'"
 expect_contains "$s" "rect from first 2050, graph 0 to first 2100, graph 1 behind fc rgb '#ff6060'"
 expect_contains "$s" "rect from first 2950, graph 0 to first 3050, graph 1 behind fc rgb '#ff6060'"
+# The lost table's run (9700-9800 ns) is a grey band.
+expect_contains "$s" "rect from first 9700, graph 0 to first 9800, graph 1 behind fc rgb '#909090'"
+expect_contains "$s" "title 'events lost'"
 expect_contains "$s" "\"use-after-free +3.1 us (defer 2)\" at first 4550, first 0.68"
 expect_contains "$s" "tc rgb '#d00000'"
 expect_contains "$s" "\"safe 900 ns (defer 1)\" at first 4550, first -0.32"
