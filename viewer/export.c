@@ -330,6 +330,8 @@ static int export_speedscope(sqlite3 *db, const stack_query *q, const char *trac
     return rc;
 }
 
+/* gort export: parses the command line, opens the trace and writes the chosen format to -o
+ * (or stdout) whole or not at all. Returns the exit status. */
 int cmd_export(int argc, char **argv) {
     const char *path = NULL, *out = NULL, *format = NULL;
     const char *kinds[64];

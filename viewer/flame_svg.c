@@ -67,6 +67,7 @@ typedef struct {
     size_t n, cap;
 } open_stack;
 
+/* True when P names a palette palette_color knows. */
 bool flame_palette_known(const char *p) {
     static const char *const names[] = { "hot", "mem", "io", "red", "green", "blue", "aqua",
                                          "yellow", "purple", "orange", "gort", NULL };
@@ -431,6 +432,8 @@ static void write_frame(FILE *out, const frame *f, const flame_opts *o, double w
     fputs("</text></g>\n", out);
 }
 
+/* Lays out FS (sorted, merged) and writes the whole SVG; a set with no weight or a layout
+ * that ran out of memory still gives a valid SVG that says so. */
 void flame_svg_write(const fold_set *fs, const flame_opts *o, FILE *out) {
     int64_t total = 0;
     for (size_t i = 0; i < fs->n; i++) total += fs->lines[i].count;

@@ -30,6 +30,8 @@ static void count_uaf(sqlite3_stmt *st, void *arg) {
     if (v && !strcmp(v, "use-after-free")) ++*(long *)arg;
 }
 
+/* gort gaps: parses the command line, prints the report, and returns 1 when it holds a
+ * use-after-free, 0 when not, 2 on bad input. */
 int cmd_gaps(int argc, char **argv) {
     const char *path = NULL;
     enum vout_format fmt = VOUT_TABLE;

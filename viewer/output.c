@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Maps a --format value to its enum; one error line otherwise. */
 bool vout_parse_format(const char *cmd, const char *s, enum vout_format *out) {
     if (s && !strcmp(s, "table")) *out = VOUT_TABLE;
     else if (s && !strcmp(s, "csv")) *out = VOUT_CSV;
@@ -329,6 +330,7 @@ static bool same_file(const char *a, const char *b) {
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Opens a temporary file beside PATH (0644), or stdout; refuses PATH when it is PROTECT. */
 int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
     memset(vf, 0, sizeof *vf);
     if (!path || !strcmp(path, "-")) {
@@ -362,6 +364,8 @@ int vout_file_open(const char *cmd, const char *path, const char *protect, vout_
     return 0;
 }
 
+/* Closes VF; renames the temporary file over PATH only when OK and fully written, else
+ * removes it. */
 int vout_file_close(const char *cmd, vout_file *vf, bool ok) {
     int rc = 0;
     if (vf->f == stdout) {

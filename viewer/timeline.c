@@ -153,6 +153,7 @@ static int by_prio(const void *a, const void *b) {
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Orders maps by id. */
 static int by_id(const void *a, const void *b) {
     const map_row *x = a, *y = b;
     return (x->id > y->id) - (x->id < y->id);
@@ -240,6 +241,7 @@ static int bin_of(const tl_data *d, int64_t t) {
     return b < 0 ? 0 : b >= d->bins ? d->bins - 1 : b;
 }
 
+/* Counts one mark of KIND at time T on LANE, ignoring what falls outside the window. */
 static void count_bin(tl_data *d, int lane, int kind, int64_t t) {
     if (lane < 0 || lane >= d->nlanes || t < d->from || t > d->to) return;
     d->bins_count[((size_t)lane * NKINDS + (size_t)kind) * (size_t)d->bins + (size_t)bin_of(d, t)]++;
@@ -770,6 +772,7 @@ static int draw(const tl_args *a, tl_data *d) {
     return rc;
 }
 
+/* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
 int cmd_timeline(int argc, char **argv) {
     tl_args a = { .width = 1600, .lanes = 40 };
     int rc = parse_args(argc, argv, &a);
