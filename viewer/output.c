@@ -315,6 +315,7 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
     return rc;
 }
 
+/* Dispatches to the format's printer. */
 int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE *out,
                vout_row_fn on_row, void *arg) {
     switch (format) {
