@@ -261,7 +261,8 @@ uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key)
 
 /* defer func(){ ... }(): fn(env) runs at function exit. env is a closure environment from
  * gort_closure_new (its fields are the captured variables, so the call sees later writes to
- * them) or NULL; it stays a root until the call has run. name shows in traces. Returns the
+ * them) or NULL, nothing else (the collector treats it as a heap pointer and rejects any
+ * other); it stays a root until the call has run. name shows in traces. Returns the
  * defer id. `defer f(x)` with arguments evaluated now: copy x into a fresh environment. */
 typedef void (*gort_fn)(void *env);
 uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
@@ -300,7 +301,7 @@ __attribute__((noreturn)) void gort_fatal(const char *msg);
  * ------------------------------------------------------------------------------------------ */
 
 /* go fn(arg): a new goroutine on its own OS thread. arg (an environment from
- * gort_closure_new, or NULL) is a root while the goroutine runs. Returns the goroutine id.
+ * gort_closure_new, or NULL; nothing else) is a root while the goroutine runs. Returns the goroutine id.
  * An unrecovered panic in any goroutine ends the program (exit 2), as in Go. */
 uint64_t gort_go(const char *name, gort_fn fn, void *arg);
 #define GORT_GO(fn, arg) gort_go(#fn, (fn), (arg))
