@@ -125,6 +125,7 @@ static struct {
     int gogc;                      /* percent; < 0 is off */
     int unsafe_defer_roots;
     int unsafe_no_write_barrier;
+    int unsafe_any;                /* GORT_UNSAFE names any model (frame_order is defer.c's) */
     int debug_uaf;
     int debug_gctrace;             /* GORT_DEBUG=gctrace: a line per cycle on stderr */
     uint64_t start_ns;             /* trace clock at start-up, for gctrace's @ */
@@ -231,6 +232,7 @@ static void gc_init(void) {
     gc.gogc = forked_child ? -1 : read_gogc();
     gc.unsafe_defer_roots = env_has_word("GORT_UNSAFE", "defer_roots");
     gc.unsafe_no_write_barrier = env_has_word("GORT_UNSAFE", "no_write_barrier");
+    gc.unsafe_any = getenv("GORT_UNSAFE") && *getenv("GORT_UNSAFE");
     gc.debug_uaf = env_has_word("GORT_DEBUG", "uaf");
     gc.debug_gctrace =
         env_has_word("GORT_DEBUG", "gctrace") || env_has_word("GORT_DEBUG", "gctrace=1");
@@ -285,7 +287,7 @@ static inline void ensure_init(void) {
 
 /* Whether freed maps and environments must be kept (poisoned, never reused) so use is caught. */
 static int quarantine_on(void) {
-    return gort__trace_on || gc.debug_uaf || gc.unsafe_defer_roots || gc.unsafe_no_write_barrier;
+    return gort__trace_on || gc.debug_uaf || gc.unsafe_any;
 }
 
 /* ---- allocation ----------------------------------------------------------------------- */
