@@ -93,13 +93,12 @@ void gort_frame_enter(gort_frame *fr, const char *fn) {
     g->frame = fr;
 }
 
-/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. The safe point
- * comes after the registration, so what the slot holds is already a root there. */
+/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. Not a safe
+ * point: a function may allocate several objects and then root them one after the other. */
 void gort_frame_root(gort_frame *fr, void *slot) {
     if (fr->nslots >= GORT_FRAME_SLOTS) gort_fatal("gort: too many roots in one frame");
     fr->slots[fr->nslots] = slot;
     fr->nslots++;
-    gort__safepoint();
 }
 
 /* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest

@@ -70,6 +70,7 @@ static uint64_t pe_id;
 static void defers_registered(void) {
     GORT_FUNC(fr);
     gort_g *g = gort__curg;
+    gort_register_global(&pe); /* the test reads it after the deferred call ran */
     pe = gort_closure_new(sizeof *pe, 0);
     pe_id = GORT_DEFER(fr, record_state, pe);
     CHECK(pe_id != 0);
