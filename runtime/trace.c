@@ -40,10 +40,15 @@
  * clock_gettime(CLOCK_MONOTONIC) minus the start. Each thread clamps its own sequence so that
  * its timestamps never decrease.
  *
- * Signals. --profile-hz arms ITIMER_PROF; its SIGPROF handler records a cpu_sample with the
- * interrupted thread's stack, starting at the interrupted pc. A thread that is inside
- * gort__emit when the signal arrives (its `busy` flag) skips the sample, so a ring is never
- * written by two contexts at once.
+ * The fast path. When the ring has room for the largest record without wrapping (the usual
+ * case), the probe writes the 8 words in place and unw_backtrace writes the stack straight
+ * into the record's payload: no call, no copy. Anything else (first event of a thread, a
+ * full ring, a lost run to report, the wrap point) goes through write_record.
+ *
+ * Signals. --profile-hz gives each thread that emits a timer on its own CPU-time clock; its
+ * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted
+ * pc. A thread that is inside a probe when the signal arrives (its `busy` flag) skips the
+ * sample, so a ring is never written by two contexts at once.
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
@@ -74,15 +79,12 @@
 
 int gort__trace_on;
 
-/* Until proc.c (goroutines) is linked, no thread runs a goroutine. A weak definition, so the
- * real one in proc.c takes over without a clash. */
-__attribute__((weak)) __thread gort_g *gort__curg;
-
 /* The attached region and the clock parameters copied out of it (read-only after attach). */
 static gort_rec_header *shm;
 static uint64_t clk_tsc0, clk_mult, clk_mono0;
 static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
 static bool drop_mode;
+static uint32_t profile_hz;
 static pthread_key_t exit_key;
 
 /* This thread's producer state. */
@@ -93,8 +95,11 @@ typedef struct tstate {
     uint64_t head;        /* our copy of ring->head: only we write it */
     uint64_t tail_seen;   /* last tail read from the recorder: free space is at least this */
     uint64_t last_ts;     /* clamp: timestamps never decrease on a thread */
+    bool pending;         /* our ring's lost_pending != 0 (we are its only writer) */
     volatile sig_atomic_t busy; /* inside emit: the profiling handler must not write */
     pid_t tid;
+    bool timer_armed;     /* --profile-hz: this thread's CPU-time timer exists */
+    timer_t timer;
 } tstate;
 static __thread tstate tls;
 
@@ -132,9 +137,47 @@ uint64_t gort__now(void) {
 static void retire_ring(void *arg) {
     tstate *t = arg;
     if (!t || !t->ring) return;
+    if (t->timer_armed) {
+        timer_delete(t->timer);
+        t->timer_armed = false;
+    }
     gort_rec_ring *r = t->ring;
     t->ring = NULL;
     atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
+}
+
+/* Maps the first PREFAULT bytes of the ring into this process now, writable, so the probe's
+ * first events take no page fault (a fresh page of the memory file costs about a microsecond,
+ * 15 ns per event over the 64 events a page holds). The rest faults in on first use only: a
+ * thread that emits little costs little memory. Recycled rings are already mapped. */
+#define PREFAULT (256u << 10)
+static void prefault(gort_rec_ring *r) {
+    size_t bytes = (size_t)ring_words * 8;
+    if (bytes > PREFAULT) bytes = PREFAULT;
+    char *start = (char *)gort_rec_ring_words(r);
+    /* madvise wants whole pages: from the page holding the control block's end. */
+    char *page = (char *)((uintptr_t)start & ~(uintptr_t)4095);
+    if (madvise(page, bytes + (size_t)(start - page), MADV_POPULATE_WRITE) == 0) return;
+    /* Older kernels: touch each page. The ring holds no records yet, so writing is harmless. */
+    for (size_t off = 0; off < bytes; off += 4096) ((volatile char *)start)[off] = 0;
+}
+
+/* --profile-hz: arms this thread's own CPU-time clock to send it SIGPROF every 1/hz s of
+ * the CPU time it uses, so every running thread is sampled in proportion to its work (as Go
+ * does since 1.18; a process-wide ITIMER_PROF lands on whichever thread the tick finds). */
+static void arm_thread_timer(tstate *t) {
+    if (!profile_hz || t->timer_armed) return;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGPROF;
+    ev._sigev_un._tid = t->tid;
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t->timer) != 0) return;
+    long ns = 1000000000L / (long)profile_hz;
+    struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
+                              { ns / 1000000000L, ns % 1000000000L } };
+    timer_settime(t->timer, 0, &its, NULL);
+    t->timer_armed = true;
 }
 
 /* Claims a FREE ring for this thread. False when every ring is taken. */
@@ -146,12 +189,15 @@ static bool claim_ring(tstate *t) {
         if (atomic_load_explicit(&r->state, memory_order_relaxed) != GORT_RING_FREE) continue;
         if (!atomic_compare_exchange_strong(&r->state, &want, GORT_RING_OWNED)) continue;
         r->tid = t->tid; /* published to the recorder by the first head store */
+        prefault(r);
         t->words = gort_rec_ring_words(r);
         t->mask = ring_words - 1;
         t->head = atomic_load_explicit(&r->head, memory_order_relaxed);
         t->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        t->pending = false;
         t->ring = r;
         pthread_setspecific(exit_key, t);
+        arm_thread_timer(t);
         return true;
     }
     return false;
@@ -197,6 +243,7 @@ static void count_lost(tstate *t, uint64_t ts) {
     /* Count last: a run's times are valid whenever its count says it exists. */
     atomic_store_explicit(&r->lost_pending, pending + 1, memory_order_release);
     atomic_fetch_add_explicit(&r->lost_total, 1, memory_order_release);
+    t->pending = true;
 }
 
 /* The `lost` record for the pending run, written ahead of the next event that fits. */
@@ -242,6 +289,7 @@ static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *pa
         put_words(t, 0, lw, GORT_W_COUNT);
         off = GORT_W_COUNT;
         atomic_store_explicit(&r->lost_pending, 0, memory_order_relaxed);
+        t->pending = false;
     }
     put_words(t, off, w, GORT_W_COUNT);
     if (extra) put_words(t, off + GORT_W_COUNT, payload, extra);
@@ -268,22 +316,41 @@ static inline __attribute__((always_inline)) void emit_event(unsigned kind, uint
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     gort_g *g = gort__curg;
-    uint64_t w[GORT_W_COUNT];
-    w[GORT_W_TS] = stamp(t);
-    w[GORT_W_GOID] = g ? g->goid : 0;
-    w[GORT_W_DEFER] = defer_id;
-    w[GORT_W_MAP] = map_id;
-    w[GORT_W_ARG0] = a0;
-    w[GORT_W_ARG1] = a1;
-    w[GORT_W_DUR] = dur;
-    unsigned n = 0;
-    void *pcs[MAX_DEPTH + 1];
-    if (stack_depth) {
-        int got = unw_backtrace(pcs, (int)stack_depth + 1);
-        n = got > 1 ? (unsigned)got - 1 : 0;
+    uint64_t ts = stamp(t);
+    uint64_t most = GORT_W_COUNT + stack_depth; /* the record's size with a full stack */
+    uint64_t pos = t->head & t->mask;
+    if (__builtin_expect(t->ring && !t->pending && pos + most <= ring_words &&
+                             t->head + most - t->tail_seen <= ring_words, 1)) {
+        /* The fast path: room we already know of, no lost run to report, no wrap. The stack
+         * is captured straight into the record: unw_backtrace's first frame (this function)
+         * lands in the DUR word, which is written after it. */
+        uint64_t *d = t->words + pos;
+        unsigned n = 0;
+        if (stack_depth) {
+            int got = unw_backtrace((void **)(d + GORT_W_DUR), (int)stack_depth + 1);
+            n = got > 1 ? (unsigned)got - 1 : 0;
+        }
+        d[GORT_W_TS] = ts;
+        d[GORT_W_INFO] = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
+        d[GORT_W_GOID] = g ? g->goid : 0;
+        d[GORT_W_DEFER] = defer_id;
+        d[GORT_W_MAP] = map_id;
+        d[GORT_W_ARG0] = a0;
+        d[GORT_W_ARG1] = a1;
+        d[GORT_W_DUR] = dur;
+        t->head += GORT_W_COUNT + n;
+        atomic_store_explicit(&t->ring->head, t->head, memory_order_release);
+    } else {
+        unsigned n = 0;
+        void *pcs[MAX_DEPTH + 1];
+        if (stack_depth) {
+            int got = unw_backtrace(pcs, (int)stack_depth + 1);
+            n = got > 1 ? (unsigned)got - 1 : 0;
+        }
+        uint64_t w[GORT_W_COUNT] = { ts, GORT_INFO(kind, n, n ? GORT_F_STACK : 0),
+                                     g ? g->goid : 0, defer_id, map_id, a0, a1, dur };
+        write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
     }
-    w[GORT_W_INFO] = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
-    write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
 }
@@ -356,8 +423,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     (void)si;
     int saved_errno = errno;
     tstate *t = &tls;
-    if (!gort__trace_on || t->busy) goto out;
-    if (!t->ring && !claim_ring(t)) goto out; /* a thread that never emitted: give it a ring */
+    if (!gort__trace_on || t->busy || !t->ring) goto out;
     t->busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     ucontext_t *uc = ucv;
@@ -390,19 +456,16 @@ out:
     errno = saved_errno;
 }
 
-/* Arms the process CPU-time timer: SIGPROF every 1/hz s of CPU time, delivered to the thread
- * that is running when it expires. */
-static void start_profiling(uint32_t hz) {
+/* Installs the SIGPROF handler and gives the main thread its ring (and so its timer); every
+ * other thread gets its timer with its ring, at its first event. */
+static void start_profiling(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigprof;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGPROF, &sa, NULL);
-    long us = 1000000L / (long)hz;
-    if (us < 1) us = 1;
-    struct itimerval it = { { us / 1000000, us % 1000000 }, { us / 1000000, us % 1000000 } };
-    setitimer(ITIMER_PROF, &it, NULL);
+    claim_ring(&tls);
 }
 
 /* ---- attaching -------------------------------------------------------------------------------- */
@@ -479,5 +542,6 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     dl_iterate_phdr(add_module, NULL);
     atomic_store(&h->producer_pid, (int32_t)getpid());
     gort__trace_on = 1;
-    if (h->profile_hz) start_profiling(h->profile_hz);
+    profile_hz = h->profile_hz;
+    if (profile_hz) start_profiling();
 }

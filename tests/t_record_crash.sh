@@ -21,3 +21,14 @@ for end in segv:SIGSEGV:11 abort:SIGABRT:6 kill:SIGKILL:9; do
 done
 # No temporary file is left next to the traces.
 expect_eq "$(ls "$T" | grep -c tmp || true)" 0
+# A signal to gort record (SIGTERM here; a background job of a script ignores SIGINT) is
+# passed on to the program; the trace is still complete and valid.
+"$GORT" record -o "$T/int.db" -- "$P" mapassign:100 spin:60000 2>"$T/int.err" &
+rec=$!
+while ! pgrep -P $rec >/dev/null; do sleep 0.05; done
+kill -TERM $rec
+set +e; wait $rec; st=$?; set -e
+expect_eq $st 143
+expect_eq "$(sqlite3 "$T/int.db" "SELECT value FROM meta WHERE key = 'signal'")" SIGTERM
+expect_eq "$(sqlite3 "$T/int.db" "SELECT count(*) <= 100 FROM events")" 1
+expect_eq "$(sqlite3 "$T/int.db" "PRAGMA integrity_check")" ok

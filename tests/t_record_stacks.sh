@@ -39,5 +39,12 @@ n=$(sqlite3 "$T/p.db" "SELECT count(*) FROM events WHERE kind = 'cpu_sample'")
 inloop=$(sqlite3 "$T/p.db" "SELECT count(DISTINCT e.id) FROM events e JOIN stack_frames f ON f.stack_id = e.stack_id
           WHERE e.kind = 'cpu_sample' AND f.symbol = 'trace_busy_loop'")
 [ $((inloop * 2)) -gt "$n" ] || fail "only $inloop of $n samples in trace_busy_loop"
+# Every sampled pc in a module with a file is symbolized (the vDSO has no file to read).
 expect_eq "$(sqlite3 "$T/p.db" "SELECT count(*) FROM events e JOIN stack_frames f ON f.stack_id = e.stack_id
-             WHERE e.kind = 'cpu_sample' AND f.depth = 0 AND f.symbol IS NULL")" 0
+             WHERE e.kind = 'cpu_sample' AND f.depth = 0 AND f.symbol IS NULL AND f.module IS NOT NULL")" 0
+# Every running thread is sampled on its own CPU clock: both spinning threads have samples,
+# in trace_busy_loop, called from the thread's start function.
+expect_status 0 "$GORT" record --profile-hz 1000 -o "$T/q.db" -- "$P" spinthreads:2:300
+expect_eq "$(sqlite3 "$T/q.db" "SELECT count(DISTINCT e.tid) FROM events e JOIN stack_frames f ON f.stack_id = e.stack_id
+             WHERE e.kind = 'cpu_sample' AND f.symbol = 'spinner_main'
+             AND e.tid IN (SELECT tid FROM events WHERE kind = 'gostart')")" 2

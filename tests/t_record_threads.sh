@@ -15,3 +15,7 @@ expect_eq "$(sqlite3 "$T/t.db" "SELECT count(*) FROM (SELECT arg0, ts_ns,
              lead(arg0) OVER w AS next_arg0, lead(ts_ns) OVER w AS next_ts
              FROM events WINDOW w AS (PARTITION BY tid ORDER BY id))
              WHERE next_arg0 IS NOT NULL AND (next_arg0 != arg0 + 1 OR next_ts < ts_ns)")" 0
+# Many threads at once (each claims its own buffer; exited threads' buffers are reused).
+expect_status 0 "$GORT" record --no-stacks -o "$T/m.db" -- "$P" threads:300:1000 threads:300:1000
+expect_eq "$(sqlite3 "$T/m.db" "SELECT count(*), count(DISTINCT tid) >= 300 FROM events")" "600000|1"
+expect_eq "$(sqlite3 "$T/m.db" "SELECT count(*) FROM (SELECT tid, arg1, count(*) n FROM events GROUP BY tid, arg1) WHERE n != 1000")" 0

@@ -6,7 +6,7 @@
  * timestamp — each ring is already in time order, because a thread's clock never goes back —
  * so that rows get ids in time order within a pass and in emission order per thread always.
  * A record is handed to ingest straight from the ring's memory (copied out only when it wraps
- * around the ring's end); tail is advanced (release) once the pass is done with the ring.
+ * around the ring's end); tail is advanced (release) after each record.
  *
  * A ring whose thread exited (RETIRED) and that is fully drained is recycled: its pending lost
  * run is reported, its counters are added to the totals, head and tail go back to 0, and it
@@ -119,10 +119,10 @@ uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
         }
         cursor *c = &cs[best];
         take_record(c, g, st);
-        if (c->pos == c->head) {
-            atomic_store_explicit(&c->ring->tail, c->pos, memory_order_release);
-            cs[best] = cs[--nc];
-        }
+        /* Free the space at once: a waiting producer goes on while the pass continues. The
+         * producer reads tail only when it runs out of room, so this line rarely moves. */
+        atomic_store_explicit(&c->ring->tail, c->pos, memory_order_release);
+        if (c->pos == c->head) cs[best] = cs[--nc];
     }
     for (uint32_t k = 0; k < nc; k++) /* left over after an error */
         atomic_store_explicit(&cs[k].ring->tail, cs[k].pos, memory_order_release);

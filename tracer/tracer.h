@@ -57,7 +57,7 @@ typedef struct trace_db {
 bool db_create(trace_db *d, const char *path, char *err, size_t errlen);
 /* Commits and opens a new transaction when many rows are pending. */
 bool db_maybe_commit(trace_db *d);
-/* Creates the indexes and commits. */
+/* Creates the indexes (the caller then commits). */
 bool db_finish(trace_db *d, char *err, size_t errlen);
 void db_close(trace_db *d);
 bool db_meta(trace_db *d, const char *key, const char *value);

@@ -178,7 +178,9 @@ static int run(const flame_args *a) {
             rc = cli_error("flame", "out of memory");
         set = &diff;
     }
-    if (!rc && set->n == 0)
+    if (!rc && set->n == 0 && from_file)
+        rc = cli_error("flame", "%s: no folded stacks in the file", a->from_folded);
+    else if (!rc && set->n == 0)
         rc = cli_error("flame", "no stacks for the selected events (recorded without stacks, "
                                 "or no event of these kinds)");
     if (!rc) rc = write_output(a, set);

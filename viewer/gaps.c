@@ -52,6 +52,8 @@ int cmd_gaps(int argc, char **argv) {
     sqlite3 *db;
     int rc = vt_open("gaps", path, &db);
     if (rc) return rc;
+    static char buf[1 << 16];
+    setvbuf(stdout, buf, _IOFBF, sizeof buf);
     sqlite3_stmt *st = vt_prepare("gaps", db, gaps_sql);
     long uaf = 0;
     rc = st ? vout_query("gaps", st, fmt, stdout, count_uaf, &uaf) : GORT_EXIT_USAGE;

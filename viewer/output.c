@@ -10,6 +10,7 @@
  * real with %.17g (round-trips), text as itself, a blob as hex (x'..' in a table, a hex
  * string in JSON). JSON strings are valid UTF-8 whatever the trace holds (text.c).
  */
+#define _GNU_SOURCE /* the unlocked stdio calls */
 #include "viewer.h"
 
 #include "cli.h"
@@ -81,7 +82,7 @@ static void csv_field(FILE *out, const char *s) {
 static void json_value(FILE *out, sqlite3_stmt *st, int i) {
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_NULL: fputs("null", out); break;
-    case SQLITE_INTEGER: fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i)); break;
+    case SQLITE_INTEGER: write_i64(out, sqlite3_column_int64(st, i)); break;
     case SQLITE_FLOAT: {
         double d = sqlite3_column_double(st, i);
         if (isfinite(d)) fprintf(out, "%.17g", d);
@@ -116,9 +117,12 @@ static int print_csv(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn f
         if (fn) fn(st, arg);
         for (int i = 0; i < nc; i++) {
             if (i) putc(',', out);
-            if (sqlite3_column_type(st, i) == SQLITE_TEXT) {
+            int type = sqlite3_column_type(st, i);
+            if (type == SQLITE_TEXT) {
                 csv_field(out, (const char *)sqlite3_column_text(st, i));
-            } else {
+            } else if (type == SQLITE_INTEGER) {
+                write_i64(out, sqlite3_column_int64(st, i));
+            } else if (type != SQLITE_NULL) {
                 char *s = cell_text(st, i, "");
                 if (s) fputs(s, out);
                 free(s);
@@ -153,22 +157,75 @@ static int print_json(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn 
 }
 
 typedef struct {
-    char **cells;        /* row-major, ncols per row */
-    size_t nrows, cap;
-    bool *numeric;       /* per column: every value so far is a number (right-aligned) */
+    char *text;          /* every cell's text, NUL-terminated, back to back */
+    size_t len, cap;
+    size_t *cells;       /* row-major offsets into text, ncols per row */
+    size_t nrows, cap_cells;
+    bool *numeric;       /* per column: every value is a number or NULL (right-aligned) */
+    size_t *width;       /* per column, in characters */
 } table_buf;
 
-/* Prints one table line: each cell padded to its column's width. */
-static void table_line(FILE *out, char **cells, int nc, const size_t *w, const bool *numeric) {
-    for (int i = 0; i < nc; i++) {
-        size_t len = utf8_count(cells[i], strlen(cells[i]));
-        size_t pad = w[i] > len ? w[i] - len : 0;
-        if (i) fputs("  ", out);
-        if (numeric[i]) fprintf(out, "%*s%s", (int)pad, "", cells[i]);
-        else if (i == nc - 1) fputs(cells[i], out);
-        else fprintf(out, "%s%*s", cells[i], (int)pad, "");
+/* Appends column I of ST to T as text; false when out of memory. */
+static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
+    int type = sqlite3_column_type(st, i);
+    char num[32];
+    const char *v;
+    size_t n;
+    char *owned = NULL;
+    if (type == SQLITE_INTEGER) {
+        n = (size_t)snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i));
+        v = num;
+    } else if (type == SQLITE_NULL) {
+        v = "NULL";
+        n = 4;
+    } else if (type == SQLITE_TEXT) {
+        v = (const char *)sqlite3_column_text(st, i);
+        n = (size_t)sqlite3_column_bytes(st, i);
+        t->numeric[i] = false;
+    } else {
+        owned = cell_text(st, i, "NULL");
+        if (!owned) return false;
+        v = owned;
+        n = strlen(owned);
+        if (type != SQLITE_FLOAT) t->numeric[i] = false;
     }
-    putc('\n', out);
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1 << 16;
+        while (cap < t->len + n + 1) cap *= 2;
+        char *p = realloc(t->text, cap);
+        if (!p) { free(owned); return false; }
+        t->text = p;
+        t->cap = cap;
+    }
+    char *dst = t->text + t->len;
+    for (size_t k = 0; k < n; k++) /* a cell is one line */
+        dst[k] = v[k] == '\n' || v[k] == '\r' || v[k] == '\t' ? ' ' : v[k];
+    dst[n] = 0;
+    t->cells[slot] = t->len;
+    t->len += n + 1;
+    size_t w = type == SQLITE_TEXT ? utf8_count(dst, n) : n;
+    if (w > t->width[i]) t->width[i] = w;
+    free(owned);
+    return true;
+}
+
+/* Writes N spaces. */
+static void pad(FILE *out, size_t n) {
+    while (n--) putc_unlocked(' ', out);
+}
+
+/* Prints one table line: each cell padded to its column's width. */
+static void table_line(FILE *out, const char *const *cells, int nc, const size_t *w, const bool *numeric) {
+    for (int i = 0; i < nc; i++) {
+        size_t len = strlen(cells[i]);
+        if (!numeric[i]) len = utf8_count(cells[i], len);
+        size_t fill = w[i] > len ? w[i] - len : 0;
+        if (i) fputs_unlocked("  ", out);
+        if (numeric[i]) pad(out, fill);
+        fputs_unlocked(cells[i], out);
+        if (!numeric[i] && i != nc - 1) pad(out, fill);
+    }
+    putc_unlocked('\n', out);
 }
 
 /* Keeps every cell, then prints aligned columns under the column names. */
@@ -180,55 +237,48 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
         return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
     }
     table_buf t = { 0 };
-    size_t *w = calloc((size_t)nc, sizeof *w);
+    t.width = calloc((size_t)nc, sizeof *t.width);
     t.numeric = calloc((size_t)nc, sizeof *t.numeric);
-    char **head = calloc((size_t)nc, sizeof *head);
+    const char **line = calloc((size_t)nc, sizeof *line);
     int rc = 0;
-    if (!w || !t.numeric || !head) rc = cli_error(cmd, "out of memory");
+    if (!t.width || !t.numeric || !line) rc = cli_error(cmd, "out of memory");
     for (int i = 0; !rc && i < nc; i++) {
-        head[i] = (char *)sqlite3_column_name(st, i);
-        w[i] = utf8_count(head[i], strlen(head[i]));
+        t.width[i] = utf8_count(sqlite3_column_name(st, i), strlen(sqlite3_column_name(st, i)));
         t.numeric[i] = true;
     }
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (fn) fn(st, arg);
-        if ((t.nrows + 1) * (size_t)nc > t.cap) {
-            size_t cap = t.cap ? t.cap * 2 : (size_t)nc * 64;
-            char **c = realloc(t.cells, cap * sizeof *c);
+        if ((t.nrows + 1) * (size_t)nc > t.cap_cells) {
+            size_t cap = t.cap_cells ? t.cap_cells * 2 : (size_t)nc * 256;
+            size_t *c = realloc(t.cells, cap * sizeof *c);
             if (!c) { rc = cli_error(cmd, "out of memory"); break; }
             t.cells = c;
-            t.cap = cap;
+            t.cap_cells = cap;
         }
-        for (int i = 0; i < nc; i++) {
-            int type = sqlite3_column_type(st, i);
-            char *s = cell_text(st, i, "NULL");
-            if (!s) s = strdup("?");
-            if (type != SQLITE_INTEGER && type != SQLITE_FLOAT && type != SQLITE_NULL)
-                t.numeric[i] = false;
-            for (char *p = s; *p; p++)
-                if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
-            size_t len = utf8_count(s, strlen(s));
-            if (len > w[i]) w[i] = len;
-            t.cells[t.nrows * (size_t)nc + (size_t)i] = s;
-        }
+        for (int i = 0; !rc && i < nc; i++)
+            if (!table_cell(&t, st, i, t.nrows * (size_t)nc + (size_t)i)) rc = cli_error(cmd, "out of memory");
         t.nrows++;
     }
     if (!rc && step != SQLITE_DONE) rc = vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
     if (!rc) {
-        table_line(out, head, nc, w, t.numeric);
+        for (int i = 0; i < nc; i++) line[i] = sqlite3_column_name(st, i);
+        table_line(out, line, nc, t.width, t.numeric);
         for (int i = 0; i < nc; i++) {
             if (i) fputs("  ", out);
-            for (size_t k = 0; k < w[i]; k++) putc('-', out);
+            for (size_t k = 0; k < t.width[i]; k++) putc('-', out);
         }
         putc('\n', out);
-        for (size_t r = 0; r < t.nrows; r++) table_line(out, t.cells + r * (size_t)nc, nc, w, t.numeric);
+        for (size_t r = 0; r < t.nrows; r++) {
+            for (int i = 0; i < nc; i++) line[i] = t.text + t.cells[r * (size_t)nc + (size_t)i];
+            table_line(out, line, nc, t.width, t.numeric);
+        }
     }
-    for (size_t k = 0; k < t.nrows * (size_t)nc; k++) free(t.cells[k]);
+    free(t.text);
     free(t.cells);
     free(t.numeric);
-    free(head);
-    free(w);
+    free(t.width);
+    free(line);
     return rc;
 }
 

@@ -7,7 +7,12 @@
  * goes through here. Valid UTF-8 passes unchanged (non-ASCII names stay readable); what XML
  * 1.0 or JSON cannot hold becomes U+FFFD, the replacement character.
  */
+#define _GNU_SOURCE /* the unlocked stdio calls: a name is written a byte at a time */
 #include "viewer.h"
+
+#define putc putc_unlocked
+#define fputs fputs_unlocked
+#define fwrite fwrite_unlocked
 
 static const char replacement[] = "\xEF\xBF\xBD";
 
@@ -124,9 +129,22 @@ size_t utf8_prefix(const char *str, size_t n, size_t k) {
 char *fmt_duration(int64_t ns, char *buf, size_t size) {
     double v = (double)ns;
     double a = v < 0 ? -v : v;
+    /* Units switch where three significant digits would round up to 1000. */
     if (a < 1e3) snprintf(buf, size, "%lld ns", (long long)ns);
-    else if (a < 1e6) snprintf(buf, size, "%.3g us", v / 1e3);
-    else if (a < 1e9) snprintf(buf, size, "%.3g ms", v / 1e6);
+    else if (a < 999.5e3) snprintf(buf, size, "%.3g us", v / 1e3);
+    else if (a < 999.5e6) snprintf(buf, size, "%.3g ms", v / 1e6);
     else snprintf(buf, size, "%.4g s", v / 1e9);
     return buf;
+}
+
+void write_i64(FILE *out, int64_t v) {
+    char buf[24];
+    char *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    fwrite(p, 1, (size_t)(buf + sizeof buf - p), out);
 }

@@ -157,7 +157,8 @@ int vt_open(const char *cmd, const char *path, sqlite3 **out) {
     sqlite3_busy_timeout(db, 5000);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     sqlite3_exec(db, "PRAGMA query_only = 1; PRAGMA mmap_size = 1073741824; "
-                     "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;",
+                     "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; "
+                     "PRAGMA threads = 2;",
                  NULL, NULL, NULL);
     rc = check_version(cmd, path, db);
     if (!rc) rc = check_content(cmd, path, db);

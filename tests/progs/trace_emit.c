@@ -9,6 +9,10 @@
  *     nested:N        N mapassign events emitted from trace_fn_inner, called by
  *                     trace_fn_middle, called by trace_fn_outer (for stack tests)
  *     spin:MS         burns MS ms of CPU in trace_busy_loop (for --profile-hz)
+ *     spinthreads:T:MS  T threads at once, each emits one gostart, then burns MS ms of its
+ *                     own CPU time in trace_busy_loop
+ *     clock:MS        two growdone events MS ms apart (nanosleep); the second's arg0 is the
+ *                     CLOCK_MONOTONIC ns measured between them, to check the trace clock
  *     name:TEXT       interns TEXT (gort__trace_name) and emits one deferproc naming it
  *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
  *                     freed; deferred calls registered and run; goroutines; GC cycles —
@@ -73,14 +77,28 @@ __attribute__((noinline)) void trace_fn_outer(uint64_t n) {
 
 __attribute__((noinline)) void trace_busy_loop(uint64_t ms) {
     struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     uint64_t end = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + ms * 1000000u;
     volatile uint64_t x = 0;
     for (;;) {
         for (int i = 0; i < 100000; i++) x += (uint64_t)i * 2654435761u;
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         if ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec >= end) break;
     }
+}
+
+/* One thread of spinthreads:T:MS. */
+static void *spinner_main(void *arg) {
+    gort__emit(GORT_EV_gostart, 0, 0, 0, 0);
+    trace_busy_loop((uint64_t)(uintptr_t)arg);
+    return NULL;
+}
+
+static void run_spinners(uint64_t t, uint64_t ms) {
+    pthread_t th[64];
+    if (t > 64) t = 64;
+    for (uint64_t i = 0; i < t; i++) pthread_create(&th[i], NULL, spinner_main, (void *)(uintptr_t)ms);
+    for (uint64_t i = 0; i < t; i++) pthread_join(th[i], NULL);
 }
 
 /* One thread of story:N. Ids are made unique per thread and round. */
@@ -157,12 +175,22 @@ int main(int argc, char **argv) {
             raise(SIGKILL);
         } else if (sscanf(s, "exit:%llu", &n) == 1) {
             exit((int)n);
+        } else if (sscanf(s, "spinthreads:%llu:%llu", &t, &n) == 2) {
+            run_spinners(t, n);
         } else if (sscanf(s, "threads:%llu:%llu", &t, &n) == 2) {
             run_threads(t, n);
         } else if (sscanf(s, "story:%llu", &n) == 1) {
             run_story(n);
         } else if (sscanf(s, "nested:%llu", &n) == 1) {
             trace_fn_outer(n);
+        } else if (sscanf(s, "clock:%llu", &n) == 1) {
+            struct timespec a, b, d = { (time_t)(n / 1000), (long)(n % 1000) * 1000000 };
+            clock_gettime(CLOCK_MONOTONIC, &a);
+            gort__emit(GORT_EV_growdone, 1, 0, 0, 0);
+            nanosleep(&d, NULL);
+            clock_gettime(CLOCK_MONOTONIC, &b);
+            gort__emit(GORT_EV_growdone, 1,
+                       (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec)), 0, 0);
         } else if (sscanf(s, "spin:%llu", &n) == 1) {
             trace_busy_loop(n);
         } else if (!strncmp(s, "name:", 5)) {
