@@ -245,6 +245,13 @@ static void defer_invoke(gort_dcall *c, gort_defer *d) {
     }
 }
 
+/* The duration of a deferred call begun at t0, for deferreturn_end: at least 1 ns, since 0
+ * means "not measured" in a record and a call faster than the clock's tick was measured. */
+static uint64_t call_duration(uint64_t t0) {
+    uint64_t d = gort__now() - t0;
+    return d ? d : 1;
+}
+
 /* Runs record d (g's head record): probes deferreturn / deferreturn_end around the call, with
  * g->running_defer = d->id and g->dcall describing the call; unlinks d when it returns. */
 void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
@@ -258,7 +265,7 @@ void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
     GORT_PROBE_DEFER(deferreturn, id, 0, how, 0, 0);
     uint64_t t0 = gort__trace_on ? gort__now() : 0;
     defer_invoke(&call, d);
-    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, t0 ? gort__now() - t0 : 0);
+    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, call_duration(t0));
     g->running_defer = outer_running;
     g->dcall = call.outer;
     d->started_by = NULL;
