@@ -30,9 +30,11 @@
  *
  * Invariants: a frame is popped only when it has no pending record; g->frame and g->defers
  * change only on the goroutine's own thread (the collector reads them while it is stopped);
- * a record is freed only after it left the chain. Safe points (where a collection may stop
- * the goroutine) come where every heap pointer the runtime was handed is already reachable
- * from a root: after a record or a slot is registered, never between.
+ * a record is reused (the goroutine's pool, Go's deferpool) or freed only after it left the
+ * chain. Safe points (where a collection may stop the goroutine) come where every heap
+ * pointer the runtime was handed is already reachable from a root: after a record is linked
+ * and filled in, never between; registering a root slot is no safe point at all, so a
+ * function may allocate and then root.
  *
  * GORT_UNSAFE=frame_order (the article's second crash path, off by default, read once) swaps
  * the two steps of gort_frame_leave: the frame is popped, and its stack maps die, before its
