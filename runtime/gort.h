@@ -190,11 +190,16 @@ uint64_t gort_map_id(gort_map *h);
  *     helper take the deferred function's place; Go has no tail calls).
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
- *   - Safe points: entering or leaving a frame, registering a root or a defer, gort_go and
- *     WaitGroup calls may let a collection run. A heap pointer (map, environment) is safe
+ *   - Safe points: entering or leaving a frame, registering a defer, gort_go, WaitGroup
+ *     calls, and the map operations and allocations (gort_makemap, gort_closure_new: before
+ *     they allocate) may let a collection run. A heap pointer (map, environment) is safe
  *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
- *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg
- *     of gort_go, the slot of GORT_ROOT) is a root before that call's safe point.
+ *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg of
+ *     gort_go) is a root before that call's safe point. GORT_ROOT itself is not a safe point.
+ *     The simple rule: register a local with GORT_ROOT before it receives a heap pointer
+ *         gort_map *m = NULL; void *env = NULL;
+ *         GORT_ROOT(fr, &m); GORT_ROOT(fr, &env);
+ *         m = gort_makemap(...); env = gort_closure_new(...);   // each rooted at once
  * ------------------------------------------------------------------------------------------ */
 
 #define GORT_FRAME_SLOTS 16     /* roots a frame can register */
