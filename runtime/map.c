@@ -96,6 +96,8 @@
  */
 #include "map_internal.h"
 
+#include <sys/mman.h>
+
 #define AI static inline __attribute__((always_inline))
 
 /* Go's zeroVal: what mapaccess1 returns for a missing key. */
@@ -168,7 +170,32 @@ AI bool key_equal(const gort_map *h, const void *key, const void *slot, int kk) 
     return h->t->equal(key, slot);
 }
 
-/* Hash and equality for code that is not specialised (evacuate, iteration re-lookups). */
+/* Slot i's key and element in bucket b, with constant offsets for the fast kinds. */
+AI void *key_at(const gort_map *h, uint8_t *b, unsigned i, int kk) {
+    uint32_t ks = kk == KK_U64 ? 8 : kk == KK_STR ? (uint32_t)sizeof(gort_string) : h->keysize;
+    return b + DATA_OFFSET + (size_t)i * ks;
+}
+AI void *elem_at(const gort_map *h, uint8_t *b, unsigned i, int kk) {
+    uint32_t off = kk == KK_U64    ? DATA_OFFSET + BUCKET_CNT * 8
+                   : kk == KK_STR ? DATA_OFFSET + BUCKET_CNT * (uint32_t)sizeof(gort_string)
+                                  : h->elemoff;
+    return b + off + (size_t)i * h->elemsize;
+}
+
+/* Copies a key into a slot: a constant-size move for the fast kinds. */
+AI void key_copy(const gort_map *h, void *dst, const void *src, int kk) {
+    if (kk == KK_U64) memcpy(dst, src, 8);
+    else if (kk == KK_STR) memcpy(dst, src, sizeof(gort_string));
+    else memcpy(dst, src, h->keysize);
+}
+
+/* Copies len bytes, without a call for the common 8-byte element. */
+static inline void copy_bytes(void *dst, const void *src, uint32_t len) {
+    if (len == 8) memcpy(dst, src, 8);
+    else memcpy(dst, src, len);
+}
+
+/* Hash and equality for code that is not specialised (iteration re-lookups). */
 static uint64_t key_hash_any(const gort_map *h, const void *key) {
     switch (h->kk) {
     case KK_U64: return key_hash(h, key, KK_U64);
@@ -193,7 +220,8 @@ static void elem_clear_ptrs(const gort_map *h, void *e) {
 /* Zeroes an element (Go's memclrHasPointers / memclrNoHeapPointers). */
 static inline void elem_clear(const gort_map *h, void *e) {
     if (h->elem_ptrmask) elem_clear_ptrs(h, e);
-    memset(e, 0, h->elemsize);
+    if (h->elemsize == 8) memset(e, 0, 8);
+    else memset(e, 0, h->elemsize);
 }
 
 /* Copies an element into a zeroed destination (Go's typedmemmove). */
@@ -202,7 +230,7 @@ static inline void elem_move(const gort_map *h, void *dst, const void *src) {
         unsigned w = (unsigned)__builtin_ctzll(m);
         gort__store((void **)dst + w, ((void *const *)src)[w]);
     }
-    memcpy(dst, src, h->elemsize);
+    copy_bytes(dst, src, h->elemsize);
 }
 
 /* ---- allocation -------------------------------------------------------------------------- */
@@ -226,6 +254,17 @@ static uint64_t roundupsize(uint64_t size) {
     return (size + page - 1) & ~(page - 1);
 }
 
+/* Asks for transparent huge pages on the whole 2 MiB pages inside a large array, as Go 1.19's
+ * heap does for all its memory (mem_linux.go sysHugePageOS): without it a big map pays TLB
+ * misses Go's does not. Advice only; failure changes nothing. */
+static void advise_huge(void *p, uint64_t size) {
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (size < 2 * huge) return;
+    uintptr_t beg = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)p + size) & ~(huge - 1);
+    if (beg < end) madvise((void *)beg, end - beg, MADV_HUGEPAGE);
+}
+
 /* Go's makeBucketArray: an array for 2^b buckets plus, for b >= 4, about 2^(b-4)
  * preallocated overflow buckets (as many as fit the rounded-up allocation, Go's malloc size
  * class of the buckets alone). Reuses and zeroes `dirty` (an array of the same b) when given.
@@ -245,6 +284,7 @@ static uint8_t *make_bucket_array(gort_map *h, uint8_t b, uint8_t *dirty, uint8_
         ah->nalloc = n;
         ah->nmain = base;
         arr = (uint8_t *)(ah + 1);
+        advise_huge(ah, sizeof(array_hdr) + h->bucketsize * n);
     }
     *next_ovf = NULL;
     if (base != n) {
@@ -406,7 +446,7 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
         memcpy(&k, key, 8);
         for (unsigned i = 0; i < BUCKET_CNT; i++) {
             uint64_t s;
-            memcpy(&s, bucket_key(h, b, i), 8);
+            memcpy(&s, key_at(h, b, i, kk), 8);
             if (s == k && !is_empty(b[i])) {
                 *slot = i;
                 return b;
@@ -429,7 +469,7 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
                 if (b[i] == EMPTY_REST) return NULL;
                 continue;
             }
-            if (key_equal(h, key, bucket_key(h, b, i), kk)) {
+            if (key_equal(h, key, key_at(h, b, i, kk), kk)) {
                 *slot = i;
                 return b;
             }
@@ -456,7 +496,7 @@ AI void *access_impl(gort_map *h, const void *key, int kk, bool *ok) {
         unsigned i;
         uint8_t *b = find(h, key, kk, &i);
         if (b) {
-            e = bucket_elem(h, b, i);
+            e = elem_at(h, b, i, kk);
             found = true;
         }
     }
@@ -529,8 +569,9 @@ typedef struct evac_dst {
 } evac_dst;
 
 /* Go's evacuate: moves every entry of old bucket `oldbucket`'s chain to new bucket X
- * (same index) or Y (index + old count), marking each old slot evacuatedX/Y/Empty. */
-static void evacuate(gort_map *h, uint64_t oldbucket) {
+ * (same index) or Y (index + old count), marking each old slot evacuatedX/Y/Empty.
+ * Specialised per key kind, like the rest of the hot paths. */
+AI void evacuate_impl(gort_map *h, uint64_t oldbucket, int kk) {
     uint8_t *b = bucket_at(h, h->oldbuckets, oldbucket);
     uint64_t newbit = nold_buckets(h);
     if (!evacuated(b)) {
@@ -546,11 +587,11 @@ static void evacuate(gort_map *h, uint64_t oldbucket) {
                     continue;
                 }
                 if (top < MIN_TOP_HASH) gort_fatal("bad map state");
-                void *k = bucket_key(h, b, i);
+                void *k = key_at(h, b, i, kk);
                 unsigned useY = 0;
                 if (grow) {
-                    uint64_t hash = key_hash_any(h, k);
-                    if ((h->flags & FLAG_ITERATOR) && !key_reflexive_at(h, k)) {
+                    uint64_t hash = key_hash(h, k, kk);
+                    if (kk == KK_GEN && (h->flags & FLAG_ITERATOR) && !key_reflexive_at(h, k)) {
                         /* NaN-like key: its hash is random; keep iteration consistent. */
                         useY = top & 1;
                         top = tophash(hash);
@@ -565,8 +606,8 @@ static void evacuate(gort_map *h, uint64_t oldbucket) {
                     dst->i = 0;
                 }
                 dst->b[dst->i] = top;
-                memcpy(bucket_key(h, dst->b, dst->i), k, h->keysize);
-                elem_move(h, bucket_elem(h, dst->b, dst->i), bucket_elem(h, b, i));
+                key_copy(h, key_at(h, dst->b, dst->i, kk), k, kk);
+                elem_move(h, elem_at(h, dst->b, dst->i, kk), elem_at(h, b, i, kk));
                 dst->i++;
                 moved++;
             }
@@ -576,6 +617,14 @@ static void evacuate(gort_map *h, uint64_t oldbucket) {
         GORT_PROBE(evacuate, h->id, oldbucket, moved);
     }
     if (oldbucket == h->nevacuate) advance_evacuation_mark(h, newbit);
+}
+
+static __attribute__((noinline)) void evacuate(gort_map *h, uint64_t oldbucket) {
+    switch (h->kk) {
+    case KK_U64: evacuate_impl(h, oldbucket, KK_U64); break;
+    case KK_STR: evacuate_impl(h, oldbucket, KK_STR); break;
+    default: evacuate_impl(h, oldbucket, KK_GEN); break;
+    }
 }
 
 /* Go's growWork: evacuates the old bucket `bucket` (a new-array index) comes from, then one
@@ -628,9 +677,9 @@ again:
                 if (b[i] == EMPTY_REST) goto not_found;
                 continue;
             }
-            void *k = bucket_key(h, b, i);
+            void *k = key_at(h, b, i, kk);
             if (!key_equal(h, key, k, kk)) continue;
-            if (kk != KK_U64) memcpy(k, key, h->keysize);
+            if (kk != KK_U64) key_copy(h, k, key, kk); /* Go's needkeyupdate */
             insb = b;
             insi = i;
             inserted = false;
@@ -650,28 +699,21 @@ not_found:
         insb = new_overflow(h, b);
         insi = 0;
     }
-    memcpy(bucket_key(h, insb, insi), key, h->keysize);
+    key_copy(h, key_at(h, insb, insi, kk), key, kk);
     insb[insi] = top;
     h->count++;
     inserted = true;
 done:
     write_end(h);
     GORT_PROBE(mapassign, h->id, inserted, h->count);
-    return bucket_elem(h, insb, insi);
+    return elem_at(h, insb, insi, kk);
 }
 
 /* ---- delete ------------------------------------------------------------------------------ */
 
-/* Marks slot i of b (in the chain starting at head) empty, turning it and the empty slots
- * before it into EMPTY_REST when nothing follows. */
-static void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
-    b[i] = EMPTY_ONE;
-    if (i == BUCKET_CNT - 1) {
-        uint8_t *ovf = bucket_overflow(h, b);
-        if (ovf && ovf[0] != EMPTY_REST) return;
-    } else if (b[i + 1] != EMPTY_REST) {
-        return;
-    }
+/* The slow half of mark_deleted: nothing follows slot i, so it and the emptyOne slots before
+ * it (walking back across the chain) become emptyRest. */
+static void propagate_empty_rest(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
     for (;;) {
         b[i] = EMPTY_REST;
         if (i == 0) {
@@ -684,6 +726,19 @@ static void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
         }
         if (b[i] != EMPTY_ONE) break;
     }
+}
+
+/* Marks slot i of b (in the chain starting at head) empty, turning it and the empty slots
+ * before it into EMPTY_REST when nothing follows. */
+static inline void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
+    b[i] = EMPTY_ONE;
+    if (i == BUCKET_CNT - 1) {
+        uint8_t *ovf = bucket_overflow(h, b);
+        if (ovf && ovf[0] != EMPTY_REST) return;
+    } else if (b[i + 1] != EMPTY_REST) {
+        return;
+    }
+    propagate_empty_rest(h, head, b, i);
 }
 
 /* mapdelete: removes key if present. A no-op on the nil or an empty map (no growth work). */
@@ -713,10 +768,10 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
                 if (b[i] == EMPTY_REST) goto out;
                 continue;
             }
-            void *k = bucket_key(h, b, i);
+            void *k = key_at(h, b, i, kk);
             if (!key_equal(h, key, k, kk)) continue;
             if (kk == KK_STR) memset(k, 0, sizeof(gort_string));
-            elem_clear(h, bucket_elem(h, b, i));
+            elem_clear(h, elem_at(h, b, i, kk));
             mark_deleted(h, head, b, i);
             h->count--;
             if (h->count == 0) reseed(h); /* Go issue 25237: a fresh seed for an empty map */
