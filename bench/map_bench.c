@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static gort_map *root_map; /* the map being measured: a root for the collector */
@@ -33,14 +34,27 @@ static uint64_t lcg(uint64_t *s) {
     return *s >> 33;
 }
 
+/* Harness memory on the same footing as Go's heap, which is backed by transparent huge
+ * pages (Go 1.19 mem_linux.go sysHugePageOS): 2 MiB-aligned and advised. */
+static void *harness_alloc(size_t size) {
+    const size_t huge = (size_t)2 << 20;
+    size = (size + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, size);
+    if (!p) abort();
+    madvise(p, size, MADV_HUGEPAGE);
+    return p;
+}
+
 static void make_keys(long n) {
-    ikeys = malloc(sizeof *ikeys * 2 * (size_t)n);
-    skeys = malloc(sizeof *skeys * 2 * (size_t)n);
-    order = malloc(sizeof *order * (size_t)n);
+    ikeys = harness_alloc(sizeof *ikeys * 2 * (size_t)n);
+    skeys = harness_alloc(sizeof *skeys * 2 * (size_t)n);
+    order = harness_alloc(sizeof *order * (size_t)n);
+    /* String bytes packed one after another, as Go's allocator packs small strings. */
+    char *bytes = harness_alloc(16 * 2 * (size_t)n);
     for (long i = 0; i < 2 * n; i++) {
         ikeys[i] = (uint64_t)i * 0x9E3779B97F4A7C15ull;
-        char *buf = malloc(24);
-        int len = snprintf(buf, 24, "key-%ld", i);
+        char *buf = bytes + 16 * i;
+        int len = snprintf(buf, 16, "key-%ld", i);
         skeys[i] = (gort_string){buf, (size_t)len};
     }
     for (long i = 0; i < n; i++) order[i] = (uint32_t)i;

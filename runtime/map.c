@@ -117,6 +117,23 @@ static inline uint8_t tophash(uint64_t hash) {
     return top < MIN_TOP_HASH ? top + MIN_TOP_HASH : top;
 }
 static inline bool is_empty(uint8_t top) { return top <= EMPTY_ONE; }
+
+/* The 8 tophash bytes of a bucket as one word (byte i = slot i), and exact byte tests on it
+ * (no false positives): bit 7 of byte i is set in the result when byte i matches. */
+static inline uint64_t tophash_word(const uint8_t *b) {
+    uint64_t w;
+    memcpy(&w, b, 8);
+    return w;
+}
+#define BYTES_LO 0x0101010101010101ull
+#define BYTES_7F 0x7f7f7f7f7f7f7f7full
+static inline uint64_t bytes_zero(uint64_t x) {
+    uint64_t y = (x & BYTES_7F) + BYTES_7F;
+    return ~(y | x | BYTES_7F);
+}
+static inline uint64_t bytes_equal(uint64_t w, uint8_t v) { return bytes_zero(w ^ (BYTES_LO * v)); }
+/* The slot of the lowest match in a mask from bytes_zero / bytes_equal. */
+static inline unsigned first_byte(uint64_t m) { return (unsigned)__builtin_ctzll(m) >> 3; }
 /* Whether an old bucket has been evacuated (its slot 0 says so). */
 static inline bool evacuated(const uint8_t *b) {
     return b[0] > EMPTY_ONE && b[0] < MIN_TOP_HASH;
@@ -259,7 +276,7 @@ static uint64_t roundupsize(uint64_t size) {
  * misses Go's does not. Advice only; failure changes nothing. */
 static void advise_huge(void *p, uint64_t size) {
     const uintptr_t huge = (uintptr_t)2 << 20;
-    if (size < 2 * huge) return;
+    if (size < huge) return;
     uintptr_t beg = ((uintptr_t)p + huge - 1) & ~(huge - 1);
     uintptr_t end = ((uintptr_t)p + size) & ~(huge - 1);
     if (beg < end) madvise((void *)beg, end - beg, MADV_HUGEPAGE);
@@ -436,6 +453,25 @@ gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
 
 /* ---- lookup ------------------------------------------------------------------------------ */
 
+/* Searches the chain from b for key (whose tophash is top): returns the bucket and sets
+ * *slot, or returns NULL. Per bucket, the 8 tophash bytes are matched at once; a bucket
+ * holding an emptyRest ends the chain (no entry follows one). */
+AI uint8_t *search_chain(gort_map *h, uint8_t *b, const void *key, uint8_t top, int kk,
+                         unsigned *slot) {
+    for (; b; b = bucket_overflow(h, b)) {
+        uint64_t w = tophash_word(b);
+        for (uint64_t m = bytes_equal(w, top); m; m &= m - 1) {
+            unsigned i = first_byte(m);
+            if (key_equal(h, key, key_at(h, b, i, kk), kk)) {
+                *slot = i;
+                return b;
+            }
+        }
+        if (bytes_zero(w)) return NULL;
+    }
+    return NULL;
+}
+
 /* Finds key: returns its bucket and sets *slot, or returns NULL. Reads the old bucket while
  * it is not evacuated. */
 AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
@@ -463,19 +499,7 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
         if (!evacuated(oldb)) b = oldb;
     }
     uint8_t top = tophash(hash);
-    for (; b; b = bucket_overflow(h, b)) {
-        for (unsigned i = 0; i < BUCKET_CNT; i++) {
-            if (b[i] != top) {
-                if (b[i] == EMPTY_REST) return NULL;
-                continue;
-            }
-            if (key_equal(h, key, key_at(h, b, i, kk), kk)) {
-                *slot = i;
-                return b;
-            }
-        }
-    }
-    return NULL;
+    return search_chain(h, b, key, top, kk, slot);
 }
 
 /* mapaccess1/2: the element of key or the shared zero element; *ok says which (ok may be
@@ -668,15 +692,11 @@ again:
     insb = NULL;
     insi = 0;
     for (;;) {
-        for (unsigned i = 0; i < BUCKET_CNT; i++) {
-            if (b[i] != top) {
-                if (is_empty(b[i]) && !insb) {
-                    insb = b;
-                    insi = i;
-                }
-                if (b[i] == EMPTY_REST) goto not_found;
-                continue;
-            }
+        /* The key's slot if present, else the first empty slot of the chain; no entry
+         * follows an emptyRest. */
+        uint64_t w = tophash_word(b);
+        for (uint64_t m = bytes_equal(w, top); m; m &= m - 1) {
+            unsigned i = first_byte(m);
             void *k = key_at(h, b, i, kk);
             if (!key_equal(h, key, k, kk)) continue;
             if (kk != KK_U64) key_copy(h, k, key, kk); /* Go's needkeyupdate */
@@ -685,6 +705,15 @@ again:
             inserted = false;
             goto done;
         }
+        uint64_t rest = bytes_zero(w);
+        if (!insb) {
+            uint64_t empty = rest | bytes_equal(w, EMPTY_ONE);
+            if (empty) {
+                insb = b;
+                insi = first_byte(empty);
+            }
+        }
+        if (rest) goto not_found;
         uint8_t *ovf = bucket_overflow(h, b);
         if (!ovf) break;
         b = ovf;
@@ -761,25 +790,16 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
     if (__builtin_expect(h->oldbuckets != NULL, 0)) grow_work(h, bucket);
     uint8_t *head = bucket_at(h, h->buckets, bucket);
     uint8_t top = tophash(hash);
-    bool found = false;
-    for (uint8_t *b = head; b && !found; b = bucket_overflow(h, b)) {
-        for (unsigned i = 0; i < BUCKET_CNT; i++) {
-            if (b[i] != top) {
-                if (b[i] == EMPTY_REST) goto out;
-                continue;
-            }
-            void *k = key_at(h, b, i, kk);
-            if (!key_equal(h, key, k, kk)) continue;
-            if (kk == KK_STR) memset(k, 0, sizeof(gort_string));
-            elem_clear(h, elem_at(h, b, i, kk));
-            mark_deleted(h, head, b, i);
-            h->count--;
-            if (h->count == 0) reseed(h); /* Go issue 25237: a fresh seed for an empty map */
-            found = true;
-            break;
-        }
+    unsigned i;
+    uint8_t *b = search_chain(h, head, key, top, kk, &i);
+    if (b) {
+        if (kk == KK_STR) memset(key_at(h, b, i, kk), 0, sizeof(gort_string));
+        elem_clear(h, elem_at(h, b, i, kk));
+        mark_deleted(h, head, b, i);
+        h->count--;
+        if (h->count == 0) reseed(h); /* Go issue 25237: a fresh seed for an empty map */
     }
-out:
+    bool found = b != NULL;
     write_end(h);
     GORT_PROBE(mapdelete, h->id, found, h->count);
 }
