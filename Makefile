@@ -25,7 +25,7 @@ CFLAGS  += -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -pthread -fno-omit-frame-p
            -Iruntime -Itracer -Iviewer -Icli -Itests -DGORT_VERSION='"$(VERSION)"' $(SANFLAGS)
 LDFLAGS += -pthread $(SANFLAGS) -rdynamic
 RUNTIME_LIBS := -lunwind -lm
-TOOL_LIBS    := -lsqlite3 -lm -ldl
+TOOL_LIBS    := -lsqlite3 -lm -ldl -ldw -lelf
 
 RT_SRC   := $(wildcard runtime/*.c)
 TOOL_SRC := $(wildcard cli/*.c tracer/*.c viewer/*.c)
@@ -39,6 +39,8 @@ TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRC))
 HEADERS  := $(wildcard runtime/*.h tracer/*.h viewer/*.h cli/*.h tests/*.h)
 
 .PHONY: all deps demo test bench install clean
+# Keep objects between runs (they are intermediate files of the program rules).
+.SECONDARY:
 all: $(BUILD)/libgort.a $(BUILD)/gort $(SAMPLES) $(TESTS) $(PROGS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
@@ -48,6 +50,9 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 $(BUILD)/libgort.a: $(RT_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+
+# The trace schema is embedded in the command (tracer/schema_blob.c).
+$(BUILD)/obj/tracer/schema_blob.o: tracer/schema.sql
 
 $(BUILD)/gort: $(TOOL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)

@@ -169,6 +169,32 @@ uint64_t gort_map_id(gort_map *h);
  *         gort_defer_delete_faststr(&fr, m, gort_str("a"));  // defer delete(m, "a")
  *         m = NULL;                                   // m = nil: the defer still has the map
  *     }
+ *
+ * Rules of the model (each is Go's, see docs in /work/shared/docs/go-1.19-semantics.md §2):
+ *   - Deferred calls run last-in first-out: at the function's return (deferreturn, from the
+ *     cleanup), during a panic or during Goexit (called from gort_panic / gort_goexit, deeper
+ *     on the C stack, while every frame they unwind is still alive).
+ *   - A frame is popped, and its stack maps die, only after all its deferred calls ran.
+ *   - A panic is C's longjmp: the C functions it unwinds do not run their cleanups; the runtime
+ *     pops their frames itself when a recover resumes an outer frame (or Goexit ends the
+ *     goroutine). Keep nothing but gort objects in a GORT_FUNC function that a panic could
+ *     leak (malloc'd memory, locks), as Go code would use a defer for those.
+ *   - After a recovered panic the deferring function returns `zero` (GORT_FUNC_R), not Go's
+ *     named results.
+ *   - recover() counts as "called directly by the deferred call" (Go's rule) when the C
+ *     function that calls it is the deferred function itself, not a helper it calls: libgort
+ *     compares frame pointers, as Go compares argument pointers, so build programs with frame
+ *     pointers (-fno-omit-frame-pointer, as the Makefile does), and mark a helper that calls
+ *     recover __attribute__((noinline)) (Go never inlines a function that calls recover) and
+ *     do not let the deferred function tail-call it (C's sibling-call optimisation makes the
+ *     helper take the deferred function's place; Go has no tail calls).
+ *   - Everything runs on the goroutine that registered it: frames and defer records belong to
+ *     one goroutine and are never shared between threads.
+ *   - Safe points: entering or leaving a frame, registering a root or a defer, gort_go and
+ *     WaitGroup calls may let a collection run. A heap pointer (map, environment) is safe
+ *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
+ *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg
+ *     of gort_go, the slot of GORT_ROOT) is a root before that call's safe point.
  * ------------------------------------------------------------------------------------------ */
 
 #define GORT_FRAME_SLOTS 16     /* roots a frame can register */
@@ -176,8 +202,10 @@ uint64_t gort_map_id(gort_map *h);
 
 struct gort_g;
 struct gort_defer;
+struct gort_dcall;
 
-/* A function frame. It lives on the C stack of the function it models; fields are private. */
+/* A function frame. It lives on the C stack of the function it models; fields are private
+ * (the collector reads slots and stackmaps). */
 typedef struct gort_frame {
     struct gort_frame *parent;       /* caller's frame on the same goroutine */
     const char *fn;                  /* function name for traces and tracebacks */
@@ -187,12 +215,20 @@ typedef struct gort_frame {
     gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
     unsigned nstackmaps;
     unsigned ndefers;                /* pending defer records registered by this frame */
-    int state;
+    int state;                       /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED */
+    unsigned depth;                  /* 1 for the goroutine's outermost frame */
+    struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call at entry */
+    uint64_t saved_running_defer;    /* and its id: both restored when a recover resumes here */
     jmp_buf recover_jb;              /* a recovered panic resumes here: the function returns */
 } gort_frame;
 
+enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED };
+
+/* Pushes fr as the innermost frame of the calling goroutine (a safe point). */
 void gort_frame_enter(gort_frame *fr, const char *fn);
-void gort_frame_leave(gort_frame *fr); /* deferreturn, then pop; run by the cleanup attribute */
+/* deferreturn, then pop: runs fr's deferred calls LIFO, then kills its stack maps and unlinks
+ * it. Run by the cleanup attribute; also after a recover resumed the function. */
+void gort_frame_leave(gort_frame *fr);
 
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
@@ -204,54 +240,77 @@ void gort_frame_leave(gort_frame *fr); /* deferreturn, then pop; run by the clea
     if (setjmp(fr.recover_jb) != 0) return (zero)
 
 /* Registers the address of a local that holds a heap pointer (a gort_map * or an
- * environment) as a root of this frame, live until the frame is popped. */
+ * environment) as a root of this frame, live until the frame is popped. At most
+ * GORT_FRAME_SLOTS per frame (more is a fatal error). */
 void gort_frame_root(gort_frame *fr, void *slot);
 #define GORT_ROOT(fr, slotp) gort_frame_root(&(fr), (void *)(slotp))
 
 /* A map that does not escape its function: owned by the frame, it dies (probe mapfree,
- * cause frame) when the frame is popped, which is after the frame's deferred calls ran. */
+ * cause frame) when the frame is popped, which is after the frame's deferred calls ran.
+ * At most GORT_FRAME_STACKMAPS per frame. */
 gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint);
 
 /* defer delete(m, key): m and key are evaluated now (Go's rule), so a later m = nil does not
- * change which map is deleted from. Returns the defer id used in traces. */
-uint64_t gort_defer_delete(gort_frame *fr, gort_map *m, const void *key);
+ * change which map is deleted from. The key is copied (t->keysize bytes, at most 64; a string
+ * key copies the gort_string, not its bytes); t is m's type, as Go's mapdelete takes it (m
+ * may be nil). The deferred call is Go's mapdelete, mapdelete_fast64 or mapdelete_faststr.
+ * Returns the defer id used in traces. */
+uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key);
 uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key);
 uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key);
 
 /* defer func(){ ... }(): fn(env) runs at function exit. env is a closure environment from
  * gort_closure_new (its fields are the captured variables, so the call sees later writes to
- * them) or NULL. name shows in traces. Returns the defer id. */
+ * them) or NULL, nothing else (the collector treats it as a heap pointer and rejects any
+ * other); it stays a root until the call has run. name shows in traces. Returns the
+ * defer id. `defer f(x)` with arguments evaluated now: copy x into a fresh environment. */
 typedef void (*gort_fn)(void *env);
 uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
 #define GORT_DEFER(fr, fn, env) gort_defer_call(&(fr), #fn, (fn), (env))
 
 /* panic(msg). Deferred calls of every frame unwound run; recover in one of them stops the
- * panic and that deferring function returns normally. Unrecovered: "panic: msg", a goroutine
- * trace, exit status 2. */
+ * panic and that deferring function returns normally. Unrecovered: "panic: msg" (with Go's
+ * " [recovered]" and nested-panic lines), a goroutine trace, exit status 2. msg must stay
+ * valid until the panic is over (a literal or static memory). */
 __attribute__((noreturn)) void gort_panic(const char *msg);
-/* A runtime error ("runtime error: ..." is not added: pass Go's exact text). */
+/* A runtime error such as "assignment to entry in nil map" (pass Go's exact text; nothing is
+ * added). Recoverable like any panic. */
 __attribute__((noreturn)) void gort_panic_runtime_error(const char *msg);
 /* recover(): the current panic's message if called directly by a deferred call run for a
- * panic, which stops the panic; NULL otherwise. */
+ * panic, which stops the panic; NULL otherwise (no panic, Goexit, nested or helper call). */
 const char *gort_recover(void);
-/* runtime.Goexit: runs every deferred call of the goroutine, then ends it. */
+/* True when the value returned by the last successful gort_recover of this goroutine was a
+ * runtime error (Go: the value implements runtime.Error). */
+bool gort_recovered_runtime_error(void);
+/* runtime.Goexit: runs every deferred call of the goroutine, then ends it. In the main
+ * goroutine: waits for every other goroutine to end, then Go's fatal error "no goroutines
+ * (main called runtime.Goexit) - deadlock!". */
 __attribute__((noreturn)) void gort_goexit(void);
 /* throw/fatal: "fatal error: msg", goroutine traces, exit 2; no defers run, no recover. */
 __attribute__((noreturn)) void gort_fatal(const char *msg);
 
 /* ------------------------------------------------------------------------------------------
  * 4. Goroutines and WaitGroups                   (runtime/proc.c)
+ *
+ * A goroutine is an OS thread with its own gort_g: its frame chain, defer chain and panics.
+ * Ids are numbered as Go 1.19 numbers them in a program whose goroutines are created on one
+ * P: main is 1, ids 2 to 5 are the runtime's own goroutines (forcegc, bgsweep, bgscavenge,
+ * finalizer), so the first goroutine a program starts is 6, then 7, 8, ... (Go hands out ids
+ * in batches of 16 per P, so a real Go program may also see 18 or more.) A thread that enters
+ * libgort without gort_go (not main) gets the next id too.
  * ------------------------------------------------------------------------------------------ */
 
 /* go fn(arg): a new goroutine on its own OS thread. arg (an environment from
- * gort_closure_new, or NULL) is a root while the goroutine runs. Returns the goroutine id;
- * ids are numbered as Go does, main is 1. */
+ * gort_closure_new, or NULL; nothing else) is a root while the goroutine runs. Returns the goroutine id.
+ * An unrecovered panic in any goroutine ends the program (exit 2), as in Go. */
 uint64_t gort_go(const char *name, gort_fn fn, void *arg);
 #define GORT_GO(fn, arg) gort_go(#fn, (fn), (arg))
+/* The calling goroutine's id (main is 1). */
 uint64_t gort_goid(void);
 
-/* sync.WaitGroup. Waiting is a blocking point: the collector does not wait for a goroutine
- * blocked here to reach a safe point. */
+/* sync.WaitGroup, zero-initialised ({0}). Waiting is a blocking point: the collector does not
+ * wait for a goroutine blocked here to reach a safe point. A negative counter panics
+ * "sync: negative WaitGroup counter", as Go. */
 typedef struct gort_waitgroup {
     int64_t count;
     void *impl; /* private */
@@ -263,26 +322,56 @@ void gort_wg_wait(gort_waitgroup *wg);
 /* ------------------------------------------------------------------------------------------
  * 5. The garbage collector and its roots         (runtime/gc.c)
  *
+ * A concurrent, non-moving mark-sweep collector with Go 1.19's phases: sweep termination
+ * (world stopped), concurrent mark (a background marker; pointer writes into heap objects go
+ * through the write barrier), mark termination (world stopped), concurrent sweep, off.
+ *
  * Root rules (what keeps a heap object — map header, bucket array, overflow bucket,
  * closure environment — alive):
  *   - frames: every slot registered with GORT_ROOT in a frame not yet popped, and the
- *     maps the frame owns (gort_makemap_stack);
+ *     maps the frame owns (gort_makemap_stack) until the frame is popped;
  *   - globals registered with gort_register_global;
- *   - pending defer records: the map and key of a deferred delete, the environment of a
- *     deferred call, until the call has run;
+ *   - pending defer records: the map of a deferred delete, the environment of a deferred
+ *     call, until the call has returned (GORT_UNSAFE=defer_roots turns this rule off: the
+ *     article's third crash path, for demonstration only);
  *   - goroutines: the arg of each goroutine that has not ended.
  * From a root, marking follows maps' buckets and the pointer words of environments and of
- * map elements (elem_ptrmask). Anything else is garbage at the end of a cycle's mark.
+ * map elements (elem_ptrmask). Anything else is garbage at the end of a cycle's mark, and
+ * the sweep that follows frees it (a map is killed first: probe mapfree, cause gc).
+ *
+ * What the program must do, since C locals are invisible to the collector (Go's compiler
+ * knows its live locals; C's does not tell us):
+ *   - Hold a heap pointer across a runtime call (any gort_* call may be a safe point where a
+ *     collection stops the goroutine) only in a root: a GORT_ROOT slot, a registered global,
+ *     an environment or map element reachable from one. A pointer kept only in an unregistered
+ *     C local may be freed under it.
+ *   - Write a heap pointer into a heap object — an environment's pointer word, a map element's
+ *     pointer word (from gort_mapassign) — with gort_store, never with `=`: during a mark the
+ *     store must shade the pointer (the write barrier). Roots (slots, globals) are plain
+ *     variables: the collector re-scans them with the world stopped.
+ *   - Run libgort code only on goroutines (main, gort_go) and keep calling the runtime: a
+ *     goroutine in a long loop without runtime calls delays every stop-the-world.
+ *
+ * Environment: GORT_GOGC=N (percent of heap growth between cycles, default 100; "off"
+ * disables heap-triggered cycles; gort_gc still collects). GORT_DEBUG=uaf keeps freed map
+ * headers and environments in a quarantine (poisoned, never reused) so any later use is
+ * reported ("fatal error: use of freed map"); this is automatic under `gort record` and with
+ * any GORT_UNSAFE model; GORT_DEBUG=gctrace prints a line per cycle as Go's GODEBUG=gctrace=1
+ * does (both words may be given: GORT_DEBUG=uaf,gctrace). GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
+ * switch on the collector's unsafe models (no_write_barrier: gort_store and the map runtime's
+ * pointer writes skip the barrier during mark).
  * ------------------------------------------------------------------------------------------ */
 
 /* A closure environment of `size` bytes, zeroed; bit i of ptrmask says word i holds a heap
- * pointer. Freed by the collector when unreachable. */
+ * pointer (words beyond 64 are never scanned). Freed by the collector when unreachable. */
 void *gort_closure_new(size_t size, uint64_t ptrmask);
-/* *slot = val for a pointer field of a heap object (an environment), with the write barrier. */
+/* *slot = val for a pointer word of a heap object (an environment's field, a map element's
+ * pointer word), with the write barrier. Not a safe point. */
 void gort_store(void **slot, void *val);
-/* A global variable holding a heap pointer becomes a root. */
+/* A global variable holding a heap pointer becomes a root, for the rest of the process. */
 void gort_register_global(void *slot);
-/* runtime.GC(): runs a full cycle and returns after its mark termination and its sweep. */
+/* runtime.GC(): waits for a full cycle that begins after the call, and returns after that
+ * cycle's mark termination and its sweep. The caller counts as blocked while it waits. */
 void gort_gc(void);
 
 #ifdef __cplusplus

@@ -41,6 +41,16 @@ typedef struct gort_g {
     uint64_t running_defer;      /* id of the deferred call running now (0: none): probes */
     jmp_buf exit_jb;             /* Goexit and the end of the goroutine come back here */
     struct gort_g *allnext;      /* all goroutines, for the collector (under gort__sched_lock) */
+    /* private to proc.c, defer.c and panic.c */
+    gort_fn fn;                  /* the goroutine's function (gort_go) */
+    const char *creator;         /* function of the frame that ran gort_go ("created by") */
+    bool has_exit_jb;            /* started by gort_go: exit_jb is set */
+    struct gort_dcall *dcall;    /* innermost deferred call running now, NULL when none */
+    uint64_t npanics;            /* panics raised so far (probe panic's sequence number) */
+    bool recovered_rt;           /* the last value recover returned was a runtime error */
+    const char *waitreason;      /* why it is blocked, for tracebacks ("semacquire"), or NULL */
+    struct gort_defer *deferpool; /* freed defer records kept for reuse (Go's deferpool) */
+    unsigned ndeferpool;
 } gort_g;
 
 extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
@@ -51,6 +61,7 @@ gort_g *gort__getg(void);                 /* gort__curg, creating g for a foreig
 /* ---- defer records (defer.c) ------------------------------------------------------------ */
 
 enum gort_defer_kind { GORT_DEFER_DELETE = 1, GORT_DEFER_CALL };
+enum gort_keymode { GORT_KEYMODE_GENERIC = 0, GORT_KEYMODE_FAST64 = 1, GORT_KEYMODE_FASTSTR = 2 };
 
 typedef struct gort_defer {
     struct gort_defer *link;     /* next older record of the same goroutine */
@@ -64,11 +75,64 @@ typedef struct gort_defer {
         gort_string str;
         unsigned char bytes[64];
     } key;
-    int keymode;                 /* 0 generic bytes, 1 fast64, 2 faststr */
+    int keymode;                 /* enum gort_keymode: which mapdelete runs */
     gort_fn fn;                  /* DEFER_CALL */
     void *env;                   /* DEFER_CALL: the closure environment: a root */
-    int started;                 /* a panic or Goexit has begun running it */
+    int started;                 /* its call has begun (deferreturn, panic or Goexit) */
+    struct gort_panic *started_by; /* the panic or Goexit running it, NULL for deferreturn */
 } gort_defer;
+
+/* The root rules the collector relies on (see gort.h section 5): g->frame and each frame's
+ * parent, slots and stackmaps, and g->defers with each record's map, key and env, change only
+ * on the goroutine's own thread and between safe points; read them from another thread only
+ * while that goroutine is stopped (parked at a safe point, blocked, or not yet started). */
+
+/* A deferred call being run, on the C stack of whoever runs it (deferreturn, panic, Goexit). */
+typedef struct gort_dcall {
+    struct gort_dcall *outer;    /* the deferred call this one runs inside of, or NULL */
+    gort_defer *d;
+    gort_frame *base;            /* g->frame when the call began */
+    void *caller_fp;             /* frame address of the C function that calls the deferred
+                                    function: recover's "called directly" test (Go's argp) */
+    struct gort_panic *panic;    /* the panic or Goexit that runs it, NULL for deferreturn */
+} gort_dcall;
+
+/* A panic or a Goexit in progress: Go's _panic. Lives on the C stack of gort_panic/gort_goexit,
+ * which is deeper than every frame it unwinds, so it outlives the deferred calls it runs. */
+typedef struct gort_panic {
+    struct gort_panic *link;     /* the older panic still in progress, or NULL */
+    const char *msg;             /* the panic value */
+    bool runtime_error;          /* a runtime.Error (gort_panic_runtime_error) */
+    bool recovered;
+    bool aborted;                /* a newer panic interrupted the deferred call it was running */
+    bool goexit;                 /* this is runtime.Goexit, not a panic */
+    gort_frame *goexit_top;      /* Goexit: g->frame when it began */
+    gort_dcall *goexit_dcall;    /* Goexit: g->dcall when it began */
+    uint64_t goexit_running;     /* Goexit: g->running_defer when it began */
+    jmp_buf goexit_jb;           /* Goexit: a recovered panic returns to Goexit's loop here */
+} gort_panicrec;
+
+enum gort_defer_how { GORT_HOW_RETURN = 1, GORT_HOW_PANIC = 2, GORT_HOW_GOEXIT = 3 };
+
+/* Runs pending record d (the head of g->defers) for `how`, started_by p (NULL on return), and
+ * removes it from the chain when the call comes back. */
+void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how);
+/* Frees the records of g's defer pool (the goroutine is ending). */
+void gort__deferpool_free(gort_g *g);
+/* Removes the head record d of g->defers without running it (a started call that panicked). */
+void gort__defer_drop(gort_g *g, gort_defer *d);
+/* Pops every frame of g deeper than `depth` (1 = outermost), innermost first, killing their
+ * stack maps: for frames discarded by a recovery or by Goexit, whose defers all ran. */
+void gort__frames_pop_below(gort_g *g, unsigned depth);
+/* Prints "goroutine N [running]:" and g's frames, innermost first, to stderr. */
+void gort__traceback(gort_g *g, const char *status);
+/* Prints the traces of the other goroutines, as Go's fatal error does. */
+void gort__traceback_others(gort_g *self);
+/* A goroutine not started by gort_go called Goexit and its defers ran: main waits for the
+ * others, then dies with Go's deadlock error; a foreign thread ends. */
+__attribute__((noreturn)) void gort__main_goexit(gort_g *g);
+/* fatal error without goroutine traces (as Go's checkdead). */
+__attribute__((noreturn)) void gort__fatal_notrace(const char *msg);
 
 /* ---- the heap (gc.c) -------------------------------------------------------------------- */
 
@@ -98,6 +162,35 @@ static inline void gort__safepoint(void) {
 void gort__blocking_enter(void);
 void gort__blocking_exit(void);
 
+/* The collector's introspection, for tests and benchmarks (gc.c). */
+typedef struct gort_gcstats {
+    uint64_t cycles;          /* cycles completed, sweep included */
+    uint64_t heap_cycles;     /* cycles begun by the heap trigger (the others: gort_gc) */
+    uint64_t heap_live;       /* bytes of heap objects not yet freed, headers included */
+    uint64_t heap_objects;    /* number of those objects */
+    uint64_t heap_marked;     /* bytes that survived the last cycle */
+    uint64_t trigger;         /* heap_live that starts the next cycle (UINT64_MAX: GOGC off) */
+    uint64_t freed_objects, freed_bytes, freed_maps;  /* totals over all cycles */
+    uint64_t quarantined;     /* freed map headers and environments kept to catch later use */
+    uint64_t pause_total_ns, pause_max_ns;            /* stop-the-world pauses */
+    uint64_t gc_cpu_ns;       /* CPU time of the collector thread */
+    int gogc;                 /* GORT_GOGC in effect, -1 for off */
+} gort_gcstats;
+void gort__gc_stats(gort_gcstats *s);
+/* Per-cycle pauses (both stop-the-world pauses of a cycle summed, ns), oldest first. */
+size_t gort__gc_pauses(uint64_t *out, size_t max);
+/* Starts a cycle (if none is pending) without waiting for it. */
+void gort__gc_request(void);
+/* Whether a heap object was freed into the quarantine (maps: killed). */
+int gort__gc_is_dead(void *obj);
+/* Test hooks, NULL normally. scanned: the marker blackened obj during concurrent mark (it may
+ * block to let a mutator act at that exact point); freed: the sweeper frees obj. */
+typedef struct gort_gc_hooks {
+    void (*scanned)(void *obj, int kind);
+    void (*freed)(void *obj, int kind);
+} gort_gc_hooks;
+extern gort_gc_hooks gort__gc_hooks;
+
 /* ---- maps, as the collector and frames see them (map.c) --------------------------------- */
 
 enum gort_mapfree_cause { GORT_FREE_GC = 1, GORT_FREE_FRAME = 2 };
@@ -105,18 +198,33 @@ enum gort_mapfree_cause { GORT_FREE_GC = 1, GORT_FREE_FRAME = 2 };
 void gort__map_scan(gort_map *h);
 /* The map dies: probe mapfree, header poisoned so later use is caught (map_use_after_free). */
 void gort__map_kill(gort_map *h, int cause);
+/* Whether h was killed (poisoned); the collector must not kill a stack map a second time. */
+int gort__map_dead(gort_map *h);
 
 /* ---- probes (trace.c) ------------------------------------------------------------------- */
 
 extern int gort__trace_on;  /* set once at start-up when the recorder is attached */
 void gort__emit(unsigned kind, uint64_t map_id, uint64_t arg0, uint64_t arg1, uint64_t dur_ns);
 uint64_t gort__now(void);  /* trace clock, ns */
+/* Like gort__emit, with an explicit defer id instead of the running deferred call's
+ * (deferproc, deferreturn: the record's own id). */
+void gort__emit_defer(unsigned kind, uint64_t defer_id, uint64_t map_id, uint64_t arg0,
+                      uint64_t arg1, uint64_t dur_ns);
+/* The trace's id for a name (a function or type name that stays unchanged for the life of the
+ * process), sent to the recorder once; 0 when not tracing. deferproc's arg1 is one. */
+uint64_t gort__trace_name(const char *s);
 
 /* A probe: one predictable branch when nobody traces. */
 #define GORT_PROBE(kind, map_id, a0, a1)                                                   \
     do {                                                                                    \
         if (__builtin_expect(gort__trace_on, 0))                                            \
             gort__emit(GORT_EV_##kind, (map_id), (uint64_t)(a0), (uint64_t)(a1), 0);         \
+    } while (0)
+#define GORT_PROBE_DEFER(kind, defer_id, map_id, a0, a1, dur)                              \
+    do {                                                                                    \
+        if (__builtin_expect(gort__trace_on, 0))                                            \
+            gort__emit_defer(GORT_EV_##kind, (defer_id), (map_id), (uint64_t)(a0),          \
+                             (uint64_t)(a1), (dur));                                        \
     } while (0)
 #define GORT_PROBE_DUR(kind, map_id, a0, a1, dur)                                          \
     do {                                                                                    \

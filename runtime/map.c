@@ -448,6 +448,8 @@ gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
     if (B != 0) h->buckets = make_bucket_array(h, B, NULL, &h->next_overflow);
     h->magic = MAP_MAGIC_LIVE;
     GORT_PROBE(makemap, h->id, hint, B);
+    if (__builtin_expect(gort__trace_on, 0)) /* the key kind and type name, for the maps table */
+        gort__emit(GORT_EV_maptype, h->id, t->keykind, gort__trace_name(t->name), 0);
     return h;
 }
 

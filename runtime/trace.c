@@ -1,18 +1,547 @@
 /*
- * trace.c — the probe's path to the recorder. Until the recorder exists, tracing is never on.
+ * trace.c — the probe's path to the recorder: per-thread rings in memory shared with
+ * `gort record`.
+ *
+ * Attaching. `gort record` starts the program with GORT_TRACE_FD=<fd of a memfd> in its
+ * environment. A constructor that runs before any other maps that file MAP_SHARED, checks its
+ * header (tracer/gort_record.h), writes the program's module list into it (so return
+ * addresses can be symbolized after the program is gone), removes the variable from the
+ * environment (a program it execs runs untraced) and sets gort__trace_on. Without the
+ * variable nothing happens and every probe costs one predictable, never-taken branch.
+ *
+ * Rings. Each thread that emits claims a FREE ring with one compare-and-swap and owns it until
+ * it exits: it is the ring's only writer, the recorder its only reader. An event is a record
+ * of 8 words (time, kind, goroutine, defer, map, two arguments, duration) followed by its raw
+ * call stack (return addresses from libunwind's unw_backtrace). The producer writes the words
+ * at head, head+1, ... (modulo the ring's power-of-two size) and then publishes them with a
+ * release store of head + n. The recorder reads up to an acquire load of head, then frees the
+ * space with a release store of tail. Nothing else is shared on the fast path: no lock, no
+ * system call, no atomic read-modify-write.
+ *
+ * Why an event committed to a ring survives the program's death. The ring is not the
+ * program's memory but pages of a memory file that the recorder holds open and mapped too;
+ * both mappings are the same physical pages. A store the CPU has executed is in those pages
+ * (there is no private copy to flush), and the kernel keeps the pages as long as the
+ * recorder's mapping exists, whatever happens to the program: segfault, abort, exit without
+ * cleanup, SIGKILL. The recorder drains again after waitpid() has reported the death, so
+ * every record whose head store executed is read. A record interrupted half-written is
+ * invisible because head was not yet advanced past it: "committed" means exactly "head
+ * published", and the trace holds every committed event and nothing else.
+ *
+ * Full rings. By default the producer waits (spins, yields, then sleeps 50 us at a time)
+ * until the recorder frees space: nothing is lost. With --drop it never waits: it counts the
+ * event in the ring's lost_total and in a pending run (count, first and last time), and the
+ * next event that fits is preceded by a `lost` record describing the run; the recorder reads
+ * any run still pending from the ring's control block at the end. Events lost = exactly the
+ * sum of those counts, so recorded + lost = emitted.
+ *
+ * Time. One clock for every thread: the TSC scaled to ns with the recorder's calibration
+ * against CLOCK_MONOTONIC (header tsc0/tsc_mult/tsc_shift) when the TSC is invariant, else
+ * clock_gettime(CLOCK_MONOTONIC) minus the start. Each thread clamps its own sequence so that
+ * its timestamps never decrease.
+ *
+ * The fast path. When the ring has room for the largest record without wrapping (the usual
+ * case), the probe writes the 8 words in place and unw_backtrace writes the stack straight
+ * into the record's payload: no call, no copy. Anything else (first event of a thread, a
+ * full ring, a lost run to report, the wrap point) goes through write_record.
+ *
+ * Signals. --profile-hz gives each thread that emits a timer on its own CPU-time clock; its
+ * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted
+ * pc. A thread that is inside a probe when the signal arrives (its `busy` flag) skips the
+ * sample, so a ring is never written by two contexts at once.
  */
+#define _GNU_SOURCE
+#define UNW_LOCAL_ONLY
 #include "internal.h"
 
+#include <cpuid.h>
+#include <errno.h>
+#include <libunwind.h>
+#include <link.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#define MAX_DEPTH 128     /* deepest stack a record carries */
+#define MAX_NAME 1024     /* longest name a record carries, bytes */
+#define NAME_CACHE 1024   /* names interned by pointer (open addressing) */
 
 int gort__trace_on;
 
-void gort__emit(unsigned kind, uint64_t map_id, uint64_t arg0, uint64_t arg1, uint64_t dur_ns) {
-    (void)kind; (void)map_id; (void)arg0; (void)arg1; (void)dur_ns;
+/* The attached region and the clock parameters copied out of it (read-only after attach). */
+static gort_rec_header *shm;
+static uint64_t clk_tsc0, clk_mult, clk_mono0;
+static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
+static bool drop_mode;
+static uint32_t profile_hz;
+static pthread_key_t exit_key;
+
+/* This thread's producer state. */
+typedef struct tstate {
+    gort_rec_ring *ring;  /* NULL until the first event */
+    uint64_t *words;
+    uint64_t mask;
+    uint64_t head;        /* our copy of ring->head: only we write it */
+    uint64_t tail_seen;   /* last tail read from the recorder: free space is at least this */
+    uint64_t last_ts;     /* clamp: timestamps never decrease on a thread */
+    bool pending;         /* our ring's lost_pending != 0 (we are its only writer) */
+    volatile sig_atomic_t busy; /* inside emit: the profiling handler must not write */
+    pid_t tid;
+    bool timer_armed;     /* --profile-hz: this thread's CPU-time timer exists */
+    timer_t timer;
+} tstate;
+static __thread tstate tls;
+
+/* The name cache: string pointer -> id, so each name is sent once. */
+static pthread_mutex_t name_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct { const char *s; uint64_t id; } name_cache[NAME_CACHE];
+
+/* ---- the clock ---------------------------------------------------------------------------- */
+
+/* ns since the start of the trace on the shared clock (not clamped). */
+static inline uint64_t trace_clock(void) {
+    if (__builtin_expect(clk_kind == GORT_CLOCK_TSC, 1)) {
+        int64_t d = (int64_t)(__rdtsc() - clk_tsc0);
+        if (d < 0) return 0;
+        return (uint64_t)(((unsigned __int128)(uint64_t)d * clk_mult) >> clk_shift);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return now > clk_mono0 ? now - clk_mono0 : 0;
 }
 
+/* The trace clock in ns while tracing (so durations and timestamps agree), CLOCK_MONOTONIC
+ * otherwise. */
 uint64_t gort__now(void) {
+    if (gort__trace_on) return trace_clock();
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- rings -------------------------------------------------------------------------------- */
+
+/* Marks the thread's ring RETIRED at thread exit; the recorder drains and recycles it. */
+static void retire_ring(void *arg) {
+    tstate *t = arg;
+    if (!t || !t->ring) return;
+    if (t->timer_armed) {
+        timer_delete(t->timer);
+        t->timer_armed = false;
+    }
+    gort_rec_ring *r = t->ring;
+    t->ring = NULL;
+    atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
+}
+
+/* Maps the first PREFAULT bytes of the ring into this process now, writable, so the probe's
+ * first events take no page fault (a fresh page of the memory file costs about a microsecond,
+ * 15 ns per event over the 64 events a page holds). The rest faults in on first use only: a
+ * thread that emits little costs little memory. Recycled rings are already mapped. */
+#define PREFAULT (256u << 10)
+static void prefault(gort_rec_ring *r) {
+    size_t bytes = (size_t)ring_words * 8;
+    if (bytes > PREFAULT) bytes = PREFAULT;
+    char *start = (char *)gort_rec_ring_words(r);
+    /* madvise wants whole pages: from the page holding the control block's end. */
+    char *page = (char *)((uintptr_t)start & ~(uintptr_t)4095);
+    if (madvise(page, bytes + (size_t)(start - page), MADV_POPULATE_WRITE) == 0) return;
+    /* Older kernels: touch each page. The ring holds no records yet, so writing is harmless. */
+    for (size_t off = 0; off < bytes; off += 4096) ((volatile char *)start)[off] = 0;
+}
+
+/* --profile-hz: arms this thread's own CPU-time clock to send it SIGPROF every 1/hz s of
+ * the CPU time it uses, so every running thread is sampled in proportion to its work (as Go
+ * does since 1.18; a process-wide ITIMER_PROF lands on whichever thread the tick finds). */
+static void arm_thread_timer(tstate *t) {
+    if (!profile_hz || t->timer_armed) return;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGPROF;
+    ev._sigev_un._tid = t->tid;
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t->timer) != 0) return;
+    long ns = 1000000000L / (long)profile_hz;
+    struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
+                              { ns / 1000000000L, ns % 1000000000L } };
+    timer_settime(t->timer, 0, &its, NULL);
+    t->timer_armed = true;
+}
+
+/* Claims a FREE ring for this thread. False when every ring is taken. */
+static bool claim_ring(tstate *t) {
+    if (!t->tid) t->tid = (pid_t)syscall(SYS_gettid);
+    for (uint32_t i = 0; i < shm->nrings; i++) {
+        gort_rec_ring *r = gort_rec_ring_at(shm, i);
+        uint32_t want = GORT_RING_FREE;
+        if (atomic_load_explicit(&r->state, memory_order_relaxed) != GORT_RING_FREE) continue;
+        if (!atomic_compare_exchange_strong(&r->state, &want, GORT_RING_OWNED)) continue;
+        r->tid = t->tid; /* published to the recorder by the first head store */
+        prefault(r);
+        t->words = gort_rec_ring_words(r);
+        t->mask = ring_words - 1;
+        t->head = atomic_load_explicit(&r->head, memory_order_relaxed);
+        t->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        t->pending = false;
+        t->ring = r;
+        pthread_setspecific(exit_key, t);
+        arm_thread_timer(t);
+        return true;
+    }
+    return false;
+}
+
+/* True when `need` words fit in the ring now. */
+static inline bool has_room(tstate *t, uint64_t need) {
+    if (t->head + need - t->tail_seen <= ring_words) return true;
+    t->tail_seen = atomic_load_explicit(&t->ring->tail, memory_order_acquire);
+    return t->head + need - t->tail_seen <= ring_words;
+}
+
+/* Waits until `need` words fit. False if the recorder is gone (then tracing stops). */
+static bool wait_for_room(tstate *t, uint64_t need) {
+    atomic_fetch_add_explicit(&t->ring->waits, 1, memory_order_relaxed);
+    for (unsigned spins = 0; !has_room(t, need); spins++) {
+        if (spins < 64) {
+            sched_yield();
+            continue;
+        }
+        if (getppid() != shm->recorder_pid) {
+            gort__trace_on = 0;
+            return false;
+        }
+        struct timespec d = { 0, 50000 };
+        nanosleep(&d, NULL);
+    }
+    return true;
+}
+
+/* Copies n words to the ring at head + off (not yet published). */
+static inline void put_words(tstate *t, uint64_t off, const uint64_t *w, unsigned n) {
+    uint64_t pos = t->head + off;
+    for (unsigned i = 0; i < n; i++) t->words[(pos + i) & t->mask] = w[i];
+}
+
+/* Counts one dropped event at time ts in the ring's pending run and total. */
+static void count_lost(tstate *t, uint64_t ts) {
+    gort_rec_ring *r = t->ring;
+    uint64_t pending = atomic_load_explicit(&r->lost_pending, memory_order_relaxed);
+    if (pending == 0) r->lost_first_ns = ts;
+    r->lost_last_ns = ts;
+    /* Count last: a run's times are valid whenever its count says it exists. */
+    atomic_store_explicit(&r->lost_pending, pending + 1, memory_order_release);
+    atomic_fetch_add_explicit(&r->lost_total, 1, memory_order_release);
+    t->pending = true;
+}
+
+/* The `lost` record for the pending run, written ahead of the next event that fits. */
+static void lost_record(gort_rec_ring *r, uint64_t out[GORT_W_COUNT]) {
+    memset(out, 0, GORT_W_COUNT * sizeof out[0]);
+    out[GORT_W_TS] = r->lost_first_ns;
+    out[GORT_W_INFO] = GORT_INFO(GORT_EV_lost, 0, 0);
+    out[GORT_W_ARG0] = atomic_load_explicit(&r->lost_pending, memory_order_relaxed);
+    out[GORT_W_DUR] = r->lost_last_ns - r->lost_first_ns;
+}
+
+/* Writes one record (header words + payload) to this thread's ring and publishes it.
+ * `must`: wait for room even with --drop (names, which later records refer to).
+ * Promises: the record is either committed whole or counted lost (drop mode). */
+static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *payload,
+                         unsigned extra, bool must) {
+    if (!t->ring && !claim_ring(t)) {
+        if (drop_mode && !must) {
+            atomic_fetch_add_explicit(&shm->unringed_lost, 1, memory_order_relaxed);
+            return;
+        }
+        while (!claim_ring(t)) {
+            if (getppid() != shm->recorder_pid) return;
+            struct timespec d = { 0, 100000 };
+            nanosleep(&d, NULL);
+        }
+    }
+    gort_rec_ring *r = t->ring;
+    uint64_t need = GORT_W_COUNT + extra;
+    bool pending = atomic_load_explicit(&r->lost_pending, memory_order_relaxed) != 0;
+    if (__builtin_expect(pending, 0)) need += GORT_W_COUNT;
+    if (__builtin_expect(!has_room(t, need), 0)) {
+        if (drop_mode && !must) {
+            count_lost(t, w[GORT_W_TS]);
+            return;
+        }
+        if (!wait_for_room(t, need)) return;
+    }
+    uint64_t off = 0;
+    if (pending) {
+        uint64_t lw[GORT_W_COUNT];
+        lost_record(r, lw);
+        put_words(t, 0, lw, GORT_W_COUNT);
+        off = GORT_W_COUNT;
+        atomic_store_explicit(&r->lost_pending, 0, memory_order_relaxed);
+        t->pending = false;
+    }
+    put_words(t, off, w, GORT_W_COUNT);
+    if (extra) put_words(t, off + GORT_W_COUNT, payload, extra);
+    t->head += need;
+    atomic_store_explicit(&r->head, t->head, memory_order_release);
+}
+
+/* Stamps a timestamp that never goes back on this thread. */
+static inline uint64_t stamp(tstate *t) {
+    uint64_t ts = trace_clock();
+    if (ts < t->last_ts) ts = t->last_ts;
+    t->last_ts = ts;
+    return ts;
+}
+
+/* The common body of the emit functions: header words, stack, write. `skip` frames of
+ * the captured stack belong to the emit function itself. Always inlined, so that the
+ * number of frames to skip is fixed. */
+static inline __attribute__((always_inline)) void emit_event(unsigned kind, uint64_t defer_id,
+                                                             uint64_t map_id, uint64_t a0,
+                                                             uint64_t a1, uint64_t dur) {
+    tstate *t = &tls;
+    if (t->busy) return;
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    gort_g *g = gort__curg;
+    uint64_t ts = stamp(t);
+    uint64_t most = GORT_W_COUNT + stack_depth; /* the record's size with a full stack */
+    uint64_t pos = t->head & t->mask;
+    if (__builtin_expect(t->ring && !t->pending && pos + most <= ring_words &&
+                             t->head + most - t->tail_seen <= ring_words, 1)) {
+        /* The fast path: room we already know of, no lost run to report, no wrap. The stack
+         * is captured straight into the record: unw_backtrace's first frame (this function)
+         * lands in the DUR word, which is written after it. */
+        uint64_t *d = t->words + pos;
+        unsigned n = 0;
+        if (stack_depth) {
+            int got = unw_backtrace((void **)(d + GORT_W_DUR), (int)stack_depth + 1);
+            n = got > 1 ? (unsigned)got - 1 : 0;
+        }
+        d[GORT_W_TS] = ts;
+        d[GORT_W_INFO] = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
+        d[GORT_W_GOID] = g ? g->goid : 0;
+        d[GORT_W_DEFER] = defer_id;
+        d[GORT_W_MAP] = map_id;
+        d[GORT_W_ARG0] = a0;
+        d[GORT_W_ARG1] = a1;
+        d[GORT_W_DUR] = dur;
+        t->head += GORT_W_COUNT + n;
+        atomic_store_explicit(&t->ring->head, t->head, memory_order_release);
+    } else {
+        unsigned n = 0;
+        void *pcs[MAX_DEPTH + 1];
+        if (stack_depth) {
+            int got = unw_backtrace(pcs, (int)stack_depth + 1);
+            n = got > 1 ? (unsigned)got - 1 : 0;
+        }
+        uint64_t w[GORT_W_COUNT] = { ts, GORT_INFO(kind, n, n ? GORT_F_STACK : 0),
+                                     g ? g->goid : 0, defer_id, map_id, a0, a1, dur };
+        write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
+    }
+    atomic_signal_fence(memory_order_seq_cst);
+    t->busy = 0;
+}
+
+/* A probe: records kind with the current goroutine and deferred call of this thread. */
+__attribute__((noinline)) void gort__emit(unsigned kind, uint64_t map_id, uint64_t arg0,
+                                          uint64_t arg1, uint64_t dur_ns) {
+    if (!gort__trace_on) return;
+    gort_g *g = gort__curg;
+    emit_event(kind, g ? g->running_defer : 0, map_id, arg0, arg1, dur_ns);
+}
+
+/* Like gort__emit with an explicit defer id (deferproc: the new record's id). */
+__attribute__((noinline)) void gort__emit_defer(unsigned kind, uint64_t defer_id,
+                                                uint64_t map_id, uint64_t arg0, uint64_t arg1,
+                                                uint64_t dur_ns) {
+    if (!gort__trace_on) return;
+    emit_event(kind, defer_id, map_id, arg0, arg1, dur_ns);
+}
+
+/* Sends name s once (cached by pointer) and returns its id; 0 when not tracing.
+ * s must stay unchanged for the life of the process (a literal or static name). */
+uint64_t gort__trace_name(const char *s) {
+    if (!gort__trace_on || !s) return 0;
+    size_t slot = ((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ull >> 54; /* 10 bits: NAME_CACHE */
+    pthread_mutex_lock(&name_lock);
+    for (size_t i = 0; i < NAME_CACHE; i++) {
+        size_t k = (slot + i) & (NAME_CACHE - 1);
+        if (name_cache[k].s == s) {
+            uint64_t id = name_cache[k].id;
+            pthread_mutex_unlock(&name_lock);
+            return id;
+        }
+        if (!name_cache[k].s) {
+            slot = k;
+            break;
+        }
+    }
+    uint64_t id = atomic_fetch_add(&shm->next_name_id, 1) + 1;
+    if (!name_cache[slot].s) {
+        name_cache[slot].s = s;
+        name_cache[slot].id = id;
+    }
+    pthread_mutex_unlock(&name_lock);
+
+    size_t len = strnlen(s, MAX_NAME);
+    uint64_t payload[MAX_NAME / 8 + 1] = { 0 };
+    memcpy(payload, s, len);
+    tstate *t = &tls;
+    if (t->busy) return id;
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    uint64_t w[GORT_W_COUNT] = { 0 };
+    unsigned extra = (unsigned)((len + 7) / 8);
+    w[GORT_W_TS] = stamp(t);
+    w[GORT_W_INFO] = GORT_INFO(GORT_EV_name, extra, 0);
+    w[GORT_W_ARG0] = id;
+    w[GORT_W_ARG1] = len;
+    write_record(t, w, payload, extra, true);
+    atomic_signal_fence(memory_order_seq_cst);
+    t->busy = 0;
+    return id;
+}
+
+/* ---- profiling ------------------------------------------------------------------------------ */
+
+/* SIGPROF: a cpu_sample of the interrupted code, unless this thread is inside emit. */
+static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
+    (void)sig;
+    (void)si;
+    int saved_errno = errno;
+    tstate *t = &tls;
+    if (!gort__trace_on || t->busy || !t->ring) goto out;
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    ucontext_t *uc = ucv;
+    void *pc = (void *)uc->uc_mcontext.gregs[REG_RIP];
+    void *pcs[MAX_DEPTH + 8];
+    unsigned depth = stack_depth ? stack_depth : 1;
+    int got = unw_backtrace(pcs, (int)depth + 8);
+    int from = 0;
+    while (from < got && pcs[from] != pc) from++;
+    unsigned n;
+    void **frames;
+    if (from < got) { /* the frames from the interrupted pc outwards */
+        frames = pcs + from;
+        n = (unsigned)(got - from);
+    } else {          /* unwinding through the signal frame failed: the pc alone */
+        frames = &pc;
+        n = 1;
+    }
+    if (n > depth) n = depth;
+    gort_g *g = gort__curg;
+    uint64_t w[GORT_W_COUNT] = { 0 };
+    w[GORT_W_TS] = stamp(t);
+    w[GORT_W_INFO] = GORT_INFO(GORT_EV_cpu_sample, n, GORT_F_STACK | GORT_F_SIGNAL);
+    w[GORT_W_GOID] = g ? g->goid : 0;
+    w[GORT_W_DEFER] = g ? g->running_defer : 0;
+    write_record(t, w, (const uint64_t *)frames, n, false);
+    atomic_signal_fence(memory_order_seq_cst);
+    t->busy = 0;
+out:
+    errno = saved_errno;
+}
+
+/* Installs the SIGPROF handler and gives the main thread its ring (and so its timer); every
+ * other thread gets its timer with its ring, at its first event. */
+static void start_profiling(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigprof;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPROF, &sa, NULL);
+    claim_ring(&tls);
+}
+
+/* ---- attaching -------------------------------------------------------------------------------- */
+
+/* dl_iterate_phdr callback: one module entry per loaded ELF file with executable code. */
+static int add_module(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    (void)arg;
+    uint32_t i = atomic_load(&shm->nmodules);
+    if (i >= GORT_REC_MAX_MODULES) return 1;
+    gort_rec_module *m = &shm->modules[i];
+    const char *name = info->dlpi_name;
+    char exe[PATH_MAX];
+    if (!name || !*name) {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) return 0;
+        exe[n] = 0;
+        name = exe;
+    }
+    if (name[0] != '/' || strlen(name) >= GORT_REC_PATH_MAX) return 0; /* vdso, odd paths */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (int k = 0; k < info->dlpi_phnum; k++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+        uint64_t a = info->dlpi_addr + ph->p_vaddr;
+        if (a < lo) lo = a;
+        if (a + ph->p_memsz > hi) hi = a + ph->p_memsz;
+    }
+    if (hi == 0) return 0;
+    m->base = info->dlpi_addr;
+    m->lo = lo;
+    m->hi = hi;
+    strcpy(m->path, name);
+    atomic_store(&shm->nmodules, i + 1);
+    return 0;
+}
+
+/* A forked child shares the rings' pages but is not the traced process: it runs untraced. */
+static void untrace_child(void) {
+    gort__trace_on = 0;
+    tls.ring = NULL;
+}
+
+/* Maps the recorder's region named by GORT_TRACE_FD, if any, and turns the probes on. */
+__attribute__((constructor(101))) static void trace_attach(void) {
+    const char *env = getenv(GORT_REC_ENV);
+    if (!env) return;
+    int fd = atoi(env);
+    unsetenv(GORT_REC_ENV);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(gort_rec_header)) return;
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) return;
+    gort_rec_header *h = p;
+    if (h->magic != GORT_REC_MAGIC || h->version != GORT_REC_VERSION ||
+        h->ring_offset + (uint64_t)h->nrings * h->ring_stride > (uint64_t)st.st_size) {
+        fprintf(stderr, "gort: %s does not name a gort record region; running untraced\n",
+                GORT_REC_ENV);
+        munmap(p, (size_t)st.st_size);
+        return;
+    }
+    shm = h;
+    clk_kind = h->clock;
+    clk_tsc0 = h->tsc0;
+    clk_mult = h->tsc_mult;
+    clk_shift = h->tsc_shift;
+    clk_mono0 = h->mono0;
+    stack_depth = h->stack_depth > MAX_DEPTH ? MAX_DEPTH : h->stack_depth;
+    ring_words = (uint32_t)h->ring_words;
+    drop_mode = (h->flags & GORT_H_DROP) != 0;
+    pthread_key_create(&exit_key, retire_ring);
+    pthread_atfork(NULL, NULL, untrace_child);
+    dl_iterate_phdr(add_module, NULL);
+    atomic_store(&h->producer_pid, (int32_t)getpid());
+    gort__trace_on = 1;
+    profile_hz = h->profile_hz;
+    if (profile_hz) start_profiling();
 }

@@ -2,7 +2,7 @@
 # Installs the Debian packages gort needs, with apt-get when root; otherwise names them and fails.
 # Usage: deps.sh build|bench
 set -e
-need="gcc make pkg-config libsqlite3-dev libunwind-dev gnuplot-nox libxml2-utils sqlite3"
+need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox libxml2-utils sqlite3"
 [ "$1" = bench ] && need="$need golang-go"
 missing=""
 for p in $need; do

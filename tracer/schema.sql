@@ -113,6 +113,12 @@ CREATE TABLE lost (
     count    INTEGER NOT NULL
 );
 
+-- Names the program sent once and events refer to by id (deferproc's arg1: the function).
+CREATE TABLE names (
+    id   INTEGER PRIMARY KEY,       -- the id events carry
+    name TEXT NOT NULL
+);
+
 -- One row per map operation performed inside a deferred call.
 CREATE VIEW gaps AS
     SELECT e.defer_id AS defer_id, e.map_id AS map_id, e.kind AS op, e.ts_ns AS op_ns,
@@ -127,3 +133,12 @@ CREATE VIEW gaps AS
     WHERE e.defer_id IS NOT NULL
       AND e.kind IN ('mapaccess', 'mapassign', 'mapdelete', 'mapclear', 'mapiterinit',
                      'map_use_after_free');
+
+-- @indexes: created by `gort record` after the events are loaded (loading is faster without
+-- them); everything above this line is created before. Each serves the viewer: per-kind scans
+-- and counts (flame, info), time windows and the trace's span (timeline), the operations made
+-- inside deferred calls (gaps), a stack's frames (flame). A query by map_id scans the events.
+CREATE INDEX events_kind_ts ON events(kind, ts_ns);
+CREATE INDEX events_ts ON events(ts_ns);
+CREATE INDEX events_defer ON events(defer_id, ts_ns) WHERE defer_id IS NOT NULL;
+CREATE INDEX stack_entries_stack ON stack_entries(stack_id, depth);

@@ -1,0 +1,74 @@
+// The Go side of bench/b_3_defer.sh: the same shapes as bench/defer_bench.c, in ns per call.
+// Usage: go run main.go [iterations]
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+var sink int
+
+func bump() { sink++ }
+
+//go:noinline
+func plain() { sink++ }
+
+//go:noinline
+func oneDefer() { defer bump() }
+
+//go:noinline
+func loopDefers() {
+	for i := 0; i < 8; i++ {
+		defer bump()
+	}
+}
+
+var benchMap = map[int64]int64{}
+
+//go:noinline
+func deferDelete() {
+	benchMap[42] = 1
+	defer delete(benchMap, 42)
+}
+
+//go:noinline
+func panicRecover() {
+	defer func() {
+		if recover() != nil {
+			sink++
+		}
+	}()
+	panic("bench")
+}
+
+func measure(name string, fn func(), n int) {
+	for i := 0; i < n/10; i++ {
+		fn()
+	}
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		fn()
+	}
+	fmt.Printf("%s %.1f\n", name, float64(time.Since(t0).Nanoseconds())/float64(n))
+}
+
+func main() {
+	n := 2000000
+	if len(os.Args) > 1 {
+		v, err := strconv.Atoi(os.Args[1])
+		if err != nil || v <= 0 {
+			fmt.Fprintln(os.Stderr, "bench: iterations must be a positive number")
+			os.Exit(2)
+		}
+		n = v
+	}
+	measure("plain_call", plain, n)
+	measure("frame_only", plain, n) // Go has no frame object: a plain call is its frame
+	measure("one_defer", oneDefer, n)
+	measure("loop_8_defers", loopDefers, n/4)
+	measure("defer_delete", deferDelete, n)
+	measure("panic_recover", panicRecover, n/4)
+}

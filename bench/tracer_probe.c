@@ -1,0 +1,194 @@
+/*
+ * tracer_probe — the producer side of the tracer benchmark (bench/b_3_tracer.sh).
+ *
+ *   tracer_probe probe N         ns per gort__emit (run under gort record) while the buffer has
+ *                                room: bursts of 8192 events with pauses in which the recorder
+ *                                drains; beside its peers measured in the same process: one TSC
+ *                                read, and the probe with tracing off (one branch)
+ *   tracer_probe stack N DEPTH   ns per gort__emit called DEPTH frames deep (so a stack of
+ *                                DEPTH frames is captured), beside unw_backtrace(DEPTH) alone
+ *   tracer_probe emit N          N events as fast as possible (end-to-end throughput)
+ *   tracer_probe work N          a map-free workload: N rounds of hashing into a small table,
+ *                                each with a probe, as a traced program's work looks
+ *   tracer_probe maps N          libgort's map: N inserts of scattered int64 keys into a map
+ *                                with no hint (growing), N lookups, N deletes; ns per operation
+ * Prints "name value" lines.
+ */
+#define UNW_LOCAL_ONLY
+#include "internal.h"
+
+#include <libunwind.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <x86intrin.h>
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ns per call of gort__emit while the buffer has room: n events in bursts of BURST, with a
+ * pause after each burst (not timed) in which the recorder drains the ring. Stores the median
+ * burst in *median and returns the best. */
+#define BURST 8192
+static double time_probe(uint64_t n, double *median) {
+    size_t bursts = n / BURST < 3 ? 3 : n / BURST;
+    double *ns = malloc(bursts * sizeof *ns);
+    for (size_t b = 0; b < bursts; b++) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < BURST; i++) GORT_PROBE(mapaccess, 1, i, 0);
+        ns[b] = (double)(now_ns() - t0) / BURST;
+        struct timespec pause = { 0, 5000000 };
+        nanosleep(&pause, NULL);
+    }
+    qsort(ns, bursts, sizeof *ns, cmp_double);
+    double best = ns[0];
+    *median = ns[bursts / 2];
+    free(ns);
+    return best;
+}
+
+/* ns per TSC read, timed in the same bursts as the probe (median burst). */
+static double time_rdtsc(uint64_t n) {
+    size_t bursts = n / BURST < 3 ? 3 : n / BURST;
+    double *ns = malloc(bursts * sizeof *ns);
+    uint64_t sink = 0;
+    for (size_t b = 0; b < bursts; b++) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < BURST; i++) sink += __rdtsc();
+        ns[b] = (double)(now_ns() - t0) / BURST;
+    }
+    __asm__ volatile("" ::"r"(sink));
+    qsort(ns, bursts, sizeof *ns, cmp_double);
+    double median = ns[bursts / 2];
+    free(ns);
+    return median;
+}
+
+/* ns per probe with tracing switched off (what an untraced program pays). */
+static double time_probe_off(uint64_t n) {
+    int saved = gort__trace_on;
+    gort__trace_on = 0;
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        GORT_PROBE(mapaccess, 1, i, 0);
+        __asm__ volatile("" ::: "memory");
+    }
+    double ns = (double)(now_ns() - t0) / (double)n;
+    gort__trace_on = saved;
+    return ns;
+}
+
+/* Recurses to `depth` frames, then times n probes (or unw_backtrace calls when bt) in bursts
+ * as time_probe does; returns the median burst's ns per call. */
+__attribute__((noinline)) static double deep(int depth, uint64_t n, int frames, bool bt) {
+    if (depth > 1) {
+        double r = deep(depth - 1, n, frames, bt);
+        __asm__ volatile("" ::: "memory");
+        return r;
+    }
+    void *pcs[64];
+    size_t bursts = n / 1024 < 3 ? 3 : n / 1024;
+    double *ns = malloc(bursts * sizeof *ns);
+    for (size_t b = 0; b < bursts; b++) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < 1024; i++) {
+            if (bt)
+                unw_backtrace(pcs, frames);
+            else
+                GORT_PROBE(mapaccess, 1, i, 0);
+            __asm__ volatile("" ::: "memory");
+        }
+        ns[b] = (double)(now_ns() - t0) / 1024;
+        if (!bt) {
+            struct timespec pause = { 0, 2000000 };
+            nanosleep(&pause, NULL);
+        }
+    }
+    qsort(ns, bursts, sizeof *ns, cmp_double);
+    double median = ns[bursts / 2];
+    free(ns);
+    return median;
+}
+
+/* A small open-addressing table of counters: the work a traced program does between probes. */
+static uint64_t work(uint64_t n) {
+    enum { SLOTS = 4096 };
+    static uint64_t keys[SLOTS], vals[SLOTS];
+    uint64_t x = 88172645463325252ull, sum = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t k = x % 3000 + 1, h = (k * 0x9E3779B97F4A7C15ull) >> 52;
+        while (keys[h] && keys[h] != k) h = (h + 1) % SLOTS;
+        keys[h] = k;
+        vals[h]++;
+        sum += vals[h];
+        GORT_PROBE(mapassign, 1, 1, vals[h]);
+    }
+    return sum;
+}
+
+static gort_map *bench_map; /* a registered global: the collector's root */
+
+/* ns per map operation over insert, lookup and delete of n keys. */
+static double map_ops(uint64_t n) {
+    gort_register_global(&bench_map);
+    bench_map = gort_makemap(&gort_type_int64_int64, 0);
+    int64_t sum = 0;
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++)
+        *(int64_t *)gort_mapassign_fast64(bench_map, i * 0x9E3779B97F4A7C15ull) = (int64_t)i;
+    for (uint64_t i = 0; i < n; i++)
+        sum += *(int64_t *)gort_mapaccess1_fast64(bench_map, i * 0x9E3779B97F4A7C15ull);
+    for (uint64_t i = 0; i < n; i++) gort_mapdelete_fast64(bench_map, i * 0x9E3779B97F4A7C15ull);
+    double ns = (double)(now_ns() - t0) / (double)(3 * n);
+    __asm__ volatile("" ::"r"(sum));
+    return ns;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: tracer_probe probe|stack|emit|work N [DEPTH]\n");
+        return 2;
+    }
+    uint64_t n = strtoull(argv[2], NULL, 10);
+    if (!strcmp(argv[1], "probe")) {
+        printf("traced %d\n", gort__trace_on);
+        double median, best = time_probe(n, &median);
+        printf("probe_ns %.2f\n", median);
+        printf("probe_best_ns %.2f\n", best);
+        printf("rdtsc_ns %.2f\n", time_rdtsc(n));
+        printf("probe_off_ns %.2f\n", time_probe_off(n));
+    } else if (!strcmp(argv[1], "stack") && argc > 3) {
+        int d = atoi(argv[3]);
+        printf("traced %d\n", gort__trace_on);
+        /* The probe's stack: `d` frames of deep() and main's, cut to --stack-depth. */
+        printf("stack_probe_ns %.2f\n", deep(d, n, d, false));
+        printf("unw_backtrace_ns %.2f\n", deep(d, n, d, true));
+    } else if (!strcmp(argv[1], "emit")) {
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < n; i++) GORT_PROBE(mapaccess, 1, i, 0);
+        printf("emit_ns %.2f\n", (double)(now_ns() - t0) / (double)n);
+    } else if (!strcmp(argv[1], "maps")) {
+        printf("map_op_ns %.2f\n", map_ops(n));
+    } else if (!strcmp(argv[1], "work")) {
+        uint64_t t0 = now_ns();
+        uint64_t s = work(n);
+        printf("work_ms %.2f\n", (double)(now_ns() - t0) / 1e6);
+        printf("checksum %llu\n", (unsigned long long)s);
+    } else {
+        fprintf(stderr, "tracer_probe: unknown mode %s\n", argv[1]);
+        return 2;
+    }
+    return 0;
+}

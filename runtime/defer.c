@@ -1,0 +1,320 @@
+/*
+ * defer.c — function frames and defer records: Go's deferproc and deferreturn.
+ *
+ * Frames. A C function models a Go function by opening a gort_frame on its own C stack
+ * (GORT_FUNC). Frames of a goroutine form a chain, innermost first, from g->frame through
+ * `parent`; each carries what Go's stack frame holds that matters to gort: the addresses of
+ * locals that hold heap pointers (slots: the frame's roots) and the maps that did not escape
+ * (stackmaps: Go's stack-allocated hmap, which lives exactly as long as the frame). The frame
+ * is left by a cleanup attribute, so every return path runs gort_frame_leave: deferreturn
+ * (the frame's deferred calls, last-in first-out) and only then the pop (stack maps die,
+ * probe mapfree with cause frame; the frame leaves the chain). That order is Go's: deferreturn
+ * is called from the function's own epilogue, before RET discards the frame.
+ *
+ * Defer records. Each goroutine has one chain of pending records, g->defers, newest first
+ * (Go's gp._defer). A defer statement (deferproc) evaluates everything the call needs now
+ * — for `defer delete(m, k)` the map pointer and a copy of the key, for a closure its
+ * environment pointer — and pushes a record that names the frame that registered it. Records
+ * of one frame are therefore contiguous at the head of the chain whenever that frame is the
+ * innermost one with pending records, and deferreturn runs exactly the head records whose
+ * frame is the one returning.
+ *
+ * Running a record. A record stays on the chain, marked started, while its call runs, and is
+ * unlinked only when the call comes back. This keeps everything the call uses (map, key,
+ * environment) a root for the collector for the whole call, and lets a panic raised inside the
+ * call find the record: a started record met by a panic is simply dropped (Go's gopanic does
+ * the same, marking the panic that started it aborted). While a call runs, g->running_defer
+ * holds its id (probes record it in every event) and g->dcall describes it (the panic that
+ * runs it and the C frame that calls it: what recover needs to decide "called directly by a
+ * deferred call run for this panic", which Go decides by comparing argument pointers).
+ *
+ * Invariants: a frame is popped only when it has no pending record; g->frame and g->defers
+ * change only on the goroutine's own thread (the collector reads them while it is stopped);
+ * a record is freed only after it left the chain. Safe points (where a collection may stop
+ * the goroutine) come where every heap pointer the runtime was handed is already reachable
+ * from a root: after a record or a slot is registered, never between.
+ *
+ * GORT_UNSAFE=frame_order (the article's second crash path, off by default, read once) swaps
+ * the two steps of gort_frame_leave: the frame is popped, and its stack maps die, before its
+ * deferred calls run, so a deferred delete on a stack map really touches a freed map and the
+ * map's use-after-free check fires.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Defer ids, process-wide, as the traces number them. */
+static _Atomic uint64_t next_defer_id = 1;
+
+/* GORT_UNSAFE=frame_order, read once: -1 unknown, 0 off, 1 on. */
+static _Atomic int frame_order_flag = -1;
+
+/* True when the comma-separated list `list` contains `word` as one of its items. */
+static bool list_has_word(const char *list, const char *word) {
+    size_t n = strlen(word);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, word, n) == 0) return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Whether the unsafe frame_order model is on (environment read on first use only). */
+static bool unsafe_frame_order(void) {
+    int v = atomic_load_explicit(&frame_order_flag, memory_order_relaxed);
+    if (__builtin_expect(v < 0, 0)) {
+        v = list_has_word(getenv("GORT_UNSAFE"), "frame_order") ? 1 : 0;
+        atomic_store(&frame_order_flag, v);
+    }
+    return v == 1;
+}
+
+/* ---- frames ------------------------------------------------------------------------------ */
+
+/* Pushes fr on the calling goroutine's frame chain; the fields the collector reads (slots,
+ * stackmaps) start empty. A safe point. */
+void gort_frame_enter(gort_frame *fr, const char *fn) {
+    gort_g *g = gort__getg();
+    gort__safepoint();
+    fr->parent = g->frame;
+    fr->fn = fn;
+    fr->g = g;
+    fr->nslots = 0;
+    fr->nstackmaps = 0;
+    fr->ndefers = 0;
+    fr->state = GORT_FRAME_LIVE;
+    fr->depth = g->frame ? g->frame->depth + 1 : 1;
+    fr->saved_dcall = g->dcall;
+    fr->saved_running_defer = g->running_defer;
+    g->frame = fr;
+}
+
+/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. The safe point
+ * comes after the registration, so what the slot holds is already a root there. */
+void gort_frame_root(gort_frame *fr, void *slot) {
+    if (fr->nslots >= GORT_FRAME_SLOTS) gort_fatal("gort: too many roots in one frame");
+    fr->slots[fr->nslots] = slot;
+    fr->nslots++;
+    gort__safepoint();
+}
+
+/* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest
+ * first. A popped frame's maps are gone; the frame is never popped twice. */
+static void frame_pop(gort_g *g, gort_frame *fr) {
+    if (fr->state == GORT_FRAME_POPPED) return;
+    if (g->frame != fr) gort_fatal("gort: frame popped out of order");
+    if (fr->ndefers != 0 && !unsafe_frame_order()) gort_fatal("gort: frame popped with pending defers");
+    g->frame = fr->parent;
+    fr->state = GORT_FRAME_POPPED;
+    while (fr->nstackmaps > 0) {
+        fr->nstackmaps--;
+        gort__map_kill(fr->stackmaps[fr->nstackmaps], GORT_FREE_FRAME);
+    }
+}
+
+/* Pops every frame of g deeper than depth, innermost first (their deferred calls all ran). */
+void gort__frames_pop_below(gort_g *g, unsigned depth) {
+    while (g->frame && g->frame->depth > depth) frame_pop(g, g->frame);
+}
+
+/* deferreturn then pop (or pop then deferreturn under GORT_UNSAFE=frame_order). Runs again
+ * after a recover resumed the function: it then goes on with the records left. */
+void gort_frame_leave(gort_frame *fr) {
+    gort_g *g = fr->g;
+    gort__safepoint();
+    if (fr->state == GORT_FRAME_LIVE) fr->state = GORT_FRAME_LEAVING;
+    if (unsafe_frame_order()) frame_pop(g, fr);
+    while (g->defers && g->defers->frame == fr) {
+        gort_defer *d = g->defers;
+        if (d->started) {
+            gort__defer_drop(g, d); /* cannot happen on return; kept as Go's loop is */
+            continue;
+        }
+        gort__defer_run(g, d, NULL, GORT_HOW_RETURN);
+    }
+    if (fr->state != GORT_FRAME_POPPED) frame_pop(g, fr);
+    /* Back in the caller: it runs inside whatever deferred call was running at entry. */
+    g->dcall = fr->saved_dcall;
+    g->running_defer = fr->saved_running_defer;
+}
+
+/* ---- defer records ----------------------------------------------------------------------- */
+
+/* Records freed by a goroutine are kept for its next defers, up to this many. */
+#define DEFER_POOL_MAX 64
+
+/* A zeroed record, from g's pool when it has one (Go's newdefer / deferpool). */
+static gort_defer *defer_alloc(gort_g *g) {
+    gort_defer *d = g->deferpool;
+    if (d) {
+        g->deferpool = d->link;
+        g->ndeferpool--;
+        memset(d, 0, sizeof *d);
+        return d;
+    }
+    d = calloc(1, sizeof *d);
+    if (!d) gort_fatal("runtime: out of memory");
+    return d;
+}
+
+/* Gives a record that left the chain back to g's pool, or to malloc when the pool is full. */
+static void defer_free(gort_g *g, gort_defer *d) {
+    if (g->ndeferpool >= DEFER_POOL_MAX) {
+        free(d);
+        return;
+    }
+    d->link = g->deferpool;
+    g->deferpool = d;
+    g->ndeferpool++;
+}
+
+/* Frees the pool of an ending goroutine. */
+void gort__deferpool_free(gort_g *g) {
+    while (g->deferpool) {
+        gort_defer *d = g->deferpool;
+        g->deferpool = d->link;
+        free(d);
+    }
+    g->ndeferpool = 0;
+}
+
+/* A new record registered by fr, pushed on fr's goroutine's chain: deferproc's common part.
+ * Emits deferproc with the record's id as defer_id. Not a safe point: the caller fills in the
+ * map or environment, which become roots with the record, and then reaches one. */
+static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
+    gort_g *g = fr->g;
+    if (g != gort__curg) gort_fatal("gort: defer registered on another goroutine's frame");
+    gort_defer *d = defer_alloc(g);
+    d->frame = fr;
+    d->id = atomic_fetch_add(&next_defer_id, 1);
+    d->kind = kind;
+    d->name = name;
+    d->link = g->defers;
+    g->defers = d;
+    fr->ndefers++;
+    GORT_PROBE_DEFER(deferproc, d->id, 0, fr->depth, gort__trace_name(name), 0);
+    return d;
+}
+
+/* Unlinks the head record d of g's chain and frees it. */
+void gort__defer_drop(gort_g *g, gort_defer *d) {
+    if (g->defers != d) gort_fatal("bad defer entry in panic");
+    g->defers = d->link;
+    d->frame->ndefers--;
+    defer_free(g, d);
+}
+
+/* The deferred delete: the map and key evaluated at the defer statement. On a nil map it does
+ * nothing (Go's mapdelete); on a map that died meanwhile the map's check reports it. */
+static void defer_delete_invoke(gort_defer *d) {
+    switch (d->keymode) {
+    case GORT_KEYMODE_FAST64:
+        gort_mapdelete_fast64(d->map, d->key.u64);
+        break;
+    case GORT_KEYMODE_FASTSTR:
+        gort_mapdelete_faststr(d->map, d->key.str);
+        break;
+    default:
+        gort_mapdelete(d->map, d->key.bytes);
+    }
+}
+
+/* Calls fn(env) from a frame of its own whose address c records: recover compares it with
+ * the frame address its caller's caller had, which is how it knows it was called directly by
+ * the deferred function. Never inlined, never a tail call, so the frame is this one. */
+__attribute__((noinline)) static void call_deferred(gort_dcall *c, gort_fn fn, void *env) {
+    c->caller_fp = __builtin_frame_address(0);
+    fn(env);
+    __asm__ volatile("" ::: "memory");
+}
+
+/* Makes the deferred call itself. */
+static void defer_invoke(gort_dcall *c, gort_defer *d) {
+    switch (d->kind) {
+    case GORT_DEFER_CALL:
+        call_deferred(c, d->fn, d->env);
+        break;
+    case GORT_DEFER_DELETE:
+        defer_delete_invoke(d);
+        break;
+    default:
+        gort_fatal("gort: bad defer record");
+    }
+}
+
+/* Runs record d (g's head record): probes deferreturn / deferreturn_end around the call, with
+ * g->running_defer = d->id and g->dcall describing the call; unlinks d when it returns. */
+void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
+    d->started = 1;
+    d->started_by = p;
+    gort_dcall call = { .outer = g->dcall, .d = d, .base = g->frame, .panic = p };
+    uint64_t outer_running = g->running_defer;
+    uint64_t id = d->id;
+    g->dcall = &call;
+    g->running_defer = id;
+    GORT_PROBE_DEFER(deferreturn, id, 0, how, 0, 0);
+    uint64_t t0 = gort__trace_on ? gort__now() : 0;
+    defer_invoke(&call, d);
+    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, t0 ? gort__now() - t0 : 0);
+    g->running_defer = outer_running;
+    g->dcall = call.outer;
+    d->started_by = NULL;
+    gort__defer_drop(g, d);
+}
+
+/* defer fn(env): the environment is evaluated now and kept (a root) until the call ran. */
+uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env) {
+    gort_defer *d = defer_push(fr, GORT_DEFER_CALL, name);
+    d->fn = fn;
+    d->env = env;
+    gort__safepoint();
+    return d->id;
+}
+
+/* defer delete(m, key) on the generic path: m and a copy of the key (t->keysize bytes). */
+uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key) {
+    if (t->keysize > sizeof(((gort_defer *)0)->key.bytes))
+        gort_fatal("gort: deferred delete key larger than 64 bytes");
+    gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
+    d->map = m;
+    d->keymode = GORT_KEYMODE_GENERIC;
+    memcpy(d->key.bytes, key, t->keysize);
+    gort__safepoint();
+    return d->id;
+}
+
+/* defer delete(m, key) with an 8-byte integer key (mapdelete_fast64). */
+uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key) {
+    gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
+    d->map = m;
+    d->keymode = GORT_KEYMODE_FAST64;
+    d->key.u64 = key;
+    gort__safepoint();
+    return d->id;
+}
+
+/* defer delete(m, key) with a string key (mapdelete_faststr): the string header is copied. */
+uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key) {
+    gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
+    d->map = m;
+    d->keymode = GORT_KEYMODE_FASTSTR;
+    d->key.str = key;
+    gort__safepoint();
+    return d->id;
+}
+
+/* ---- stack maps -------------------------------------------------------------------------- */
+
+/* A map owned by fr (it did not escape): a root of fr until fr is popped, when it dies. */
+gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint) {
+    if (fr->nstackmaps >= GORT_FRAME_STACKMAPS) gort_fatal("gort: too many stack maps in one frame");
+    gort_map *h = gort_makemap(t, hint);
+    fr->stackmaps[fr->nstackmaps] = h;
+    fr->nstackmaps++;
+    gort__safepoint();
+    return h;
+}

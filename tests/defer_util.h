@@ -1,0 +1,65 @@
+/*
+ * defer_util.h — small helpers shared by the defer tests and oracle programs (tests/defer_*.c,
+ * tests/progs/defer_*.c): Go's `defer fmt.Println(...)` with arguments evaluated at the defer
+ * statement, printing Go's "<nil>" for a nil recover value, and LeakSanitizer's view of the heap.
+ */
+#ifndef DEFER_UTIL_H
+#define DEFER_UTIL_H
+
+#include "gort.h"
+
+#include <stdio.h>
+
+/* LeakSanitizer (make test SAN=1): objects of libgort's heap (closure environments) belong to
+ * the collector, which may leave them to the process's end as Go does: not leaks. Everything
+ * else (defer records, goroutine records) is still checked. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:gort__alloc\n"; }
+
+/* The environment of a deferred print: its argument, copied at the defer statement. */
+struct defer_print_env {
+    const char *text;
+    long num;
+    int has_num;
+};
+
+/* The deferred call: prints the text (and number) it was given at the defer statement. */
+static inline void defer_print_run(void *e) {
+    struct defer_print_env *env = e;
+    if (env->has_num)
+        printf("%s %ld\n", env->text, env->num);
+    else
+        printf("%s\n", env->text);
+    fflush(stdout);
+}
+
+/* defer fmt.Println(text): text is evaluated now. */
+static inline void defer_println(gort_frame *fr, const char *text) {
+    struct defer_print_env *env = gort_closure_new(sizeof *env, 0);
+    env->text = text;
+    gort_defer_call(fr, "fmt.Println", defer_print_run, env);
+}
+
+/* defer fmt.Println(text, num): both evaluated now. */
+static inline void defer_println_num(gort_frame *fr, const char *text, long num) {
+    struct defer_print_env *env = gort_closure_new(sizeof *env, 0);
+    env->text = text;
+    env->num = num;
+    env->has_num = 1;
+    gort_defer_call(fr, "fmt.Println", defer_print_run, env);
+}
+
+/* A closure environment (libgort heap: what the collector accepts as env or goroutine arg)
+ * holding one pointer to memory outside the heap — a static, a string literal — which the
+ * collector does not trace (ptrmask 0). env_get gives the pointer back. */
+static inline void *env_ptr(const void *p) {
+    void **env = gort_closure_new(sizeof *env, 0);
+    *env = (void *)p;
+    return env;
+}
+static inline void *env_get(void *env) { return *(void **)env; }
+
+/* How Go prints a recover() result: the value, or <nil>. */
+static inline const char *or_nil(const char *r) { return r ? r : "<nil>"; }
+
+#endif

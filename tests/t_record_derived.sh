@@ -1,0 +1,38 @@
+#!/bin/sh
+# The summary tables (maps, defers, goroutines, gc_cycles), which gort record folds from the
+# events while loading (tracer/derive.c), equal the same definitions written as SQL over the
+# stored events (docs/schema.md) — for a program that returns and for one that is killed.
+set -e
+. tests/lib.sh
+P=$BUILD/tests/progs/trace_emit
+check() { # db
+  for t in maps defers goroutines gc_cycles; do
+    case $t in
+      maps) cols='map_id, created_ns, died_ns, death_cause, key_kind, peak_len, peak_B, grows'; q="SELECT map_id, MIN(CASE WHEN kind = 'makemap' THEN ts_ns END), MIN(CASE WHEN kind = 'mapfree' THEN ts_ns END), CASE MIN(CASE WHEN kind = 'mapfree' THEN arg0 END) WHEN 1 THEN 'gc' WHEN 2 THEN 'frame' END, CASE MAX(CASE WHEN kind = 'maptype' THEN arg0 END) WHEN 1 THEN 'int64' WHEN 2 THEN 'uint64' WHEN 3 THEN 'string' WHEN 4 THEN 'generic' END, MAX(CASE WHEN kind IN ('mapassign', 'mapdelete', 'mapfree') THEN arg1 WHEN kind = 'mapclear' THEN arg0 END), MAX(CASE WHEN kind = 'makemap' THEN arg1 WHEN kind = 'hashgrow' THEN arg0 END), SUM(kind = 'hashgrow') FROM events WHERE map_id IS NOT NULL AND map_id != 0 AND kind IN ('makemap', 'mapaccess', 'mapassign', 'mapdelete', 'hashgrow', 'evacuate', 'growdone', 'mapclear', 'mapiterinit', 'mapfree', 'map_use_after_free', 'maptype') GROUP BY map_id" ;;
+      defers) cols='defer_id, goid, registered_ns, ran_ns, end_ns, fn, how'; q="SELECT d.defer_id, d.goid, d.registered_ns, d.ran_ns, d.end_ns, n.name, CASE WHEN d.ran_ns IS NULL THEN 'never' WHEN d.how = 1 THEN 'return' WHEN d.how = 2 THEN 'panic' WHEN d.how = 3 THEN 'goexit' END FROM (SELECT defer_id, MIN(CASE WHEN kind = 'deferproc' THEN goid END) AS goid, MIN(CASE WHEN kind = 'deferproc' THEN ts_ns END) AS registered_ns, MIN(CASE WHEN kind = 'deferreturn' THEN ts_ns END) AS ran_ns, MIN(CASE WHEN kind = 'deferreturn_end' THEN ts_ns END) AS end_ns, MIN(CASE WHEN kind = 'deferproc' THEN arg1 END) AS fn_id, MIN(CASE WHEN kind = 'deferreturn' THEN arg0 END) AS how FROM events WHERE defer_id IS NOT NULL AND kind IN ('deferproc', 'deferreturn', 'deferreturn_end') GROUP BY defer_id) d LEFT JOIN names n ON n.id = d.fn_id WHERE d.registered_ns IS NOT NULL OR d.ran_ns IS NOT NULL" ;;
+      gc_cycles) cols='cycle, start_ns, mark_start_ns, mark_termination_ns, sweep_start_ns, sweep_done_ns, end_ns, stw_ns, heap_before, heap_after, maps_freed'; q="SELECT s.cycle, s.start_ns, (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_mark_start' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns), (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_mark_termination' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns), (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_sweep_start' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns), (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_sweep_done' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns), (SELECT MIN(ts_ns) FROM events e WHERE e.kind = 'gc_end' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns), (SELECT SUM(dur_ns) FROM events e WHERE e.kind = 'stw_end' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns), (SELECT arg0 FROM events e WHERE e.kind = 'gc_end' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns ORDER BY ts_ns LIMIT 1), (SELECT arg1 FROM events e WHERE e.kind = 'gc_end' AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns ORDER BY ts_ns LIMIT 1), (SELECT COUNT(*) FROM events e WHERE e.kind = 'mapfree' AND e.arg0 = 1 AND e.ts_ns >= s.start_ns AND e.ts_ns < s.next_ns) FROM (SELECT arg0 AS cycle, ts_ns AS start_ns, COALESCE(LEAD(ts_ns) OVER (ORDER BY ts_ns, id), 9223372036854775807) AS next_ns FROM events WHERE kind = 'gc_start') s" ;;
+      goroutines) cols='goid, tid, created_ns, ended_ns'; q="SELECT a.goid, a.tid, COALESCE(c.created_ns, a.first_ns), a.ended_ns FROM (SELECT goid, COALESCE(MIN(CASE WHEN kind = 'gostart' THEN tid END), MIN(tid)) AS tid, MIN(ts_ns) AS first_ns, MIN(CASE WHEN kind = 'goend' THEN ts_ns END) AS ended_ns FROM events WHERE goid IS NOT NULL GROUP BY goid) a LEFT JOIN (SELECT arg0 AS goid, MIN(ts_ns) AS created_ns FROM events WHERE kind = 'gocreate' GROUP BY arg0) c ON c.goid = a.goid" ;;
+    esac
+    n=$(sqlite3 "$1" "SELECT count(*) FROM $t")
+    [ "$n" -gt 0 ] || fail "$t is empty"
+    diff=$(sqlite3 "$1" "SELECT count(*) FROM (SELECT $cols FROM $t EXCEPT $q);
+                         SELECT count(*) FROM ($q EXCEPT SELECT $cols FROM $t);
+                         SELECT count(*) FROM ($q)")
+    expect_eq "$(echo $diff)" "0 0 $n"
+  done
+}
+"$GORT" record -o "$T/a.db" -- "$P" story:200 2>/dev/null
+check "$T/a.db"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT count(*) FROM maps")" 600
+# What story:200 does, per its description in tests/progs/trace_emit.c: 3 threads x 200
+# rounds; round r's deferred call never runs when r % 5 = 4, else runs as 1 + r % 3.
+want=$(awk 'BEGIN { for (r = 0; r < 200; r++) { if (r % 5 == 4) h = "never";
+                      else h = (r % 3 == 0 ? "return" : r % 3 == 1 ? "panic" : "goexit"); n[h] += 3 }
+                    printf "goexit|%d never|%d panic|%d return|%d ", n["goexit"], n["never"], n["panic"], n["return"] }')
+expect_eq "$(sqlite3 "$T/a.db" "SELECT how, count(*) FROM defers GROUP BY how ORDER BY how" | tr '\n' ' ')" "$want"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT count(*) FROM gc_cycles")" 50
+set +e
+"$GORT" record -o "$T/b.db" -- "$P" story:100 kill 2>/dev/null
+expect_eq $? 137
+set -e
+check "$T/b.db"

@@ -1,0 +1,49 @@
+#!/bin/sh
+# End to end on a real libgort program (tests/progs/trace_maps.c): the trace holds what the
+# program did with its maps, deferred deletes and goroutines, the summary tables and the gaps
+# view agree with it, and the stacks name the runtime functions and their callers.
+set -e
+. tests/lib.sh
+P=$BUILD/tests/progs/trace_maps
+# libgort's heap is garbage-collected: maps still reachable at exit are not leaks (SAN=1).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+N=1000
+expect_status 0 "$GORT" record -o "$T/m.db" -- "$P" $N
+q() { sqlite3 "$1" "$2"; }
+count() { q "$T/m.db" "SELECT count(*) FROM events WHERE kind = '$1'"; }
+# The operations the program's description fixes (see trace_maps.c).
+expect_eq "$(count makemap)" 8
+expect_eq "$(count maptype)" 8
+expect_eq "$(count mapassign)" $((N + 3 + 10 + 5 + 4 * 100))
+expect_eq "$(count mapaccess)" $((N / 2))
+expect_eq "$(count mapdelete)" $((N / 4 + 2))
+expect_eq "$(count deferproc) $(count deferreturn) $(count deferreturn_end)" "2 2 2"
+expect_eq "$(count gocreate) $(count gostart)" "4 4"
+expect_eq "$(q "$T/m.db" "SELECT count(*) FROM events WHERE kind = 'mapassign' AND map_id = 1 AND arg0 = 1")" $N
+# Map 1 grew by Go's load factor rule (overLoadFactor: count > 8 && count > 13 * 2^B / 2).
+want=$(awk -v n=$N 'BEGIN { B = 0; g = 0
+  for (c = 1; c <= n; c++) { thr = B == 0 ? 0 : 13 * 2 ^ (B - 1); if (c > 8 && c > thr) { B++; g++ } }
+  print "int64|" n "|" B "|" g }')
+expect_eq "$(q "$T/m.db" "SELECT key_kind, peak_len, peak_B, grows FROM maps WHERE map_id = 1")" "$want"
+expect_eq "$(q "$T/m.db" "SELECT key_kind, peak_len FROM maps WHERE map_id = 2")" "string|3"
+expect_eq "$(q "$T/m.db" "SELECT count(*) FROM events WHERE map_id IS NOT NULL AND kind != 'gc_end'
+             AND map_id != 0 AND map_id NOT IN (SELECT map_id FROM maps)")" 0
+# The deferred deletes ran at return, named 'delete'; the frame's map died after its delete.
+expect_eq "$(q "$T/m.db" "SELECT fn, how, count(*) FROM defers GROUP BY fn, how")" "delete|return|2"
+expect_eq "$(q "$T/m.db" "SELECT m.death_cause, m.died_ns >= d.end_ns FROM maps m
+             JOIN events e ON e.map_id = m.map_id AND e.kind = 'mapdelete' AND e.defer_id IS NOT NULL
+             JOIN defers d ON d.defer_id = e.defer_id WHERE m.died_ns IS NOT NULL")" "frame|1"
+expect_eq "$(q "$T/m.db" "SELECT op, verdict, count(*) FROM gaps GROUP BY op, verdict")" "mapdelete|safe|2"
+# Goroutines: main and the four workers, each on its own thread.
+expect_eq "$(q "$T/m.db" "SELECT count(*), count(DISTINCT tid) FROM goroutines")" "5|5"
+# Stacks: an insert into map 1 was in gort_mapassign_fast64, called by run, called by main.
+sid=$(q "$T/m.db" "SELECT stack_id FROM events WHERE kind = 'mapassign' AND map_id = 1 LIMIT 1")
+expect_eq "$(q "$T/m.db" "SELECT symbol FROM stack_frames WHERE stack_id = $sid AND depth < 3 ORDER BY depth" | tr '\n' ' ')" \
+  "gort_mapassign_fast64 run main "
+expect_eq "$(q "$T/m.db" "SELECT DISTINCT symbol FROM stack_frames f JOIN events e ON e.stack_id = f.stack_id
+             WHERE e.kind = 'gostart' AND f.depth = 0")" "goroutine_main"
+# The same program dying of an unrecovered panic: its events are all there, meta says so.
+expect_status 2 "$GORT" record -o "$T/p.db" -- "$P" $N panic
+expect_eq "$(q "$T/p.db" "SELECT count(*) FROM events WHERE kind = 'mapassign'")" $((N + 3 + 10 + 5 + 4 * 100))
+expect_eq "$(q "$T/p.db" "SELECT value FROM meta WHERE key = 'ended'")" "unrecovered panic"
+expect_eq "$(q "$T/p.db" "SELECT value FROM meta WHERE key = 'exit_status'")" 2

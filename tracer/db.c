@@ -1,0 +1,143 @@
+/*
+ * db.c — the trace database file.
+ *
+ * Loading: the file is new (record.c writes it under a temporary name and renames it when
+ * complete, so a failed run leaves no partial trace). The schema's tables and views are
+ * created first, its indexes (after the "-- @indexes" line of schema.sql) only at the end:
+ * inserting into a table without indexes is sequential appending, several times faster.
+ * There is no rollback journal and no fsync while loading — if the recorder itself dies the
+ * temporary file is worthless anyway — and rows go in large transactions.
+ *
+ * Finishing: the indexes, built with SQLite's sorter in two threads (the caller commits).
+ * (The derived tables are folded while loading: derive.c.)
+ */
+#include "tracer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TXN_ROWS 1000000 /* rows per transaction while loading */
+
+bool db_exec(trace_db *d, const char *sql, char *err, size_t errlen) {
+    char *msg = NULL;
+    if (sqlite3_exec(d->db, sql, NULL, NULL, &msg) == SQLITE_OK) return true;
+    snprintf(err, errlen, "database: %s", msg ? msg : sqlite3_errmsg(d->db));
+    sqlite3_free(msg);
+    return false;
+}
+
+/* Prepares one statement; false with the message in err. */
+static bool prepare(trace_db *d, const char *sql, sqlite3_stmt **out, char *err, size_t errlen) {
+    if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) == SQLITE_OK)
+        return true;
+    snprintf(err, errlen, "database: %s", sqlite3_errmsg(d->db));
+    return false;
+}
+
+/* Runs the part of schema.sql before (indexes = false) or after (true) the index mark. */
+static bool run_schema(trace_db *d, bool indexes, char *err, size_t errlen) {
+    const char *mark = strstr(gort_schema_sql, GORT_SCHEMA_INDEX_MARK);
+    size_t split = mark ? (size_t)(mark - gort_schema_sql) : strlen(gort_schema_sql);
+    if (indexes) return mark ? db_exec(d, mark, err, errlen) : true;
+    char *tables = malloc(split + 1);
+    if (!tables) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    memcpy(tables, gort_schema_sql, split);
+    tables[split] = 0;
+    bool ok = db_exec(d, tables, err, errlen);
+    free(tables);
+    return ok;
+}
+
+/* Fills the kinds table from the record format's list. */
+static bool insert_kinds(trace_db *d, char *err, size_t errlen) {
+    sqlite3_stmt *s;
+    if (!prepare(d, "INSERT INTO kinds(id, name) VALUES (?, ?)", &s, err, errlen)) return false;
+    for (unsigned k = 0; k < GORT_EV_MAX; k++) {
+        const char *name = gort_kind_name(k);
+        if (!name) continue;
+        sqlite3_bind_int(s, 1, (int)k);
+        sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            snprintf(err, errlen, "database: %s", sqlite3_errmsg(d->db));
+            sqlite3_finalize(s);
+            return false;
+        }
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return true;
+}
+
+bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
+    memset(d, 0, sizeof *d);
+    /* One thread uses this connection: no per-call mutexes, no allocation statistics (whose
+     * global mutex is taken on every malloc). */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    int rc = sqlite3_open_v2(path, &d->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s: %s", path,
+                 d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
+        return false;
+    }
+    if (!db_exec(d,
+                 "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -262144;"
+                 "PRAGMA temp_store = MEMORY;",
+                 err, errlen) ||
+        !run_schema(d, false, err, errlen) || !db_exec(d, "BEGIN", err, errlen) ||
+        !insert_kinds(d, err, errlen))
+        return false;
+    return prepare(d,
+                   "INSERT INTO events(ts_ns, tid, goid, kind, map_id, defer_id, arg0, arg1, "
+                   "dur_ns, stack_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   &d->ins_event, err, errlen) &&
+           prepare(d, "INSERT INTO stacks(id, depth) VALUES (?, ?)", &d->ins_stack, err, errlen) &&
+           prepare(d, "INSERT INTO stack_entries(stack_id, depth, frame_id) VALUES (?, ?, ?)",
+                   &d->ins_entry, err, errlen) &&
+           prepare(d, "INSERT INTO lost(tid, first_ns, last_ns, count) VALUES (?, ?, ?, ?)",
+                   &d->ins_lost, err, errlen) &&
+           prepare(d, "INSERT OR IGNORE INTO names(id, name) VALUES (?, ?)", &d->ins_name, err,
+                   errlen) &&
+           prepare(d, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", &d->ins_meta,
+                   err, errlen);
+}
+
+bool db_maybe_commit(trace_db *d) {
+    if (d->rows_in_txn < TXN_ROWS) return true;
+    d->rows_in_txn = 0;
+    return sqlite3_exec(d->db, "COMMIT; BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+bool db_meta(trace_db *d, const char *key, const char *value) {
+    sqlite3_bind_text(d->ins_meta, 1, key, -1, SQLITE_STATIC);
+    if (value)
+        sqlite3_bind_text(d->ins_meta, 2, value, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(d->ins_meta, 2);
+    int rc = sqlite3_step(d->ins_meta);
+    sqlite3_reset(d->ins_meta);
+    return rc == SQLITE_DONE;
+}
+
+bool db_meta_int(trace_db *d, const char *key, int64_t value) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)value);
+    return db_meta(d, key, buf);
+}
+
+bool db_finish(trace_db *d, char *err, size_t errlen) {
+    return db_exec(d, "PRAGMA threads = 2", err, errlen) && run_schema(d, true, err, errlen);
+}
+
+void db_close(trace_db *d) {
+    sqlite3_stmt *all[] = { d->ins_event, d->ins_stack, d->ins_entry,
+                            d->ins_lost, d->ins_name, d->ins_meta };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
+    if (d->db) sqlite3_close(d->db);
+    memset(d, 0, sizeof *d);
+}

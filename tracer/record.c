@@ -1,0 +1,473 @@
+/*
+ * record.c — `gort record`: run a program linked with libgort and store its events in SQLite.
+ *
+ *   gort record [-o FILE] [--force] [--stack-depth N | --no-stacks] [--profile-hz N]
+ *               [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]
+ *
+ * The run, in order: check the options, the program and the output (any problem is one line
+ * and exit status 2, before anything is created); create the shared region (region.c) and the
+ * database under a temporary name next to the output (db.c); start the program with the
+ * region's descriptor in GORT_TRACE_FD and a close-on-exec pipe that reports a failed exec;
+ * drain the rings into the database until the program has ended (drain.c, ingest.c); drain
+ * once more after its death, which is when a crashed program's last events are read;
+ * symbolize, derive the summary tables, write meta, and rename the file into place. The exit
+ * status is the program's (128 + signal when a signal killed it).
+ *
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked in the recorder and read from a signalfd:
+ * each is passed on to the program, and the recorder keeps draining until the program ends,
+ * so a Ctrl-C still yields a complete trace of what ran.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "tracer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CMD "record"
+#define DEFAULT_OUTPUT "gort.db"
+#define DEFAULT_BUFFER (4u << 20)
+#define DEFAULT_DEPTH 32
+#define MAX_DEPTH 128
+#define NRINGS 1024 /* threads emitting at once (the region is sparse: untouched rings cost nothing) */
+
+typedef struct record_args {
+    rec_options opt;
+    const char *output;
+    bool force;
+    char **prog_argv;  /* PROGRAM ARGS..., NULL-terminated (argv's tail) */
+    char prog_path[4096];
+} record_args;
+
+/* A run in progress. */
+typedef struct run {
+    rec_region region;
+    trace_db db;
+    ingest *ing;
+    drain_stats st;
+    char tmp_path[4200];
+    pid_t pid;                   /* the program, 0 once reaped */
+    pid_t program_pid;           /* for meta */
+    int sigfd;
+    sigset_t old_mask;
+    uint64_t start_ns, end_ns;   /* CLOCK_MONOTONIC */
+    time_t started_at;
+    int status;                  /* waitpid's */
+} run;
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: gort record [-o FILE] [--force] [--stack-depth N | --no-stacks]\n"
+            "                   [--profile-hz N] [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]\n\n"
+            "Runs PROGRAM (linked with libgort) and stores every event it emits in a SQLite\n"
+            "trace (tables described in docs/schema.md). Exits with PROGRAM's exit status\n"
+            "(128+signal if a signal killed it) and prints a summary line on stderr.\n\n"
+            "  -o, --output FILE   trace file to write (default %s)\n"
+            "  --force             replace FILE if it exists\n"
+            "  --stack-depth N     frames captured per event, 1..%d (default %d)\n"
+            "  --no-stacks         capture no stacks\n"
+            "  --profile-hz N      also sample running threads' stacks N times per CPU second\n"
+            "  --buffer SIZE       ring buffer per thread, e.g. 64K, 4M (default 4M)\n"
+            "  --drop              never make the program wait on a full buffer; count losses\n",
+            DEFAULT_OUTPUT, MAX_DEPTH, DEFAULT_DEPTH);
+}
+
+/* Parses one value option into *out within [min, max]. Returns -1 not this option, 0 bad, 1 ok. */
+static int int_option(int argc, char **argv, int *i, const char *name, int64_t min, int64_t max,
+                      int64_t *out) {
+    const char *v;
+    if (!cli_opt_value(CMD, argc, argv, i, name, &v)) return -1;
+    if (!v) return 0;
+    if (!cli_parse_int(v, min, max, out)) {
+        cli_error(CMD, "%s wants a whole number from %lld to %lld, not '%s'", name,
+                  (long long)min, (long long)max, v);
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses the options; returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, record_args *a) {
+    memset(a, 0, sizeof *a);
+    a->opt = (rec_options){ DEFAULT_BUFFER, NRINGS, DEFAULT_DEPTH, 0, false };
+    a->output = DEFAULT_OUTPUT;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *s = argv[i];
+        const char *v;
+        int64_t n;
+        int r;
+        if (!strcmp(s, "--")) {
+            i++;
+            break;
+        }
+        if (s[0] != '-') break;
+        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+            usage(stdout);
+            return GORT_EXIT_OK;
+        } else if (!strcmp(s, "--force")) {
+            a->force = true;
+        } else if (!strcmp(s, "--drop")) {
+            a->opt.drop = true;
+        } else if (!strcmp(s, "--no-stacks")) {
+            a->opt.stack_depth = 0;
+        } else if (cli_opt_value(CMD, argc, argv, &i, "-o", &v) ||
+                   cli_opt_value(CMD, argc, argv, &i, "--output", &v)) {
+            if (!v) return GORT_EXIT_USAGE;
+            if (!*v) return cli_error(CMD, "the output file name is empty");
+            a->output = v;
+        } else if ((r = int_option(argc, argv, &i, "--stack-depth", 1, MAX_DEPTH, &n)) >= 0) {
+            if (!r) return GORT_EXIT_USAGE;
+            a->opt.stack_depth = (uint32_t)n;
+        } else if ((r = int_option(argc, argv, &i, "--profile-hz", 0, 10000, &n)) >= 0) {
+            if (!r) return GORT_EXIT_USAGE;
+            a->opt.profile_hz = (uint32_t)n;
+        } else if (cli_opt_value(CMD, argc, argv, &i, "--buffer", &v)) {
+            uint64_t size;
+            if (!v) return GORT_EXIT_USAGE;
+            if (!cli_parse_size(v, &size) || size < 4096 || size > (1ull << 30))
+                return cli_error(CMD, "--buffer wants a size from 4K to 1G, not '%s'", v);
+            a->opt.ring_bytes = size;
+        } else {
+            return cli_error(CMD, "unknown option %s (see gort record --help)", s);
+        }
+    }
+    if (i >= argc) return cli_error(CMD, "no program to run (gort record [OPTIONS] -- PROGRAM)");
+    a->prog_argv = argv + i;
+    return -1;
+}
+
+/* Finds the program as execvp would (PATH when the name has no slash) and checks that it is
+ * an executable file. Returns -1 to go on, else the exit status. */
+static int resolve_program(record_args *a) {
+    const char *name = a->prog_argv[0];
+    struct stat sb;
+    if (strchr(name, '/')) {
+        snprintf(a->prog_path, sizeof a->prog_path, "%s", name);
+    } else {
+        const char *path = getenv("PATH");
+        bool found = false;
+        while (path && *path && !found) {
+            const char *end = strchr(path, ':');
+            size_t len = end ? (size_t)(end - path) : strlen(path);
+            snprintf(a->prog_path, sizeof a->prog_path, "%.*s/%s", (int)len,
+                     len ? path : ".", name);
+            found = stat(a->prog_path, &sb) == 0 && S_ISREG(sb.st_mode);
+            path = end ? end + 1 : NULL;
+        }
+        if (!found) return cli_error(CMD, "no such program: %s", name);
+    }
+    if (stat(a->prog_path, &sb) != 0) return cli_error(CMD, "no such program: %s", name);
+    if (!S_ISREG(sb.st_mode) || access(a->prog_path, X_OK) != 0)
+        return cli_error(CMD, "not an executable file: %s", name);
+    return -1;
+}
+
+/* Refuses an existing output without --force and a directory always. Returns -1 to go on. */
+static int check_output(const record_args *a) {
+    struct stat sb;
+    if (stat(a->output, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) return cli_error(CMD, "output %s is a directory", a->output);
+        if (!a->force)
+            return cli_error(CMD, "output %s exists (use --force to replace it)", a->output);
+    }
+    return -1;
+}
+
+/* CLOCK_MONOTONIC in ns. */
+static uint64_t mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Blocks the signals the recorder forwards and opens a signalfd for them. */
+static bool take_signals(run *r) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    if (sigprocmask(SIG_BLOCK, &set, &r->old_mask) != 0) return false;
+    r->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    return r->sigfd >= 0;
+}
+
+/* Passes any pending forwarded signal on to the program. */
+static void forward_signals(run *r) {
+    struct signalfd_siginfo si;
+    while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si) kill(r->pid, (int)si.ssi_signo);
+}
+
+/* Starts the program with the region's fd in its environment. False with err set when it
+ * could not be started (the exec error comes back through a close-on-exec pipe). */
+static bool start_program(run *r, record_args *a, char *err, size_t errlen) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return false;
+    }
+    char fdnum[16];
+    snprintf(fdnum, sizeof fdnum, "%d", r->region.fd);
+    r->start_ns = mono_now();
+    r->started_at = time(NULL);
+    r->pid = fork();
+    if (r->pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        return false;
+    }
+    r->program_pid = r->pid;
+    if (r->pid == 0) {
+        sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
+        setenv(GORT_REC_ENV, fdnum, 1);
+        execv(a->prog_path, a->prog_argv);
+        int e = errno;
+        if (write(p[1], &e, sizeof e) < 0) _exit(127);
+        _exit(127);
+    }
+    close(p[1]);
+    int e = 0;
+    ssize_t n;
+    while ((n = read(p[0], &e, sizeof e)) < 0 && errno == EINTR) {}
+    close(p[0]);
+    if (n == (ssize_t)sizeof e) {
+        waitpid(r->pid, NULL, 0);
+        r->pid = 0;
+        snprintf(err, errlen, "cannot run %s: %s", a->prog_argv[0], strerror(e));
+        return false;
+    }
+    return true;
+}
+
+/* Rewrites the live status line on a terminal: events so far and the recent rate. */
+static void live_line(uint64_t events, double rate) {
+    fprintf(stderr, "\rgort record: %llu events, %.0f events/s\033[K", (unsigned long long)events,
+            rate);
+}
+
+/* Drains until the program has ended, forwarding signals. False on a database error. */
+static bool drain_while_running(run *r) {
+    bool tty = isatty(STDERR_FILENO);
+    uint64_t last_show = mono_now(), last_events = 0;
+    for (;;) {
+        uint64_t got = drain_once(&r->region, r->ing, &r->st);
+        if (r->st.error || !db_maybe_commit(&r->db)) return false;
+        forward_signals(r);
+        pid_t w = waitpid(r->pid, &r->status, WNOHANG);
+        if (w == r->pid) break;
+        if (tty) {
+            uint64_t now = mono_now();
+            if (now - last_show >= 500000000u) {
+                uint64_t ev = ingest_events(r->ing);
+                live_line(ev, (double)(ev - last_events) * 1e9 / (double)(now - last_show));
+                last_show = now;
+                last_events = ev;
+            }
+        }
+        if (got == 0) {
+            struct timespec d = { 0, 200000 };
+            nanosleep(&d, NULL);
+        }
+    }
+    r->end_ns = mono_now();
+    if (tty) fprintf(stderr, "\r\033[K");
+    /* The program is gone: everything it committed is in the rings now. */
+    while (drain_once(&r->region, r->ing, &r->st) > 0)
+        if (r->st.error) return false;
+    return !r->st.error && drain_finish(&r->region, r->ing, &r->st);
+}
+
+/* Shell-quotes the program's command line for meta. */
+static char *command_line(char **argv) {
+    size_t cap = 64, len = 0;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    s[0] = 0;
+    for (int i = 0; argv[i]; i++) {
+        bool plain = argv[i][0] && strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                   "0123456789_-./=:,+%@") == strlen(argv[i]);
+        size_t need = len + strlen(argv[i]) * 4 + 4;
+        if (need > cap) {
+            cap = need * 2;
+            char *t = realloc(s, cap);
+            if (!t) {
+                free(s);
+                return NULL;
+            }
+            s = t;
+        }
+        if (i) s[len++] = ' ';
+        if (plain) {
+            len += (size_t)sprintf(s + len, "%s", argv[i]);
+        } else {
+            s[len++] = '\'';
+            for (const char *c = argv[i]; *c; c++) {
+                if (*c == '\'') {
+                    memcpy(s + len, "'\\''", 4);
+                    len += 4;
+                } else {
+                    s[len++] = *c;
+                }
+            }
+            s[len++] = '\'';
+            s[len] = 0;
+        }
+    }
+    return s;
+}
+
+/* How the program ended, for meta: "exit", "signal", "fatal error", "unrecovered panic". */
+static const char *how_it_ended(run *r) {
+    if (WIFSIGNALED(r->status)) return "signal";
+    sqlite3_stmt *s;
+    const char *how = "exit";
+    if (sqlite3_prepare_v2(r->db.db,
+                           "SELECT arg0 FROM events WHERE kind = 'fatal' ORDER BY id DESC LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return how;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        how = sqlite3_column_int(s, 0) == 2 ? "unrecovered panic" : "fatal error";
+    sqlite3_finalize(s);
+    return how;
+}
+
+/* The exit status gort record passes on. */
+static int exit_status_of(int status) {
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* Writes the meta rows. */
+static bool write_meta(run *r, record_args *a) {
+    trace_db *d = &r->db;
+    char *cmd = command_line(a->prog_argv);
+    char when[32];
+    struct tm tm;
+    gmtime_r(&r->started_at, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int sig = WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0;
+    char signame[32] = "";
+    if (sig) {
+        const char *abbrev = sigabbrev_np(sig);
+        snprintf(signame, sizeof signame, "SIG%s", abbrev ? abbrev : "?");
+    }
+    bool ok = db_meta(d, "schema_version", "1") && db_meta(d, "command", cmd) &&
+              db_meta(d, "program", a->prog_path) && db_meta_int(d, "pid", r->program_pid) &&
+              db_meta(d, "started_at", when) &&
+              db_meta(d, "clock", region_clock_name(&r->region)) &&
+              db_meta_int(d, "duration_ns", (int64_t)(r->end_ns - r->start_ns)) &&
+              db_meta_int(d, "events", (int64_t)ingest_events(r->ing)) &&
+              db_meta_int(d, "events_lost", (int64_t)r->st.lost) &&
+              db_meta_int(d, "producer_waits", (int64_t)r->st.waits) &&
+              db_meta_int(d, "exit_status", exit_status_of(r->status)) &&
+              db_meta(d, "signal", sig ? signame : NULL) &&
+              db_meta(d, "ended", how_it_ended(r)) &&
+              db_meta_int(d, "stack_depth", r->region.h->stack_depth) &&
+              db_meta_int(d, "profile_hz", r->region.h->profile_hz) &&
+              db_meta(d, "drop", a->opt.drop ? "1" : "0") &&
+              db_meta_int(d, "buffer_bytes", (int64_t)(r->region.h->ring_words * 8)) &&
+              db_meta(d, "gort_version", GORT_VERSION);
+    free(cmd);
+    return ok;
+}
+
+/* Symbolizes, derives, writes meta, creates the indexes and commits. */
+static bool finish_trace(run *r, record_args *a, char *err, size_t errlen) {
+    const frame_ref *frames;
+    size_t nframes = ingest_frames(r->ing, &frames);
+    if (r->st.corrupt) fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
+    if (!symbolize_frames(&r->db, r->region.h, frames, nframes, err, errlen)) return false;
+    if (!ingest_write_derived(r->ing) || !write_meta(r, a)) {
+        snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
+        return false;
+    }
+    if (!db_finish(&r->db, err, errlen)) return false;
+    if (!db_meta_int(&r->db, "finish_ns", (int64_t)(mono_now() - r->end_ns))) {
+        snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
+        return false;
+    }
+    return db_exec(&r->db, "COMMIT", err, errlen);
+}
+
+/* Releases everything; removes the temporary file unless it was renamed. */
+static void cleanup(run *r) {
+    ingest_free(r->ing);
+    r->ing = NULL;
+    db_close(&r->db);
+    if (r->tmp_path[0]) unlink(r->tmp_path);
+    if (r->region.h) region_destroy(&r->region);
+    if (r->sigfd >= 0) close(r->sigfd);
+    sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
+}
+
+/* Ends the run on a recorder error: the program is killed, nothing is left behind. */
+static int fail_run(run *r, const char *msg) {
+    if (r->pid > 0) {
+        kill(r->pid, SIGKILL);
+        waitpid(r->pid, NULL, 0);
+    }
+    cleanup(r);
+    return cli_error(CMD, "%s", msg);
+}
+
+int cmd_record(int argc, char **argv) {
+    record_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0) rc = resolve_program(&a);
+    if (rc < 0) rc = check_output(&a);
+    if (rc >= 0) return rc;
+
+    run r;
+    memset(&r, 0, sizeof r);
+    r.sigfd = -1;
+    r.region.fd = -1;
+    char err[512];
+    sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
+    snprintf(r.tmp_path, sizeof r.tmp_path, "%s.tmp-%d", a.output, (int)getpid());
+    if (!region_create(&r.region, &a.opt, err, sizeof err)) {
+        r.tmp_path[0] = 0;
+        return fail_run(&r, err);
+    }
+    int fd = open(r.tmp_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));
+        r.tmp_path[0] = 0;
+        return fail_run(&r, err);
+    }
+    close(fd);
+    if (!db_create(&r.db, r.tmp_path, err, sizeof err)) return fail_run(&r, err);
+    r.ing = ingest_new(&r.db);
+    if (!r.ing) return fail_run(&r, "out of memory");
+    if (!take_signals(&r)) return fail_run(&r, "cannot set up signal handling");
+    if (!start_program(&r, &a, err, sizeof err)) return fail_run(&r, err);
+    if (!drain_while_running(&r)) {
+        snprintf(err, sizeof err, "database: %s", sqlite3_errmsg(r.db.db));
+        return fail_run(&r, err);
+    }
+    r.pid = 0; /* reaped */
+    if (!finish_trace(&r, &a, err, sizeof err)) return fail_run(&r, err);
+    db_close(&r.db);
+    if (rename(r.tmp_path, a.output) != 0) {
+        snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));
+        return fail_run(&r, err);
+    }
+    r.tmp_path[0] = 0;
+    fprintf(stderr, "gort record: %llu events, %llu lost, %.3f s, %s\n",
+            (unsigned long long)ingest_events(r.ing), (unsigned long long)r.st.lost,
+            (double)(r.end_ns - r.start_ns) / 1e9, a.output);
+    int status = exit_status_of(r.status);
+    cleanup(&r);
+    return status;
+}

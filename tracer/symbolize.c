@@ -1,0 +1,101 @@
+/*
+ * symbolize.c — return addresses to function names and source lines, after the run.
+ *
+ * The program paid only for capturing raw addresses. Here each distinct address is resolved
+ * once with libdw (elfutils' DWARF library, dwfl "offline" reporting): the module comes from
+ * the list the program wrote into the shared header when it attached (path and load bias of
+ * every ELF object, from dl_iterate_phdr), which stays readable after the program died. The
+ * function name comes from the ELF symbol table (libgort programs link with -rdynamic), the
+ * file and line from DWARF line tables where the module has debug info.
+ *
+ * Why libdw: it is elfutils' maintained library, the one perf and systemd use; it reads
+ * symbol tables, DWARF 5 line tables and separate debug files (build-id, .gnu_debuglink), and
+ * it is packaged everywhere (Debian libdw-dev). addr2line would mean a process per module;
+ * libbacktrace is not packaged as a library.
+ *
+ * A return address points after its call instruction, which can already belong to the next
+ * line or even the next function, so it is looked up at pc - 1; a sampled pc (exact) as is.
+ */
+#include "tracer.h"
+
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Reports every module of the header to dwfl with its load bias. */
+static Dwfl *open_modules(const gort_rec_header *h, const Dwfl_Callbacks *callbacks) {
+    Dwfl *dwfl = dwfl_begin(callbacks);
+    if (!dwfl) return NULL;
+    dwfl_report_begin(dwfl);
+    uint32_t n = atomic_load(&((gort_rec_header *)h)->nmodules);
+    if (n > GORT_REC_MAX_MODULES) n = GORT_REC_MAX_MODULES;
+    for (uint32_t i = 0; i < n; i++) {
+        const gort_rec_module *m = &h->modules[i];
+        char path[GORT_REC_PATH_MAX];
+        memcpy(path, m->path, sizeof path);
+        path[sizeof path - 1] = 0;
+        dwfl_report_elf(dwfl, path, path, -1, (GElf_Addr)m->base, false);
+    }
+    dwfl_report_end(dwfl, NULL, NULL);
+    return dwfl;
+}
+
+/* Binds the symbol, module, file and line of one address to the frames insert. */
+static void describe(Dwfl *dwfl, const frame_ref *f, sqlite3_stmt *s) {
+    Dwarf_Addr a = f->exact ? f->pc : f->pc - 1;
+    Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
+    const char *sym = NULL, *modname = NULL, *file = NULL;
+    int line = 0;
+    if (mod) {
+        sym = dwfl_module_addrname(mod, a);
+        const char *mainfile = NULL;
+        modname = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+        if (mainfile) modname = mainfile;
+        Dwfl_Line *l = dwfl_module_getsrc(mod, a);
+        if (l) file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+    }
+    /* "__libc_start_main@@GLIBC_2.34": the symbol version is not part of the name. */
+    int symlen = sym ? (int)strcspn(sym, "@") : 0;
+    sqlite3_bind_text(s, 3, sym, symlen, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, modname, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, file, -1, SQLITE_TRANSIENT);
+    if (file && line > 0)
+        sqlite3_bind_int(s, 6, line);
+    else
+        sqlite3_bind_null(s, 6);
+}
+
+bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *frames,
+                      size_t n, char *err, size_t errlen) {
+    if (n == 0) return true;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(d->db,
+                           "INSERT INTO frames(id, pc, symbol, module, file, line) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "database: %s", sqlite3_errmsg(d->db));
+        return false;
+    }
+    char *debuginfo_path = NULL; /* dwfl's default search path; outlives dwfl */
+    const Dwfl_Callbacks callbacks = {
+        .find_elf = dwfl_build_id_find_elf,
+        .find_debuginfo = dwfl_standard_find_debuginfo,
+        .section_address = dwfl_offline_section_address,
+        .debuginfo_path = &debuginfo_path,
+    };
+    Dwfl *dwfl = open_modules(h, &callbacks);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        sqlite3_bind_int64(s, 1, (sqlite3_int64)(i + 1));
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)frames[i].pc);
+        describe(dwfl, &frames[i], s);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            snprintf(err, errlen, "database: %s", sqlite3_errmsg(d->db));
+            ok = false;
+        }
+        sqlite3_reset(s);
+    }
+    if (dwfl) dwfl_end(dwfl);
+    sqlite3_finalize(s);
+    return ok;
+}

@@ -1,0 +1,63 @@
+/*
+ * idmap.c — a hash table from 64-bit ids (stack, map, goroutine ids) to 64-bit values.
+ *
+ * Open addressing with linear probing; the capacity is a power of two kept at least twice the
+ * number of keys, so a probe sequence is short. Keys are spread by a multiplicative hash, and
+ * ids that are consecutive (as the recorder assigns them) fall in distinct slots.
+ */
+#include "viewer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The slot index where KEY starts probing in a table of CAP slots. */
+static size_t home(int64_t key, size_t cap) {
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
+}
+
+/* Doubles the table (or makes the first one); false when out of memory. */
+static bool grow(idmap *m) {
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    idmap n = { calloc(cap, sizeof *n.keys), calloc(cap, sizeof *n.vals), calloc(cap, 1), cap, 0 };
+    if (!n.keys || !n.vals || !n.full) {
+        free(n.keys);
+        free(n.vals);
+        free(n.full);
+        return false;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->full[i]) continue;
+        size_t h = home(m->keys[i], cap);
+        while (n.full[h]) h = (h + 1) & (cap - 1);
+        n.full[h] = 1;
+        n.keys[h] = m->keys[i];
+        n.vals[h] = m->vals[i];
+        n.used++;
+    }
+    idmap_free(m);
+    *m = n;
+    return true;
+}
+
+int64_t *idmap_get(idmap *m, int64_t key, bool insert) {
+    if (insert && (m->used + 1) * 2 > m->cap && !grow(m)) return NULL;
+    if (!m->cap) return NULL;
+    size_t h = home(key, m->cap);
+    while (m->full[h]) {
+        if (m->keys[h] == key) return &m->vals[h];
+        h = (h + 1) & (m->cap - 1);
+    }
+    if (!insert) return NULL;
+    m->full[h] = 1;
+    m->keys[h] = key;
+    m->vals[h] = 0;
+    m->used++;
+    return &m->vals[h];
+}
+
+void idmap_free(idmap *m) {
+    free(m->keys);
+    free(m->vals);
+    free(m->full);
+    memset(m, 0, sizeof *m);
+}

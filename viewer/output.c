@@ -1,0 +1,350 @@
+/*
+ * output.c — printing a query's rows as a table, CSV or JSON, shared by gort sql and gaps.
+ *
+ * CSV and JSON stream: each row is written as it is stepped, so a query over ten million
+ * events never holds its result in memory. The table format must know every column's width
+ * before the first line, so it keeps the cells (as text) until the statement is done; it is
+ * meant for people, who do not read ten million lines.
+ *
+ * Types follow SQLite's per-value types: an integer prints as an integer in every format, a
+ * real with %.17g (round-trips), text as itself, a blob as hex (x'..' in a table, a hex
+ * string in JSON). JSON strings are valid UTF-8 whatever the trace holds (text.c).
+ */
+#define _GNU_SOURCE /* the unlocked stdio calls */
+#include "viewer.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bool vout_parse_format(const char *cmd, const char *s, enum vout_format *out) {
+    if (s && !strcmp(s, "table")) *out = VOUT_TABLE;
+    else if (s && !strcmp(s, "csv")) *out = VOUT_CSV;
+    else if (s && !strcmp(s, "json")) *out = VOUT_JSON;
+    else {
+        cli_error(cmd, "unknown format '%s' (table, csv or json)", s ? s : "");
+        return false;
+    }
+    return true;
+}
+
+/* Formats column I of ST as text in a malloc'd string (NULL_TEXT for NULL). */
+static char *cell_text(sqlite3_stmt *st, int i, const char *null_text) {
+    char num[64];
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: return strdup(null_text);
+    case SQLITE_INTEGER:
+        snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i));
+        return strdup(num);
+    case SQLITE_FLOAT:
+        snprintf(num, sizeof num, "%.17g", sqlite3_column_double(st, i));
+        return strdup(num);
+    case SQLITE_BLOB: {
+        const unsigned char *b = sqlite3_column_blob(st, i);
+        int n = sqlite3_column_bytes(st, i);
+        char *s = malloc((size_t)n * 2 + 4);
+        if (!s) return NULL;
+        char *p = s;
+        *p++ = 'x';
+        *p++ = '\'';
+        for (int k = 0; k < n; k++) p += sprintf(p, "%02x", b[k]);
+        *p++ = '\'';
+        *p = 0;
+        return s;
+    }
+    default: {
+        const char *t = (const char *)sqlite3_column_text(st, i);
+        return strdup(t ? t : "");
+    }
+    }
+}
+
+/* Writes S as a CSV field: quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *out, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    putc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') putc('"', out);
+        putc(*s, out);
+    }
+    putc('"', out);
+}
+
+/* Writes column I of ST as a JSON value. */
+static void json_value(FILE *out, sqlite3_stmt *st, int i) {
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: fputs("null", out); break;
+    case SQLITE_INTEGER: write_i64(out, sqlite3_column_int64(st, i)); break;
+    case SQLITE_FLOAT: {
+        double d = sqlite3_column_double(st, i);
+        if (isfinite(d)) fprintf(out, "%.17g", d);
+        else fputs("null", out);
+        break;
+    }
+    case SQLITE_BLOB: {
+        const unsigned char *b = sqlite3_column_blob(st, i);
+        int n = sqlite3_column_bytes(st, i);
+        putc('"', out);
+        for (int k = 0; k < n; k++) fprintf(out, "%02x", b[k]);
+        putc('"', out);
+        break;
+    }
+    default: {
+        const char *t = (const char *)sqlite3_column_text(st, i);
+        json_write_string(out, t ? t : "", (size_t)sqlite3_column_bytes(st, i));
+    }
+    }
+}
+
+/* Streams the rows as CSV. */
+static int print_csv(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn fn, void *arg) {
+    int nc = sqlite3_column_count(st);
+    for (int i = 0; i < nc; i++) {
+        if (i) putc(',', out);
+        csv_field(out, sqlite3_column_name(st, i));
+    }
+    putc('\n', out);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn) fn(st, arg);
+        for (int i = 0; i < nc; i++) {
+            if (i) putc(',', out);
+            int type = sqlite3_column_type(st, i);
+            if (type == SQLITE_TEXT) {
+                csv_field(out, (const char *)sqlite3_column_text(st, i));
+            } else if (type == SQLITE_INTEGER) {
+                write_i64(out, sqlite3_column_int64(st, i));
+            } else if (type != SQLITE_NULL) {
+                char *s = cell_text(st, i, "");
+                if (s) fputs(s, out);
+                free(s);
+            }
+        }
+        putc('\n', out);
+    }
+    return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
+}
+
+/* Streams the rows as a JSON array of objects, one a line. */
+static int print_json(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn fn, void *arg) {
+    int nc = sqlite3_column_count(st);
+    int rc;
+    bool first = true;
+    fputs("[", out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn) fn(st, arg);
+        fputs(first ? "\n{" : ",\n{", out);
+        first = false;
+        for (int i = 0; i < nc; i++) {
+            const char *name = sqlite3_column_name(st, i);
+            if (i) putc(',', out);
+            json_write_string(out, name, strlen(name));
+            putc(':', out);
+            json_value(out, st, i);
+        }
+        putc('}', out);
+    }
+    fputs(first ? "]\n" : "\n]\n", out);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
+}
+
+typedef struct {
+    char *text;          /* every cell's text, NUL-terminated, back to back */
+    size_t len, cap;
+    size_t *cells;       /* row-major offsets into text, ncols per row */
+    size_t nrows, cap_cells;
+    bool *numeric;       /* per column: every value is a number or NULL (right-aligned) */
+    size_t *width;       /* per column, in characters */
+} table_buf;
+
+/* Appends column I of ST to T as text; false when out of memory. */
+static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
+    int type = sqlite3_column_type(st, i);
+    char num[32];
+    const char *v;
+    size_t n;
+    char *owned = NULL;
+    if (type == SQLITE_INTEGER) {
+        n = (size_t)snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i));
+        v = num;
+    } else if (type == SQLITE_NULL) {
+        v = "NULL";
+        n = 4;
+    } else if (type == SQLITE_TEXT) {
+        v = (const char *)sqlite3_column_text(st, i);
+        n = (size_t)sqlite3_column_bytes(st, i);
+        t->numeric[i] = false;
+    } else {
+        owned = cell_text(st, i, "NULL");
+        if (!owned) return false;
+        v = owned;
+        n = strlen(owned);
+        if (type != SQLITE_FLOAT) t->numeric[i] = false;
+    }
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1 << 16;
+        while (cap < t->len + n + 1) cap *= 2;
+        char *p = realloc(t->text, cap);
+        if (!p) { free(owned); return false; }
+        t->text = p;
+        t->cap = cap;
+    }
+    char *dst = t->text + t->len;
+    for (size_t k = 0; k < n; k++) /* a cell is one line */
+        dst[k] = v[k] == '\n' || v[k] == '\r' || v[k] == '\t' ? ' ' : v[k];
+    dst[n] = 0;
+    t->cells[slot] = t->len;
+    t->len += n + 1;
+    size_t w = type == SQLITE_TEXT ? utf8_count(dst, n) : n;
+    if (w > t->width[i]) t->width[i] = w;
+    free(owned);
+    return true;
+}
+
+/* Writes N spaces. */
+static void pad(FILE *out, size_t n) {
+    while (n--) putc_unlocked(' ', out);
+}
+
+/* Prints one table line: each cell padded to its column's width. */
+static void table_line(FILE *out, const char *const *cells, int nc, const size_t *w, const bool *numeric) {
+    for (int i = 0; i < nc; i++) {
+        size_t len = strlen(cells[i]);
+        if (!numeric[i]) len = utf8_count(cells[i], len);
+        size_t fill = w[i] > len ? w[i] - len : 0;
+        if (i) fputs_unlocked("  ", out);
+        if (numeric[i]) pad(out, fill);
+        fputs_unlocked(cells[i], out);
+        if (!numeric[i] && i != nc - 1) pad(out, fill);
+    }
+    putc_unlocked('\n', out);
+}
+
+/* Keeps every cell, then prints aligned columns under the column names. */
+static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn fn, void *arg) {
+    int nc = sqlite3_column_count(st);
+    if (nc == 0) {
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
+        return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
+    }
+    table_buf t = { 0 };
+    t.width = calloc((size_t)nc, sizeof *t.width);
+    t.numeric = calloc((size_t)nc, sizeof *t.numeric);
+    const char **line = calloc((size_t)nc, sizeof *line);
+    int rc = 0;
+    if (!t.width || !t.numeric || !line) rc = cli_error(cmd, "out of memory");
+    for (int i = 0; !rc && i < nc; i++) {
+        t.width[i] = utf8_count(sqlite3_column_name(st, i), strlen(sqlite3_column_name(st, i)));
+        t.numeric[i] = true;
+    }
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn) fn(st, arg);
+        if ((t.nrows + 1) * (size_t)nc > t.cap_cells) {
+            size_t cap = t.cap_cells ? t.cap_cells * 2 : (size_t)nc * 256;
+            size_t *c = realloc(t.cells, cap * sizeof *c);
+            if (!c) { rc = cli_error(cmd, "out of memory"); break; }
+            t.cells = c;
+            t.cap_cells = cap;
+        }
+        for (int i = 0; !rc && i < nc; i++)
+            if (!table_cell(&t, st, i, t.nrows * (size_t)nc + (size_t)i)) rc = cli_error(cmd, "out of memory");
+        t.nrows++;
+    }
+    if (!rc && step != SQLITE_DONE) rc = vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
+    if (!rc) {
+        for (int i = 0; i < nc; i++) line[i] = sqlite3_column_name(st, i);
+        table_line(out, line, nc, t.width, t.numeric);
+        for (int i = 0; i < nc; i++) {
+            if (i) fputs("  ", out);
+            for (size_t k = 0; k < t.width[i]; k++) putc('-', out);
+        }
+        putc('\n', out);
+        for (size_t r = 0; r < t.nrows; r++) {
+            for (int i = 0; i < nc; i++) line[i] = t.text + t.cells[r * (size_t)nc + (size_t)i];
+            table_line(out, line, nc, t.width, t.numeric);
+        }
+    }
+    free(t.text);
+    free(t.cells);
+    free(t.numeric);
+    free(t.width);
+    free(line);
+    return rc;
+}
+
+int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE *out,
+               vout_row_fn on_row, void *arg) {
+    switch (format) {
+    case VOUT_CSV: return print_csv(cmd, st, out, on_row, arg);
+    case VOUT_JSON: return print_json(cmd, st, out, on_row, arg);
+    default: return print_table(cmd, st, out, on_row, arg);
+    }
+}
+
+/* True when A and B name the same existing file. */
+static bool same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
+    memset(vf, 0, sizeof *vf);
+    if (!path || !strcmp(path, "-")) {
+        vf->f = stdout;
+        return 0;
+    }
+    if (protect && same_file(path, protect))
+        return cli_error(cmd, "%s: refusing to overwrite the trace", path);
+    size_t n = strlen(path);
+    vf->tmp = malloc(n + 16);
+    if (!vf->tmp) return cli_error(cmd, "out of memory");
+    snprintf(vf->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(vf->tmp);
+    if (fd < 0) {
+        int rc = cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
+        free(vf->tmp);
+        vf->tmp = NULL;
+        return rc;
+    }
+    fchmod(fd, 0644);
+    vf->f = fdopen(fd, "w");
+    if (!vf->f) {
+        close(fd);
+        unlink(vf->tmp);
+        free(vf->tmp);
+        vf->tmp = NULL;
+        return cli_error(cmd, "out of memory");
+    }
+    setvbuf(vf->f, NULL, _IOFBF, 1 << 20);
+    vf->path = path;
+    return 0;
+}
+
+int vout_file_close(const char *cmd, vout_file *vf, bool ok) {
+    int rc = 0;
+    if (vf->f == stdout) {
+        if (fflush(stdout) != 0 && ok) rc = cli_error(cmd, "cannot write the output");
+        return ok ? rc : GORT_EXIT_USAGE;
+    }
+    if (!vf->f) return GORT_EXIT_USAGE;
+    bool written = !ferror(vf->f);
+    if (fclose(vf->f) != 0) written = false;
+    if (ok && !written) rc = cli_error(cmd, "%s: cannot write the output", vf->path);
+    if (ok && written && rename(vf->tmp, vf->path) != 0)
+        rc = cli_error(cmd, "%s: cannot write: %s", vf->path, strerror(errno));
+    if (!ok || rc) unlink(vf->tmp);
+    free(vf->tmp);
+    vf->f = NULL;
+    vf->tmp = NULL;
+    return ok ? rc : GORT_EXIT_USAGE;
+}

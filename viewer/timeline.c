@@ -1,0 +1,772 @@
+/*
+ * timeline.c — gort timeline: a picture of a trace over time, drawn by gnuplot.
+ *
+ * Lanes, top to bottom: one per map (its life from creation to death as a grey bar, with its
+ * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
+ * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
+ * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue).
+ * The gap between a map's death and each deferred call that touched it is an arrow on the
+ * map's lane between the two instants, labelled with its length: green when the call was done
+ * before the death (safe), red when the map was touched after it (use-after-free).
+ *
+ * Reading a million events: nothing is drawn finer than a pixel can show. The window is cut
+ * into one bin per pixel column; map operations are counted per (lane, kind, bin) and each
+ * non-empty bin is one mark, so the picture costs lanes x kinds x width points at most. Past
+ * --lanes maps (maps with a use-after-free first, then maps any deferred call touched, then by
+ * id) the rest share one "other maps" lane; likewise goroutines. Deferred calls are drawn one
+ * by one up to 3000, otherwise as per-bin marks (but for 500 use-after-free ones); GC bands
+ * closer than a pixel merge; at most 2000 gaps are drawn and 40 labelled, use-after-free
+ * ones first, and only on lanes of their own.
+ *
+ * gnuplot reads the script and its data (inline datablocks) on a pipe; it writes a temporary
+ * file beside -o, renamed over it on success. --script writes the script instead, so tests
+ * and curious users can read exactly what would be drawn.
+ */
+#include "viewer.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char usage[] =
+    "usage: gort timeline TRACE [-o FILE.png|FILE.svg] [--from T] [--to T] [--map ID]...\n"
+    "                     [--size WxH] [--lanes N] [--script FILE]\n"
+    "\n"
+    "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
+    "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
+    "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep), and the gap\n"
+    "between each map's death and the deferred calls that touched it (green safe, red\n"
+    "use-after-free). Large traces are aggregated to what the picture can show.\n"
+    "\n"
+    "  -o FILE       output, PNG or SVG by its extension (default timeline.png)\n"
+    "  --from T      start of the window (ns, or with a unit: 10us, 5ms, 1s)\n"
+    "  --to T        end of the window\n"
+    "  --map ID      only this map (repeatable)\n"
+    "  --size WxH    image size in pixels (default 1600 wide, height from the lanes)\n"
+    "  --lanes N     at most N map lanes and N goroutine lanes (default 40); the rest share\n"
+    "                one lane each\n"
+    "  --script FILE write the gnuplot script (with its data) to FILE instead of drawing\n"
+    "\n"
+    "Exit status: 0 done, 2 bad input or gnuplot failed.\n";
+
+enum { K_ASSIGN, K_DELETE, K_GROW, K_EVAC, K_REG, K_RAN, NKINDS };
+#define MAX_DEFERS_DRAWN 3000
+#define MAX_UAF_DEFERS 500
+#define MAX_GAP_LABELS 40
+#define MAX_GAPS_DRAWN 2000
+#define MAX_BANDS 3000
+
+typedef struct {
+    int64_t map_id, defer_id, goid, died, last_op;
+    bool uaf, safe;
+} gap_row;
+
+typedef struct {
+    int64_t defer_id, goid, reg, ran; /* ran < 0: never ran */
+} defer_row;
+
+typedef struct {
+    int64_t id, created, died; /* died < 0: never died */
+    char cause[16];
+    int prio;
+} map_row;
+
+typedef struct {
+    const char *trace, *out, *script;
+    int64_t from, to;
+    bool has_from, has_to;
+    int64_t maps[256];
+    size_t nmaps;
+    int width, height, lanes;
+} tl_args;
+
+typedef struct {   /* everything the picture needs, read from the trace */
+    int64_t from, to;
+    double unit;
+    const char *unitname;
+    int bins;
+    map_row *maps;  size_t nmaps, kept_maps;
+    defer_row *defers; size_t ndefers;
+    gap_row *gaps; size_t ngaps;
+    size_t *gap_order; size_t ndrawn; /* the gaps drawn, in label priority order */
+    int64_t goids[4096]; size_t ngoids, kept_goids;
+    idmap map_lane, goid_lane, gap_defers;
+    int nlanes, other_maps_lane, other_g_lane;
+    uint32_t *bins_count;  /* [lane][kind][bin] */
+    int64_t *bands; size_t nbands, cap_bands; /* triples: phase, start, end */
+} tl_data;
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+/* Appends ITEM (SIZE bytes) to the growable array *V of *N items. */
+static bool push(void **v, size_t *n, size_t size, const void *item) {
+    if ((*n & (*n - 1)) == 0 || *n == 0) {
+        size_t cap = *n ? *n * 2 : 64;
+        void *p = realloc(*v, cap * size);
+        if (!p) return false;
+        *v = p;
+    }
+    memcpy((char *)*v + *n * size, item, size);
+    (*n)++;
+    return true;
+}
+
+/* The gap report rows (gapcalc.c) whose map died: the arrows to draw. */
+static int read_gaps(sqlite3 *db, tl_data *d) {
+    sqlite3_stmt *st = vt_prepare("timeline", db, gaps_sql);
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, GAP_VERDICT);
+        gap_row g = { sqlite3_column_int64(st, GAP_MAP), sqlite3_column_int64(st, GAP_DEFER),
+                      sqlite3_column_int64(st, GAP_GOID), sqlite3_column_int64(st, GAP_DIED),
+                      sqlite3_column_int64(st, GAP_LAST), v && !strcmp(v, "use-after-free"),
+                      v && !strcmp(v, "safe") };
+        int64_t *p = idmap_get(&d->gap_defers, g.defer_id, true);
+        if (!p) break;
+        if (*p < (g.uaf ? 2 : 1)) *p = g.uaf ? 2 : 1; /* 2: a use-after-free */
+        if (sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
+        if (!push((void **)&d->gaps, &d->ngaps, sizeof g, &g)) break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading gaps");
+}
+
+/* Orders maps by drawing priority (use-after-free, touched by a deferred call, id). */
+static int by_prio(const void *a, const void *b) {
+    const map_row *x = a, *y = b;
+    if (x->prio != y->prio) return y->prio - x->prio;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_id(const void *a, const void *b) {
+    const map_row *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Maps alive in the window (or those of --map), the first --lanes of them each a lane. */
+static int read_maps(sqlite3 *db, const tl_args *a, tl_data *d) {
+    sqlite3_stmt *st = vt_prepare("timeline", db,
+        "SELECT map_id, coalesce(created_ns, 0), coalesce(died_ns, -1), coalesce(death_cause, '') "
+        "FROM maps WHERE coalesce(created_ns, 0) <= ?1 AND (died_ns IS NULL OR died_ns >= ?2) "
+        "ORDER BY map_id");
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->to);
+    sqlite3_bind_int64(st, 2, d->from);
+    int rc;
+    idmap prio = { 0 };
+    for (size_t i = 0; i < d->ngaps; i++) {
+        int64_t *p = idmap_get(&prio, d->gaps[i].map_id, true);
+        if (p && *p < (d->gaps[i].uaf ? 2 : 1)) *p = d->gaps[i].uaf ? 2 : 1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        map_row m = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                      sqlite3_column_int64(st, 2), "", 0 };
+        snprintf(m.cause, sizeof m.cause, "%s", (const char *)sqlite3_column_text(st, 3));
+        bool wanted = a->nmaps == 0;
+        for (size_t k = 0; k < a->nmaps; k++) wanted |= a->maps[k] == m.id;
+        if (!wanted) continue;
+        int64_t *p = idmap_get(&prio, m.id, false);
+        m.prio = p ? (int)*p : 0;
+        if (!push((void **)&d->maps, &d->nmaps, sizeof m, &m)) break;
+    }
+    sqlite3_finalize(st);
+    idmap_free(&prio);
+    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    if (rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading maps");
+    if (d->nmaps) qsort(d->maps, d->nmaps, sizeof *d->maps, by_prio);
+    d->kept_maps = d->nmaps < (size_t)a->lanes ? d->nmaps : (size_t)a->lanes;
+    if (d->kept_maps) qsort(d->maps, d->kept_maps, sizeof *d->maps, by_id);
+    for (size_t i = 0; i < d->nmaps; i++) {
+        int64_t *p = idmap_get(&d->map_lane, d->maps[i].id, true);
+        if (!p) return cli_error("timeline", "out of memory");
+        *p = i < d->kept_maps ? (int64_t)i : (int64_t)d->kept_maps; /* the "other" lane */
+    }
+    return 0;
+}
+
+/* Deferred calls overlapping the window, and the goroutine lanes they need. */
+static int read_defers(sqlite3 *db, const tl_args *a, tl_data *d) {
+    sqlite3_stmt *st = vt_prepare("timeline", db,
+        "SELECT defer_id, coalesce(goid, 0), coalesce(registered_ns, ran_ns), coalesce(ran_ns, -1) "
+        "FROM defers WHERE coalesce(registered_ns, ran_ns) <= ?1 AND coalesce(ran_ns, ?1) >= ?2 "
+        "ORDER BY goid, defer_id");
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->to);
+    sqlite3_bind_int64(st, 2, d->from);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        defer_row r = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                        sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3) };
+        if (!push((void **)&d->defers, &d->ndefers, sizeof r, &r)) break;
+        if ((d->ngoids == 0 || d->goids[d->ngoids - 1] != r.goid) &&
+            d->ngoids < sizeof d->goids / sizeof d->goids[0])
+            d->goids[d->ngoids++] = r.goid;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    if (rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading deferred calls");
+    d->kept_goids = d->ngoids < (size_t)a->lanes ? d->ngoids : (size_t)a->lanes;
+    int base = (int)d->kept_maps + (d->nmaps > d->kept_maps);
+    for (size_t i = 0; i < d->ngoids; i++) {
+        int64_t *p = idmap_get(&d->goid_lane, d->goids[i], true);
+        if (!p) return cli_error("timeline", "out of memory");
+        *p = base + (int64_t)(i < d->kept_goids ? i : d->kept_goids);
+    }
+    d->other_maps_lane = d->nmaps > d->kept_maps ? (int)d->kept_maps : -1;
+    d->other_g_lane = d->ngoids > d->kept_goids ? base + (int)d->kept_goids : -1;
+    d->nlanes = base + (int)d->kept_goids + (d->ngoids > d->kept_goids);
+    return 0;
+}
+
+/* The bin of time T in the window. */
+static int bin_of(const tl_data *d, int64_t t) {
+    if (d->to <= d->from) return 0;
+    int b = (int)((double)(t - d->from) / (double)(d->to - d->from) * d->bins);
+    return b < 0 ? 0 : b >= d->bins ? d->bins - 1 : b;
+}
+
+static void count_bin(tl_data *d, int lane, int kind, int64_t t) {
+    if (lane < 0 || lane >= d->nlanes || t < d->from || t > d->to) return;
+    d->bins_count[((size_t)lane * NKINDS + (size_t)kind) * (size_t)d->bins + (size_t)bin_of(d, t)]++;
+}
+
+/* Adds a GC band [s, e) of PHASE, merged with the previous band of that phase when closer
+ * than a bin. */
+static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
+    if (e < d->from || s > d->to) return true;
+    int64_t pixel = (d->to - d->from) / (d->bins ? d->bins : 1);
+    for (size_t i = d->nbands; i-- > 0;) {
+        int64_t *b = d->bands + i * 3;
+        if (b[0] != phase) continue;
+        if (s - b[2] <= pixel) {
+            if (e > b[2]) b[2] = e;
+            return true;
+        }
+        break;
+    }
+    if (d->nbands >= MAX_BANDS) return true;
+    if (d->nbands == d->cap_bands) {
+        size_t cap = d->cap_bands ? d->cap_bands * 2 : 64;
+        int64_t *v = realloc(d->bands, cap * 3 * sizeof *v);
+        if (!v) return false;
+        d->bands = v;
+        d->cap_bands = cap;
+    }
+    int64_t *b = d->bands + d->nbands++ * 3;
+    b[0] = phase;
+    b[1] = s;
+    b[2] = e;
+    return true;
+}
+
+/* GC mark and sweep phases from gc_cycles. */
+static int read_cycles(sqlite3 *db, tl_data *d) {
+    sqlite3_stmt *st = vt_prepare("timeline", db,
+        "SELECT mark_start_ns, mark_termination_ns, sweep_start_ns, sweep_done_ns FROM gc_cycles "
+        "ORDER BY cycle");
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int p = 0; p < 2; p++) {
+            if (sqlite3_column_type(st, p * 2) == SQLITE_NULL || sqlite3_column_type(st, p * 2 + 1) == SQLITE_NULL)
+                continue;
+            if (!add_band(d, p == 0 ? 0 : 2, sqlite3_column_int64(st, p * 2), sqlite3_column_int64(st, p * 2 + 1))) {
+                sqlite3_finalize(st);
+                return cli_error("timeline", "out of memory");
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading GC cycles");
+}
+
+/* One scan of the events in the window: map operations into bins, pauses into bands. A
+ * window that is the whole trace reads the table in order (+ts_ns, +kind: no index); a
+ * narrower one may go through an index on ts_ns. */
+static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
+    bool whole = !a->has_from && !a->has_to;
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT ts_ns, kind, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
+             "AND ((map_id IS NOT NULL AND +kind IN ('mapassign', 'mapdelete', 'hashgrow', "
+             "'evacuate')) OR +kind = 'stw_end')", whole ? "+" : "");
+    sqlite3_stmt *st = vt_prepare("timeline", db, sql);
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->from);
+    sqlite3_bind_int64(st, 2, d->to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t ts = sqlite3_column_int64(st, 0);
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
+        if (!kind) continue;
+        if (kind[0] == 's') {
+            if (!add_band(d, 1, ts - sqlite3_column_int64(st, 3), ts)) break;
+            continue;
+        }
+        int64_t *lane = idmap_get(&d->map_lane, sqlite3_column_int64(st, 2), false);
+        if (!lane) continue;
+        int k = !strcmp(kind, "mapassign") ? K_ASSIGN : !strcmp(kind, "mapdelete") ? K_DELETE
+              : !strcmp(kind, "hashgrow") ? K_GROW : K_EVAC;
+        count_bin(d, (int)*lane, k, ts);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading events");
+}
+
+/* Picks a unit for the x axis so the numbers stay short. */
+static void pick_unit(tl_data *d) {
+    int64_t span = d->to - d->from;
+    if (span < 10000) { d->unit = 1; d->unitname = "ns"; }
+    else if (span < 10000000) { d->unit = 1e3; d->unitname = "us"; }
+    else if (span < 10000000000) { d->unit = 1e6; d->unitname = "ms"; }
+    else { d->unit = 1e9; d->unitname = "s"; }
+}
+
+/* Reads everything the picture needs. */
+static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
+    int64_t first = 0, last = 0;
+    sqlite3_stmt *st = vt_prepare("timeline", db, "SELECT min(ts_ns), max(ts_ns) FROM events");
+    if (!st) return GORT_EXIT_USAGE;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        first = sqlite3_column_int64(st, 0);
+        last = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    d->from = a->has_from ? a->from : first;
+    d->to = a->has_to ? a->to : last;
+    if (d->to < d->from) return cli_error("timeline", "--to is before --from");
+    if (d->to == d->from) d->to = d->from + 1;
+    d->bins = a->width > 200 ? a->width - 200 : 100;
+    pick_unit(d);
+    int rc = read_gaps(db, d);
+    if (!rc) rc = read_maps(db, a, d);
+    if (!rc && a->nmaps && d->nmaps == 0)
+        return cli_error("timeline", "no map with the given --map ids in the window");
+    if (!rc) rc = read_defers(db, a, d);
+    if (rc) return rc;
+    if (d->nlanes == 0) return cli_error("timeline", "nothing to draw: no map and no deferred call in the window");
+    d->bins_count = calloc((size_t)d->nlanes * NKINDS * (size_t)d->bins, sizeof *d->bins_count);
+    if (!d->bins_count) return cli_error("timeline", "out of memory");
+    rc = read_cycles(db, d);
+    if (!rc) rc = read_events(db, a, d);
+    return rc;
+}
+
+/* ---- writing the gnuplot script -------------------------------------------------------- */
+
+/* X coordinate of T in the axis unit, clamped to the window. */
+static double xv(const tl_data *d, int64_t t) {
+    if (t < d->from) t = d->from;
+    if (t > d->to) t = d->to;
+    return (double)t / d->unit;
+}
+
+/* Writes S as a gnuplot single-quoted string ('' doubles a quote). */
+static void gp_string(FILE *f, const char *s) {
+    putc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') putc('\'', f);
+        if ((unsigned char)*s >= 0x20) putc(*s, f);
+    }
+    putc('\'', f);
+}
+
+/* The lanes' names on the y axis. */
+static void write_lanes(FILE *f, const tl_data *d) {
+    fputs("set ytics (", f);
+    int n = 0;
+    for (size_t i = 0; i < d->kept_maps; i++) {
+        fprintf(f, "%s\"map %lld%s%s%s\" %d", n ? ", " : "", (long long)d->maps[i].id,
+                d->maps[i].cause[0] ? " (" : "", d->maps[i].cause, d->maps[i].cause[0] ? ")" : "", n);
+        n++;
+    }
+    if (d->other_maps_lane >= 0)
+        fprintf(f, "%s\"other maps (%zu)\" %d", n++ ? ", " : "", d->nmaps - d->kept_maps, d->other_maps_lane);
+    for (size_t i = 0; i < d->kept_goids; i++)
+        fprintf(f, "%s\"goroutine %lld\" %d", n++ ? ", " : "", (long long)d->goids[i], (int)(d->kept_maps + (d->other_maps_lane >= 0) + i));
+    if (d->other_g_lane >= 0)
+        fprintf(f, "%s\"other goroutines (%zu)\" %d", n++ ? ", " : "", d->ngoids - d->kept_goids, d->other_g_lane);
+    fputs(")\n", f);
+    fprintf(f, "set yrange [%d.5:-0.5]\n", d->nlanes - 1);
+    int sep = (int)d->kept_maps + (d->other_maps_lane >= 0);
+    if (sep > 0 && sep < d->nlanes)
+        fprintf(f, "set arrow from graph 0, first %d.5 to graph 1, first %d.5 nohead dt 2 lc rgb '#888888'\n",
+                sep - 1, sep - 1);
+}
+
+/* GC bands as rectangles behind everything. */
+static void write_bands(FILE *f, const tl_data *d) {
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff" };
+    for (size_t i = 0; i < d->nbands; i++) {
+        const int64_t *b = d->bands + i * 3;
+        double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
+        fprintf(f, "set object %zu rect from first %.9g, graph 0 to first %.9g, graph 1 behind "
+                   "fc rgb '%s' fs solid %s noborder\n",
+                i + 1, x1, x2 > x1 ? x2 : x1 + (double)(d->to - d->from) / d->unit / d->bins,
+                colors[b[0]], b[0] == 1 ? "0.55" : "0.3");
+    }
+}
+
+/* The lane of gap G's map when the gap can be drawn (its map has a lane of its own and both
+ * ends are in the window), else -1. */
+static int gap_lane(const tl_data *d, const gap_row *g) {
+    int64_t *lane = idmap_get((idmap *)&d->map_lane, g->map_id, false);
+    if (!lane || *lane == d->other_maps_lane || (!g->uaf && !g->safe)) return -1;
+    if (g->last_op < d->from || g->died > d->to || g->last_op > d->to || g->died < d->from) return -1;
+    return (int)*lane;
+}
+
+/* Chooses the gaps to draw: use-after-free ones first, then safe ones, MAX_GAPS_DRAWN in all;
+ * fills D->gap_order with their indexes, labelled ones first. */
+static bool choose_gaps(tl_data *d) {
+    d->gap_order = malloc((d->ngaps ? d->ngaps : 1) * sizeof *d->gap_order);
+    if (!d->gap_order) return false;
+    d->ndrawn = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->ngaps && d->ndrawn < MAX_GAPS_DRAWN; i++)
+            if ((pass == 0) == d->gaps[i].uaf && gap_lane(d, &d->gaps[i]) >= 0) d->gap_order[d->ndrawn++] = i;
+    return true;
+}
+
+/* Labels of the gaps drawn, the verdict and the gap's length: one per lane (the first in
+ * priority order, so labels never pile up), MAX_GAP_LABELS in all. */
+static void write_gap_labels(FILE *f, const tl_data *d) {
+    char a[32];
+    bool *labelled = calloc((size_t)d->nlanes, sizeof *labelled);
+    if (!labelled) return;
+    size_t n = 0;
+    for (size_t k = 0; k < d->ndrawn && n < MAX_GAP_LABELS; k++) {
+        const gap_row *g = &d->gaps[d->gap_order[k]];
+        int lane = gap_lane(d, g);
+        if (labelled[lane]) continue;
+        labelled[lane] = true;
+        int64_t gap = g->last_op - g->died;
+        fmt_duration(gap < 0 ? -gap : gap, a, sizeof a);
+        fprintf(f, "set label %zu \"%s %s%s (defer %lld)\" at first %.9g, first %.2f center font ',8' "
+                   "tc rgb '%s' front\n",
+                ++n, g->uaf ? "use-after-free" : "safe", g->uaf ? "+" : "", a,
+                (long long)g->defer_id, (xv(d, g->died) + xv(d, g->last_op)) / 2,
+                (double)lane - 0.32, g->uaf ? "#d00000" : "#008000");
+    }
+    free(labelled);
+}
+
+/* Datablock $NAME with the non-empty bins of KIND: "x lane count". */
+static bool write_bins(FILE *f, const tl_data *d, const char *name, int kind, double dy) {
+    bool any = false;
+    fprintf(f, "$%s << EOD\n", name);
+    for (int lane = 0; lane < d->nlanes; lane++) {
+        const uint32_t *row = d->bins_count + ((size_t)lane * NKINDS + (size_t)kind) * (size_t)d->bins;
+        for (int b = 0; b < d->bins; b++) {
+            if (!row[b]) continue;
+            double t = (double)d->from + ((double)b + 0.5) * (double)(d->to - d->from) / d->bins;
+            fprintf(f, "%.9g %.2f %u\n", t / d->unit, lane + dy, row[b]);
+            any = true;
+        }
+    }
+    fputs("EOD\n", f);
+    return any;
+}
+
+/* Datablocks of map lives and deaths. */
+static void write_lives(FILE *f, const tl_data *d) {
+    fputs("$life << EOD\n", f);
+    for (size_t i = 0; i < d->kept_maps; i++) {
+        const map_row *m = &d->maps[i];
+        fprintf(f, "%.9g %zu %.9g\n", xv(d, m->created), i, xv(d, m->died < 0 ? d->to : m->died));
+    }
+    fputs("EOD\n$death << EOD\n", f);
+    for (size_t i = 0; i < d->kept_maps; i++)
+        if (d->maps[i].died >= d->from && d->maps[i].died <= d->to)
+            fprintf(f, "%.9g %zu\n", xv(d, d->maps[i].died), i);
+    fputs("EOD\n", f);
+}
+
+/* Datablocks of deferred calls: arrows when few, otherwise bins, but for the first
+ * MAX_UAF_DEFERS use-after-free ones which are always arrows. */
+static void write_defers(FILE *f, tl_data *d, bool *binned) {
+    *binned = d->ndefers > MAX_DEFERS_DRAWN;
+    size_t uaf_drawn = 0;
+    fputs("$defer << EOD\n", f);
+    for (size_t i = 0; i < d->ndefers; i++) {
+        const defer_row *r = &d->defers[i];
+        int64_t *lane = idmap_get(&d->goid_lane, r->goid, false);
+        int64_t *touched = idmap_get(&d->gap_defers, r->defer_id, false);
+        bool uaf = touched && *touched == 2 && uaf_drawn < MAX_UAF_DEFERS;
+        if (!lane) continue;
+        if (*binned && !uaf) {
+            count_bin(d, (int)*lane, K_REG, r->reg);
+            if (r->ran >= 0) count_bin(d, (int)*lane, K_RAN, r->ran);
+            continue;
+        }
+        uaf_drawn += uaf;
+        int64_t end = r->ran >= 0 ? r->ran : d->to;
+        double y = (double)*lane - 0.3 + 0.15 * (double)(r->defer_id % 5);
+        fprintf(f, "%.9g %.2f %.9g %d\n", xv(d, r->reg), y, xv(d, end), r->ran >= 0 ? 1 : 0);
+    }
+    fputs("EOD\n", f);
+}
+
+/* Gap arrows: from death to the last operation (use-after-free) or back (safe). */
+static void write_gap_arrows(FILE *f, const tl_data *d) {
+    fputs("$gapsafe << EOD\n", f);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) fputs("EOD\n$gapuaf << EOD\n", f);
+        for (size_t k = 0; k < d->ndrawn; k++) {
+            const gap_row *g = &d->gaps[d->gap_order[k]];
+            if (pass ? !g->uaf : !g->safe) continue;
+            fprintf(f, "%.9g %.2f %.9g\n", xv(d, pass ? g->died : g->last_op), (double)gap_lane(d, g) - 0.2,
+                    xv(d, pass ? g->last_op : g->died));
+        }
+    }
+    fputs("EOD\n", f);
+}
+
+/* The whole script: terminal, axes, bands, labels, data and the plot command. */
+static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *output, bool svg) {
+    int height = a->height ? a->height : 140 + 26 * d->nlanes;
+    if (!a->height && height < 420) height = 420;
+    if (!a->height && height > 4000) height = 4000;
+    fputs("# gort timeline: gnuplot script and data\n", f);
+    if (svg)
+        fprintf(f, "set terminal svg size %d,%d dynamic font 'sans,10' background rgb 'white'\n", a->width, height);
+    else
+        fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+                   "  set terminal pngcairo size %d,%d font 'sans,9' background rgb 'white'\n"
+                   "} else {\n  set terminal png size %d,%d\n}\n",
+                a->width, height, a->width, height);
+    fputs("set termoption noenhanced\nset output ", f);
+    gp_string(f, output);
+    fputs("\nset title ", f);
+    char title[600];
+    snprintf(title, sizeof title, "gort timeline: %s", a->trace);
+    gp_string(f, title);
+    fprintf(f, "\nset xlabel 'time since trace start (%s)'\n", d->unitname);
+    fprintf(f, "set xrange [%.9g:%.9g]\n", (double)d->from / d->unit, (double)d->to / d->unit);
+    fputs("set grid xtics lc rgb '#dddddd'\nset key outside bottom center horizontal font ',8'\n"
+          "set lmargin 22\nset tics font ',8'\n", f);
+    write_lanes(f, d);
+    write_bands(f, d);
+    write_gap_labels(f, d);
+    write_lives(f, d);
+    bool binned;
+    write_defers(f, d, &binned);
+    write_gap_arrows(f, d);
+    static const char *const names[] = { "assign", "delete", "grow", "evac", "reg", "ran" };
+    static const double dy[] = { -0.12, 0.12, -0.24, 0.24, -0.12, 0.12 };
+    bool any[NKINDS];
+    for (int k = 0; k < NKINDS; k++) any[k] = write_bins(f, d, names[k], k, dy[k]);
+    fputs("plot $life using 1:2:($3-$1):(0) with vectors nohead lw 6 lc rgb '#c8c8c8' title 'map alive'", f);
+    static const char *const styles[] = {
+        "pt 7 ps 0.45 lc rgb '#1f77b4' title 'assign'", "pt 5 ps 0.45 lc rgb '#ff7f0e' title 'delete'",
+        "pt 9 ps 0.9 lc rgb '#2ca02c' title 'growth'", "pt 2 ps 0.6 lc rgb '#9467bd' title 'evacuation'",
+        "pt 6 ps 0.5 lc rgb '#555555' title 'defer registered (binned)'",
+        "pt 13 ps 0.6 lc rgb '#000000' title 'deferred call ran (binned)'" };
+    for (int k = 0; k < NKINDS; k++)
+        if (any[k]) fprintf(f, ", \\\n  $%s using 1:2 with points %s", names[k], styles[k]);
+    fputs(", \\\n  $death using 1:2 with points pt 2 ps 1.6 lw 2 lc rgb '#000000' title 'map death'", f);
+    fputs(", \\\n  $defer using 1:2:($3-$1):(0):($4 > 0 ? 0x555555 : 0xaaaaaa) with vectors head filled "
+          "size screen 0.006,20 lw 1.2 lc rgb variable title 'deferred call: registered -> ran'", f);
+    fputs(", \\\n  $gapsafe using 1:2:($3-$1):(0) with vectors head filled size screen 0.008,20 lw 2.5 lc rgb '#00a000' "
+          "title 'gap: safe'", f);
+    fputs(", \\\n  $gapuaf using 1:2:($3-$1):(0) with vectors head filled size screen 0.008,20 lw 2.5 lc rgb '#e00000' "
+          "title 'gap: use-after-free'", f);
+    fputs(", \\\n  NaN with boxes fs solid 0.3 fc rgb '#ffcc80' title 'GC mark'"
+          ", NaN with boxes fs solid 0.55 fc rgb '#ff6060' title 'stop-the-world'"
+          ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'\n", f);
+    fputs("unset output\n", f);
+}
+
+/* ---- running gnuplot ------------------------------------------------------------------- */
+
+/* Runs gnuplot with SCRIPT_TEXT on its standard input. Returns 0 or an error status. */
+static int run_gnuplot(const char *text, size_t len) {
+    int in[2];
+    char errpath[] = "/tmp/gort-gnuplot-XXXXXX";
+    int errfd = mkstemp(errpath);
+    if (errfd < 0 || pipe(in) != 0) return cli_error("timeline", "cannot start gnuplot: %s", strerror(errno));
+    unlink(errpath);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, errfd, 2);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclose(&fa, in[1]);
+    pid_t pid;
+    char *argv[] = { "gnuplot", NULL };
+    int src = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]);
+    if (src != 0) {
+        close(in[1]);
+        close(errfd);
+        return cli_error("timeline", "cannot run gnuplot (%s): install gnuplot-nox", strerror(src));
+    }
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(in[1], text + off, len - off);
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    close(in[1]);
+    signal(SIGPIPE, old);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    char msg[4096] = "";
+    ssize_t got = pread(errfd, msg, sizeof msg - 1, 0);
+    close(errfd);
+    msg[got > 0 ? got : 0] = 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    /* gnuplot echoes the failing command over several lines; the error is the last one. */
+    size_t end = strlen(msg);
+    while (end > 0 && (msg[end - 1] == '\n' || msg[end - 1] == ' ')) msg[--end] = 0;
+    char *line = strrchr(msg, '\n');
+    line = line ? line + 1 : msg;
+    return cli_error("timeline", "gnuplot failed: %s", *line ? line : "no message");
+}
+
+/* Parses "WxH". */
+static bool parse_size(const char *s, int *w, int *h) {
+    char *x = strchr(s, 'x');
+    if (!x) return false;
+    char wbuf[16];
+    size_t n = (size_t)(x - s);
+    if (n == 0 || n >= sizeof wbuf) return false;
+    memcpy(wbuf, s, n);
+    wbuf[n] = 0;
+    int64_t a, b;
+    if (!cli_parse_int(wbuf, 200, 20000, &a) || !cli_parse_int(x + 1, 100, 20000, &b)) return false;
+    *w = (int)a;
+    *h = (int)b;
+    return true;
+}
+
+/* Reports a time option's bad value. */
+static int bad_time(const char *v) {
+    return cli_error("timeline", "bad time '%s' (ns, or with a unit: 10us, 5ms, 1s)", v);
+}
+
+/* Parses the command line into A; -1 after printing --help. */
+static int parse_args(int argc, char **argv, tl_args *a) {
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int64_t n;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return -1;
+        }
+#define OPT(name) cli_opt_value("timeline", argc, argv, &i, name, &v)
+        if (OPT("-o") || OPT("--output")) {
+            if (!v) return GORT_EXIT_USAGE;
+            a->out = v;
+        } else if (OPT("--script")) {
+            if (!v) return GORT_EXIT_USAGE;
+            a->script = v;
+        } else if (OPT("--from")) {
+            if (!v) return GORT_EXIT_USAGE;
+            if (!cli_parse_time_ns(v, &a->from)) return bad_time(v);
+            a->has_from = true;
+        } else if (OPT("--to")) {
+            if (!v) return GORT_EXIT_USAGE;
+            if (!cli_parse_time_ns(v, &a->to)) return bad_time(v);
+            a->has_to = true;
+        } else if (OPT("--map")) {
+            if (!v) return GORT_EXIT_USAGE;
+            if (!cli_parse_int(v, 0, INT64_MAX, &n)) return cli_error("timeline", "bad map id '%s'", v);
+            if (a->nmaps == sizeof a->maps / sizeof a->maps[0]) return cli_error("timeline", "too many --map");
+            a->maps[a->nmaps++] = n;
+        } else if (OPT("--size")) {
+            if (!v) return GORT_EXIT_USAGE;
+            if (!parse_size(v, &a->width, &a->height))
+                return cli_error("timeline", "--size takes WIDTHxHEIGHT in pixels, e.g. 1600x900");
+        } else if (OPT("--lanes")) {
+            if (!v) return GORT_EXIT_USAGE;
+            if (!cli_parse_int(v, 1, 1000, &n)) return cli_error("timeline", "--lanes takes 1 to 1000");
+            a->lanes = (int)n;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_error("timeline", "unknown option %s (see gort timeline --help)", argv[i]);
+        } else if (!a->trace) {
+            a->trace = argv[i];
+        } else {
+            return cli_error("timeline", "unexpected argument '%s'", argv[i]);
+        }
+#undef OPT
+    }
+    if (!a->trace) return cli_error("timeline", "needs a TRACE (see gort timeline --help)");
+    return 0;
+}
+
+/* True when PATH ends with SUFFIX, ignoring case. */
+static bool ends_with(const char *path, const char *suffix) {
+    size_t n = strlen(path), k = strlen(suffix);
+    return n >= k && !strcasecmp(path + n - k, suffix);
+}
+
+/* Draws D: the script into memory, then to --script or through gnuplot into -o. */
+static int draw(const tl_args *a, tl_data *d) {
+    const char *out = a->out ? a->out : "timeline.png";
+    bool svg = ends_with(out, ".svg");
+    if (!svg && !ends_with(out, ".png"))
+        return cli_error("timeline", "%s: the output must end in .png or .svg", out);
+    vout_file vf;
+    int rc = vout_file_open("timeline", a->script ? a->script : out, a->trace, &vf);
+    if (rc) return rc;
+    if (a->script) {
+        write_script(vf.f, a, d, out, svg);
+        return vout_file_close("timeline", &vf, true);
+    }
+    /* gnuplot writes the temporary file; we only rename it. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m) {
+        vout_file_close("timeline", &vf, false);
+        return cli_error("timeline", "out of memory");
+    }
+    write_script(m, a, d, vf.tmp, svg);
+    fclose(m);
+    rc = run_gnuplot(text, len);
+    free(text);
+    struct stat st;
+    if (!rc && (stat(vf.tmp, &st) != 0 || st.st_size == 0))
+        rc = cli_error("timeline", "gnuplot wrote nothing");
+    rc = vout_file_close("timeline", &vf, rc == 0) ? GORT_EXIT_USAGE : rc;
+    return rc;
+}
+
+int cmd_timeline(int argc, char **argv) {
+    tl_args a = { .width = 1600, .lanes = 40 };
+    int rc = parse_args(argc, argv, &a);
+    if (rc) return rc < 0 ? GORT_EXIT_OK : rc;
+    sqlite3 *db;
+    rc = vt_open("timeline", a.trace, &db);
+    if (rc) return rc;
+    tl_data d = { 0 };
+    rc = read_all(db, &a, &d);
+    sqlite3_close(db);
+    if (!rc && !choose_gaps(&d)) rc = cli_error("timeline", "out of memory");
+    if (!rc) rc = draw(&a, &d);
+    free(d.maps);
+    free(d.defers);
+    free(d.gaps);
+    free(d.gap_order);
+    free(d.bins_count);
+    free(d.bands);
+    idmap_free(&d.map_lane);
+    idmap_free(&d.goid_lane);
+    idmap_free(&d.gap_defers);
+    return rc;
+}

@@ -1,0 +1,217 @@
+/*
+ * viewer.h — the one public header of gort's viewer: the subcommands flame, timeline, gaps,
+ * sql, info and export, which read a trace database and never change it.
+ *
+ * Layers, each a file:
+ *   trace_db.c  opens a trace read-only and checks that it is a gort trace this build reads;
+ *   output.c    prints any query's rows as an aligned table, CSV or JSON;
+ *   text.c      XML and JSON escaping of arbitrary bytes (symbols are not trusted to be UTF-8);
+ *   stacks.c    turns events' call stacks into folded stacks ("outer;...;inner" + weight);
+ *   folded.c    the folded-stack set: parse, sort, reverse, diff;
+ *   flame_svg.c draws a folded set as an interactive SVG flame graph;
+ *   gapcalc.c   the gap report's query (shared by gaps, info, timeline);
+ *   flame.c, timeline.c, gaps.c, sql.c, info.c, export.c: one subcommand each (cmd_*).
+ *
+ * Every function that can fail reports one line through cli_error and returns
+ * GORT_EXIT_USAGE (2) or a NULL/false result the caller passes up unchanged.
+ */
+#ifndef GORT_VIEWER_H
+#define GORT_VIEWER_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VIEWER_SCHEMA_VERSION 1
+
+/* ---- trace_db.c ------------------------------------------------------------------------- */
+
+/* Opens PATH read-only (SQLITE_OPEN_READONLY and the URI mode=ro) after checking, in this
+ * order: the file exists and is a regular file, starts with the SQLite header, holds a gort
+ * trace (meta.schema_version), of a version this build reads, with at least one event.
+ * On success stores the connection in *out and returns 0; otherwise prints one line
+ * "gort CMD: ..." and returns GORT_EXIT_USAGE with *out NULL. The file is never written. */
+int vt_open(const char *cmd, const char *path, sqlite3 **out);
+
+/* Prepares SQL on DB; on failure prints "gort CMD: <sqlite message>" and returns NULL. */
+sqlite3_stmt *vt_prepare(const char *cmd, sqlite3 *db, const char *sql);
+
+/* Runs a query returning one integer (the first column of the first row); DFLT when the
+ * query fails or returns no row or NULL. For counts and bounds only. */
+int64_t vt_int(sqlite3 *db, const char *sql, int64_t dflt);
+
+/* True when DB has a table or view named NAME. */
+bool vt_has_table(sqlite3 *db, const char *name);
+
+/* Prints "gort CMD: <what>: <sqlite message>" and returns GORT_EXIT_USAGE. */
+int vt_sql_error(const char *cmd, sqlite3 *db, const char *what);
+
+/* ---- output.c --------------------------------------------------------------------------- */
+
+enum vout_format { VOUT_TABLE, VOUT_CSV, VOUT_JSON };
+
+/* Parses "table", "csv" or "json"; false (and one error line) on anything else. */
+bool vout_parse_format(const char *cmd, const char *s, enum vout_format *out);
+
+/* Called for each row before it is printed (e.g. to count verdicts). */
+typedef void (*vout_row_fn)(sqlite3_stmt *st, void *arg);
+
+/* Steps ST to the end and prints its rows to OUT in FORMAT: table (aligned columns under a
+ * header; NULL shown as "NULL"), csv (RFC 4180, a header line, NULL empty) or json (an array
+ * of objects, one a line; numbers as numbers, NULL as null). ON_ROW may be NULL. Does not
+ * finalize ST. Returns 0, or GORT_EXIT_USAGE after one error line if a step fails. */
+int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE *out,
+               vout_row_fn on_row, void *arg);
+
+/* An output file written whole or not at all: a temporary file beside the target, renamed
+ * over it only when everything was written. */
+typedef struct {
+    FILE *f;
+    char *tmp;
+    const char *path;
+} vout_file;
+
+/* Opens PATH for writing (stdout for NULL or "-"). Refuses a PATH that is the file PROTECT
+ * (the trace). Returns 0, or GORT_EXIT_USAGE after one error line. */
+int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf);
+/* Finishes VF: when OK and every write succeeded, the file replaces PATH; otherwise the
+ * temporary file is removed and PATH untouched. Returns 0 or GORT_EXIT_USAGE (always
+ * GORT_EXIT_USAGE when !OK, the caller having reported why). */
+int vout_file_close(const char *cmd, vout_file *vf, bool ok);
+
+/* ---- text.c ----------------------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence starting at S (at most N bytes), or 0 when the bytes
+ * there are not valid UTF-8 (overlong forms, surrogates and values past U+10FFFF included). */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
+/* Writes S[0..N) as XML character data safe in text and in attribute values: & < > " '
+ * escaped, control characters and invalid UTF-8 replaced by U+FFFD. */
+void xml_write_escaped(FILE *out, const char *s, size_t n);
+/* Writes S[0..N) as a JSON string literal with its quotes; invalid UTF-8 becomes U+FFFD. */
+void json_write_string(FILE *out, const char *s, size_t n);
+/* Writes V in decimal, without printf (hot paths of ten-million-row outputs). */
+void write_i64(FILE *out, int64_t v);
+/* Number of characters (code points, an invalid byte counting as one) in S[0..N). */
+size_t utf8_count(const char *s, size_t n);
+/* Byte length of the first K characters of S[0..N). */
+size_t utf8_prefix(const char *s, size_t n, size_t k);
+
+/* ---- folded.c: a set of folded stacks --------------------------------------------------- */
+
+/* One line of a folded file: a stack (frames from outermost to innermost, joined by ';')
+ * and its weight; in a differential set also the weight before (flamegraph.pl's first
+ * column, difffolded.pl's output). Stacks point into the set's arena. */
+typedef struct {
+    const char *stack;
+    uint32_t len;
+    int64_t count;   /* weight: samples, events, or ns */
+    int64_t before;  /* differential sets only: the baseline's weight */
+    uint64_t key;    /* scratch for fold_sort_merge */
+} fold_line;
+
+typedef struct {
+    fold_line *lines;
+    size_t n, cap;
+    char **chunks;   /* arena blocks owning the stack bytes */
+    size_t nchunks, chunks_cap;
+    char *cur;       /* free space in the last chunk */
+    size_t cur_left;
+    bool diff;       /* lines carry `before` */
+    void *map;       /* a folded file mapped read-only (the lines point into it), or NULL */
+    size_t map_len;
+} fold_set;
+
+void fold_init(fold_set *fs);
+void fold_free(fold_set *fs);
+/* Appends a copy of STACK[0..LEN) with its weights; false when out of memory. */
+bool fold_add(fold_set *fs, const char *stack, size_t len, int64_t count, int64_t before);
+/* Reads a folded file (PATH, "-" = stdin): "stack count" or "stack before after" a line,
+ * blank lines ignored. On a malformed line prints "gort CMD: PATH:LINE: ..." and returns
+ * false. */
+bool fold_read_file(const char *cmd, const char *path, fold_set *fs);
+/* Sorts the lines in byte order of their stacks, as `LC_ALL=C sort` orders folded lines, and
+ * merges equal stacks by adding their weights. */
+void fold_sort_merge(fold_set *fs);
+/* Reverses the frame order of every stack (flamegraph.pl --reverse). */
+bool fold_reverse(fold_set *fs);
+/* Makes OUT the differential set of BEFORE and AFTER (both sorted): one line per stack in
+ * either, with before and after weights (0 where absent), as difffolded.pl does. */
+bool fold_diff(const fold_set *before, const fold_set *after, fold_set *out);
+/* Prints the set as folded text: "stack count" (or "stack before after" when diff). */
+void fold_print(const fold_set *fs, FILE *out);
+
+/* ---- stacks.c: folded stacks from a trace ----------------------------------------------- */
+
+typedef struct {
+    const char **kinds;  /* event kinds to include; NULL = every map and defer kind */
+    size_t nkinds;
+    bool weight_time;    /* weight by dur_ns (events without a duration count 0) */
+} stack_query;
+
+/* The kinds gort flame uses by default: every map and defer event kind. */
+extern const char *const viewer_default_kinds[];
+
+/* Fills FS (unsorted) with one line per distinct stack of the selected events of DB. Frames
+ * without a symbol are shown as their address "0x..."; ';' and control characters in
+ * symbols become '_' so the folded format stays parseable. Returns 0 or GORT_EXIT_USAGE. */
+int stacks_fold(const char *cmd, sqlite3 *db, const stack_query *q, fold_set *fs);
+/* True when NAME is an event kind of the record format (tracer/gort_record.h). */
+bool viewer_kind_known(const char *name);
+
+/* ---- flame_svg.c ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *title;     /* default "Flame Graph" (or "Icicle Graph" when inverted) */
+    const char *subtitle;  /* may be NULL */
+    const char *countname; /* "events", "ns", "samples" */
+    const char *colors;    /* palette: hot, mem, io, red, green, blue, aqua, yellow, purple,
+                              orange, gort */
+    const char *search;    /* regex searched when the SVG opens, or NULL */
+    int width;             /* image width in px (1200) */
+    double minwidth;       /* frames narrower than this many px are omitted (0.1) */
+    bool inverted;         /* icicle: root at the top */
+} flame_opts;
+
+/* True when NAME is a palette flame_svg knows. */
+bool flame_palette_known(const char *name);
+/* Writes FS (sorted and merged) as an SVG flame graph to OUT. A differential set is drawn
+ * with the after-weights and coloured red (grew) / blue (shrank) by each frame's own change,
+ * as flamegraph.pl draws difffolded.pl output. */
+void flame_svg_write(const fold_set *fs, const flame_opts *o, FILE *out);
+
+/* ---- gapcalc.c -------------------------------------------------------------------------- */
+
+/* The gap report: one row per (deferred call, map) it touched, with columns
+ *   map_id, defer_id, fn, goid, map_died_ns, defer_ran_ns, first_op_ns, last_op_ns, ops,
+ *   gap_ns, verdict
+ * ordered by first_op_ns. Rules (docs/viewer.md): nil-map when the map id is NULL or 0;
+ * use-after-free when a map_use_after_free event was recorded in the call or the map died at
+ * or before the call's last operation on it; map-still-alive when the map never died in the
+ * trace; otherwise safe. gap_ns = last_op_ns - map_died_ns (positive: touched after death). */
+extern const char gaps_sql[];
+/* Column indexes of gaps_sql. */
+enum { GAP_MAP, GAP_DEFER, GAP_FN, GAP_GOID, GAP_DIED, GAP_RAN, GAP_FIRST, GAP_LAST, GAP_OPS,
+       GAP_GAP, GAP_VERDICT };
+
+/* ---- idmap.c: id -> value hash table ----------------------------------------------------- */
+
+typedef struct {
+    int64_t *keys;
+    int64_t *vals;
+    unsigned char *full;
+    size_t cap, used;
+} idmap;
+
+/* The value slot of KEY (0 when just inserted); NULL when KEY is absent and !INSERT, or
+ * when out of memory. A zeroed idmap is empty. */
+int64_t *idmap_get(idmap *m, int64_t key, bool insert);
+void idmap_free(idmap *m);
+
+/* ---- misc ------------------------------------------------------------------------------- */
+
+/* Formats a duration in ns with a readable unit ("1.23 ms") into BUF; returns BUF. */
+char *fmt_duration(int64_t ns, char *buf, size_t size);
+
+#endif /* GORT_VIEWER_H */
