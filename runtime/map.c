@@ -903,7 +903,8 @@ void gort_mapclear(gort_map *h) {
 static void iter_finished(gort_mapiter *it) {
     gort_map *h = it->h;
     it->h = NULL;
-    if (__atomic_sub_fetch(&h->live_iters, 1, __ATOMIC_RELAXED) == 0) h->keep = NULL;
+    if (__atomic_sub_fetch(&h->live_iters, 1, __ATOMIC_RELAXED) == 0)
+        __atomic_store_n(&h->keep, NULL, __ATOMIC_RELEASE);
 }
 
 /* mapiterinit: starts an iteration at a random bucket and slot offset and produces the

@@ -71,7 +71,7 @@ struct gort_map {
     uint32_t magic;         /* MAP_MAGIC_LIVE; MAP_MAGIC_DEAD once killed */
     uint8_t kk;             /* KK_*: which specialised paths the key type uses */
     uint8_t reflexive;      /* key type has equal(k, k) for every k (all but GENERIC) */
-    uint16_t live_iters;    /* iterators started and not yet run to their end */
+    uint16_t unused;
     uint32_t bucketsize;    /* 8 tophash + 8 keys + 8 elems + overflow pointer */
     uint32_t elemoff;       /* offset of slot 0's element in a bucket */
     uint8_t *buckets;       /* 2^B buckets (+ preallocated overflow), NULL until first insert */
@@ -86,6 +86,7 @@ struct gort_map {
     const gort_maptype *t;
     uint64_t id;            /* trace id, 1, 2, ... */
     map_keep *keep;         /* arrays and buckets kept for iterators */
+    uint32_t live_iters;    /* iterators started and not yet run to their end */
 };
 
 /* Hashing (map_hash.c; the 8-byte hash is inline for the fast64 paths). */
@@ -108,7 +109,7 @@ static inline uint64_t rd4(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); ret
 
 /* Hash of len bytes (strings, generic keys): wyhash's final structure with our seed. Inline
  * so that the faststr paths hash short strings without a call. */
-static inline uint64_t gort__hashbytes(const void *key, size_t len, uint64_t seed) {
+static inline __attribute__((always_inline)) uint64_t gort__hashbytes(const void *key, size_t len, uint64_t seed) {
     const uint8_t *p = key;
     uint64_t a, b;
     seed ^= P0;
