@@ -85,8 +85,12 @@
  *
  * Fast paths. Like Go's mapaccess1_fast64 / _faststr, the key type's operations are
  * specialised: each operation is written once as an always-inline function taking the key
- * kind as a constant (KK_U64, KK_STR, KK_GEN), and the public entry points instantiate it.
- * The fast64 lookup of a one-bucket map skips hashing, as Go's does.
+ * kind as a constant (KK_U64, KK_STR, KK_GEN), and the public entry points instantiate it
+ * with constant key offsets, sizes and hash (map_hash.c: a wyhash-style multiply-mix seeded
+ * per map). A bucket's 8 tophash bytes are compared as one word (exact SWAR byte matches),
+ * which finds the candidate slots, the first empty slot and the chain's end (an emptyRest
+ * byte) at once, visiting exactly the slots Go's loops would stop at. The fast64 lookup of
+ * a one-bucket map skips hashing, as Go's does.
  *
  * Every operation: calls gort__safepoint() on entry (the collector's stop-the-world), checks
  * the header's magic (a map killed by the collector or its frame: probe map_use_after_free,
@@ -108,6 +112,7 @@ static _Atomic uint64_t next_map_id = 1;
 
 /* ---- small facts of the layout ----------------------------------------------------------- */
 
+/* 2^B buckets, and the mask that takes a bucket index from a hash. */
 static inline uint64_t bucket_shift(uint8_t B) { return (uint64_t)1 << B; }
 static inline uint64_t bucket_mask(uint8_t B) { return bucket_shift(B) - 1; }
 
@@ -116,6 +121,7 @@ static inline uint8_t tophash(uint64_t hash) {
     uint8_t top = (uint8_t)(hash >> 56);
     return top < MIN_TOP_HASH ? top + MIN_TOP_HASH : top;
 }
+/* Go's isEmpty: the slot holds no entry (emptyRest or emptyOne). */
 static inline bool is_empty(uint8_t top) { return top <= EMPTY_ONE; }
 
 /* The 8 tophash bytes of a bucket as one word (byte i = slot i), and exact byte tests on it
@@ -147,11 +153,13 @@ static inline bool too_many_overflow(uint16_t noverflow, uint8_t B) {
     if (B > 15) B = 15;
     return noverflow >= (uint16_t)((uint32_t)1 << B);
 }
+/* Whether the growth under way keeps B. */
 static inline bool same_size_grow(const gort_map *h) { return h->flags & FLAG_SAME_SIZE_GROW; }
 /* Number of buckets in oldbuckets. */
 static inline uint64_t nold_buckets(const gort_map *h) {
     return same_size_grow(h) ? bucket_shift(h->B) : bucket_shift(h->B - 1);
 }
+/* Bucket i of an array. */
 static inline uint8_t *bucket_at(const gort_map *h, uint8_t *arr, uint64_t i) {
     return arr + i * h->bucketsize;
 }
@@ -370,6 +378,7 @@ __attribute__((noinline, cold, noreturn)) static void map_dead(gort_map *h, unsi
         if (__builtin_expect((h)->magic != MAP_MAGIC_LIVE, 0)) map_dead((h), GORT_EV_##op); \
     } while (0)
 
+/* The fatal errors of misuse, with Go's texts, kept out of the hot paths. */
 __attribute__((noinline, cold, noreturn)) static void fatal_writes(void) {
     gort_fatal("concurrent map writes");
 }
@@ -645,6 +654,7 @@ AI void evacuate_impl(gort_map *h, uint64_t oldbucket, int kk) {
     if (oldbucket == h->nevacuate) advance_evacuation_mark(h, newbit);
 }
 
+/* evacuate for the map's key kind (one out-of-line copy per kind). */
 static __attribute__((noinline)) void evacuate(gort_map *h, uint64_t oldbucket) {
     switch (h->kk) {
     case KK_U64: evacuate_impl(h, oldbucket, KK_U64); break;
@@ -662,6 +672,7 @@ static void grow_work(gort_map *h, uint64_t bucket) {
 
 /* ---- assign ------------------------------------------------------------------------------ */
 
+/* Assignment to the nil map: probe with map id 0, then Go's panic. */
 __attribute__((noinline, cold, noreturn)) static void assign_nil(void) {
     GORT_PROBE(mapassign, 0, 0, 0);
     gort_panic_runtime_error("assignment to entry in nil map");
@@ -816,6 +827,7 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
     default: call_gen; break;                                                              \
     }
 
+/* Generic entry points (gort.h): any key type, dispatched to its specialised code. */
 void *gort_mapaccess1(gort_map *h, const void *key) {
     DISPATCH(h, return access_impl(h, key, KK_U64, NULL), return access_impl(h, key, KK_STR, NULL),
              return access_impl(h, key, KK_GEN, NULL));
@@ -836,6 +848,7 @@ void gort_mapdelete(gort_map *h, const void *key) {
              delete_impl(h, key, KK_GEN));
 }
 
+/* The fast paths for 8-byte integer and string keys (mapaccess1_fast64 ... _faststr). */
 void *gort_mapaccess1_fast64(gort_map *h, uint64_t key) { return access_impl(h, &key, KK_U64, NULL); }
 void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok) { return access_impl(h, &key, KK_U64, ok); }
 void *gort_mapassign_fast64(gort_map *h, uint64_t key) { return assign_impl(h, &key, KK_U64); }
@@ -1033,6 +1046,7 @@ void gort_map_stats(gort_map *h, gort_mapstats *out) {
     out->flags = h->flags;
 }
 
+/* The map's id in traces; 0 for the nil map. */
 uint64_t gort_map_id(gort_map *h) { return h ? h->id : 0; }
 
 /* Marks the pointer words of the 8 elements of bucket b. */
