@@ -418,6 +418,8 @@ static bool write_gc_cycles(derive *d, sqlite3 *db) {
     return ok;
 }
 
+size_t derive_defers(const derive *d) { return d->ndefers; }
+
 bool derive_write(derive *d, trace_db *db) {
     return !d->oom && write_maps(d, db->db) && write_defers(d, db->db) &&
            write_goroutines(d, db->db) && write_gc_cycles(d, db->db);

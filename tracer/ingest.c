@@ -35,6 +35,8 @@ typedef struct frame_slot {
 struct ingest {
     trace_db *db;
     uint64_t events;
+    uint64_t with_defer;             /* events with a defer_id */
+    uint64_t per_kind[GORT_EV_MAX];  /* events by kind number */
     stack_slot *stacks;
     size_t nstacks, stack_cap;  /* cap: power of two */
     uint64_t *pcs;              /* every distinct stack's addresses, back to back */
@@ -88,6 +90,16 @@ void ingest_free(ingest *g) {
 uint64_t ingest_events(const ingest *g) { return g->events; }
 
 bool ingest_write_derived(ingest *g) { return derive_write(g->derived, g->db); }
+
+void ingest_counts(const ingest *g, trace_counts *c) {
+    c->events = g->events;
+    c->with_defer = g->with_defer;
+    c->kinds = 0;
+    for (unsigned k = 0; k < GORT_EV_MAX; k++) c->kinds += g->per_kind[k] != 0;
+    c->defers = derive_defers(g->derived);
+    c->stacks = g->nstacks;
+    c->stack_entries = g->npcs;
+}
 
 size_t ingest_frames(const ingest *g, const frame_ref **out) {
     *out = g->frame_list;
@@ -256,6 +268,8 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *pa
     if (rc != SQLITE_DONE) return false;
     derive_event(g->derived, tid, w);
     g->events++;
+    if (kind < GORT_EV_MAX) g->per_kind[kind]++;
+    if (w[GORT_W_DEFER]) g->with_defer++;
     g->db->rows_in_txn++;
     return true;
 }

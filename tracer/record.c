@@ -393,7 +393,9 @@ static bool finish_trace(run *r, record_args *a, char *err, size_t errlen) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
         return false;
     }
-    if (!db_finish(&r->db, err, errlen)) return false;
+    trace_counts counts;
+    ingest_counts(r->ing, &counts);
+    if (!db_finish(&r->db, &counts, err, errlen)) return false;
     if (!db_meta_int(&r->db, "finish_ns", (int64_t)(mono_now() - r->end_ns))) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
         return false;

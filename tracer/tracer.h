@@ -57,8 +57,10 @@ typedef struct trace_db {
 bool db_create(trace_db *d, const char *path, char *err, size_t errlen);
 /* Commits and opens a new transaction when many rows are pending. */
 bool db_maybe_commit(trace_db *d);
-/* Creates the indexes (the caller then commits). */
-bool db_finish(trace_db *d, char *err, size_t errlen);
+/* Creates the indexes and gives the query planner exact statistics about them (the caller
+ * then commits). */
+struct trace_counts;
+bool db_finish(trace_db *d, const struct trace_counts *c, char *err, size_t errlen);
 void db_close(trace_db *d);
 bool db_meta(trace_db *d, const char *key, const char *value);
 bool db_meta_int(trace_db *d, const char *key, int64_t value);
@@ -93,8 +95,15 @@ void derive_free(derive *d);
 void derive_event(derive *d, int32_t tid, const uint64_t *w);
 /* Inserts the summary tables' rows (names must be loaded: defers.fn refers to them). */
 bool derive_write(derive *d, trace_db *db);
+/* Defer records seen. */
+size_t derive_defers(const derive *d);
 /* Writes the summary tables of everything ingested. */
 bool ingest_write_derived(ingest *g);
+/* What was loaded, for the query planner's statistics. */
+typedef struct trace_counts {
+    uint64_t events, with_defer, kinds, defers, stacks, stack_entries;
+} trace_counts;
+void ingest_counts(const ingest *g, trace_counts *c);
 
 /* ---- drain.c --------------------------------------------------------------------------------- */
 
