@@ -92,7 +92,15 @@ bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
         !run_schema(d, false, err, errlen) || !db_exec(d, "BEGIN", err, errlen) ||
         !insert_kinds(d, err, errlen))
         return false;
-    return prepare(d,
+    char batch[256 + EVENT_BATCH * 32]; /* the text of the batch INSERT */
+    int len = snprintf(batch, sizeof batch,
+                       "INSERT INTO events(ts_ns, tid, goid, kind, map_id, defer_id, arg0, arg1, "
+                       "dur_ns, stack_id) VALUES ");
+    for (int i = 0; i < EVENT_BATCH; i++)
+        len += snprintf(batch + len, sizeof batch - (size_t)len, "%s(?,?,?,?,?,?,?,?,?,?)",
+                        i ? "," : "");
+    return prepare(d, batch, &d->ins_event_batch, err, errlen) &&
+           prepare(d,
                    "INSERT INTO events(ts_ns, tid, goid, kind, map_id, defer_id, arg0, arg1, "
                    "dur_ns, stack_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    &d->ins_event, err, errlen) &&
@@ -164,7 +172,7 @@ bool db_finish(trace_db *d, const trace_counts *c, char *err, size_t errlen) {
 }
 
 void db_close(trace_db *d) {
-    sqlite3_stmt *all[] = { d->ins_event, d->ins_stack, d->ins_entry,
+    sqlite3_stmt *all[] = { d->ins_event_batch, d->ins_event, d->ins_stack, d->ins_entry,
                             d->ins_lost, d->ins_name, d->ins_meta };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
     if (d->db) sqlite3_close(d->db);

@@ -126,6 +126,7 @@ uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     }
     for (uint32_t k = 0; k < nc; k++) /* left over after an error */
         atomic_store_explicit(&cs[k].ring->tail, cs[k].pos, memory_order_release);
+    if (!st->error && !ingest_flush(g)) st->error = true;
     for (uint32_t k = 0; k < nret && !st->error; k++) {
         gort_rec_ring *r = gort_rec_ring_at(h, retired[k]);
         if (atomic_load_explicit(&r->tail, memory_order_relaxed) ==

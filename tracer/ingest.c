@@ -7,6 +7,11 @@
  * whose `frames` row is written after the run by symbolize.c). A name record becomes a `names`
  * row, a lost record (or a ring's pending run) a `lost` row; neither is an event.
  *
+ * Events rows are inserted EVENT_BATCH at a time with one multi-row INSERT: SQLite's per-
+ * statement work (reset, VM start, journal checks) is paid once per batch, about a third of a
+ * single-row insert's cost. ingest_flush() inserts a partial batch; the drain calls it at the
+ * end of every pass, so nothing waits in memory between passes.
+ *
  * Column rules (docs/schema.md): goid and defer_id are NULL when 0; map_id is kept for map
  * kinds (0 is the nil map) and NULL when 0 for the others; dur_ns is NULL when 0 except for
  * kinds whose duration is always measured; stack_id is NULL without a stack.
@@ -32,8 +37,17 @@ typedef struct frame_slot {
     uint64_t id;      /* 0 = empty */
 } frame_slot;
 
+/* An events row waiting for its batch. */
+typedef struct event_row {
+    uint64_t ts, goid, map, defer, a0, a1, dur, sid;
+    int32_t tid;
+    unsigned kind;
+} event_row;
+
 struct ingest {
     trace_db *db;
+    event_row rows[EVENT_BATCH]; /* inserted EVENT_BATCH at a time: one statement, one VM run */
+    unsigned nrows;
     uint64_t events;
     uint64_t with_defer;             /* events with a defer_id */
     uint64_t per_kind[GORT_EV_MAX];  /* events by kind number */
@@ -236,6 +250,44 @@ static bool ingest_name(ingest *g, const uint64_t *w, const uint64_t *payload, u
     return rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT;
 }
 
+/* Binds one events row at columns base+1 .. base+10. `unknown` holds a made-up kind name. */
+static void bind_row(sqlite3_stmt *s, int base, const event_row *r, char unknown[32]) {
+    const char *name = gort_kind_name(r->kind);
+    if (!name) snprintf(unknown, 32, "kind%u", r->kind);
+    sqlite3_bind_int64(s, base + 1, (sqlite3_int64)r->ts);
+    sqlite3_bind_int(s, base + 2, r->tid);
+    bind_u64(s, base + 3, r->goid, true);
+    if (name)
+        sqlite3_bind_text(s, base + 4, name, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(s, base + 4, unknown, -1, SQLITE_TRANSIENT);
+    bind_u64(s, base + 5, r->map, !is_map_kind(r->kind));
+    bind_u64(s, base + 6, r->defer, true);
+    sqlite3_bind_int64(s, base + 7, (sqlite3_int64)r->a0);
+    sqlite3_bind_int64(s, base + 8, (sqlite3_int64)r->a1);
+    bind_u64(s, base + 9, r->dur, !has_duration(r->kind));
+    bind_u64(s, base + 10, r->sid, true);
+}
+
+bool ingest_flush(ingest *g) {
+    trace_db *d = g->db;
+    char unknown[32];
+    int rc = SQLITE_DONE;
+    if (g->nrows == EVENT_BATCH) {
+        for (unsigned i = 0; i < EVENT_BATCH; i++) bind_row(d->ins_event_batch, 10 * (int)i, &g->rows[i], unknown);
+        rc = sqlite3_step(d->ins_event_batch);
+        sqlite3_reset(d->ins_event_batch);
+    } else {
+        for (unsigned i = 0; i < g->nrows && rc == SQLITE_DONE; i++) {
+            bind_row(d->ins_event, 0, &g->rows[i], unknown);
+            rc = sqlite3_step(d->ins_event);
+            sqlite3_reset(d->ins_event);
+        }
+    }
+    g->nrows = 0;
+    return rc == SQLITE_DONE;
+}
+
 bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
                    unsigned extra) {
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
@@ -246,26 +298,10 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *pa
         sid = stack_id(g, payload, extra, (flags & GORT_F_SIGNAL) != 0);
         if (!sid) return false;
     }
-    sqlite3_stmt *s = g->db->ins_event;
-    const char *name = gort_kind_name(kind);
-    char unknown[32];
-    if (!name) {
-        snprintf(unknown, sizeof unknown, "kind%u", kind);
-        name = unknown;
-    }
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)w[GORT_W_TS]);
-    sqlite3_bind_int(s, 2, tid);
-    bind_u64(s, 3, w[GORT_W_GOID], true);
-    sqlite3_bind_text(s, 4, name, -1, name == unknown ? SQLITE_TRANSIENT : SQLITE_STATIC);
-    bind_u64(s, 5, w[GORT_W_MAP], !is_map_kind(kind));
-    bind_u64(s, 6, w[GORT_W_DEFER], true);
-    sqlite3_bind_int64(s, 7, (sqlite3_int64)w[GORT_W_ARG0]);
-    sqlite3_bind_int64(s, 8, (sqlite3_int64)w[GORT_W_ARG1]);
-    bind_u64(s, 9, w[GORT_W_DUR], !has_duration(kind));
-    bind_u64(s, 10, sid, true);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return false;
+    event_row *row = &g->rows[g->nrows++];
+    *row = (event_row){ w[GORT_W_TS], w[GORT_W_GOID], w[GORT_W_MAP], w[GORT_W_DEFER],
+                        w[GORT_W_ARG0], w[GORT_W_ARG1], w[GORT_W_DUR], sid, tid, kind };
+    if (g->nrows == EVENT_BATCH && !ingest_flush(g)) return false;
     derive_event(g->derived, tid, w);
     g->events++;
     if (kind < GORT_EV_MAX) g->per_kind[kind]++;

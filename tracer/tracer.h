@@ -46,8 +46,11 @@ uint64_t region_now(const rec_region *r);
 
 /* ---- db.c ------------------------------------------------------------------------------------ */
 
+#define EVENT_BATCH 32 /* events rows per multi-row INSERT */
+
 typedef struct trace_db {
     sqlite3 *db;
+    sqlite3_stmt *ins_event_batch; /* EVENT_BATCH rows */
     sqlite3_stmt *ins_event, *ins_stack, *ins_entry, *ins_lost, *ins_name, *ins_meta;
     uint64_t rows_in_txn;
 } trace_db;
@@ -75,6 +78,8 @@ void ingest_free(ingest *g);
 /* One record read from thread tid's ring: header words w and its payload. */
 bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
                    unsigned extra);
+/* Inserts the events rows still waiting for a full batch. False on a database error. */
+bool ingest_flush(ingest *g);
 /* A run of lost events (from a lost record or a ring's pending counters). */
 bool ingest_lost(ingest *g, int32_t tid, uint64_t first_ns, uint64_t last_ns, uint64_t count);
 uint64_t ingest_events(const ingest *g);
