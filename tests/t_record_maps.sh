@@ -47,6 +47,11 @@ expect_status 2 "$GORT" record -o "$T/p.db" -- "$P" $N panic
 expect_eq "$(q "$T/p.db" "SELECT count(*) FROM events WHERE kind = 'mapassign'")" $((N + 3 + 10 + 5 + 4 * 100))
 expect_eq "$(q "$T/p.db" "SELECT value FROM meta WHERE key = 'ended'")" "unrecovered panic"
 expect_eq "$(q "$T/p.db" "SELECT value FROM meta WHERE key = 'exit_status'")" 2
+# A fatal error with a deferred delete pending: exit 2, meta says so, the defer never ran.
+expect_status 2 "$GORT" record -o "$T/f.db" -- "$P" 10 fatal
+expect_eq "$(q "$T/f.db" "SELECT value FROM meta WHERE key = 'ended'")" "fatal error"
+expect_eq "$(q "$T/f.db" "SELECT how, count(*) FROM defers GROUP BY how ORDER BY how" | tr '\n' ' ')" "never|1 return|2 "
+expect_eq "$(q "$T/f.db" "SELECT count(*) FROM events WHERE kind = 'fatal' AND arg0 = 1")" 1
 # The article's third claim under the collector: defer delete(k, 3); k = nil; runtime.GC().
 # The pending defer keeps k alive through that cycle; the delete runs on the live map at
 # return; the next cycle frees it. Heap-triggered cycles are off, so cycles are the 3 gort_gc.

@@ -2,7 +2,7 @@
  * trace_maps — a real libgort program for the recorder's end-to-end test: maps, deferred
  * deletes, a map that lives in a frame, goroutines. Everything it does is fixed by N:
  *
- *   trace_maps N [gc] [panic]
+ *   trace_maps N [gc] [panic] [fatal]
  *     in main (goroutine 1):
  *       m := make(map[int64]int64); m[i] = i*i for i in 1..N          (N inserts)
  *       for i in 1..N/2: _ = m[i]                                       (N/2 lookups, found)
@@ -17,6 +17,8 @@
  *         pending defer is the map's only reference; after it returned, gort_gc() again, and
  *         once more after 5 garbage maps of 1..20 keys were made
  *     panic: then panic("boom") unrecovered (exit status 2)
+ *     fatal: then, in a function with a deferred delete pending, a fatal error (exit status 2;
+ *         the deferred call never runs)
  */
 #include "gort.h"
 
@@ -73,8 +75,17 @@ __attribute__((noinline)) static void make_garbage(void) {
     }
 }
 
+/* throw: the deferred delete stays pending forever. */
+__attribute__((noinline)) static void dies(void) {
+    GORT_FUNC(fr);
+    gort_map *d = gort_makemap(&gort_type_int64_int64, 0);
+    GORT_ROOT(fr, &d);
+    gort_defer_delete_fast64(&fr, d, 1);
+    gort_fatal("boom");
+}
+
 /* Everything main does, in a Go-like function frame. */
-static void run(uint64_t n, bool collect, bool panics) {
+static void run(uint64_t n, bool collect, bool panics, bool fatal) {
     GORT_FUNC(fr);
     gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
     GORT_ROOT(fr, &m);
@@ -100,19 +111,21 @@ static void run(uint64_t n, bool collect, bool panics) {
         gort_gc();
     }
     if (panics) gort_panic("boom");
+    if (fatal) dies();
     printf("%lld\n", (long long)sum);
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: trace_maps N [gc] [panic]\n");
+        fprintf(stderr, "usage: trace_maps N [gc] [panic] [fatal]\n");
         return 2;
     }
-    bool collect = false, panics = false;
+    bool collect = false, panics = false, fatal = false;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "gc")) collect = true;
         if (!strcmp(argv[i], "panic")) panics = true;
+        if (!strcmp(argv[i], "fatal")) fatal = true;
     }
-    run(strtoull(argv[1], NULL, 10), collect, panics);
+    run(strtoull(argv[1], NULL, 10), collect, panics, fatal);
     return 0;
 }
