@@ -72,6 +72,8 @@ static bool insert_kinds(trace_db *d, char *err, size_t errlen) {
     return true;
 }
 
+/* Creates the file, the schema's tables and the prepared statements, and opens the first
+ * transaction. False with a message in err; the caller removes the file. */
 bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
     /* One thread uses this connection: no per-call mutexes, no allocation statistics (whose
@@ -115,12 +117,14 @@ bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
                    err, errlen);
 }
 
+/* Commits every TXN_ROWS rows (and begins the next transaction); false on error. */
 bool db_maybe_commit(trace_db *d) {
     if (d->rows_in_txn < TXN_ROWS) return true;
     d->rows_in_txn = 0;
     return sqlite3_exec(d->db, "COMMIT; BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 }
 
+/* Sets meta key to value (NULL stores SQL NULL); false on error. */
 bool db_meta(trace_db *d, const char *key, const char *value) {
     sqlite3_bind_text(d->ins_meta, 1, key, -1, SQLITE_STATIC);
     if (value)
@@ -132,6 +136,7 @@ bool db_meta(trace_db *d, const char *key, const char *value) {
     return rc == SQLITE_DONE;
 }
 
+/* Sets meta key to a decimal integer; false on error. */
 bool db_meta_int(trace_db *d, const char *key, int64_t value) {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", (long long)value);
@@ -166,11 +171,13 @@ static bool write_stats(trace_db *d, const trace_counts *c, char *err, size_t er
     return db_exec(d, sql, err, errlen);
 }
 
+/* Builds the indexes and writes the planner statistics; the caller commits. */
 bool db_finish(trace_db *d, const trace_counts *c, char *err, size_t errlen) {
     return db_exec(d, "PRAGMA threads = 2", err, errlen) && run_schema(d, true, err, errlen) &&
            write_stats(d, c, err, errlen);
 }
 
+/* Finalizes every statement and closes the connection (uncommitted work is dropped). */
 void db_close(trace_db *d) {
     sqlite3_stmt *all[] = { d->ins_event_batch, d->ins_event, d->ins_stack, d->ins_entry,
                             d->ins_lost, d->ins_name, d->ins_meta };

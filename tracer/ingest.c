@@ -72,6 +72,7 @@ static inline uint64_t mix(uint64_t x) {
     return x ^ (x >> 31);
 }
 
+/* A new ingester writing through d; NULL when out of memory. */
 ingest *ingest_new(trace_db *d) {
     ingest *g = calloc(1, sizeof *g);
     if (!g) return NULL;
@@ -91,6 +92,7 @@ ingest *ingest_new(trace_db *d) {
     return g;
 }
 
+/* Frees everything; g may be NULL. */
 void ingest_free(ingest *g) {
     if (!g) return;
     free(g->stacks);
@@ -105,6 +107,7 @@ uint64_t ingest_events(const ingest *g) { return g->events; }
 
 bool ingest_write_derived(ingest *g) { return derive_write(g->derived, g->db); }
 
+/* Copies the load's counts (for the planner statistics). */
 void ingest_counts(const ingest *g, trace_counts *c) {
     c->events = g->events;
     c->with_defer = g->with_defer;
@@ -115,6 +118,7 @@ void ingest_counts(const ingest *g, trace_counts *c) {
     c->stack_entries = g->npcs;
 }
 
+/* The distinct addresses seen, frame id i+1 at index i. */
 size_t ingest_frames(const ingest *g, const frame_ref **out) {
     *out = g->frame_list;
     return g->nframes;
@@ -269,6 +273,7 @@ static void bind_row(sqlite3_stmt *s, int base, const event_row *r, char unknown
     bind_u64(s, base + 10, r->sid, true);
 }
 
+/* Inserts the waiting events rows: one batch statement when full, else row by row. */
 bool ingest_flush(ingest *g) {
     trace_db *d = g->db;
     char unknown[32];
@@ -310,6 +315,7 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *pa
     return true;
 }
 
+/* Inserts one lost row. */
 bool ingest_lost(ingest *g, int32_t tid, uint64_t first_ns, uint64_t last_ns, uint64_t count) {
     sqlite3_stmt *s = g->db->ins_lost;
     sqlite3_bind_int(s, 1, tid);

@@ -64,6 +64,7 @@ typedef struct run {
     int status;                  /* waitpid's */
 } run;
 
+/* Prints the command's help. */
 static void usage(FILE *f) {
     fprintf(f,
             "usage: gort record [-o FILE] [--force] [--stack-depth N | --no-stacks]\n"
@@ -424,6 +425,8 @@ static int fail_run(run *r, const char *msg) {
     return cli_error(CMD, "%s", msg);
 }
 
+/* gort record: returns the program's exit status (128 + signal), or 2 for bad input or a
+ * recorder error (then the program is killed and no file is left). */
 int cmd_record(int argc, char **argv) {
     record_args a;
     int rc = parse_args(argc, argv, &a);

@@ -35,6 +35,7 @@ static void fill(void) {
     GORT_ROOT(fr, &g);
     for (uint64_t k = 1; k <= 100; k++) *(int64_t *)gort_mapassign_fast64(g, k) = (int64_t)k;
 }
+/* A goroutine: fills its map, then tells main it is done. */
 static void worker(void *arg) {
     (void)arg;
     fill();
@@ -115,6 +116,7 @@ static void run(uint64_t n, bool collect, bool panics, bool fatal) {
     printf("%lld\n", (long long)sum);
 }
 
+/* Parses N and the options, runs them (see the top of the file). */
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: trace_maps N [gc] [panic] [fatal]\n");
