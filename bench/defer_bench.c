@@ -45,6 +45,15 @@ __attribute__((noinline)) static void loop_defers(void) {
     for (int i = 0; i < 8; i++) GORT_DEFER(fr, bump, NULL);
 }
 
+static gort_map *bench_map;
+
+/* defer delete(m, k) on a map that holds k (the key is put back each time). */
+__attribute__((noinline)) static void defer_delete(void) {
+    GORT_FUNC(fr);
+    *(int64_t *)gort_mapassign_fast64(bench_map, 42) = 1;
+    gort_defer_delete_fast64(&fr, bench_map, 42);
+}
+
 static void recover_it(void *e) {
     (void)e;
     if (gort_recover()) sink++;
@@ -76,6 +85,9 @@ int main(int argc, char **argv) {
     measure("frame_only", frame_only, n);
     measure("one_defer", one_defer, n);
     measure("loop_8_defers", loop_defers, n / 4);
+    bench_map = gort_makemap(&gort_type_int64_int64, 0);
+    gort_register_global(&bench_map);
+    measure("defer_delete", defer_delete, n);
     measure("panic_recover", panic_recover, n / 4);
     return 0;
 }

@@ -45,13 +45,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Until the map runtime is merged (map.c), nothing here calls these. */
-#pragma weak gort__map_kill
-#pragma weak gort_makemap
-#pragma weak gort_mapdelete
-#pragma weak gort_mapdelete_fast64
-#pragma weak gort_mapdelete_faststr
-
 /* Defer ids, process-wide, as the traces number them. */
 static _Atomic uint64_t next_defer_id = 1;
 
@@ -203,12 +196,7 @@ static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
     d->link = g->defers;
     g->defers = d;
     fr->ndefers++;
-    if (__builtin_expect(gort__trace_on, 0)) {
-        uint64_t running = g->running_defer;
-        g->running_defer = d->id; /* the probe's defer_id is the new record */
-        gort__emit(GORT_EV_deferproc, 0, fr->depth, gort__trace_name(name), 0);
-        g->running_defer = running;
-    }
+    GORT_PROBE_DEFER(deferproc, d->id, 0, fr->depth, gort__trace_name(name), 0);
     return d;
 }
 
@@ -268,10 +256,10 @@ void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
     uint64_t id = d->id;
     g->dcall = &call;
     g->running_defer = id;
-    GORT_PROBE(deferreturn, 0, how, 0);
+    GORT_PROBE_DEFER(deferreturn, id, 0, how, 0, 0);
     uint64_t t0 = gort__trace_on ? gort__now() : 0;
     defer_invoke(&call, d);
-    GORT_PROBE_DUR(deferreturn_end, 0, how, 0, t0 ? gort__now() - t0 : 0);
+    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, t0 ? gort__now() - t0 : 0);
     g->running_defer = outer_running;
     g->dcall = call.outer;
     d->started_by = NULL;

@@ -261,7 +261,8 @@ uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key)
 
 /* defer func(){ ... }(): fn(env) runs at function exit. env is a closure environment from
  * gort_closure_new (its fields are the captured variables, so the call sees later writes to
- * them) or NULL; it stays a root until the call has run. name shows in traces. Returns the
+ * them) or NULL, nothing else (the collector treats it as a heap pointer and rejects any
+ * other); it stays a root until the call has run. name shows in traces. Returns the
  * defer id. `defer f(x)` with arguments evaluated now: copy x into a fresh environment. */
 typedef void (*gort_fn)(void *env);
 uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
@@ -300,7 +301,7 @@ __attribute__((noreturn)) void gort_fatal(const char *msg);
  * ------------------------------------------------------------------------------------------ */
 
 /* go fn(arg): a new goroutine on its own OS thread. arg (an environment from
- * gort_closure_new, or NULL) is a root while the goroutine runs. Returns the goroutine id.
+ * gort_closure_new, or NULL; nothing else) is a root while the goroutine runs. Returns the goroutine id.
  * An unrecovered panic in any goroutine ends the program (exit 2), as in Go. */
 uint64_t gort_go(const char *name, gort_fn fn, void *arg);
 #define GORT_GO(fn, arg) gort_go(#fn, (fn), (arg))
@@ -321,26 +322,56 @@ void gort_wg_wait(gort_waitgroup *wg);
 /* ------------------------------------------------------------------------------------------
  * 5. The garbage collector and its roots         (runtime/gc.c)
  *
+ * A concurrent, non-moving mark-sweep collector with Go 1.19's phases: sweep termination
+ * (world stopped), concurrent mark (a background marker; pointer writes into heap objects go
+ * through the write barrier), mark termination (world stopped), concurrent sweep, off.
+ *
  * Root rules (what keeps a heap object — map header, bucket array, overflow bucket,
  * closure environment — alive):
  *   - frames: every slot registered with GORT_ROOT in a frame not yet popped, and the
- *     maps the frame owns (gort_makemap_stack);
+ *     maps the frame owns (gort_makemap_stack) until the frame is popped;
  *   - globals registered with gort_register_global;
- *   - pending defer records: the map and key of a deferred delete, the environment of a
- *     deferred call, until the call has run;
+ *   - pending defer records: the map of a deferred delete, the environment of a deferred
+ *     call, until the call has returned (GORT_UNSAFE=defer_roots turns this rule off: the
+ *     article's third crash path, for demonstration only);
  *   - goroutines: the arg of each goroutine that has not ended.
  * From a root, marking follows maps' buckets and the pointer words of environments and of
- * map elements (elem_ptrmask). Anything else is garbage at the end of a cycle's mark.
+ * map elements (elem_ptrmask). Anything else is garbage at the end of a cycle's mark, and
+ * the sweep that follows frees it (a map is killed first: probe mapfree, cause gc).
+ *
+ * What the program must do, since C locals are invisible to the collector (Go's compiler
+ * knows its live locals; C's does not tell us):
+ *   - Hold a heap pointer across a runtime call (any gort_* call may be a safe point where a
+ *     collection stops the goroutine) only in a root: a GORT_ROOT slot, a registered global,
+ *     an environment or map element reachable from one. A pointer kept only in an unregistered
+ *     C local may be freed under it.
+ *   - Write a heap pointer into a heap object — an environment's pointer word, a map element's
+ *     pointer word (from gort_mapassign) — with gort_store, never with `=`: during a mark the
+ *     store must shade the pointer (the write barrier). Roots (slots, globals) are plain
+ *     variables: the collector re-scans them with the world stopped.
+ *   - Run libgort code only on goroutines (main, gort_go) and keep calling the runtime: a
+ *     goroutine in a long loop without runtime calls delays every stop-the-world.
+ *
+ * Environment: GORT_GOGC=N (percent of heap growth between cycles, default 100; "off"
+ * disables heap-triggered cycles; gort_gc still collects). GORT_DEBUG=uaf keeps freed map
+ * headers and environments in a quarantine (poisoned, never reused) so any later use is
+ * reported ("fatal error: use of freed map"); this is automatic under `gort record` and with
+ * any GORT_UNSAFE model; GORT_DEBUG=gctrace prints a line per cycle as Go's GODEBUG=gctrace=1
+ * does (both words may be given: GORT_DEBUG=uaf,gctrace). GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
+ * switch on the collector's unsafe models (no_write_barrier: gort_store and the map runtime's
+ * pointer writes skip the barrier during mark).
  * ------------------------------------------------------------------------------------------ */
 
 /* A closure environment of `size` bytes, zeroed; bit i of ptrmask says word i holds a heap
- * pointer. Freed by the collector when unreachable. */
+ * pointer (words beyond 64 are never scanned). Freed by the collector when unreachable. */
 void *gort_closure_new(size_t size, uint64_t ptrmask);
-/* *slot = val for a pointer field of a heap object (an environment), with the write barrier. */
+/* *slot = val for a pointer word of a heap object (an environment's field, a map element's
+ * pointer word), with the write barrier. Not a safe point. */
 void gort_store(void **slot, void *val);
-/* A global variable holding a heap pointer becomes a root. */
+/* A global variable holding a heap pointer becomes a root, for the rest of the process. */
 void gort_register_global(void *slot);
-/* runtime.GC(): runs a full cycle and returns after its mark termination and its sweep. */
+/* runtime.GC(): waits for a full cycle that begins after the call, and returns after that
+ * cycle's mark termination and its sweep. The caller counts as blocked while it waits. */
 void gort_gc(void);
 
 #ifdef __cplusplus

@@ -162,6 +162,35 @@ static inline void gort__safepoint(void) {
 void gort__blocking_enter(void);
 void gort__blocking_exit(void);
 
+/* The collector's introspection, for tests and benchmarks (gc.c). */
+typedef struct gort_gcstats {
+    uint64_t cycles;          /* cycles completed, sweep included */
+    uint64_t heap_cycles;     /* cycles begun by the heap trigger (the others: gort_gc) */
+    uint64_t heap_live;       /* bytes of heap objects not yet freed, headers included */
+    uint64_t heap_objects;    /* number of those objects */
+    uint64_t heap_marked;     /* bytes that survived the last cycle */
+    uint64_t trigger;         /* heap_live that starts the next cycle (UINT64_MAX: GOGC off) */
+    uint64_t freed_objects, freed_bytes, freed_maps;  /* totals over all cycles */
+    uint64_t quarantined;     /* freed map headers and environments kept to catch later use */
+    uint64_t pause_total_ns, pause_max_ns;            /* stop-the-world pauses */
+    uint64_t gc_cpu_ns;       /* CPU time of the collector thread */
+    int gogc;                 /* GORT_GOGC in effect, -1 for off */
+} gort_gcstats;
+void gort__gc_stats(gort_gcstats *s);
+/* Per-cycle pauses (both stop-the-world pauses of a cycle summed, ns), oldest first. */
+size_t gort__gc_pauses(uint64_t *out, size_t max);
+/* Starts a cycle (if none is pending) without waiting for it. */
+void gort__gc_request(void);
+/* Whether a heap object was freed into the quarantine (maps: killed). */
+int gort__gc_is_dead(void *obj);
+/* Test hooks, NULL normally. scanned: the marker blackened obj during concurrent mark (it may
+ * block to let a mutator act at that exact point); freed: the sweeper frees obj. */
+typedef struct gort_gc_hooks {
+    void (*scanned)(void *obj, int kind);
+    void (*freed)(void *obj, int kind);
+} gort_gc_hooks;
+extern gort_gc_hooks gort__gc_hooks;
+
 /* ---- maps, as the collector and frames see them (map.c) --------------------------------- */
 
 enum gort_mapfree_cause { GORT_FREE_GC = 1, GORT_FREE_FRAME = 2 };
@@ -169,6 +198,8 @@ enum gort_mapfree_cause { GORT_FREE_GC = 1, GORT_FREE_FRAME = 2 };
 void gort__map_scan(gort_map *h);
 /* The map dies: probe mapfree, header poisoned so later use is caught (map_use_after_free). */
 void gort__map_kill(gort_map *h, int cause);
+/* Whether h was killed (poisoned); the collector must not kill a stack map a second time. */
+int gort__map_dead(gort_map *h);
 
 /* ---- probes (trace.c) ------------------------------------------------------------------- */
 

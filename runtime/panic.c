@@ -186,7 +186,9 @@ void gort_panic_runtime_error(const char *msg) { gopanic(msg, true); }
 
 /* gorecover: stops the innermost panic if called directly by a deferred call it runs.
  * "Directly": the function that called recover was called by the runtime's call_deferred,
- * i.e. its saved frame pointer is call_deferred's frame (programs keep frame pointers). */
+ * i.e. its saved frame pointer is call_deferred's frame (programs keep frame pointers); or
+ * the deferred function ended with `recover()` compiled as a tail call, so recover's own
+ * saved frame pointer is call_deferred's frame. */
 __attribute__((noinline)) const char *gort_recover(void) {
     void **self_fp = __builtin_frame_address(0);
     void **caller_fp = *self_fp; /* the frame of the function that called recover */
@@ -194,7 +196,7 @@ __attribute__((noinline)) const char *gort_recover(void) {
     gort_panicrec *p = g->panic;
     gort_dcall *c = g->dcall;
     const char *r = NULL;
-    bool direct = c && caller_fp && *caller_fp == c->caller_fp;
+    bool direct = c && caller_fp && (caller_fp == c->caller_fp || *caller_fp == c->caller_fp);
     if (p && !p->goexit && !p->recovered && c && c->panic == p && direct) {
         p->recovered = true;
         r = p->msg;

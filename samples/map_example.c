@@ -13,8 +13,13 @@
 
 #include <stdio.h>
 
+/* Maps live in the collected heap: a map is kept alive by a root, here registered globals. */
+static gort_map *m, *n;
+
 int main(void) {
-    gort_map *m = gort_makemap(&gort_type_string_int64, 0);
+    gort_register_global(&m);
+    gort_register_global(&n);
+    m = gort_makemap(&gort_type_string_int64, 0);
 
     *(int64_t *)gort_mapassign_faststr(m, gort_str("apples")) = 3;
     *(int64_t *)gort_mapassign_faststr(m, gort_str("pears")) += 5;
@@ -32,7 +37,7 @@ int main(void) {
     }
 
     /* Watch B grow the way Go's does: at 9, 14, 27, 53, ... entries. */
-    gort_map *n = gort_makemap(&gort_type_int64_int64, 0);
+    n = gort_makemap(&gort_type_int64_int64, 0);
     gort_mapstats st;
     uint8_t lastB = 0;
     for (int64_t i = 1; i <= 1000; i++) {

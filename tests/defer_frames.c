@@ -92,7 +92,7 @@ static void test_defer_records(void) {
 /* ---- state after a recovered panic ------------------------------------------------------- */
 
 static void recover_it(void *e) {
-    const char **out = e;
+    const char **out = env_get(e);
     *out = gort_recover();
 }
 
@@ -108,7 +108,7 @@ static gort_frame *recovering_frame;
 static void recovers(void) {
     GORT_FUNC(fr);
     recovering_frame = &fr;
-    GORT_DEFER(fr, recover_it, &recovered_value);
+    GORT_DEFER(fr, recover_it, env_ptr(&recovered_value));
     panics_deep(3);
     recovered_value = "not reached";
 }
@@ -125,7 +125,7 @@ static void test_recovery_state(void) {
 
 /* recover stops a panic once: a second recover in the same call returns NULL. */
 static void recover_twice(void *e) {
-    const char **out = e;
+    const char **out = env_get(e);
     out[0] = gort_recover();
     out[1] = gort_recover();
 }
@@ -134,7 +134,7 @@ static const char *twice[2];
 
 static void panics_once(void) {
     GORT_FUNC(fr);
-    GORT_DEFER(fr, recover_twice, twice);
+    GORT_DEFER(fr, recover_twice, env_ptr(twice));
     gort_panic("once");
 }
 
@@ -145,12 +145,33 @@ static void test_recover_once(void) {
     CHECK(!gort_recovered_runtime_error());
 }
 
+/* `defer func() { recover() }()`: the deferred function's last act is recover, which C
+ * compiles as a tail call; it still stops the panic. */
+static void recover_tail(void *e) {
+    (void)e;
+    gort_recover();
+}
+
+static int after_tail_recover;
+
+static void panics_tail(void) {
+    GORT_FUNC(fr);
+    GORT_DEFER(fr, recover_tail, NULL);
+    gort_panic("tail");
+}
+
+static void test_recover_tail_call(void) {
+    panics_tail();
+    after_tail_recover = 1; /* reached only if the panic was recovered */
+    CHECK(after_tail_recover == 1 && gort__curg->panic == NULL);
+}
+
 /* WaitGroup below zero: Go's panic, recoverable. */
 static const char *wg_value;
 
 static void wg_negative(void) {
     GORT_FUNC(fr);
-    GORT_DEFER(fr, recover_it, &wg_value);
+    GORT_DEFER(fr, recover_it, env_ptr(&wg_value));
     gort_waitgroup wg = { 0 };
     gort_wg_done(&wg);
 }
@@ -274,6 +295,7 @@ int main(void) {
     test_defer_records();
     test_recovery_state();
     test_recover_once();
+    test_recover_tail_call();
     test_wg_negative();
     test_goroutines();
     test_goexit();

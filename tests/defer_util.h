@@ -49,6 +49,16 @@ static inline void defer_println_num(gort_frame *fr, const char *text, long num)
     gort_defer_call(fr, "fmt.Println", defer_print_run, env);
 }
 
+/* A closure environment (libgort heap: what the collector accepts as env or goroutine arg)
+ * holding one pointer to memory outside the heap — a static, a string literal — which the
+ * collector does not trace (ptrmask 0). env_get gives the pointer back. */
+static inline void *env_ptr(const void *p) {
+    void **env = gort_closure_new(sizeof *env, 0);
+    *env = (void *)p;
+    return env;
+}
+static inline void *env_get(void *env) { return *(void **)env; }
+
 /* How Go prints a recover() result: the value, or <nil>. */
 static inline const char *or_nil(const char *r) { return r ? r : "<nil>"; }
 

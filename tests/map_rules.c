@@ -15,7 +15,7 @@
 /* int64 keys: insert, update, lookup hit and miss, delete, len, through the fast paths and
  * through the generic entry points, which must agree. */
 static void test_int64(void) {
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     for (int64_t k = -500; k < 500; k++) *(int64_t *)gort_mapassign_fast64(m, (uint64_t)k) = k * 3;
     CHECK(gort_maplen(m) == 1000, "len %lld", (long long)gort_maplen(m));
     for (int64_t k = -500; k < 500; k++) {
@@ -40,7 +40,7 @@ static void test_int64(void) {
 
 /* String keys compare by content; an update stores the new key header (needkeyupdate). */
 static void test_string(void) {
-    gort_map *m = gort_makemap(&gort_type_string_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_string_int64, 0));
     char bufs[300][16];
     for (int i = 0; i < 300; i++) {
         snprintf(bufs[i], sizeof bufs[i], "key-%d", i);
@@ -81,7 +81,7 @@ static void test_generic(void) {
     gort_maptype t = {.name = "map[key24][200]byte", .keykind = GORT_KEY_GENERIC,
                       .keysize = sizeof(key24), .elemsize = 200, .hash = key24_hash,
                       .equal = key24_equal};
-    gort_map *m = gort_makemap(&t, 0);
+    gort_map *m = root(gort_makemap(&t, 0));
     for (uint32_t i = 0; i < 2000; i++) {
         key24 k = {.a = i * 0x9e3779b97f4a7c15ull, .b = i};
         uint8_t *e = gort_mapassign(m, &k);
@@ -101,7 +101,7 @@ static void test_generic(void) {
     gort_maptype set = {.name = "map[key24]struct{}", .keykind = GORT_KEY_GENERIC,
                         .keysize = sizeof(key24), .elemsize = 0, .hash = key24_hash,
                         .equal = key24_equal};
-    gort_map *s = gort_makemap(&set, 0);
+    gort_map *s = root(gort_makemap(&set, 0));
     key24 k = {.a = 1};
     gort_mapassign(s, &k);
     gort_mapassign(s, &k);
@@ -123,7 +123,7 @@ static bool f64_equal(const void *a, const void *b) { return *(const double *)a 
 static void test_nan_keys(void) {
     gort_maptype t = {.name = "map[float64]int64", .keykind = GORT_KEY_GENERIC, .keysize = 8,
                       .elemsize = 8, .hash = f64_hash, .equal = f64_equal};
-    gort_map *m = gort_makemap(&t, 0);
+    gort_map *m = root(gort_makemap(&t, 0));
     double nan = NAN;
     *(int64_t *)gort_mapassign(m, &nan) = 1;
     *(int64_t *)gort_mapassign(m, &nan) = 2;
@@ -155,7 +155,7 @@ static void test_nan_keys(void) {
 
 /* Growth starts only on an insert of a new key: never on update, delete or lookup. */
 static void test_growth_triggers(void) {
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     gort_mapstats st;
     for (uint64_t k = 0; k < 8; k++) gort_mapassign_fast64(m, k);
     gort_map_stats(m, &st);
@@ -208,7 +208,7 @@ static void test_growth_triggers(void) {
 
 /* Same-size growth: churn at a fixed count until overflow buckets pile up; B is kept. */
 static void test_same_size_grow(void) {
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     gort_mapstats st;
     uint64_t next = 0, oldest = 0;
     for (; next < 40; next++) *(int64_t *)gort_mapassign_fast64(m, next) = (int64_t)next;
@@ -235,8 +235,8 @@ static void test_same_size_grow(void) {
 
 /* Buckets for B >= 4 come with preallocated overflow buckets, handed out first. */
 static void test_prealloc_overflow(void) {
-    gort_map *small = gort_makemap(&gort_type_int64_int64, 100); /* B 4 */
-    gort_map *tiny = gort_makemap(&gort_type_int64_int64, 26);   /* B 2 */
+    gort_map *small = root(gort_makemap(&gort_type_int64_int64, 100)); /* B 4 */
+    gort_map *tiny = root(gort_makemap(&gort_type_int64_int64, 26));   /* B 2 */
     gort_mapstats st;
     gort_map_stats(small, &st);
     CHECK(st.B == 4 && small->next_overflow != NULL, "B 4 has preallocated overflow");
@@ -263,7 +263,7 @@ static void test_prealloc_overflow(void) {
 /* Back-propagation across an overflow chain: deleting every key of a chain from the end
  * leaves the head bucket all emptyRest. */
 static void test_empty_rest_chain(void) {
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     for (uint64_t k = 0; k < 1600; k++) gort_mapassign_fast64(m, k);
     while (m->oldbuckets) gort_mapassign_fast64(m, 0);
     uint8_t *head = NULL;
@@ -281,7 +281,7 @@ static void test_empty_rest_chain(void) {
 
 /* The seed is renewed when the map becomes empty (Go issue 25237), and by mapclear. */
 static void test_reseed(void) {
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     gort_mapstats a, b;
     gort_mapassign_fast64(m, 1);
     gort_mapassign_fast64(m, 2);
@@ -299,7 +299,7 @@ static void test_reseed(void) {
 
 /* mapclear: count 0, B kept, growth abandoned, counters reset, new seed; map reusable. */
 static void test_clear(void) {
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     gort_mapstats st, st2;
     for (uint64_t k = 0; k < 1665; k++) gort_mapassign_fast64(m, k); /* starts 8 -> 9 */
     gort_map_stats(m, &st);
@@ -324,8 +324,8 @@ static void test_clear(void) {
 
 /* ---- nil maps, misuse, death ------------------------------------------------------------- */
 
-static void nil_assign(void *arg) { (void)arg; gort_mapassign_fast64(NULL, 1); }
-static void nil_assign_str(void *arg) { (void)arg; gort_mapassign_faststr(NULL, gort_str("a")); }
+static void nil_assign(void) { gort_mapassign_fast64(NULL, 1); }
+static void nil_assign_str(void) { gort_mapassign_faststr(NULL, gort_str("a")); }
 
 static void test_nil(void) {
     bool ok = true;
@@ -343,24 +343,23 @@ static void test_nil(void) {
     gort_mapstats st;
     gort_map_stats(NULL, &st);
     CHECK(st.id == 0 && gort_map_id(NULL) == 0, "nil id 0");
-    expect_death("assign nil", nil_assign, NULL, 2, "panic: assignment to entry in nil map");
-    expect_death("assign nil str", nil_assign_str, NULL, 2, "assignment to entry in nil map");
+    expect_death("nil_assign", 2, "panic: assignment to entry in nil map");
+    expect_death("nil_assign_str", 2, "assignment to entry in nil map");
 }
 
 /* A write in progress (hashWriting set, as another thread would leave it) is detected. */
 static gort_map *writing_map(void) {
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     for (uint64_t k = 0; k < 20; k++) gort_mapassign_fast64(m, k);
     m->flags |= FLAG_HASH_WRITING;
     return m;
 }
-static void race_assign(void *a) { (void)a; gort_mapassign_fast64(writing_map(), 1); }
-static void race_delete(void *a) { (void)a; gort_mapdelete_fast64(writing_map(), 1); }
-static void race_clear(void *a) { (void)a; gort_mapclear(writing_map()); }
-static void race_read(void *a) { (void)a; gort_mapaccess1_fast64(writing_map(), 1); }
-static void race_iter(void *a) {
-    (void)a;
-    gort_map *m = gort_makemap(&gort_type_int64_int64, 0);
+static void race_assign(void) { gort_mapassign_fast64(writing_map(), 1); }
+static void race_delete(void) { gort_mapdelete_fast64(writing_map(), 1); }
+static void race_clear(void) { gort_mapclear(writing_map()); }
+static void race_read(void) { gort_mapaccess1_fast64(writing_map(), 1); }
+static void race_iter(void) {
+    gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     for (uint64_t k = 0; k < 20; k++) gort_mapassign_fast64(m, k);
     gort_mapiter it;
     gort_mapiterinit(m, &it);
@@ -369,38 +368,38 @@ static void race_iter(void *a) {
 }
 
 static void test_misuse(void) {
-    expect_death("assign", race_assign, NULL, 2, "fatal error: concurrent map writes");
-    expect_death("delete", race_delete, NULL, 2, "fatal error: concurrent map writes");
-    expect_death("clear", race_clear, NULL, 2, "fatal error: concurrent map writes");
-    expect_death("read", race_read, NULL, 2, "fatal error: concurrent map read and map write");
-    expect_death("iterate", race_iter, NULL, 2, "fatal error: concurrent map iteration and map write");
+    expect_death("race_assign", 2, "fatal error: concurrent map writes");
+    expect_death("race_delete", 2, "fatal error: concurrent map writes");
+    expect_death("race_clear", 2, "fatal error: concurrent map writes");
+    expect_death("race_read", 2, "fatal error: concurrent map read and map write");
+    expect_death("race_iter", 2, "fatal error: concurrent map iteration and map write");
 }
 
 static gort_map *dead_map(void) {
-    gort_map *m = gort_makemap(&gort_type_string_int64, 0);
+    gort_map *m = root(gort_makemap(&gort_type_string_int64, 0));
     gort_mapassign_faststr(m, gort_str("a"));
     gort__map_kill(m, GORT_FREE_FRAME);
     return m;
 }
-static void uaf_delete(void *a) { (void)a; gort_mapdelete_faststr(dead_map(), gort_str("a")); }
-static void uaf_access(void *a) { (void)a; gort_mapaccess1_faststr(dead_map(), gort_str("a")); }
-static void uaf_generic(void *a) { (void)a; gort_string k = gort_str("a"); gort_mapassign(dead_map(), &k); }
-static void uaf_len(void *a) { (void)a; gort_maplen(dead_map()); }
-static void uaf_iter(void *a) { (void)a; gort_mapiter it; gort_mapiterinit(dead_map(), &it); }
+static void uaf_delete(void) { gort_mapdelete_faststr(dead_map(), gort_str("a")); }
+static void uaf_access(void) { gort_mapaccess1_faststr(dead_map(), gort_str("a")); }
+static void uaf_generic(void) { gort_string k = gort_str("a"); gort_mapassign(dead_map(), &k); }
+static void uaf_len(void) { gort_maplen(dead_map()); }
+static void uaf_iter(void) { gort_mapiter it; gort_mapiterinit(dead_map(), &it); }
 
 static void test_use_after_free(void) {
-    expect_death("delete", uaf_delete, NULL, 2, "fatal error: use of freed map");
-    expect_death("access", uaf_access, NULL, 2, "fatal error: use of freed map");
-    expect_death("generic assign", uaf_generic, NULL, 2, "fatal error: use of freed map");
-    expect_death("len", uaf_len, NULL, 2, "fatal error: use of freed map");
-    expect_death("iterate", uaf_iter, NULL, 2, "fatal error: use of freed map");
+    expect_death("uaf_delete", 2, "fatal error: use of freed map");
+    expect_death("uaf_access", 2, "fatal error: use of freed map");
+    expect_death("uaf_generic", 2, "fatal error: use of freed map");
+    expect_death("uaf_len", 2, "fatal error: use of freed map");
+    expect_death("uaf_iter", 2, "fatal error: use of freed map");
 }
 
 /* ---- ids, stats, scan -------------------------------------------------------------------- */
 
 static void test_ids_and_stats(void) {
-    gort_map *a = gort_makemap(&gort_type_int64_int64, 0);
-    gort_map *b = gort_makemap(&gort_type_int64_int64, 0);
+    gort_map *a = root(gort_makemap(&gort_type_int64_int64, 0));
+    gort_map *b = root(gort_makemap(&gort_type_int64_int64, 0));
     CHECK(gort_map_id(b) == gort_map_id(a) + 1, "ids in creation order");
     gort_mapstats st;
     gort_map_stats(a, &st);
@@ -414,11 +413,11 @@ static void test_ids_and_stats(void) {
     gort_map_stats(a, &st);
     CHECK(st.flags == FLAG_OLD_ITERATOR, "flags 3 -> 2 across a grow (Go), got %u", st.flags);
     /* a map of maps: scanning walks everything without touching freed memory (ASan) */
-    gort_map *mm = gort_makemap(&gort_type_string_map, 0);
+    gort_map *mm = root(gort_makemap(&gort_type_string_map, 0));
     static char names[500][8];
     for (int i = 0; i < 500; i++) {
         snprintf(names[i], 8, "m%d", i);
-        *(gort_map **)gort_mapassign_faststr(mm, gort_str(names[i])) = a;
+        gort_store(gort_mapassign_faststr(mm, gort_str(names[i])), a); /* with the barrier */
     }
     gort__map_scan(mm);
     gort__map_scan(NULL);
@@ -426,7 +425,16 @@ static void test_ids_and_stats(void) {
     gort__map_scan(mm);
 }
 
-int main(void) {
+static const death_case deaths[] = {
+    {"nil_assign", nil_assign}, {"nil_assign_str", nil_assign_str},
+    {"race_assign", race_assign}, {"race_delete", race_delete}, {"race_clear", race_clear},
+    {"race_read", race_read}, {"race_iter", race_iter},
+    {"uaf_delete", uaf_delete}, {"uaf_access", uaf_access}, {"uaf_generic", uaf_generic},
+    {"uaf_len", uaf_len}, {"uaf_iter", uaf_iter},
+};
+
+int main(int argc, char **argv) {
+    die_if_asked(argc, argv, deaths, sizeof deaths / sizeof deaths[0]);
     test_int64();
     test_string();
     test_generic();

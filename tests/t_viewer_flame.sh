@@ -80,6 +80,17 @@ expect_eq "$(cat "$T/out" | tr '\001\377' '?!' )" "a;b<c> 1
 a;b<c>;d&e 3
 main;?ctl!bad;\"q\" 2
 main;x 5"
+# Many stacks with shared prefixes (bench/viewer_gen.c: 20 names, 3000 lines, duplicates):
+# every frame, however thin (--minwidth 0), where the reference puts it.
+"$BUILD/bench/viewer_gen" 3000 20 7 > "$T/gen.folded"
+expect_status 0 "$GORT" flame --from-folded "$T/gen.folded" -o "$T/gen.svg" --minwidth 0
+xmllint --noout "$T/gen.svg" || fail "gen not XML"
+check "$T/gen.folded" "$T/gen.svg" 1200
+expect_status 0 "$GORT" flame --from-folded "$T/gen.folded" -o "$T/geni.svg" --minwidth 0 --inverted --width 3000
+check "$T/gen.folded" "$T/geni.svg" 3000 inverted
+# ... and their folded output is LC_ALL=C sort's order with equal stacks merged.
+expect_status 0 "$GORT" flame --from-folded "$T/gen.folded" --folded
+expect_eq "$(cut -d' ' -f1 "$T/out" | md5sum)" "$(cut -d' ' -f1 "$T/gen.folded" | LC_ALL=C sort -u | md5sum)"
 printf 'a;b 1\nbroken line\n' > "$T/bad.folded"
 expect_status 2 "$GORT" flame --from-folded "$T/bad.folded"
 expect_contains "$(cat "$T/err")" "bad.folded:2: not a folded stack line"

@@ -11,13 +11,14 @@
  *     thread-scoped instant ("i") events carrying map_id, defer_id, arg0, arg1;
  *   - each map's life is an async slice ("b"/"e", category "map", id = map_id) from creation
  *     to death (or the end of the trace);
- *   - lost-event runs are "X" slices named "lost N events" on their thread;
+ *   - lost-event runs (the lost table) are "X" slices named "lost N events" on their thread;
  *   - thread names say which goroutines ran there.
  *   The events table is read once, in id order (the recorder's merged time order).
  * speedscope: speedscope's file format, one "sampled" profile whose samples are the distinct
  *   stacks of the selected events (stacks.c: the same selection as gort flame, --kind and
  *   --weight) with their weights; frames are shared by name.
  */
+#define _GNU_SOURCE /* fputs_unlocked */
 #include "viewer.h"
 
 #include "cli.h"
@@ -39,13 +40,17 @@ static const char usage[] =
     "\n"
     "Exit status: 0 done, 2 bad input.\n";
 
+static void put_str(FILE *out, const char *s) { fputs_unlocked(s, out); }
+
 /* Prints NS as microseconds with three decimals. */
 static void put_us(FILE *out, int64_t ns) {
     if (ns < 0) {
-        putc('-', out);
+        putc_unlocked('-', out);
         ns = -ns;
     }
-    fprintf(out, "%lld.%03lld", (long long)(ns / 1000), (long long)(ns % 1000));
+    write_i64(out, ns / 1000);
+    char frac[5] = { '.', (char)('0' + ns % 1000 / 100), (char)('0' + ns % 100 / 10), (char)('0' + ns % 10), 0 };
+    put_str(out, frac);
 }
 
 typedef struct {
@@ -56,20 +61,25 @@ typedef struct {
 
 /* Starts one trace event object: the comma and the common fields. */
 static void ev_begin(chrome_state *c, const char *ph, const char *name, size_t nlen, int64_t ts, int64_t tid) {
-    fputs(c->first ? "\n{" : ",\n{", c->out);
+    put_str(c->out, c->first ? "\n{\"name\":" : ",\n{\"name\":");
     c->first = false;
-    fputs("\"name\":", c->out);
     json_write_string(c->out, name, nlen);
-    fprintf(c->out, ",\"ph\":\"%s\",\"pid\":1,\"tid\":%lld,\"ts\":", ph, (long long)tid);
+    put_str(c->out, ",\"ph\":\"");
+    put_str(c->out, ph);
+    put_str(c->out, "\",\"pid\":1,\"tid\":");
+    write_i64(c->out, tid);
+    put_str(c->out, ",\"ts\":");
     put_us(c->out, ts);
 }
 
 /* Writes an "X" slice [start, end) on TID in category CAT. */
 static void slice(chrome_state *c, const char *name, const char *cat, int64_t start, int64_t end, int64_t tid) {
     ev_begin(c, "X", name, strlen(name), start, tid);
-    fputs(",\"dur\":", c->out);
+    put_str(c->out, ",\"dur\":");
     put_us(c->out, end > start ? end - start : 0);
-    fprintf(c->out, ",\"cat\":\"%s\"}", cat);
+    put_str(c->out, ",\"cat\":\"");
+    put_str(c->out, cat);
+    put_str(c->out, "\"}");
 }
 
 /* Thread names: "goroutine 1, 5" for the goroutines that ran on each thread. */
@@ -117,6 +127,21 @@ static int write_map_lives(chrome_state *c, sqlite3 *db, int64_t trace_end) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading maps");
 }
 
+/* Runs of lost events (the lost table) as slices on their thread. */
+static int write_lost(chrome_state *c, sqlite3 *db) {
+    sqlite3_stmt *st = vt_prepare("export", db,
+        "SELECT tid, first_ns, coalesce(last_ns, first_ns), count FROM lost WHERE first_ns IS NOT NULL");
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    char name[64];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        snprintf(name, sizeof name, "lost %lld events", (long long)sqlite3_column_int64(st, 3));
+        slice(c, name, "lost", sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading lost events");
+}
+
 /* Opens (START) or closes a GC phase slot; a close writes the phase's slice. */
 static void gc_phase(chrome_state *c, int slot, bool start, const char *name, int64_t ts, int64_t tid) {
     if (start) {
@@ -153,22 +178,23 @@ static void write_event(chrome_state *c, sqlite3_stmt *st) {
         snprintf(name, sizeof name, "defer %.80s", fn ? fn : "?");
         slice(c, name, "defer", ts - dur, ts, tid);
     } else if (!strcmp(kind, "lost")) {
-        snprintf(name, sizeof name, "lost %lld events", (long long)arg0);
-        slice(c, name, "lost", ts, ts + (has_dur ? dur : 0), tid);
+        /* the lost table has these runs (write_lost) */
     } else if (strcmp(kind, "cpu_sample") && strcmp(kind, "name") && strcmp(kind, "deferreturn")) {
         ev_begin(c, "i", kind, strlen(kind), ts, tid);
-        fputs(",\"s\":\"t\",\"cat\":\"", c->out);
-        fputs(!strncmp(kind, "map", 3) || strstr(kind, "map") || !strcmp(kind, "hashgrow") ||
-              !strcmp(kind, "evacuate") || !strcmp(kind, "growdone") ? "map" : "runtime", c->out);
-        fputs("\",\"args\":{", c->out);
-        static const char *const cols[] = { "goid", NULL, "map_id", "defer_id", "arg0", "arg1" };
+        put_str(c->out, strstr(kind, "map") || !strcmp(kind, "hashgrow") || !strcmp(kind, "evacuate") ||
+                        !strcmp(kind, "growdone") ? ",\"s\":\"t\",\"cat\":\"map\",\"args\":{"
+                                                  : ",\"s\":\"t\",\"cat\":\"runtime\",\"args\":{");
+        static const char *const cols[] = { "\"goid\":", NULL, "\"map_id\":", "\"defer_id\":",
+                                            "\"arg0\":", "\"arg1\":" };
         bool first = true;
         for (int k = 0; k < 6; k++) {
             if (!cols[k] || sqlite3_column_type(st, 2 + k) == SQLITE_NULL) continue;
-            fprintf(c->out, "%s\"%s\":%lld", first ? "" : ",", cols[k], (long long)sqlite3_column_int64(st, 2 + k));
+            if (!first) putc_unlocked(',', c->out);
+            put_str(c->out, cols[k]);
+            write_i64(c->out, sqlite3_column_int64(st, 2 + k));
             first = false;
         }
-        fputs("}}", c->out);
+        put_str(c->out, "}}");
     }
 }
 
@@ -182,6 +208,7 @@ static int export_chrome(sqlite3 *db, FILE *out) {
     c.first = false;
     int rc = write_thread_names(&c, db);
     if (!rc) rc = write_map_lives(&c, db, end);
+    if (!rc) rc = write_lost(&c, db);
     if (rc) return rc;
     sqlite3_stmt *st = vt_prepare("export", db,
         "SELECT e.ts_ns, e.tid, e.goid, e.kind, e.map_id, e.defer_id, e.arg0, e.arg1, e.dur_ns, "
@@ -303,6 +330,8 @@ static int export_speedscope(sqlite3 *db, const stack_query *q, const char *trac
     return rc;
 }
 
+/* gort export: parses the command line, opens the trace and writes the chosen format to -o
+ * (or stdout) whole or not at all. Returns the exit status. */
 int cmd_export(int argc, char **argv) {
     const char *path = NULL, *out = NULL, *format = NULL;
     const char *kinds[64];

@@ -178,7 +178,9 @@ static int run(const flame_args *a) {
             rc = cli_error("flame", "out of memory");
         set = &diff;
     }
-    if (!rc && set->n == 0)
+    if (!rc && set->n == 0 && from_file)
+        rc = cli_error("flame", "%s: no folded stacks in the file", a->from_folded);
+    else if (!rc && set->n == 0)
         rc = cli_error("flame", "no stacks for the selected events (recorded without stacks, "
                                 "or no event of these kinds)");
     if (!rc) rc = write_output(a, set);
@@ -188,6 +190,7 @@ static int run(const flame_args *a) {
     return rc;
 }
 
+/* gort flame: parses the command line and runs the pipeline. Returns the exit status. */
 int cmd_flame(int argc, char **argv) {
     flame_args a = { .width = 1200, .minwidth = 0.1 };
     for (int i = 1; i < argc; i++) {

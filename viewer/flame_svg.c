@@ -10,6 +10,12 @@
  * --minwidth pixels are dropped as they close, so memory grows with what is drawn, not with
  * the input; the image height follows the deepest frame kept.
  *
+ * Invariant of the walk: the open frames are exactly the frames of the previous line, each
+ * remembering its byte offset in it. A new line is compared with the previous one eight bytes
+ * at a time; open frames that end inside the common prefix, at a frame boundary of the new
+ * line, stay open without their bytes being read again, so a line costs its common-prefix
+ * compare plus the frames it adds.
+ *
  * Differential sets (difffolded.pl's "stack before after"): widths are the after-weights; each
  * frame's own change (the lines ending at it) colours it red when it grew, blue when it
  * shrank, white when equal, with intensity relative to the largest change (flamegraph.pl's
@@ -50,6 +56,8 @@ typedef struct {
 typedef struct {       /* a frame still open during the walk */
     const char *name;
     uint32_t len;
+    uint32_t off;      /* byte offset of the frame in its stack (the same in every line
+                          that shares it) */
     int64_t start;
     int64_t delta;
 } open_frame;
@@ -59,6 +67,7 @@ typedef struct {
     size_t n, cap;
 } open_stack;
 
+/* True when P names a palette palette_color knows. */
 bool flame_palette_known(const char *p) {
     static const char *const names[] = { "hot", "mem", "io", "red", "green", "blue", "aqua",
                                          "yellow", "purple", "orange", "gort", NULL };
@@ -140,7 +149,7 @@ static bool close_frames(open_stack *os, size_t keep, int64_t t, frame_list *fl,
 }
 
 /* Opens a frame at time T on top of OS. */
-static bool open_frame_at(open_stack *os, const char *name, uint32_t len, int64_t t) {
+static bool open_frame_at(open_stack *os, const char *name, uint32_t len, uint32_t off, int64_t t) {
     if (os->n == os->cap) {
         size_t cap = os->cap ? os->cap * 2 : 64;
         open_frame *v = realloc(os->v, cap * sizeof *v);
@@ -148,8 +157,38 @@ static bool open_frame_at(open_stack *os, const char *name, uint32_t len, int64_
         os->v = v;
         os->cap = cap;
     }
-    os->v[os->n++] = (open_frame){ name, len, t, 0 };
+    os->v[os->n++] = (open_frame){ name, len, off, t, 0 };
     return true;
+}
+
+/* Length of the common prefix of A[0..NA) and B[0..NB), eight bytes at a time. */
+static size_t common_prefix(const char *a, size_t na, const char *b, size_t nb) {
+    size_t n = na < nb ? na : nb, i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return i + ((size_t)__builtin_ctzll(x ^ y) >> 3);
+    }
+#endif
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+
+/* How many open frames (the root included) line CUR shares with PREV, the line before it:
+ * an open frame (a frame of PREV) is shared when it lies within the two lines' common prefix
+ * and CUR has a frame boundary (';' or its end) where it ends. No byte of a shared frame is
+ * read again, so a line costs its common-prefix compare plus its new frames. */
+static size_t shared_frames(const open_stack *os, const fold_line *prev, const fold_line *cur) {
+    if (!prev) return 1;
+    size_t m = common_prefix(prev->stack, prev->len, cur->stack, cur->len);
+    size_t k = 1;
+    for (; k < os->n; k++) {
+        size_t end = (size_t)os->v[k].off + os->v[k].len;
+        if (end > m || (end < cur->len && cur->stack[end] != ';')) break;
+    }
+    return k;
 }
 
 /* The flow walk over sorted lines: fills FL with every frame at least MINW wide. The root
@@ -157,33 +196,28 @@ static bool open_frame_at(open_stack *os, const char *name, uint32_t len, int64_
 static bool flow(const fold_set *fs, frame_list *fl, double minw, int64_t *maxdelta) {
     open_stack os = { 0 };
     int64_t t = 0;
-    bool ok = open_frame_at(&os, "all", 3, 0);
+    bool ok = open_frame_at(&os, "all", 3, 0, 0);
+    const fold_line *prev = NULL;
     for (size_t i = 0; ok && i < fs->n; i++) {
         const fold_line *l = &fs->lines[i];
-        /* Walk the line's frames; reuse open frames while they match. */
-        size_t depth = 1, pos = 0;
-        bool same = true;
+        size_t keep = shared_frames(&os, prev, l);
+        ok = close_frames(&os, keep, t, fl, minw);
+        /* Open the line's frames past the shared ones. */
+        size_t pos = keep == 1 ? 0 : (size_t)os.v[keep - 1].off + os.v[keep - 1].len + 1;
         while (ok && pos <= l->len) {
             const char *p = l->stack + pos;
             const char *semi = memchr(p, ';', l->len - pos);
             uint32_t len = (uint32_t)(semi ? (size_t)(semi - p) : l->len - pos);
-            if (same && depth < os.n && os.v[depth].len == len && !memcmp(os.v[depth].name, p, len)) {
-                depth++;
-            } else {
-                if (same) ok = close_frames(&os, depth, t, fl, minw);
-                same = false;
-                ok = ok && open_frame_at(&os, p, len, t);
-                depth++;
-            }
+            ok = open_frame_at(&os, p, len, (uint32_t)pos, t);
             pos += len + 1;
         }
-        if (same) ok = ok && close_frames(&os, depth, t, fl, minw);
         if (fs->diff) {
             int64_t d = l->count - l->before;
             os.v[os.n - 1].delta += d;
             if (llabs(d) > *maxdelta) *maxdelta = llabs(d);
         }
         t += l->count;
+        prev = l;
     }
     ok = ok && close_frames(&os, 0, t, fl, minw);
     free(os.v);
@@ -398,6 +432,8 @@ static void write_frame(FILE *out, const frame *f, const flame_opts *o, double w
     fputs("</text></g>\n", out);
 }
 
+/* Lays out FS (sorted, merged) and writes the whole SVG; a set with no weight or a layout
+ * that ran out of memory still gives a valid SVG that says so. */
 void flame_svg_write(const fold_set *fs, const flame_opts *o, FILE *out) {
     int64_t total = 0;
     for (size_t i = 0; i < fs->n; i++) total += fs->lines[i].count;

@@ -29,7 +29,7 @@ const char gaps_sql[] =
     "             count(*) AS ops, max(kind = 'map_use_after_free') AS uaf\n"
     "      FROM events\n"
     "      WHERE defer_id IS NOT NULL\n"
-    "        AND kind IN ('mapaccess', 'mapassign', 'mapdelete', 'mapclear', 'mapiterinit',\n"
+    "        AND +kind IN ('mapaccess', 'mapassign', 'mapdelete', 'mapclear', 'mapiterinit',\n"
     "                     'map_use_after_free')\n"
     "      GROUP BY defer_id, map_id) g\n"
     "LEFT JOIN maps m ON m.map_id = g.map_id\n"

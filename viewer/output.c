@@ -10,6 +10,7 @@
  * real with %.17g (round-trips), text as itself, a blob as hex (x'..' in a table, a hex
  * string in JSON). JSON strings are valid UTF-8 whatever the trace holds (text.c).
  */
+#define _GNU_SOURCE /* the unlocked stdio calls */
 #include "viewer.h"
 
 #include "cli.h"
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Maps a --format value to its enum; one error line otherwise. */
 bool vout_parse_format(const char *cmd, const char *s, enum vout_format *out) {
     if (s && !strcmp(s, "table")) *out = VOUT_TABLE;
     else if (s && !strcmp(s, "csv")) *out = VOUT_CSV;
@@ -81,7 +83,7 @@ static void csv_field(FILE *out, const char *s) {
 static void json_value(FILE *out, sqlite3_stmt *st, int i) {
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_NULL: fputs("null", out); break;
-    case SQLITE_INTEGER: fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i)); break;
+    case SQLITE_INTEGER: write_i64(out, sqlite3_column_int64(st, i)); break;
     case SQLITE_FLOAT: {
         double d = sqlite3_column_double(st, i);
         if (isfinite(d)) fprintf(out, "%.17g", d);
@@ -116,9 +118,12 @@ static int print_csv(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn f
         if (fn) fn(st, arg);
         for (int i = 0; i < nc; i++) {
             if (i) putc(',', out);
-            if (sqlite3_column_type(st, i) == SQLITE_TEXT) {
+            int type = sqlite3_column_type(st, i);
+            if (type == SQLITE_TEXT) {
                 csv_field(out, (const char *)sqlite3_column_text(st, i));
-            } else {
+            } else if (type == SQLITE_INTEGER) {
+                write_i64(out, sqlite3_column_int64(st, i));
+            } else if (type != SQLITE_NULL) {
                 char *s = cell_text(st, i, "");
                 if (s) fputs(s, out);
                 free(s);
@@ -152,23 +157,101 @@ static int print_json(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn 
     return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
 }
 
+typedef struct {       /* one kept cell: its text in table_buf.text */
+    size_t off;
+    uint32_t len;      /* bytes */
+    uint32_t width;    /* characters */
+} table_cell_ref;
+
 typedef struct {
-    char **cells;        /* row-major, ncols per row */
-    size_t nrows, cap;
-    bool *numeric;       /* per column: every value so far is a number (right-aligned) */
+    char *text;          /* every cell's text, back to back */
+    size_t len, cap;
+    table_cell_ref *cells; /* row-major, ncols per row */
+    size_t nrows, cap_cells;
+    bool *numeric;       /* per column: every value is a number or NULL (right-aligned) */
+    size_t *width;       /* per column, in characters */
 } table_buf;
 
-/* Prints one table line: each cell padded to its column's width. */
-static void table_line(FILE *out, char **cells, int nc, const size_t *w, const bool *numeric) {
-    for (int i = 0; i < nc; i++) {
-        size_t len = utf8_count(cells[i], strlen(cells[i]));
-        size_t pad = w[i] > len ? w[i] - len : 0;
-        if (i) fputs("  ", out);
-        if (numeric[i]) fprintf(out, "%*s%s", (int)pad, "", cells[i]);
-        else if (i == nc - 1) fputs(cells[i], out);
-        else fprintf(out, "%s%*s", cells[i], (int)pad, "");
+/* Makes room for N more bytes of cell text; false when out of memory. */
+static bool grow_text(table_buf *t, size_t n) {
+    size_t cap = t->cap ? t->cap * 2 : 1 << 16;
+    while (cap < t->len + n) cap *= 2;
+    char *p = realloc(t->text, cap);
+    if (!p) return false;
+    t->text = p;
+    t->cap = cap;
+    return true;
+}
+
+/* Formats V in decimal at the end of BUF (32 bytes); returns where the digits start. */
+static char *format_i64(int64_t v, char *buf) {
+    char *p = buf + 31;
+    *p = 0;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    return p;
+}
+
+/* Appends column I of ST to T as one line of text; false when out of memory. */
+static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
+    int type = sqlite3_column_type(st, i);
+    char num[32];
+    const char *v;
+    size_t n;
+    char *owned = NULL;
+    if (type == SQLITE_INTEGER) {
+        v = format_i64(sqlite3_column_int64(st, i), num);
+        n = (size_t)(num + 31 - v);
+    } else if (type == SQLITE_NULL) {
+        v = "NULL";
+        n = 4;
+    } else if (type == SQLITE_TEXT) {
+        v = (const char *)sqlite3_column_text(st, i);
+        n = (size_t)sqlite3_column_bytes(st, i);
+        t->numeric[i] = false;
+    } else {
+        owned = cell_text(st, i, "NULL");
+        if (!owned) return false;
+        v = owned;
+        n = strlen(owned);
+        if (type != SQLITE_FLOAT) t->numeric[i] = false;
     }
-    putc('\n', out);
+    if (n > UINT32_MAX / 2 || (t->len + n > t->cap && !grow_text(t, n))) {
+        free(owned);
+        return false;
+    }
+    char *dst = t->text + t->len;
+    memcpy(dst, v, n);
+    for (size_t k = 0; k < n; k++) /* a cell is one line */
+        if (dst[k] == '\n' || dst[k] == '\r' || dst[k] == '\t') dst[k] = ' ';
+    size_t w = type == SQLITE_TEXT ? utf8_count(dst, n) : n;
+    t->cells[slot] = (table_cell_ref){ t->len, (uint32_t)n, (uint32_t)w };
+    t->len += n;
+    if (w > t->width[i]) t->width[i] = w;
+    free(owned);
+    return true;
+}
+
+/* Writes N spaces. */
+static void pad(FILE *out, size_t n) {
+    while (n--) putc_unlocked(' ', out);
+}
+
+/* Prints one table line: each cell padded to its column's width. */
+static void table_line(FILE *out, const char *text, const table_cell_ref *cells, int nc,
+                       const size_t *w, const bool *numeric) {
+    for (int i = 0; i < nc; i++) {
+        size_t fill = w[i] > cells[i].width ? w[i] - cells[i].width : 0;
+        if (i) fputs_unlocked("  ", out);
+        if (numeric[i]) pad(out, fill);
+        fwrite_unlocked(text + cells[i].off, 1, cells[i].len, out);
+        if (!numeric[i] && i != nc - 1) pad(out, fill);
+    }
+    putc_unlocked('\n', out);
 }
 
 /* Keeps every cell, then prints aligned columns under the column names. */
@@ -180,58 +263,59 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
         return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
     }
     table_buf t = { 0 };
-    size_t *w = calloc((size_t)nc, sizeof *w);
+    t.width = calloc((size_t)nc, sizeof *t.width);
     t.numeric = calloc((size_t)nc, sizeof *t.numeric);
-    char **head = calloc((size_t)nc, sizeof *head);
+    table_cell_ref *head = calloc((size_t)nc, sizeof *head);
     int rc = 0;
-    if (!w || !t.numeric || !head) rc = cli_error(cmd, "out of memory");
-    for (int i = 0; !rc && i < nc; i++) {
-        head[i] = (char *)sqlite3_column_name(st, i);
-        w[i] = utf8_count(head[i], strlen(head[i]));
-        t.numeric[i] = true;
-    }
+    if (!t.width || !t.numeric || !head) rc = cli_error(cmd, "out of memory");
+    for (int i = 0; !rc && i < nc; i++) t.numeric[i] = true;
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (fn) fn(st, arg);
-        if ((t.nrows + 1) * (size_t)nc > t.cap) {
-            size_t cap = t.cap ? t.cap * 2 : (size_t)nc * 64;
-            char **c = realloc(t.cells, cap * sizeof *c);
+        if ((t.nrows + 1) * (size_t)nc > t.cap_cells) {
+            size_t cap = t.cap_cells ? t.cap_cells * 2 : (size_t)nc * 256;
+            table_cell_ref *c = realloc(t.cells, cap * sizeof *c);
             if (!c) { rc = cli_error(cmd, "out of memory"); break; }
             t.cells = c;
-            t.cap = cap;
+            t.cap_cells = cap;
         }
-        for (int i = 0; i < nc; i++) {
-            int type = sqlite3_column_type(st, i);
-            char *s = cell_text(st, i, "NULL");
-            if (!s) s = strdup("?");
-            if (type != SQLITE_INTEGER && type != SQLITE_FLOAT && type != SQLITE_NULL)
-                t.numeric[i] = false;
-            for (char *p = s; *p; p++)
-                if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
-            size_t len = utf8_count(s, strlen(s));
-            if (len > w[i]) w[i] = len;
-            t.cells[t.nrows * (size_t)nc + (size_t)i] = s;
-        }
+        for (int i = 0; !rc && i < nc; i++)
+            if (!table_cell(&t, st, i, t.nrows * (size_t)nc + (size_t)i)) rc = cli_error(cmd, "out of memory");
         t.nrows++;
     }
     if (!rc && step != SQLITE_DONE) rc = vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
-    if (!rc) {
-        table_line(out, head, nc, w, t.numeric);
-        for (int i = 0; i < nc; i++) {
-            if (i) fputs("  ", out);
-            for (size_t k = 0; k < w[i]; k++) putc('-', out);
+    /* The header: column names, after the cells so the text buffer no longer moves. */
+    for (int i = 0; !rc && i < nc; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        size_t n = strlen(name);
+        if (t.len + n > t.cap && !grow_text(&t, n)) {
+            rc = cli_error(cmd, "out of memory");
+            break;
         }
-        putc('\n', out);
-        for (size_t r = 0; r < t.nrows; r++) table_line(out, t.cells + r * (size_t)nc, nc, w, t.numeric);
+        memcpy(t.text + t.len, name, n);
+        head[i] = (table_cell_ref){ t.len, (uint32_t)n, (uint32_t)utf8_count(name, n) };
+        t.len += n;
+        if (head[i].width > t.width[i]) t.width[i] = head[i].width;
     }
-    for (size_t k = 0; k < t.nrows * (size_t)nc; k++) free(t.cells[k]);
+    if (!rc) {
+        table_line(out, t.text, head, nc, t.width, t.numeric);
+        for (int i = 0; i < nc; i++) {
+            if (i) fputs_unlocked("  ", out);
+            for (size_t k = 0; k < t.width[i]; k++) putc_unlocked('-', out);
+        }
+        putc_unlocked('\n', out);
+        for (size_t r = 0; r < t.nrows; r++)
+            table_line(out, t.text, t.cells + r * (size_t)nc, nc, t.width, t.numeric);
+    }
+    free(t.text);
     free(t.cells);
     free(t.numeric);
+    free(t.width);
     free(head);
-    free(w);
     return rc;
 }
 
+/* Dispatches to the format's printer. */
 int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE *out,
                vout_row_fn on_row, void *arg) {
     switch (format) {
@@ -247,6 +331,7 @@ static bool same_file(const char *a, const char *b) {
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Opens a temporary file beside PATH (0644), or stdout; refuses PATH when it is PROTECT. */
 int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
     memset(vf, 0, sizeof *vf);
     if (!path || !strcmp(path, "-")) {
@@ -280,6 +365,8 @@ int vout_file_open(const char *cmd, const char *path, const char *protect, vout_
     return 0;
 }
 
+/* Closes VF; renames the temporary file over PATH only when OK and fully written, else
+ * removes it. */
 int vout_file_close(const char *cmd, vout_file *vf, bool ok) {
     int rc = 0;
     if (vf->f == stdout) {

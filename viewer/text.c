@@ -7,10 +7,16 @@
  * goes through here. Valid UTF-8 passes unchanged (non-ASCII names stay readable); what XML
  * 1.0 or JSON cannot hold becomes U+FFFD, the replacement character.
  */
+#define _GNU_SOURCE /* the unlocked stdio calls: a name is written a byte at a time */
 #include "viewer.h"
+
+#define putc putc_unlocked
+#define fputs fputs_unlocked
+#define fwrite fwrite_unlocked
 
 static const char replacement[] = "\xEF\xBF\xBD";
 
+/* Validates one UTF-8 sequence by the Unicode table of well-formed byte sequences. */
 size_t utf8_seq_len(const unsigned char *s, size_t n) {
     unsigned c = s[0];
     if (c < 0x80) return 1;
@@ -36,6 +42,7 @@ size_t utf8_seq_len(const unsigned char *s, size_t n) {
     return len;
 }
 
+/* Escapes markup characters, replaces what XML 1.0 cannot hold, copies valid UTF-8. */
 void xml_write_escaped(FILE *out, const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -65,6 +72,7 @@ void xml_write_escaped(FILE *out, const char *str, size_t n) {
     }
 }
 
+/* Quotes and escapes for JSON (RFC 8259); invalid UTF-8 becomes \ufffd. */
 void json_write_string(FILE *out, const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     putc('"', out);
@@ -100,6 +108,7 @@ void json_write_string(FILE *out, const char *str, size_t n) {
     putc('"', out);
 }
 
+/* Counts characters, an invalid byte as one. */
 size_t utf8_count(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t chars = 0;
@@ -110,6 +119,7 @@ size_t utf8_count(const char *str, size_t n) {
     return chars;
 }
 
+/* Walks K characters forward; never splits a UTF-8 sequence. */
 size_t utf8_prefix(const char *str, size_t n, size_t k) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -121,12 +131,27 @@ size_t utf8_prefix(const char *str, size_t n, size_t k) {
     return i;
 }
 
+/* Three significant digits in ns, us, ms or s. */
 char *fmt_duration(int64_t ns, char *buf, size_t size) {
     double v = (double)ns;
     double a = v < 0 ? -v : v;
+    /* Units switch where three significant digits would round up to 1000. */
     if (a < 1e3) snprintf(buf, size, "%lld ns", (long long)ns);
-    else if (a < 1e6) snprintf(buf, size, "%.3g us", v / 1e3);
-    else if (a < 1e9) snprintf(buf, size, "%.3g ms", v / 1e6);
+    else if (a < 999.5e3) snprintf(buf, size, "%.3g us", v / 1e3);
+    else if (a < 999.5e6) snprintf(buf, size, "%.3g ms", v / 1e6);
     else snprintf(buf, size, "%.4g s", v / 1e9);
     return buf;
+}
+
+/* Converts right to left into a small buffer, then one fwrite. */
+void write_i64(FILE *out, int64_t v) {
+    char buf[24];
+    char *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    fwrite(p, 1, (size_t)(buf + sizeof buf - p), out);
 }

@@ -4,7 +4,8 @@
  * Lanes, top to bottom: one per map (its life from creation to death as a grey bar, with its
  * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
  * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
- * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue).
+ * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue);
+ * runs of lost events are grey bands, so the picture shows where it cannot see.
  * The gap between a map's death and each deferred call that touched it is an arrow on the
  * map's lane between the two instants, labelled with its length: green when the call was done
  * before the death (safe), red when the map was touched after it (use-after-free).
@@ -14,8 +15,9 @@
  * non-empty bin is one mark, so the picture costs lanes x kinds x width points at most. Past
  * --lanes maps (maps with a use-after-free first, then maps any deferred call touched, then by
  * id) the rest share one "other maps" lane; likewise goroutines. Deferred calls are drawn one
- * by one up to 3000 (those that touched a map always), otherwise as per-bin marks; GC bands
- * closer than a pixel merge; only the first 40 gaps get a text label.
+ * by one up to 3000, otherwise as per-bin marks (but for 500 use-after-free ones); GC bands
+ * closer than a pixel merge; at most 2000 gaps are drawn and 40 labelled, use-after-free
+ * ones first, and only on lanes of their own.
  *
  * gnuplot reads the script and its data (inline datablocks) on a pipe; it writes a temporary
  * file beside -o, renamed over it on success. --script writes the script instead, so tests
@@ -60,6 +62,7 @@ static const char usage[] =
 
 enum { K_ASSIGN, K_DELETE, K_GROW, K_EVAC, K_REG, K_RAN, NKINDS };
 #define MAX_DEFERS_DRAWN 3000
+#define MAX_UAF_DEFERS 500
 #define MAX_GAP_LABELS 40
 #define MAX_GAPS_DRAWN 2000
 #define MAX_BANDS 3000
@@ -96,11 +99,14 @@ typedef struct {   /* everything the picture needs, read from the trace */
     map_row *maps;  size_t nmaps, kept_maps;
     defer_row *defers; size_t ndefers;
     gap_row *gaps; size_t ngaps;
+    size_t *gap_order; size_t ndrawn; /* the gaps drawn, in label priority order */
     int64_t goids[4096]; size_t ngoids, kept_goids;
     idmap map_lane, goid_lane, gap_defers;
     int nlanes, other_maps_lane, other_g_lane;
     uint32_t *bins_count;  /* [lane][kind][bin] */
-    int64_t *bands; size_t nbands, cap_bands; /* triples: phase, start, end */
+    int64_t *bands; size_t nbands, cap_bands; /* triples: phase (0 mark, 1 pause, 2 sweep,
+                                                 3 lost events), start, end */
+    bool has_lost;
 } tl_data;
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -131,7 +137,7 @@ static int read_gaps(sqlite3 *db, tl_data *d) {
                       v && !strcmp(v, "safe") };
         int64_t *p = idmap_get(&d->gap_defers, g.defer_id, true);
         if (!p) break;
-        *p = 1;
+        if (*p < (g.uaf ? 2 : 1)) *p = g.uaf ? 2 : 1; /* 2: a use-after-free */
         if (sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
         if (!push((void **)&d->gaps, &d->ngaps, sizeof g, &g)) break;
     }
@@ -147,6 +153,7 @@ static int by_prio(const void *a, const void *b) {
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Orders maps by id. */
 static int by_id(const void *a, const void *b) {
     const map_row *x = a, *y = b;
     return (x->id > y->id) - (x->id < y->id);
@@ -234,6 +241,7 @@ static int bin_of(const tl_data *d, int64_t t) {
     return b < 0 ? 0 : b >= d->bins ? d->bins - 1 : b;
 }
 
+/* Counts one mark of KIND at time T on LANE, ignoring what falls outside the window. */
 static void count_bin(tl_data *d, int lane, int kind, int64_t t) {
     if (lane < 0 || lane >= d->nlanes || t < d->from || t > d->to) return;
     d->bins_count[((size_t)lane * NKINDS + (size_t)kind) * (size_t)d->bins + (size_t)bin_of(d, t)]++;
@@ -254,6 +262,7 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
         break;
     }
     if (d->nbands >= MAX_BANDS) return true;
+    if (phase == 3) d->has_lost = true;
     if (d->nbands == d->cap_bands) {
         size_t cap = d->cap_bands ? d->cap_bands * 2 : 64;
         int64_t *v = realloc(d->bands, cap * 3 * sizeof *v);
@@ -289,12 +298,33 @@ static int read_cycles(sqlite3 *db, tl_data *d) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading GC cycles");
 }
 
-/* One scan of the events in the window: map operations into bins, pauses into bands. */
-static int read_events(sqlite3 *db, tl_data *d) {
+/* Runs of lost events (the lost table) as grey bands: the picture says where it is blind. */
+static int read_lost(sqlite3 *db, tl_data *d) {
     sqlite3_stmt *st = vt_prepare("timeline", db,
-        "SELECT ts_ns, kind, map_id, dur_ns FROM events WHERE ts_ns BETWEEN ?1 AND ?2 + "
-        "coalesce(dur_ns, 0) AND ((map_id IS NOT NULL AND kind IN ('mapassign', 'mapdelete', "
-        "'hashgrow', 'evacuate')) OR kind = 'stw_end')");
+        "SELECT first_ns, coalesce(last_ns, first_ns) FROM lost WHERE first_ns IS NOT NULL ORDER BY first_ns");
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!add_band(d, 3, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
+            sqlite3_finalize(st);
+            return cli_error("timeline", "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading lost events");
+}
+
+/* One scan of the events in the window: map operations into bins, pauses into bands. A
+ * window that is the whole trace reads the table in order (+ts_ns, +kind: no index); a
+ * narrower one may go through an index on ts_ns. */
+static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
+    bool whole = !a->has_from && !a->has_to;
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT ts_ns, kind, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
+             "AND ((map_id IS NOT NULL AND +kind IN ('mapassign', 'mapdelete', 'hashgrow', "
+             "'evacuate')) OR +kind = 'stw_end')", whole ? "+" : "");
+    sqlite3_stmt *st = vt_prepare("timeline", db, sql);
     if (!st) return GORT_EXIT_USAGE;
     sqlite3_bind_int64(st, 1, d->from);
     sqlite3_bind_int64(st, 2, d->to);
@@ -329,8 +359,14 @@ static void pick_unit(tl_data *d) {
 
 /* Reads everything the picture needs. */
 static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
-    int64_t first = vt_int(db, "SELECT min(ts_ns) FROM events", 0);
-    int64_t last = vt_int(db, "SELECT max(ts_ns) FROM events", 0);
+    int64_t first = 0, last = 0;
+    sqlite3_stmt *st = vt_prepare("timeline", db, "SELECT min(ts_ns), max(ts_ns) FROM events");
+    if (!st) return GORT_EXIT_USAGE;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        first = sqlite3_column_int64(st, 0);
+        last = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
     d->from = a->has_from ? a->from : first;
     d->to = a->has_to ? a->to : last;
     if (d->to < d->from) return cli_error("timeline", "--to is before --from");
@@ -347,7 +383,8 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     d->bins_count = calloc((size_t)d->nlanes * NKINDS * (size_t)d->bins, sizeof *d->bins_count);
     if (!d->bins_count) return cli_error("timeline", "out of memory");
     rc = read_cycles(db, d);
-    if (!rc) rc = read_events(db, d);
+    if (!rc) rc = read_lost(db, d);
+    if (!rc) rc = read_events(db, a, d);
     return rc;
 }
 
@@ -395,35 +432,59 @@ static void write_lanes(FILE *f, const tl_data *d) {
 
 /* GC bands as rectangles behind everything. */
 static void write_bands(FILE *f, const tl_data *d) {
-    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff" };
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090" };
     for (size_t i = 0; i < d->nbands; i++) {
         const int64_t *b = d->bands + i * 3;
         double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
         fprintf(f, "set object %zu rect from first %.9g, graph 0 to first %.9g, graph 1 behind "
                    "fc rgb '%s' fs solid %s noborder\n",
                 i + 1, x1, x2 > x1 ? x2 : x1 + (double)(d->to - d->from) / d->unit / d->bins,
-                colors[b[0]], b[0] == 1 ? "0.55" : "0.3");
+                colors[b[0]], b[0] == 1 || b[0] == 3 ? "0.55" : "0.3");
     }
 }
 
-/* Gap arrows and their labels. */
+/* The lane of gap G's map when the gap can be drawn (its map has a lane of its own and both
+ * ends are in the window), else -1. */
+static int gap_lane(const tl_data *d, const gap_row *g) {
+    int64_t *lane = idmap_get((idmap *)&d->map_lane, g->map_id, false);
+    if (!lane || *lane == d->other_maps_lane || (!g->uaf && !g->safe)) return -1;
+    if (g->last_op < d->from || g->died > d->to || g->last_op > d->to || g->died < d->from) return -1;
+    return (int)*lane;
+}
+
+/* Chooses the gaps to draw: use-after-free ones first, then safe ones, MAX_GAPS_DRAWN in all;
+ * fills D->gap_order with their indexes, labelled ones first. */
+static bool choose_gaps(tl_data *d) {
+    d->gap_order = malloc((d->ngaps ? d->ngaps : 1) * sizeof *d->gap_order);
+    if (!d->gap_order) return false;
+    d->ndrawn = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->ngaps && d->ndrawn < MAX_GAPS_DRAWN; i++)
+            if ((pass == 0) == d->gaps[i].uaf && gap_lane(d, &d->gaps[i]) >= 0) d->gap_order[d->ndrawn++] = i;
+    return true;
+}
+
+/* Labels of the gaps drawn, the verdict and the gap's length: one per lane (the first in
+ * priority order, so labels never pile up), MAX_GAP_LABELS in all. */
 static void write_gap_labels(FILE *f, const tl_data *d) {
-    int labels = 0;
     char a[32];
-    for (size_t i = 0; i < d->ngaps && i < MAX_GAPS_DRAWN; i++) {
-        const gap_row *g = &d->gaps[i];
-        int64_t *lane = idmap_get((idmap *)&d->map_lane, g->map_id, false);
-        if (!lane || (!g->uaf && !g->safe) || labels >= MAX_GAP_LABELS) continue;
-        if (g->last_op < d->from || g->died > d->to || g->last_op > d->to || g->died < d->from) continue;
+    bool *labelled = calloc((size_t)d->nlanes, sizeof *labelled);
+    if (!labelled) return;
+    size_t n = 0;
+    for (size_t k = 0; k < d->ndrawn && n < MAX_GAP_LABELS; k++) {
+        const gap_row *g = &d->gaps[d->gap_order[k]];
+        int lane = gap_lane(d, g);
+        if (labelled[lane]) continue;
+        labelled[lane] = true;
         int64_t gap = g->last_op - g->died;
         fmt_duration(gap < 0 ? -gap : gap, a, sizeof a);
-        fprintf(f, "set label %d \"%s %s%s (defer %lld)\" at first %.9g, first %.2f center font ',8' "
+        fprintf(f, "set label %zu \"%s %s%s (defer %lld)\" at first %.9g, first %.2f center font ',8' "
                    "tc rgb '%s' front\n",
-                labels + 1, g->uaf ? "use-after-free" : "safe", g->uaf ? "+" : "", a,
-                (long long)g->defer_id, (xv(d, g->died) + xv(d, g->last_op)) / 2, (double)*lane - 0.32,
-                g->uaf ? "#d00000" : "#008000");
-        labels++;
+                ++n, g->uaf ? "use-after-free" : "safe", g->uaf ? "+" : "", a,
+                (long long)g->defer_id, (xv(d, g->died) + xv(d, g->last_op)) / 2,
+                (double)lane - 0.32, g->uaf ? "#d00000" : "#008000");
     }
+    free(labelled);
 }
 
 /* Datablock $NAME with the non-empty bins of KIND: "x lane count". */
@@ -457,20 +518,24 @@ static void write_lives(FILE *f, const tl_data *d) {
     fputs("EOD\n", f);
 }
 
-/* Datablocks of deferred calls: arrows when few (or touching a map), bins otherwise. */
+/* Datablocks of deferred calls: arrows when few, otherwise bins, but for the first
+ * MAX_UAF_DEFERS use-after-free ones which are always arrows. */
 static void write_defers(FILE *f, tl_data *d, bool *binned) {
     *binned = d->ndefers > MAX_DEFERS_DRAWN;
+    size_t uaf_drawn = 0;
     fputs("$defer << EOD\n", f);
     for (size_t i = 0; i < d->ndefers; i++) {
         const defer_row *r = &d->defers[i];
         int64_t *lane = idmap_get(&d->goid_lane, r->goid, false);
-        bool touched = idmap_get(&d->gap_defers, r->defer_id, false) != NULL;
+        int64_t *touched = idmap_get(&d->gap_defers, r->defer_id, false);
+        bool uaf = touched && *touched == 2 && uaf_drawn < MAX_UAF_DEFERS;
         if (!lane) continue;
-        if (*binned && !touched) {
+        if (*binned && !uaf) {
             count_bin(d, (int)*lane, K_REG, r->reg);
             if (r->ran >= 0) count_bin(d, (int)*lane, K_RAN, r->ran);
             continue;
         }
+        uaf_drawn += uaf;
         int64_t end = r->ran >= 0 ? r->ran : d->to;
         double y = (double)*lane - 0.3 + 0.15 * (double)(r->defer_id % 5);
         fprintf(f, "%.9g %.2f %.9g %d\n", xv(d, r->reg), y, xv(d, end), r->ran >= 0 ? 1 : 0);
@@ -483,12 +548,10 @@ static void write_gap_arrows(FILE *f, const tl_data *d) {
     fputs("$gapsafe << EOD\n", f);
     for (int pass = 0; pass < 2; pass++) {
         if (pass) fputs("EOD\n$gapuaf << EOD\n", f);
-        for (size_t i = 0; i < d->ngaps && i < MAX_GAPS_DRAWN; i++) {
-            const gap_row *g = &d->gaps[i];
-            int64_t *lane = idmap_get((idmap *)&d->map_lane, g->map_id, false);
-            if (!lane || (pass ? !g->uaf : !g->safe)) continue;
-            double y = (double)*lane - 0.2;
-            fprintf(f, "%.9g %.2f %.9g\n", xv(d, pass ? g->died : g->last_op), y,
+        for (size_t k = 0; k < d->ndrawn; k++) {
+            const gap_row *g = &d->gaps[d->gap_order[k]];
+            if (pass ? !g->uaf : !g->safe) continue;
+            fprintf(f, "%.9g %.2f %.9g\n", xv(d, pass ? g->died : g->last_op), (double)gap_lane(d, g) - 0.2,
                     xv(d, pass ? g->last_op : g->died));
         }
     }
@@ -546,7 +609,9 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
           "title 'gap: use-after-free'", f);
     fputs(", \\\n  NaN with boxes fs solid 0.3 fc rgb '#ffcc80' title 'GC mark'"
           ", NaN with boxes fs solid 0.55 fc rgb '#ff6060' title 'stop-the-world'"
-          ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'\n", f);
+          ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
+    if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
+    fputs("\n", f);
     fputs("unset output\n", f);
 }
 
@@ -707,6 +772,7 @@ static int draw(const tl_args *a, tl_data *d) {
     return rc;
 }
 
+/* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
 int cmd_timeline(int argc, char **argv) {
     tl_args a = { .width = 1600, .lanes = 40 };
     int rc = parse_args(argc, argv, &a);
@@ -717,10 +783,12 @@ int cmd_timeline(int argc, char **argv) {
     tl_data d = { 0 };
     rc = read_all(db, &a, &d);
     sqlite3_close(db);
+    if (!rc && !choose_gaps(&d)) rc = cli_error("timeline", "out of memory");
     if (!rc) rc = draw(&a, &d);
     free(d.maps);
     free(d.defers);
     free(d.gaps);
+    free(d.gap_order);
     free(d.bins_count);
     free(d.bands);
     idmap_free(&d.map_lane);

@@ -91,6 +91,8 @@ size_t utf8_seq_len(const unsigned char *s, size_t n);
 void xml_write_escaped(FILE *out, const char *s, size_t n);
 /* Writes S[0..N) as a JSON string literal with its quotes; invalid UTF-8 becomes U+FFFD. */
 void json_write_string(FILE *out, const char *s, size_t n);
+/* Writes V in decimal, without printf (hot paths of ten-million-row outputs). */
+void write_i64(FILE *out, int64_t v);
 /* Number of characters (code points, an invalid byte counting as one) in S[0..N). */
 size_t utf8_count(const char *s, size_t n);
 /* Byte length of the first K characters of S[0..N). */
@@ -106,6 +108,7 @@ typedef struct {
     uint32_t len;
     int64_t count;   /* weight: samples, events, or ns */
     int64_t before;  /* differential sets only: the baseline's weight */
+    uint64_t key;    /* scratch for fold_sort_merge */
 } fold_line;
 
 typedef struct {
@@ -116,6 +119,8 @@ typedef struct {
     char *cur;       /* free space in the last chunk */
     size_t cur_left;
     bool diff;       /* lines carry `before` */
+    void *map;       /* a folded file mapped read-only (the lines point into it), or NULL */
+    size_t map_len;
 } fold_set;
 
 void fold_init(fold_set *fs);

@@ -2,7 +2,7 @@
  * earlier one; recover gets the latest. */
 #include "defer_util.h"
 
-static void print_recovered(void *e) { printf("%s %s\n", (const char *)e, or_nil(gort_recover())); }
+static void print_recovered(void *e) { printf("%s %s\n", (const char *)env_get(e), or_nil(gort_recover())); }
 static void still_runs(void *e) {
     (void)e;
     printf("second defer still runs\n");
@@ -14,7 +14,7 @@ static void panic_second(void *e) {
 
 static void f(void) {
     GORT_FUNC(fr);
-    GORT_DEFER(fr, print_recovered, "recovered:");
+    GORT_DEFER(fr, print_recovered, env_ptr("recovered:"));
     GORT_DEFER(fr, still_runs, NULL);
     GORT_DEFER(fr, panic_second, NULL);
     gort_panic("first");
@@ -23,13 +23,13 @@ static void f(void) {
 static void inner_panics(void *e) {
     (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, print_recovered, "inner recovered:");
+    GORT_DEFER(fr, print_recovered, env_ptr("inner recovered:"));
     gort_panic("inside deferred call");
 }
 
 static void g(void) {
     GORT_FUNC(fr);
-    GORT_DEFER(fr, print_recovered, "g recovered:");
+    GORT_DEFER(fr, print_recovered, env_ptr("g recovered:"));
     GORT_DEFER(fr, inner_panics, NULL);
     gort_panic("outer");
 }

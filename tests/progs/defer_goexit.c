@@ -2,7 +2,12 @@
  * recover returns nil in them, and a panic recovered during Goexit returns to Goexit. */
 #include "defer_util.h"
 
-static void wg_done(void *wg) { gort_wg_done(wg); }
+static gort_waitgroup wg;
+
+static void wg_done(void *e) {
+    (void)e;
+    gort_wg_done(&wg);
+}
 static void recover_during_goexit(void *e) {
     (void)e;
     printf("recover during Goexit: %s\n", or_nil(gort_recover()));
@@ -25,9 +30,10 @@ static void inner(void) {
     gort_goexit();
 }
 
-static void work(void *wg) {
+static void work(void *e) {
+    (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, wg);
+    GORT_DEFER(fr, wg_done, NULL);
     defer_println(&fr, "work defer 1");
     GORT_DEFER(fr, recover_during_goexit, NULL);
     inner();
@@ -35,9 +41,8 @@ static void work(void *wg) {
 }
 
 int main(void) {
-    static gort_waitgroup wg;
     gort_wg_add(&wg, 1);
-    GORT_GO(work, &wg);
+    GORT_GO(work, NULL);
     gort_wg_wait(&wg);
     printf("main done\n");
     return 0;

@@ -7,8 +7,10 @@ static void panic_in_goexit(void *e) {
     gort_panic("panic during Goexit");
 }
 
-static void work(void *wg) {
-    (void)wg;
+static gort_waitgroup wg;
+
+static void work(void *e) {
+    (void)e;
     GORT_FUNC(fr);
     defer_println(&fr, "older defer runs");
     GORT_DEFER(fr, panic_in_goexit, NULL);
@@ -16,9 +18,8 @@ static void work(void *wg) {
 }
 
 int main(void) {
-    static gort_waitgroup wg;
     gort_wg_add(&wg, 1);
-    GORT_GO(work, &wg);
+    GORT_GO(work, NULL);
     gort_wg_wait(&wg);
     return 0;
 }

@@ -2,7 +2,12 @@
  * by an older deferred call returns to Goexit's loop. */
 #include "defer_util.h"
 
-static void wg_done(void *wg) { gort_wg_done(wg); }
+static gort_waitgroup wg;
+
+static void wg_done(void *e) {
+    (void)e;
+    gort_wg_done(&wg);
+}
 static void print_recovered(void *e) {
     (void)e;
     printf("recovered: %s\n", or_nil(gort_recover()));
@@ -12,9 +17,10 @@ static void panic_in_goexit(void *e) {
     gort_panic("during goexit");
 }
 
-static void work(void *wg) {
+static void work(void *e) {
+    (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, wg);
+    GORT_DEFER(fr, wg_done, NULL);
     defer_println(&fr, "last defer");
     GORT_DEFER(fr, print_recovered, NULL);
     GORT_DEFER(fr, panic_in_goexit, NULL);
@@ -22,9 +28,8 @@ static void work(void *wg) {
 }
 
 int main(void) {
-    static gort_waitgroup wg;
     gort_wg_add(&wg, 1);
-    GORT_GO(work, &wg);
+    GORT_GO(work, NULL);
     gort_wg_wait(&wg);
     printf("main done\n");
     return 0;

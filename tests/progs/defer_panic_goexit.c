@@ -2,24 +2,29 @@
  * the older deferred calls still run, the panic is forgotten, the goroutine ends. */
 #include "defer_util.h"
 
-static void wg_done(void *wg) { gort_wg_done(wg); }
+static gort_waitgroup wg;
+
+static void wg_done(void *e) {
+    (void)e;
+    gort_wg_done(&wg);
+}
 static void goexit_now(void *e) {
     (void)e;
     gort_goexit();
 }
 
-static void work(void *wg) {
+static void work(void *e) {
+    (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, wg);
+    GORT_DEFER(fr, wg_done, NULL);
     defer_println(&fr, "older defer runs");
     GORT_DEFER(fr, goexit_now, NULL);
     gort_panic("never reported");
 }
 
 int main(void) {
-    static gort_waitgroup wg;
     gort_wg_add(&wg, 1);
-    GORT_GO(work, &wg);
+    GORT_GO(work, NULL);
     gort_wg_wait(&wg);
     printf("main done\n");
     return 0;

@@ -2,8 +2,10 @@
  * the program with status 2 while main waits. */
 #include "defer_util.h"
 
-static void crash(void *wg) {
-    (void)wg; /* never Done: main stays blocked until the panic ends the program */
+static gort_waitgroup wg; /* never Done: main stays blocked until the panic ends the program */
+
+static void crash(void *e) {
+    (void)e;
     GORT_FUNC(fr);
     defer_println(&fr, "goroutine defer");
     gort_panic("in goroutine");
@@ -11,9 +13,8 @@ static void crash(void *wg) {
 
 int main(void) {
     GORT_FUNC_R(fr, 0);
-    static gort_waitgroup wg;
     gort_wg_add(&wg, 1);
-    GORT_GO(crash, &wg);
+    GORT_GO(crash, NULL);
     gort_wg_wait(&wg);
     printf("not reached\n");
     return 0;

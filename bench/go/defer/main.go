@@ -26,6 +26,14 @@ func loopDefers() {
 	}
 }
 
+var benchMap = map[int64]int64{}
+
+//go:noinline
+func deferDelete() {
+	benchMap[42] = 1
+	defer delete(benchMap, 42)
+}
+
 //go:noinline
 func panicRecover() {
 	defer func() {
@@ -61,5 +69,6 @@ func main() {
 	measure("frame_only", plain, n) // Go has no frame object: a plain call is its frame
 	measure("one_defer", oneDefer, n)
 	measure("loop_8_defers", loopDefers, n/4)
+	measure("defer_delete", deferDelete, n)
 	measure("panic_recover", panicRecover, n/4)
 }

@@ -5,8 +5,8 @@ usage: flame_check.py FOLDED SVG WIDTH [inverted]
 The reference: flamegraph.pl's rules written out plainly. Lines are sorted as bytes (the
 order `LC_ALL=C sort` gives), equal stacks merged, and every frame is the run of neighbouring
 lines sharing the path from the root to it; its x is XPAD + start * (WIDTH - 2 * XPAD) / total
-and its width weight * (WIDTH - 2 * XPAD) / total. Frames are compared as a multiset of
-(depth, name, x, width, count), depth from the rect's y. Also checks that the SVG is XML with
+and its width weight * (WIDTH - 2 * XPAD) / total. Frames are compared in (depth, x) order:
+depth (from the rect's y), name and count exactly, x and width within 0.001 px. Also checks that the SVG is XML with
 the interactive parts (script with zoom, unzoom, search; details, matched, controls).
 """
 import re
@@ -42,8 +42,8 @@ def reference(folded, width):
         name, start = open_.pop()
         frames.append((len(open_), name, start, t))
     scale = (width - 2 * XPAD) / total
-    return total, sorted((d, n.decode("utf-8", "replace"), round(XPAD + s * scale, 2),
-                          round((e - s) * scale, 2), e - s) for d, n, s, e in frames)
+    return total, sorted((d, XPAD + s * scale, n.decode("utf-8", "replace"), (e - s) * scale, e - s)
+                         for d, n, s, e in frames)
 
 
 def drawn(svg, inverted):
@@ -63,8 +63,8 @@ def drawn(svg, inverted):
         m = re.match(r"^(.*) \(([\d,]+) \w+, [\d.]+%(; [+-]?[\d.]+%)?\)$", title, re.S)
         assert m, "bad title " + title
         ys.append(float(rect.get("y")))
-        frames.append([float(rect.get("y")), m.group(1), round(float(rect.get("x")), 2),
-                       round(float(rect.get("width")), 2), int(m.group(2).replace(",", ""))])
+        frames.append([float(rect.get("y")), float(rect.get("x")), m.group(1),
+                       float(rect.get("width")), int(m.group(2).replace(",", ""))])
     base = min(ys) if inverted else max(ys)
     for f in frames:
         f[0] = int(round(abs(f[0] - base) / FRAME))
@@ -76,7 +76,10 @@ def main():
     inverted = len(sys.argv) > 4
     total, want = reference(folded, width)
     got = drawn(svg, inverted)
-    if want != got:
+    same = len(want) == len(got) and all(
+        w[0] == g[0] and w[2] == g[2] and w[4] == g[4] and abs(w[1] - g[1]) < 0.001
+        and abs(w[3] - g[3]) < 0.001 for w, g in zip(want, got))
+    if not same:
         print("frames differ\nwant:", *want, "\ngot:", *got, sep="\n  ")
         sys.exit(1)
     print(len(got), "frames match, total", total)
