@@ -123,6 +123,8 @@ void gort_mapclear(gort_map *h);
  * private except key and elem, which point into the map (valid until its next write).
  *   gort_mapiter it;
  *   for (gort_mapiterinit(m, &it); it.key; gort_mapiternext(&it)) use(it.key, it.elem);
+ * The map itself must stay reachable (rooted) while an iteration runs: unlike Go's hiter, a
+ * gort_mapiter is invisible to the collector.
  * The map keeps the bucket arrays a running iterator may walk alive for the collector until
  * every iterator started on it has reached its end; one left early (a break) makes that last
  * for the map's lifetime (memory only, never a wrong result). */
