@@ -187,7 +187,8 @@ uint64_t gort_map_id(gort_map *h);
  *     pointers (-fno-omit-frame-pointer, as the Makefile does), and mark a helper that calls
  *     recover __attribute__((noinline)) (Go never inlines a function that calls recover) and
  *     do not let the deferred function tail-call it (C's sibling-call optimisation makes the
- *     helper take the deferred function's place; Go has no tail calls).
+ *     helper take the deferred function's place; Go has no tail calls). A deferred function
+ *     whose last act is `gort_recover();` (a tail call to recover itself) does recover.
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
  *   - Safe points: entering or leaving a frame, registering a defer, gort_go, WaitGroup
@@ -200,6 +201,11 @@ uint64_t gort_map_id(gort_map *h);
  *         gort_map *m = NULL; void *env = NULL;
  *         GORT_ROOT(fr, &m); GORT_ROOT(fr, &env);
  *         m = gort_makemap(...); env = gort_closure_new(...);   // each rooted at once
+ *
+ * GORT_UNSAFE=frame_order (a comma-separated word list, read once; off by default) breaks
+ * Go's order on purpose, the article's second crash path: a returning frame is popped and its
+ * stack maps die before its deferred calls run, so a deferred delete on a stack map hits the
+ * map's use-after-free check ("fatal error: use of freed map"). See docs/defer.md.
  * ------------------------------------------------------------------------------------------ */
 
 #define GORT_FRAME_SLOTS 16     /* roots a frame can register */
