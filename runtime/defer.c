@@ -47,8 +47,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defer ids, process-wide, as the traces number them. */
+/* Defer ids: unique process-wide. Each goroutine takes them in batches of DEFER_ID_BATCH
+ * from this counter (as Go's Ps take goroutine ids), so a program with one goroutine numbers
+ * its defers 1, 2, 3, ... and registering a defer costs no atomic operation most times. */
+#define DEFER_ID_BATCH 64
 static _Atomic uint64_t next_defer_id = 1;
+
+/* The next defer id of goroutine g. */
+static uint64_t defer_id_new(gort_g *g) {
+    if (__builtin_expect(g->defer_id_next == g->defer_id_end, 0)) {
+        g->defer_id_next = atomic_fetch_add(&next_defer_id, DEFER_ID_BATCH);
+        g->defer_id_end = g->defer_id_next + DEFER_ID_BATCH;
+    }
+    return g->defer_id_next++;
+}
 
 /* GORT_UNSAFE=frame_order, read once: -1 unknown, 0 off, 1 on. */
 static _Atomic int frame_order_flag = -1;
@@ -148,16 +160,16 @@ void gort_frame_leave(gort_frame *fr) {
 /* Records freed by a goroutine are kept for its next defers, up to this many. */
 #define DEFER_POOL_MAX 64
 
-/* A zeroed record, from g's pool when it has one (Go's newdefer / deferpool). */
+/* A record, from g's pool when it has one (Go's newdefer / deferpool). Not cleared:
+ * defer_push sets every field but the key, which only a deferred delete uses and sets. */
 static gort_defer *defer_alloc(gort_g *g) {
     gort_defer *d = g->deferpool;
     if (d) {
         g->deferpool = d->link;
         g->ndeferpool--;
-        memset(d, 0, sizeof *d);
         return d;
     }
-    d = calloc(1, sizeof *d);
+    d = malloc(sizeof *d);
     if (!d) gort_fatal("runtime: out of memory");
     return d;
 }
@@ -191,9 +203,15 @@ static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
     if (g != gort__curg) gort_fatal("gort: defer registered on another goroutine's frame");
     gort_defer *d = defer_alloc(g);
     d->frame = fr;
-    d->id = atomic_fetch_add(&next_defer_id, 1);
+    d->id = defer_id_new(g);
     d->kind = kind;
     d->name = name;
+    d->map = NULL;
+    d->keymode = GORT_KEYMODE_GENERIC;
+    d->fn = NULL;
+    d->env = NULL;
+    d->started = 0;
+    d->started_by = NULL;
     d->link = g->defers;
     g->defers = d;
     fr->ndefers++;

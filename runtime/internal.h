@@ -51,6 +51,8 @@ typedef struct gort_g {
     const char *waitreason;      /* why it is blocked, for tracebacks ("semacquire"), or NULL */
     struct gort_defer *deferpool; /* freed defer records kept for reuse (Go's deferpool) */
     unsigned ndeferpool;
+    uint64_t defer_id_next;      /* defer ids handed to this goroutine in a batch: next to */
+    uint64_t defer_id_end;       /* use, and one past the batch (Go's goidcache, for defers) */
 } gort_g;
 
 extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
@@ -66,7 +68,7 @@ enum gort_keymode { GORT_KEYMODE_GENERIC = 0, GORT_KEYMODE_FAST64 = 1, GORT_KEYM
 typedef struct gort_defer {
     struct gort_defer *link;     /* next older record of the same goroutine */
     gort_frame *frame;           /* frame that registered it */
-    uint64_t id;                 /* 1, 2, ... process-wide, as in traces */
+    uint64_t id;                 /* unique process-wide, as in traces (batches per goroutine) */
     int kind;                    /* enum gort_defer_kind */
     const char *name;            /* "delete" or the function's name */
     gort_map *map;               /* DEFER_DELETE: the map, evaluated at the defer statement */
