@@ -75,7 +75,8 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libgort.a
 deps:
 	@sh tests/deps.sh build
 
-test: deps
+test:
+	@sh tests/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
 

@@ -33,8 +33,7 @@ int main(int argc, char **argv) {
     if (!callees) return 1;
     for (int f = 0; f < names; f++)
         for (int k = 0; k < 4; k++) callees[f][k] = (int)(next(&seed) % (uint64_t)names);
-    static char buf[1 << 16];
-    setvbuf(stdout, buf, _IOFBF, sizeof buf);
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     for (long i = 0; i < lines; i++) {
         int depth = 4 + (int)(next(&seed) % 37);
         int f = (int)(next(&seed) % 8); /* a few entry points under main */

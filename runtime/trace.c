@@ -76,6 +76,7 @@
 #define MAX_DEPTH 128     /* deepest stack a record carries */
 #define MAX_NAME 1024     /* longest name a record carries, bytes */
 #define NAME_CACHE 1024   /* names interned by pointer (open addressing) */
+#define PREFAULT (256u << 10) /* bytes of a newly claimed ring mapped in at once */
 
 int gort__trace_on;
 
@@ -150,7 +151,6 @@ static void retire_ring(void *arg) {
  * first events take no page fault (a fresh page of the memory file costs about a microsecond,
  * 15 ns per event over the 64 events a page holds). The rest faults in on first use only: a
  * thread that emits little costs little memory. Recycled rings are already mapped. */
-#define PREFAULT (256u << 10)
 static void prefault(gort_rec_ring *r) {
     size_t bytes = (size_t)ring_words * 8;
     if (bytes > PREFAULT) bytes = PREFAULT;

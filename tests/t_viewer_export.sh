@@ -35,6 +35,9 @@ for e in ev:
     if e.get("cat") == "map" and e["ph"] in "be":
         lives.setdefault(e["id"], {})[e["ph"]] = e["ts"]
 assert lives == {1: {"b": 0.1, "e": 5.0}, 2: {"b": 0.2, "e": 3.0}, 3: {"b": 0.3, "e": 9.9}}, lives
+# The lost table's run: 5 events on thread 101 from 9.7 to 9.8 us.
+lost = [(e["ts"], e["dur"], e["tid"]) for e in ev if e.get("cat") == "lost"]
+assert lost == [(9.7, 0.1, 101)] and named("lost 5 events"), lost
 # Thread names.
 names = {e["tid"]: e["args"]["name"] for e in ev if e["name"] == "thread_name"}
 assert names == {100: "goroutine 1", 101: "goroutine 2"}, names

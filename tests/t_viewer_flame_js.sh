@@ -6,10 +6,7 @@
 set -e
 . tests/lib.sh
 . tests/data/viewer/lib.sh
-if ! command -v node > /dev/null; then
-  echo "SKIP: node is not installed (apt-get install nodejs); the SVG's script was not run"
-  exit 0
-fi
+command -v node > /dev/null || fail "node is needed to run the SVG's script (tests/deps.sh installs nodejs)"
 db=$(mktrace scenarios)
 js() { # SVG ACTION...: prints what flame_js.js reports
   svg=$1; shift

@@ -33,6 +33,9 @@ expect_contains "$s" "rect from first 2100, graph 0 to first 2900, graph 1 behin
 expect_contains "$s" "rect from first 3100, graph 0 to first 3400, graph 1 behind fc rgb '#90c8ff'"
 expect_contains "$s" "rect from first 2050, graph 0 to first 2100, graph 1 behind fc rgb '#ff6060'"
 expect_contains "$s" "rect from first 2950, graph 0 to first 3050, graph 1 behind fc rgb '#ff6060'"
+# The lost table's run (9700-9800 ns) is a grey band.
+expect_contains "$s" "rect from first 9700, graph 0 to first 9800, graph 1 behind fc rgb '#909090'"
+expect_contains "$s" "title 'events lost'"
 expect_contains "$s" "\"use-after-free +3.1 us (defer 2)\" at first 4550, first 0.68"
 expect_contains "$s" "tc rgb '#d00000'"
 expect_contains "$s" "\"safe 900 ns (defer 1)\" at first 4550, first -0.32"
@@ -73,4 +76,13 @@ lines=$(wc -l < "$T/big.gp")
 grep -q '"map 46 (gc)" 39, "other maps (163)" 40, "goroutine 1" 41' "$T/big.gp" || fail "big lanes"
 expect_status 0 "$GORT" timeline "$big" -o "$T/big.png" --size 1200x900
 expect_eq "$(png_size "$T/big.png")" "1200x900"
+# Many deferred calls: binned per pixel column, but the use-after-free one (defer 2) is still
+# drawn as its own arrow, from registration (1000) to execution (6000).
+many=$(mktrace many tests/data/viewer/scenarios.sql)
+sqlite3 "$many" "INSERT INTO defers (defer_id, goid, registered_ns, ran_ns, fn, how)
+  WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 5099)
+  SELECT i, 1, 100 + i, 9000, 'f', 'return' FROM n;"
+expect_status 0 "$GORT" timeline "$many" --script "$T/many.gp"
+grep -q "defer registered (binned)" "$T/many.gp" || fail "defers not binned"
+expect_eq "$(sed -n '/^\$defer << EOD$/,/^EOD$/p' "$T/many.gp" | sed '1d;$d')" "1000 4.00 6000 1"
 "$GORT" timeline --help | grep -q -- "--lanes" || fail "timeline --help"

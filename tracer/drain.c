@@ -82,6 +82,7 @@ static bool recycle(gort_rec_ring *r, ingest *g, drain_stats *st) {
     return true;
 }
 
+/* One pass over every ring: see tracer.h. Sets st->error on a database error. */
 uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     gort_rec_header *h = reg->h;
     uint32_t nr = h->nrings;
@@ -126,6 +127,7 @@ uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     }
     for (uint32_t k = 0; k < nc; k++) /* left over after an error */
         atomic_store_explicit(&cs[k].ring->tail, cs[k].pos, memory_order_release);
+    if (!st->error && !ingest_flush(g)) st->error = true;
     for (uint32_t k = 0; k < nret && !st->error; k++) {
         gort_rec_ring *r = gort_rec_ring_at(h, retired[k]);
         if (atomic_load_explicit(&r->tail, memory_order_relaxed) ==
@@ -137,6 +139,7 @@ uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     return st->records - before;
 }
 
+/* Reports the lost runs still pending in the rings and adds up the rings' counters. */
 bool drain_finish(rec_region *reg, ingest *g, drain_stats *st) {
     gort_rec_header *h = reg->h;
     for (uint32_t i = 0; i < h->nrings; i++) {

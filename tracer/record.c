@@ -64,6 +64,7 @@ typedef struct run {
     int status;                  /* waitpid's */
 } run;
 
+/* Prints the command's help. */
 static void usage(FILE *f) {
     fprintf(f,
             "usage: gort record [-o FILE] [--force] [--stack-depth N | --no-stacks]\n"
@@ -393,7 +394,9 @@ static bool finish_trace(run *r, record_args *a, char *err, size_t errlen) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
         return false;
     }
-    if (!db_finish(&r->db, err, errlen)) return false;
+    trace_counts counts;
+    ingest_counts(r->ing, &counts);
+    if (!db_finish(&r->db, &counts, err, errlen)) return false;
     if (!db_meta_int(&r->db, "finish_ns", (int64_t)(mono_now() - r->end_ns))) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
         return false;
@@ -422,6 +425,8 @@ static int fail_run(run *r, const char *msg) {
     return cli_error(CMD, "%s", msg);
 }
 
+/* gort record: returns the program's exit status (128 + signal), or 2 for bad input or a
+ * recorder error (then the program is killed and no file is left). */
 int cmd_record(int argc, char **argv) {
     record_args a;
     int rc = parse_args(argc, argv, &a);

@@ -11,7 +11,7 @@
  *     thread-scoped instant ("i") events carrying map_id, defer_id, arg0, arg1;
  *   - each map's life is an async slice ("b"/"e", category "map", id = map_id) from creation
  *     to death (or the end of the trace);
- *   - lost-event runs are "X" slices named "lost N events" on their thread;
+ *   - lost-event runs (the lost table) are "X" slices named "lost N events" on their thread;
  *   - thread names say which goroutines ran there.
  *   The events table is read once, in id order (the recorder's merged time order).
  * speedscope: speedscope's file format, one "sampled" profile whose samples are the distinct
@@ -127,6 +127,21 @@ static int write_map_lives(chrome_state *c, sqlite3 *db, int64_t trace_end) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading maps");
 }
 
+/* Runs of lost events (the lost table) as slices on their thread. */
+static int write_lost(chrome_state *c, sqlite3 *db) {
+    sqlite3_stmt *st = vt_prepare("export", db,
+        "SELECT tid, first_ns, coalesce(last_ns, first_ns), count FROM lost WHERE first_ns IS NOT NULL");
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    char name[64];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        snprintf(name, sizeof name, "lost %lld events", (long long)sqlite3_column_int64(st, 3));
+        slice(c, name, "lost", sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading lost events");
+}
+
 /* Opens (START) or closes a GC phase slot; a close writes the phase's slice. */
 static void gc_phase(chrome_state *c, int slot, bool start, const char *name, int64_t ts, int64_t tid) {
     if (start) {
@@ -163,8 +178,7 @@ static void write_event(chrome_state *c, sqlite3_stmt *st) {
         snprintf(name, sizeof name, "defer %.80s", fn ? fn : "?");
         slice(c, name, "defer", ts - dur, ts, tid);
     } else if (!strcmp(kind, "lost")) {
-        snprintf(name, sizeof name, "lost %lld events", (long long)arg0);
-        slice(c, name, "lost", ts, ts + (has_dur ? dur : 0), tid);
+        /* the lost table has these runs (write_lost) */
     } else if (strcmp(kind, "cpu_sample") && strcmp(kind, "name") && strcmp(kind, "deferreturn")) {
         ev_begin(c, "i", kind, strlen(kind), ts, tid);
         put_str(c->out, strstr(kind, "map") || !strcmp(kind, "hashgrow") || !strcmp(kind, "evacuate") ||
@@ -194,6 +208,7 @@ static int export_chrome(sqlite3 *db, FILE *out) {
     c.first = false;
     int rc = write_thread_names(&c, db);
     if (!rc) rc = write_map_lives(&c, db, end);
+    if (!rc) rc = write_lost(&c, db);
     if (rc) return rc;
     sqlite3_stmt *st = vt_prepare("export", db,
         "SELECT e.ts_ns, e.tid, e.goid, e.kind, e.map_id, e.defer_id, e.arg0, e.arg1, e.dur_ns, "
@@ -315,6 +330,8 @@ static int export_speedscope(sqlite3 *db, const stack_query *q, const char *trac
     return rc;
 }
 
+/* gort export: parses the command line, opens the trace and writes the chosen format to -o
+ * (or stdout) whole or not at all. Returns the exit status. */
 int cmd_export(int argc, char **argv) {
     const char *path = NULL, *out = NULL, *format = NULL;
     const char *kinds[64];

@@ -190,6 +190,7 @@ static int run(const flame_args *a) {
     return rc;
 }
 
+/* gort flame: parses the command line and runs the pipeline. Returns the exit status. */
 int cmd_flame(int argc, char **argv) {
     flame_args a = { .width = 1200, .minwidth = 0.1 };
     for (int i = 1; i < argc; i++) {

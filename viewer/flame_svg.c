@@ -10,6 +10,12 @@
  * --minwidth pixels are dropped as they close, so memory grows with what is drawn, not with
  * the input; the image height follows the deepest frame kept.
  *
+ * Invariant of the walk: the open frames are exactly the frames of the previous line, each
+ * remembering its byte offset in it. A new line is compared with the previous one eight bytes
+ * at a time; open frames that end inside the common prefix, at a frame boundary of the new
+ * line, stay open without their bytes being read again, so a line costs its common-prefix
+ * compare plus the frames it adds.
+ *
  * Differential sets (difffolded.pl's "stack before after"): widths are the after-weights; each
  * frame's own change (the lines ending at it) colours it red when it grew, blue when it
  * shrank, white when equal, with intensity relative to the largest change (flamegraph.pl's
@@ -61,6 +67,7 @@ typedef struct {
     size_t n, cap;
 } open_stack;
 
+/* True when P names a palette palette_color knows. */
 bool flame_palette_known(const char *p) {
     static const char *const names[] = { "hot", "mem", "io", "red", "green", "blue", "aqua",
                                          "yellow", "purple", "orange", "gort", NULL };
@@ -425,6 +432,8 @@ static void write_frame(FILE *out, const frame *f, const flame_opts *o, double w
     fputs("</text></g>\n", out);
 }
 
+/* Lays out FS (sorted, merged) and writes the whole SVG; a set with no weight or a layout
+ * that ran out of memory still gives a valid SVG that says so. */
 void flame_svg_write(const fold_set *fs, const flame_opts *o, FILE *out) {
     int64_t total = 0;
     for (size_t i = 0; i < fs->n; i++) total += fs->lines[i].count;

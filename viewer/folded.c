@@ -12,6 +12,12 @@
  * the left-to-right order of sibling frames. fold_sort_merge sorts by the stack's bytes with the
  * end of a stack lower than any byte, which is `LC_ALL=C sort` of the lines for any frame name
  * without bytes below ';' that a stack and its extension disagree on.
+ *
+ * Speed: a million deep stacks share long prefixes, and a comparison sort re-reads a shared
+ * prefix at every comparison. The sort here is a multikey radix quicksort over 7-byte keys
+ * (mkqsort): each level reads each stack's next 7 bytes once, caches them in the line, and
+ * partitions on them; only lines equal so far go one level deeper. It costs about what
+ * `LC_ALL=C sort` costs on the same file (bench/b_4_viewer.sh).
  */
 #include "viewer.h"
 
@@ -29,6 +35,7 @@
 
 void fold_init(fold_set *fs) { memset(fs, 0, sizeof *fs); }
 
+/* Frees everything FS owns (lines, arena, mapping) and leaves it empty. */
 void fold_free(fold_set *fs) {
     if (fs->map) munmap(fs->map, fs->map_len);
     for (size_t i = 0; i < fs->nchunks; i++) free(fs->chunks[i]);
@@ -82,6 +89,7 @@ static bool push_line(fold_set *fs, const char *stack, size_t len, int64_t count
     return true;
 }
 
+/* Copies STACK into the arena and appends it as a line; false when out of memory. */
 bool fold_add(fold_set *fs, const char *stack, size_t len, int64_t count, int64_t before) {
     char *p = arena_alloc(fs, len ? len : 1);
     if (!p) return false;
@@ -164,6 +172,8 @@ static bool read_whole(const char *path, fold_set *fs, const char **buf, size_t 
     return true;
 }
 
+/* Reads a folded file into FS: mapped when it is a regular file, read whole otherwise. The
+ * first line fixes 2 or 3 columns; a malformed line fails with its file and line number. */
 bool fold_read_file(const char *cmd, const char *path, fold_set *fs) {
     const char *buf = NULL;
     size_t n = 0;
@@ -231,6 +241,7 @@ static inline uint64_t key_at(const fold_line *l, uint32_t depth) {
     return k | n;
 }
 
+/* Exchanges two lines. */
 static inline void swap_lines(fold_line *a, fold_line *b) {
     fold_line t = *a;
     *a = *b;
@@ -269,6 +280,7 @@ static void mkqsort(fold_line *l, size_t n, uint32_t depth, bool keyed) {
     }
 }
 
+/* Sorts the lines (mkqsort), then folds runs of equal stacks into one line, adding up weights. */
 void fold_sort_merge(fold_set *fs) {
     if (fs->n < 2) return;
     mkqsort(fs->lines, fs->n, 0, false);
@@ -285,6 +297,8 @@ void fold_sort_merge(fold_set *fs) {
     fs->n = w + 1;
 }
 
+/* Rewrites each stack with its frames in reverse order, into the arena; false when out of
+ * memory (lines already reversed stay valid). */
 bool fold_reverse(fold_set *fs) {
     for (size_t i = 0; i < fs->n; i++) {
         fold_line *l = &fs->lines[i];
@@ -305,6 +319,7 @@ bool fold_reverse(fold_set *fs) {
     return true;
 }
 
+/* Merges two sorted sets line by line, as difffolded.pl pairs its two inputs. */
 bool fold_diff(const fold_set *before, const fold_set *after, fold_set *out) {
     size_t i = 0, j = 0;
     out->diff = true;
@@ -320,6 +335,7 @@ bool fold_diff(const fold_set *before, const fold_set *after, fold_set *out) {
     return true;
 }
 
+/* Writes each line as folded text, in the set's order. */
 void fold_print(const fold_set *fs, FILE *out) {
     for (size_t i = 0; i < fs->n; i++) {
         const fold_line *l = &fs->lines[i];

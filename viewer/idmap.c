@@ -39,6 +39,7 @@ static bool grow(idmap *m) {
     return true;
 }
 
+/* Finds KEY's value slot, inserting it (value 0) when INSERT; NULL when absent or out of memory. */
 int64_t *idmap_get(idmap *m, int64_t key, bool insert) {
     if (insert && (m->used + 1) * 2 > m->cap && !grow(m)) return NULL;
     if (!m->cap) return NULL;
@@ -55,6 +56,7 @@ int64_t *idmap_get(idmap *m, int64_t key, bool insert) {
     return &m->vals[h];
 }
 
+/* Frees M's storage and leaves it empty and usable. */
 void idmap_free(idmap *m) {
     free(m->keys);
     free(m->vals);

@@ -164,6 +164,7 @@ static int print_verdicts(sqlite3 *db) {
     return 0;
 }
 
+/* gort info: parses the command line and prints the summary. Returns the exit status. */
 int cmd_info(int argc, char **argv) {
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Maps a --format value to its enum; one error line otherwise. */
 bool vout_parse_format(const char *cmd, const char *s, enum vout_format *out) {
     if (s && !strcmp(s, "table")) *out = VOUT_TABLE;
     else if (s && !strcmp(s, "csv")) *out = VOUT_CSV;
@@ -156,16 +157,46 @@ static int print_json(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn 
     return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
 }
 
+typedef struct {       /* one kept cell: its text in table_buf.text */
+    size_t off;
+    uint32_t len;      /* bytes */
+    uint32_t width;    /* characters */
+} table_cell_ref;
+
 typedef struct {
-    char *text;          /* every cell's text, NUL-terminated, back to back */
+    char *text;          /* every cell's text, back to back */
     size_t len, cap;
-    size_t *cells;       /* row-major offsets into text, ncols per row */
+    table_cell_ref *cells; /* row-major, ncols per row */
     size_t nrows, cap_cells;
     bool *numeric;       /* per column: every value is a number or NULL (right-aligned) */
     size_t *width;       /* per column, in characters */
 } table_buf;
 
-/* Appends column I of ST to T as text; false when out of memory. */
+/* Makes room for N more bytes of cell text; false when out of memory. */
+static bool grow_text(table_buf *t, size_t n) {
+    size_t cap = t->cap ? t->cap * 2 : 1 << 16;
+    while (cap < t->len + n) cap *= 2;
+    char *p = realloc(t->text, cap);
+    if (!p) return false;
+    t->text = p;
+    t->cap = cap;
+    return true;
+}
+
+/* Formats V in decimal at the end of BUF (32 bytes); returns where the digits start. */
+static char *format_i64(int64_t v, char *buf) {
+    char *p = buf + 31;
+    *p = 0;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    return p;
+}
+
+/* Appends column I of ST to T as one line of text; false when out of memory. */
 static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
     int type = sqlite3_column_type(st, i);
     char num[32];
@@ -173,8 +204,8 @@ static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
     size_t n;
     char *owned = NULL;
     if (type == SQLITE_INTEGER) {
-        n = (size_t)snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i));
-        v = num;
+        v = format_i64(sqlite3_column_int64(st, i), num);
+        n = (size_t)(num + 31 - v);
     } else if (type == SQLITE_NULL) {
         v = "NULL";
         n = 4;
@@ -189,21 +220,17 @@ static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
         n = strlen(owned);
         if (type != SQLITE_FLOAT) t->numeric[i] = false;
     }
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1 << 16;
-        while (cap < t->len + n + 1) cap *= 2;
-        char *p = realloc(t->text, cap);
-        if (!p) { free(owned); return false; }
-        t->text = p;
-        t->cap = cap;
+    if (n > UINT32_MAX / 2 || (t->len + n > t->cap && !grow_text(t, n))) {
+        free(owned);
+        return false;
     }
     char *dst = t->text + t->len;
+    memcpy(dst, v, n);
     for (size_t k = 0; k < n; k++) /* a cell is one line */
-        dst[k] = v[k] == '\n' || v[k] == '\r' || v[k] == '\t' ? ' ' : v[k];
-    dst[n] = 0;
-    t->cells[slot] = t->len;
-    t->len += n + 1;
+        if (dst[k] == '\n' || dst[k] == '\r' || dst[k] == '\t') dst[k] = ' ';
     size_t w = type == SQLITE_TEXT ? utf8_count(dst, n) : n;
+    t->cells[slot] = (table_cell_ref){ t->len, (uint32_t)n, (uint32_t)w };
+    t->len += n;
     if (w > t->width[i]) t->width[i] = w;
     free(owned);
     return true;
@@ -215,14 +242,13 @@ static void pad(FILE *out, size_t n) {
 }
 
 /* Prints one table line: each cell padded to its column's width. */
-static void table_line(FILE *out, const char *const *cells, int nc, const size_t *w, const bool *numeric) {
+static void table_line(FILE *out, const char *text, const table_cell_ref *cells, int nc,
+                       const size_t *w, const bool *numeric) {
     for (int i = 0; i < nc; i++) {
-        size_t len = strlen(cells[i]);
-        if (!numeric[i]) len = utf8_count(cells[i], len);
-        size_t fill = w[i] > len ? w[i] - len : 0;
+        size_t fill = w[i] > cells[i].width ? w[i] - cells[i].width : 0;
         if (i) fputs_unlocked("  ", out);
         if (numeric[i]) pad(out, fill);
-        fputs_unlocked(cells[i], out);
+        fwrite_unlocked(text + cells[i].off, 1, cells[i].len, out);
         if (!numeric[i] && i != nc - 1) pad(out, fill);
     }
     putc_unlocked('\n', out);
@@ -239,19 +265,16 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
     table_buf t = { 0 };
     t.width = calloc((size_t)nc, sizeof *t.width);
     t.numeric = calloc((size_t)nc, sizeof *t.numeric);
-    const char **line = calloc((size_t)nc, sizeof *line);
+    table_cell_ref *head = calloc((size_t)nc, sizeof *head);
     int rc = 0;
-    if (!t.width || !t.numeric || !line) rc = cli_error(cmd, "out of memory");
-    for (int i = 0; !rc && i < nc; i++) {
-        t.width[i] = utf8_count(sqlite3_column_name(st, i), strlen(sqlite3_column_name(st, i)));
-        t.numeric[i] = true;
-    }
+    if (!t.width || !t.numeric || !head) rc = cli_error(cmd, "out of memory");
+    for (int i = 0; !rc && i < nc; i++) t.numeric[i] = true;
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (fn) fn(st, arg);
         if ((t.nrows + 1) * (size_t)nc > t.cap_cells) {
             size_t cap = t.cap_cells ? t.cap_cells * 2 : (size_t)nc * 256;
-            size_t *c = realloc(t.cells, cap * sizeof *c);
+            table_cell_ref *c = realloc(t.cells, cap * sizeof *c);
             if (!c) { rc = cli_error(cmd, "out of memory"); break; }
             t.cells = c;
             t.cap_cells = cap;
@@ -261,27 +284,38 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
         t.nrows++;
     }
     if (!rc && step != SQLITE_DONE) rc = vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
+    /* The header: column names, after the cells so the text buffer no longer moves. */
+    for (int i = 0; !rc && i < nc; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        size_t n = strlen(name);
+        if (t.len + n > t.cap && !grow_text(&t, n)) {
+            rc = cli_error(cmd, "out of memory");
+            break;
+        }
+        memcpy(t.text + t.len, name, n);
+        head[i] = (table_cell_ref){ t.len, (uint32_t)n, (uint32_t)utf8_count(name, n) };
+        t.len += n;
+        if (head[i].width > t.width[i]) t.width[i] = head[i].width;
+    }
     if (!rc) {
-        for (int i = 0; i < nc; i++) line[i] = sqlite3_column_name(st, i);
-        table_line(out, line, nc, t.width, t.numeric);
+        table_line(out, t.text, head, nc, t.width, t.numeric);
         for (int i = 0; i < nc; i++) {
-            if (i) fputs("  ", out);
-            for (size_t k = 0; k < t.width[i]; k++) putc('-', out);
+            if (i) fputs_unlocked("  ", out);
+            for (size_t k = 0; k < t.width[i]; k++) putc_unlocked('-', out);
         }
-        putc('\n', out);
-        for (size_t r = 0; r < t.nrows; r++) {
-            for (int i = 0; i < nc; i++) line[i] = t.text + t.cells[r * (size_t)nc + (size_t)i];
-            table_line(out, line, nc, t.width, t.numeric);
-        }
+        putc_unlocked('\n', out);
+        for (size_t r = 0; r < t.nrows; r++)
+            table_line(out, t.text, t.cells + r * (size_t)nc, nc, t.width, t.numeric);
     }
     free(t.text);
     free(t.cells);
     free(t.numeric);
     free(t.width);
-    free(line);
+    free(head);
     return rc;
 }
 
+/* Dispatches to the format's printer. */
 int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE *out,
                vout_row_fn on_row, void *arg) {
     switch (format) {
@@ -297,6 +331,7 @@ static bool same_file(const char *a, const char *b) {
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Opens a temporary file beside PATH (0644), or stdout; refuses PATH when it is PROTECT. */
 int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
     memset(vf, 0, sizeof *vf);
     if (!path || !strcmp(path, "-")) {
@@ -330,6 +365,8 @@ int vout_file_open(const char *cmd, const char *path, const char *protect, vout_
     return 0;
 }
 
+/* Closes VF; renames the temporary file over PATH only when OK and fully written, else
+ * removes it. */
 int vout_file_close(const char *cmd, vout_file *vf, bool ok) {
     int rc = 0;
     if (vf->f == stdout) {

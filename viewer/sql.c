@@ -57,6 +57,8 @@ static int prepare_all(sqlite3 *db, const char *sql, sqlite3_stmt **st, int *n) 
     return 0;
 }
 
+/* gort sql: parses the command line, refuses writers, runs each statement and prints its
+ * rows. Returns the exit status. */
 int cmd_sql(int argc, char **argv) {
     const char *pos[2] = { NULL, NULL };
     int npos = 0;

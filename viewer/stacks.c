@@ -113,6 +113,7 @@ static int name_stacks(const char *cmd, sqlite3 *db, idmap *t, fold_set *fs) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, db, "reading stacks");
 }
 
+/* The two passes: weigh the selected events per stack id, then name those stacks. */
 int stacks_fold(const char *cmd, sqlite3 *db, const stack_query *q, fold_set *fs) {
     idmap t = { 0 };
     int rc = weigh_stacks(cmd, db, q, &t);

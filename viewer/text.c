@@ -16,6 +16,7 @@
 
 static const char replacement[] = "\xEF\xBF\xBD";
 
+/* Validates one UTF-8 sequence by the Unicode table of well-formed byte sequences. */
 size_t utf8_seq_len(const unsigned char *s, size_t n) {
     unsigned c = s[0];
     if (c < 0x80) return 1;
@@ -41,6 +42,7 @@ size_t utf8_seq_len(const unsigned char *s, size_t n) {
     return len;
 }
 
+/* Escapes markup characters, replaces what XML 1.0 cannot hold, copies valid UTF-8. */
 void xml_write_escaped(FILE *out, const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -70,6 +72,7 @@ void xml_write_escaped(FILE *out, const char *str, size_t n) {
     }
 }
 
+/* Quotes and escapes for JSON (RFC 8259); invalid UTF-8 becomes \ufffd. */
 void json_write_string(FILE *out, const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     putc('"', out);
@@ -105,6 +108,7 @@ void json_write_string(FILE *out, const char *str, size_t n) {
     putc('"', out);
 }
 
+/* Counts characters, an invalid byte as one. */
 size_t utf8_count(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t chars = 0;
@@ -115,6 +119,7 @@ size_t utf8_count(const char *str, size_t n) {
     return chars;
 }
 
+/* Walks K characters forward; never splits a UTF-8 sequence. */
 size_t utf8_prefix(const char *str, size_t n, size_t k) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -126,6 +131,7 @@ size_t utf8_prefix(const char *str, size_t n, size_t k) {
     return i;
 }
 
+/* Three significant digits in ns, us, ms or s. */
 char *fmt_duration(int64_t ns, char *buf, size_t size) {
     double v = (double)ns;
     double a = v < 0 ? -v : v;
@@ -137,6 +143,7 @@ char *fmt_duration(int64_t ns, char *buf, size_t size) {
     return buf;
 }
 
+/* Converts right to left into a small buffer, then one fwrite. */
 void write_i64(FILE *out, int64_t v) {
     char buf[24];
     char *p = buf + sizeof buf;

@@ -4,7 +4,8 @@
  * Lanes, top to bottom: one per map (its life from creation to death as a grey bar, with its
  * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
  * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
- * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue).
+ * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue);
+ * runs of lost events are grey bands, so the picture shows where it cannot see.
  * The gap between a map's death and each deferred call that touched it is an arrow on the
  * map's lane between the two instants, labelled with its length: green when the call was done
  * before the death (safe), red when the map was touched after it (use-after-free).
@@ -103,7 +104,9 @@ typedef struct {   /* everything the picture needs, read from the trace */
     idmap map_lane, goid_lane, gap_defers;
     int nlanes, other_maps_lane, other_g_lane;
     uint32_t *bins_count;  /* [lane][kind][bin] */
-    int64_t *bands; size_t nbands, cap_bands; /* triples: phase, start, end */
+    int64_t *bands; size_t nbands, cap_bands; /* triples: phase (0 mark, 1 pause, 2 sweep,
+                                                 3 lost events), start, end */
+    bool has_lost;
 } tl_data;
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -150,6 +153,7 @@ static int by_prio(const void *a, const void *b) {
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Orders maps by id. */
 static int by_id(const void *a, const void *b) {
     const map_row *x = a, *y = b;
     return (x->id > y->id) - (x->id < y->id);
@@ -237,6 +241,7 @@ static int bin_of(const tl_data *d, int64_t t) {
     return b < 0 ? 0 : b >= d->bins ? d->bins - 1 : b;
 }
 
+/* Counts one mark of KIND at time T on LANE, ignoring what falls outside the window. */
 static void count_bin(tl_data *d, int lane, int kind, int64_t t) {
     if (lane < 0 || lane >= d->nlanes || t < d->from || t > d->to) return;
     d->bins_count[((size_t)lane * NKINDS + (size_t)kind) * (size_t)d->bins + (size_t)bin_of(d, t)]++;
@@ -257,6 +262,7 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
         break;
     }
     if (d->nbands >= MAX_BANDS) return true;
+    if (phase == 3) d->has_lost = true;
     if (d->nbands == d->cap_bands) {
         size_t cap = d->cap_bands ? d->cap_bands * 2 : 64;
         int64_t *v = realloc(d->bands, cap * 3 * sizeof *v);
@@ -290,6 +296,22 @@ static int read_cycles(sqlite3 *db, tl_data *d) {
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading GC cycles");
+}
+
+/* Runs of lost events (the lost table) as grey bands: the picture says where it is blind. */
+static int read_lost(sqlite3 *db, tl_data *d) {
+    sqlite3_stmt *st = vt_prepare("timeline", db,
+        "SELECT first_ns, coalesce(last_ns, first_ns) FROM lost WHERE first_ns IS NOT NULL ORDER BY first_ns");
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!add_band(d, 3, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
+            sqlite3_finalize(st);
+            return cli_error("timeline", "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading lost events");
 }
 
 /* One scan of the events in the window: map operations into bins, pauses into bands. A
@@ -361,6 +383,7 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     d->bins_count = calloc((size_t)d->nlanes * NKINDS * (size_t)d->bins, sizeof *d->bins_count);
     if (!d->bins_count) return cli_error("timeline", "out of memory");
     rc = read_cycles(db, d);
+    if (!rc) rc = read_lost(db, d);
     if (!rc) rc = read_events(db, a, d);
     return rc;
 }
@@ -409,14 +432,14 @@ static void write_lanes(FILE *f, const tl_data *d) {
 
 /* GC bands as rectangles behind everything. */
 static void write_bands(FILE *f, const tl_data *d) {
-    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff" };
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090" };
     for (size_t i = 0; i < d->nbands; i++) {
         const int64_t *b = d->bands + i * 3;
         double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
         fprintf(f, "set object %zu rect from first %.9g, graph 0 to first %.9g, graph 1 behind "
                    "fc rgb '%s' fs solid %s noborder\n",
                 i + 1, x1, x2 > x1 ? x2 : x1 + (double)(d->to - d->from) / d->unit / d->bins,
-                colors[b[0]], b[0] == 1 ? "0.55" : "0.3");
+                colors[b[0]], b[0] == 1 || b[0] == 3 ? "0.55" : "0.3");
     }
 }
 
@@ -586,7 +609,9 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
           "title 'gap: use-after-free'", f);
     fputs(", \\\n  NaN with boxes fs solid 0.3 fc rgb '#ffcc80' title 'GC mark'"
           ", NaN with boxes fs solid 0.55 fc rgb '#ff6060' title 'stop-the-world'"
-          ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'\n", f);
+          ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
+    if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
+    fputs("\n", f);
     fputs("unset output\n", f);
 }
 
@@ -747,6 +772,7 @@ static int draw(const tl_args *a, tl_data *d) {
     return rc;
 }
 
+/* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
 int cmd_timeline(int argc, char **argv) {
     tl_args a = { .width = 1600, .lanes = 40 };
     int rc = parse_args(argc, argv, &a);

@@ -58,10 +58,12 @@ static char *ro_uri(const char *path) {
     return uri;
 }
 
+/* Reports SQLite's last error on DB after WHAT. */
 int vt_sql_error(const char *cmd, sqlite3 *db, const char *what) {
     return cli_error(cmd, "%s: %s", what, sqlite3_errmsg(db));
 }
 
+/* Prepares one statement, reporting a failure as one line. */
 sqlite3_stmt *vt_prepare(const char *cmd, sqlite3 *db, const char *sql) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -72,6 +74,7 @@ sqlite3_stmt *vt_prepare(const char *cmd, sqlite3 *db, const char *sql) {
     return st;
 }
 
+/* One integer from a query, or DFLT. */
 int64_t vt_int(sqlite3 *db, const char *sql, int64_t dflt) {
     sqlite3_stmt *st = NULL;
     int64_t v = dflt;
@@ -82,6 +85,7 @@ int64_t vt_int(sqlite3 *db, const char *sql, int64_t dflt) {
     return v;
 }
 
+/* Looks NAME up in sqlite_schema. */
 bool vt_has_table(sqlite3 *db, const char *name) {
     sqlite3_stmt *st = NULL;
     bool found = false;
@@ -140,6 +144,7 @@ static int check_content(const char *cmd, const char *path, sqlite3 *db) {
     return 0;
 }
 
+/* Checks the file, opens it read-only three ways over, then checks it is a readable trace. */
 int vt_open(const char *cmd, const char *path, sqlite3 **out) {
     *out = NULL;
     int rc = check_file(cmd, path);

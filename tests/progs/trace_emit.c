@@ -51,6 +51,7 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
+/* threads:T:N — starts T workers and joins them. */
 static void run_threads(uint64_t t, uint64_t n) {
     worker *ws = calloc(t, sizeof *ws);
     for (uint64_t i = 0; i < t; i++) {
@@ -94,6 +95,7 @@ static void *spinner_main(void *arg) {
     return NULL;
 }
 
+/* spinthreads:T:MS — starts T spinners (at most 64) and joins them. */
 static void run_spinners(uint64_t t, uint64_t ms) {
     pthread_t th[64];
     if (t > 64) t = 64;
@@ -101,12 +103,12 @@ static void run_spinners(uint64_t t, uint64_t ms) {
     for (uint64_t i = 0; i < t; i++) pthread_join(th[i], NULL);
 }
 
-/* One thread of story:N. Ids are made unique per thread and round. */
 typedef struct story {
     pthread_t th;
     uint64_t index, rounds;
 } story;
 
+/* One thread of story:N. Ids are made unique per thread and round. */
 static void *story_main(void *arg) {
     story *st = arg;
     static const char *const fns[] = { "delete", "main.cleanup", "main.unlock" };
@@ -151,6 +153,7 @@ static void *story_main(void *arg) {
     return NULL;
 }
 
+/* story:N — three story threads, joined. */
 static void run_story(uint64_t rounds) {
     story st[3];
     for (uint64_t i = 0; i < 3; i++) {
@@ -160,6 +163,7 @@ static void run_story(uint64_t rounds) {
     for (int i = 0; i < 3; i++) pthread_join(st[i].th, NULL);
 }
 
+/* Runs the steps in order (see the top of the file). */
 int main(int argc, char **argv) {
     for (int a = 1; a < argc; a++) {
         const char *s = argv[a];
