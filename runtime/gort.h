@@ -328,7 +328,9 @@ uint64_t gort_goid(void);
 
 /* sync.WaitGroup, zero-initialised ({0}). Waiting is a blocking point: the collector does not
  * wait for a goroutine blocked here to reach a safe point. A negative counter panics
- * "sync: negative WaitGroup counter", as Go. */
+ * "sync: negative WaitGroup counter", as Go. When every goroutine waits forever (on
+ * WaitGroups, or main after Goexit) the program dies as Go's: "fatal error: all goroutines
+ * are asleep - deadlock!" (a thread libgort did not start counts once it called libgort). */
 typedef struct gort_waitgroup {
     int64_t count;
     void *impl; /* private */

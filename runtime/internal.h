@@ -49,6 +49,8 @@ typedef struct gort_g {
     uint64_t npanics;            /* panics raised so far (probe panic's sequence number) */
     bool recovered_rt;           /* the last value recover returned was a runtime error */
     const char *waitreason;      /* why it is blocked, for tracebacks ("semacquire"), or NULL */
+    gort_waitgroup *waitwg;      /* the WaitGroup it waits on (under proc.c's wg lock), or NULL */
+    bool goexit_waiting;         /* main after Goexit, waiting for the others (same lock) */
     struct gort_defer *deferpool; /* freed defer records kept for reuse (Go's deferpool) */
     unsigned ndeferpool;
     uint64_t defer_id_next;      /* defer ids handed to this goroutine in a batch: next to */
@@ -133,6 +135,9 @@ void gort__traceback_others(gort_g *self);
 /* A goroutine not started by gort_go called Goexit and its defers ran: main waits for the
  * others, then dies with Go's deadlock error; a foreign thread ends. */
 __attribute__((noreturn)) void gort__main_goexit(gort_g *g);
+/* Go's checkdead when every goroutine waits forever: "fatal error: all goroutines are
+ * asleep - deadlock!" and the trace of each waiting goroutine, exit 2. */
+__attribute__((noreturn)) void gort__fatal_deadlock(void);
 /* fatal error without goroutine traces (as Go's checkdead). */
 __attribute__((noreturn)) void gort__fatal_notrace(const char *msg);
 

@@ -102,6 +102,22 @@ void gort_fatal(const char *msg) {
     die_end();
 }
 
+/* Go's checkdead finding every goroutine asleep: the message, then each waiting goroutine
+ * (main after Goexit is dead in Go, so it is not shown). Their frames stand still. */
+void gort__fatal_deadlock(void) {
+    GORT_PROBE(fatal, 0, 1, 0);
+    die_begin();
+    fprintf(stderr, "fatal error: all goroutines are asleep - deadlock!\n");
+    pthread_mutex_lock(&gort__sched_lock);
+    for (gort_g *g = gort__allg; g; g = g->allnext) {
+        if (g->goexit_waiting) continue;
+        fputc('\n', stderr);
+        gort__traceback(g, g->waitreason ? g->waitreason : "running");
+    }
+    pthread_mutex_unlock(&gort__sched_lock);
+    die_end();
+}
+
 /* Go's fatal when no goroutine is left to trace (checkdead): the message alone, exit 2. */
 void gort__fatal_notrace(const char *msg) {
     GORT_PROBE(fatal, 0, 1, 0);
