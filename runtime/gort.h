@@ -295,7 +295,8 @@ __attribute__((noreturn)) void gort_panic(const char *msg);
  * added). Recoverable like any panic. */
 __attribute__((noreturn)) void gort_panic_runtime_error(const char *msg);
 /* recover(): the current panic's message if called directly by a deferred call run for a
- * panic, which stops the panic; NULL otherwise (no panic, Goexit, nested or helper call). */
+ * panic, which stops the panic; NULL otherwise (no panic, Goexit, nested or helper call).
+ * gort_panic(NULL) is Go 1.19's panic(nil): recover stops it and returns NULL. */
 const char *gort_recover(void);
 /* True when the value returned by the last successful gort_recover of this goroutine was a
  * runtime error (Go: the value implements runtime.Error). */

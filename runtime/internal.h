@@ -105,7 +105,7 @@ typedef struct gort_dcall {
  * which is deeper than every frame it unwinds, so it outlives the deferred calls it runs. */
 typedef struct gort_panic {
     struct gort_panic *link;     /* the older panic still in progress, or NULL */
-    const char *msg;             /* the panic value */
+    const char *msg;             /* the panic value; NULL is panic(nil) */
     bool runtime_error;          /* a runtime.Error (gort_panic_runtime_error) */
     bool recovered;
     bool aborted;                /* a newer panic interrupted the deferred call it was running */

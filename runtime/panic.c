@@ -1,7 +1,7 @@
 /*
  * panic.c — panic, recover, Goexit and fatal errors: Go's gopanic, gorecover, Goexit, fatal.
  *
- * A panic is a gort_panic record on the C stack of gort_panic, pushed on g->panic (newest
+ * A panic is a gort_panicrec record on the C stack of gort_panic, pushed on g->panic (newest
  * first). gort_panic then runs the goroutine's pending deferred calls one by one, newest
  * first, calling them from its own C frame: every frame being unwound is still alive (its C
  * stack too) while its deferred calls run, exactly as Go's gopanic calls them deeper on the
@@ -133,7 +133,7 @@ static void print_panics(gort_panicrec *p) {
         if (!p->link->goexit) fputc('\t', stderr);
     }
     if (p->goexit) return;
-    fprintf(stderr, "panic: %s%s\n", p->msg, p->recovered ? " [recovered]" : "");
+    fprintf(stderr, "panic: %s%s\n", p->msg ? p->msg : "nil", p->recovered ? " [recovered]" : "");
 }
 
 /* An unrecovered panic: Go's fatalpanic. */
@@ -175,7 +175,7 @@ static void drop_started(gort_g *g, gort_defer *d) {
  * resumes a frame) or none is left (dies). */
 __attribute__((noreturn)) static void gopanic(const char *msg, bool runtime_error) {
     gort_g *g = gort__getg();
-    gort_panicrec p = { .link = g->panic, .msg = msg ? msg : "nil", .runtime_error = runtime_error };
+    gort_panicrec p = { .link = g->panic, .msg = msg, .runtime_error = runtime_error };
     g->panic = &p;
     g->npanics++;
     GORT_PROBE(panic, 0, g->npanics, 0);
