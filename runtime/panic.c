@@ -211,15 +211,13 @@ __attribute__((noinline)) const char *gort_recover(void) {
     gort_g *g = gort__getg();
     gort_panicrec *p = g->panic;
     gort_dcall *c = g->dcall;
-    const char *r = NULL;
     bool direct = c && caller_fp && (caller_fp == c->caller_fp || *caller_fp == c->caller_fp);
-    if (p && !p->goexit && !p->recovered && c && c->panic == p && direct) {
-        p->recovered = true;
-        r = p->msg;
-        g->recovered_rt = p->runtime_error;
-    }
-    GORT_PROBE(recover, 0, r != NULL, 0);
-    return r;
+    bool stops = p && !p->goexit && !p->recovered && c && c->panic == p && direct;
+    GORT_PROBE(recover, 0, stops, 0);
+    if (!stops) return NULL;
+    p->recovered = true;
+    g->recovered_rt = p->runtime_error;
+    return p->msg;
 }
 
 bool gort_recovered_runtime_error(void) { return gort__getg()->recovered_rt; }
