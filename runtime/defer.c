@@ -118,7 +118,7 @@ void gort_frame_root(gort_frame *fr, void *slot) {
 /* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest
  * first. A popped frame's maps are gone; the frame is never popped twice. */
 static void frame_pop(gort_g *g, gort_frame *fr) {
-    if (fr->state == GORT_FRAME_POPPED) return;
+    if (fr->state == GORT_FRAME_POPPED || fr->state == GORT_FRAME_LEFT) return;
     if (g->frame != fr) gort_fatal("gort: frame popped out of order");
     if (fr->ndefers != 0 && !unsafe_frame_order()) gort_fatal("gort: frame popped with pending defers");
     g->frame = fr->parent;
@@ -138,6 +138,9 @@ void gort__frames_pop_below(gort_g *g, unsigned depth) {
  * after a recover resumed the function: it then goes on with the records left. */
 void gort_frame_leave(gort_frame *fr) {
     gort_g *g = fr->g;
+    /* Left already (GORT_RETURN, then the cleanup): nothing to do, and no safe point, since
+     * the function's result may be a heap pointer no root holds any more. */
+    if (fr->state == GORT_FRAME_LEFT) return;
     gort__safepoint();
     if (fr->state == GORT_FRAME_LIVE) fr->state = GORT_FRAME_LEAVING;
     if (unsafe_frame_order()) frame_pop(g, fr);
@@ -150,6 +153,7 @@ void gort_frame_leave(gort_frame *fr) {
         gort__defer_run(g, d, NULL, GORT_HOW_RETURN);
     }
     if (fr->state != GORT_FRAME_POPPED) frame_pop(g, fr);
+    fr->state = GORT_FRAME_LEFT;
     /* Back in the caller: it runs inside whatever deferred call was running at entry. */
     g->dcall = fr->saved_dcall;
     g->running_defer = fr->saved_running_defer;

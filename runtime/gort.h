@@ -186,8 +186,11 @@ uint64_t gort_map_id(gort_map *h);
  *     pops their frames itself when a recover resumes an outer frame (or Goexit ends the
  *     goroutine). Keep nothing but gort objects in a GORT_FUNC function that a panic could
  *     leak (malloc'd memory, locks), as Go code would use a defer for those.
- *   - After a recovered panic the deferring function returns `zero` (GORT_FUNC_R), not Go's
- *     named results.
+ *   - Named results: a plain `return x` evaluates x before the deferred calls run (they cannot
+ *     change it). For Go's named results, keep them where the deferred closures can write
+ *     them (an environment) and return with GORT_RETURN(fr, env->r), which runs the deferred
+ *     calls first; after a recovered panic the function returns GORT_FUNC_R's `result`,
+ *     also evaluated after the remaining deferred calls ran.
  *   - recover() counts as "called directly by the deferred call" (Go's rule) when the C
  *     function that calls it is the deferred function itself, not a helper it calls: libgort
  *     compares frame pointers, as Go compares argument pointers, so build programs with frame
@@ -233,29 +236,44 @@ typedef struct gort_frame {
     gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
     unsigned nstackmaps;
     unsigned ndefers;                /* pending defer records registered by this frame */
-    int state;                       /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED */
+    int state;                       /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
+                                        _LEFT (gort_frame_leave is done) */
     unsigned depth;                  /* 1 for the goroutine's outermost frame */
     struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call at entry */
     uint64_t saved_running_defer;    /* and its id: both restored when a recover resumes here */
     jmp_buf recover_jb;              /* a recovered panic resumes here: the function returns */
 } gort_frame;
 
-enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED };
+enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED, GORT_FRAME_LEFT };
 
 /* Pushes fr as the innermost frame of the calling goroutine (a safe point). */
 void gort_frame_enter(gort_frame *fr, const char *fn);
 /* deferreturn, then pop: runs fr's deferred calls LIFO, then kills its stack maps and unlinks
- * it. Run by the cleanup attribute; also after a recover resumed the function. */
+ * it. Run by the cleanup attribute, by GORT_RETURN and after a recover resumed the function;
+ * running it again on a popped frame does nothing. */
 void gort_frame_leave(gort_frame *fr);
 
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
     if (setjmp(fr.recover_jb) != 0) return
-#define GORT_FUNC_R(fr, zero)                                             \
+/* After a recovered panic the function returns `result`, evaluated once the rest of its
+ * deferred calls ran: a constant, or Go's named result kept where the deferred closures can
+ * write it (an environment field), e.g. GORT_FUNC_R(fr, res->err). */
+#define GORT_FUNC_R(fr, result)                                           \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (setjmp(fr.recover_jb) != 0) return (zero)
+    if (setjmp(fr.recover_jb) != 0) {                                     \
+        gort_frame_leave(&fr);                                            \
+        return (result);                                                  \
+    }
+/* `return` with Go's named results: runs the frame's deferred calls (which may change the
+ * named results) and pops the frame, then returns `result`, evaluated only then. */
+#define GORT_RETURN(fr, result)                                           \
+    do {                                                                  \
+        gort_frame_leave(&(fr));                                          \
+        return (result);                                                  \
+    } while (0)
 
 /* Registers the address of a local that holds a heap pointer (a gort_map * or an
  * environment) as a root of this frame, live until the frame is popped. At most
