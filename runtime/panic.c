@@ -197,7 +197,9 @@ __attribute__((noreturn)) static void gopanic(const char *msg, bool runtime_erro
     fatal_panic(g);
 }
 
+/* panic(msg): see gopanic. */
 void gort_panic(const char *msg) { gopanic(msg, false); }
+/* A runtime error panic (a runtime.Error value in Go): the same, remembered for recover. */
 void gort_panic_runtime_error(const char *msg) { gopanic(msg, true); }
 
 /* gorecover: stops the innermost panic if called directly by a deferred call it runs.
@@ -220,6 +222,7 @@ __attribute__((noinline)) const char *gort_recover(void) {
     return p->msg;
 }
 
+/* Whether the value the goroutine's last stopping recover returned was a runtime error. */
 bool gort_recovered_runtime_error(void) { return gort__getg()->recovered_rt; }
 
 /* ---- Goexit ------------------------------------------------------------------------------ */

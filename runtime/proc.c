@@ -165,6 +165,7 @@ gort_g *gort__getg(void) {
     return g;
 }
 
+/* The calling goroutine's id. */
 uint64_t gort_goid(void) { return gort__getg()->goid; }
 
 /* The thread of a goroutine made by gort_go: runs fn(arg); Goexit comes back to exit_jb. */
