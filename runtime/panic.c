@@ -148,13 +148,27 @@ __attribute__((noreturn)) static void fatal_panic(gort_g *g) {
 
 /* ---- panic and recover ------------------------------------------------------------------- */
 
+#ifdef __SANITIZE_ADDRESS__
+void __asan_handle_no_return(void);
+#endif
+
+/* longjmp to an outer C frame (a recovering function, Goexit's loop, the goroutine's start),
+ * telling AddressSanitizer first that the frames in between are gone (its longjmp
+ * interceptor does too; this keeps the stack's shadow right whatever longjmp resolves to). */
+__attribute__((noreturn)) static void jump_out(jmp_buf jb) {
+#ifdef __SANITIZE_ADDRESS__
+    __asan_handle_no_return();
+#endif
+    longjmp(jb, 1);
+}
+
 /* Resumes frame `target` after a recovered panic: pops the frames below it, restores the
  * deferred-call context it runs in and jumps to its setjmp, which returns from it. */
 __attribute__((noreturn)) static void recovery(gort_g *g, gort_frame *target) {
     gort__frames_pop_below(g, target->depth);
     g->dcall = target->saved_dcall;
     g->running_defer = target->saved_running_defer;
-    longjmp(target->recover_jb, 1);
+    jump_out(target->recover_jb);
 }
 
 /* A recovered panic interrupted Goexit's deferred call: go back to Goexit's loop. */
@@ -162,7 +176,7 @@ __attribute__((noreturn)) static void resume_goexit(gort_g *g, gort_panicrec *gx
     gort__frames_pop_below(g, gx->goexit_top ? gx->goexit_top->depth : 0);
     g->dcall = gx->goexit_dcall;
     g->running_defer = gx->goexit_running;
-    longjmp(gx->goexit_jb, 1);
+    jump_out(gx->goexit_jb);
 }
 
 /* Drops a started record met by a panic or Goexit: the one running it is aborted. */
@@ -249,6 +263,6 @@ void gort_goexit(void) {
     g->panic = NULL;
     g->dcall = NULL;
     g->running_defer = 0;
-    if (g->has_exit_jb) longjmp(g->exit_jb, 1);
+    if (g->has_exit_jb) jump_out(g->exit_jb);
     gort__main_goexit(g);
 }
