@@ -13,6 +13,8 @@
  *                     own CPU time in trace_busy_loop
  *     clock:MS        two growdone events MS ms apart (nanosleep); the second's arg0 is the
  *                     CLOCK_MONOTONIC ns measured between them, to check the trace clock
+ *     fork:N          forks a child that emits N mapiterinit events and exits; waits for it
+ *                     (a forked child runs untraced: its events must not appear)
  *     name:TEXT       interns TEXT (gort__trace_name) and emits one deferproc naming it
  *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
  *                     freed; deferred calls registered and run; goroutines; GC cycles —
@@ -28,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 /* The kind number of a name, or 0. */
@@ -187,6 +191,13 @@ int main(int argc, char **argv) {
             run_story(n);
         } else if (sscanf(s, "nested:%llu", &n) == 1) {
             trace_fn_outer(n);
+        } else if (sscanf(s, "fork:%llu", &n) == 1) {
+            pid_t child = fork();
+            if (child == 0) {
+                for (unsigned long long i = 0; i < n; i++) gort__emit(GORT_EV_mapiterinit, 1, i, n, 0);
+                _exit(0);
+            }
+            waitpid(child, NULL, 0);
         } else if (sscanf(s, "clock:%llu", &n) == 1) {
             struct timespec a, b, d = { (time_t)(n / 1000), (long)(n % 1000) * 1000000 };
             clock_gettime(CLOCK_MONOTONIC, &a);
