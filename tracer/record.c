@@ -462,7 +462,13 @@ int cmd_record(int argc, char **argv) {
         return fail_run(&r, err);
     }
     r.pid = 0; /* reaped */
-    if (!finish_trace(&r, &a, err, sizeof err)) return fail_run(&r, err);
+    bool tty = isatty(STDERR_FILENO);
+    if (tty) /* indexing ten million events takes seconds: say what is going on */
+        fprintf(stderr, "gort record: %llu events, writing indexes\033[K",
+                (unsigned long long)ingest_events(r.ing));
+    bool finished = finish_trace(&r, &a, err, sizeof err);
+    if (tty) fprintf(stderr, "\r\033[K");
+    if (!finished) return fail_run(&r, err);
     db_close(&r.db);
     if (rename(r.tmp_path, a.output) != 0) {
         snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));
