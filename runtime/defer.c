@@ -30,9 +30,11 @@
  *
  * Invariants: a frame is popped only when it has no pending record; g->frame and g->defers
  * change only on the goroutine's own thread (the collector reads them while it is stopped);
- * a record is freed only after it left the chain. Safe points (where a collection may stop
- * the goroutine) come where every heap pointer the runtime was handed is already reachable
- * from a root: after a record or a slot is registered, never between.
+ * a record is reused (the goroutine's pool, Go's deferpool) or freed only after it left the
+ * chain. Safe points (where a collection may stop the goroutine) come where every heap
+ * pointer the runtime was handed is already reachable from a root: after a record is linked
+ * and filled in, never between; registering a root slot is no safe point at all, so a
+ * function may allocate and then root.
  *
  * GORT_UNSAFE=frame_order (the article's second crash path, off by default, read once) swaps
  * the two steps of gort_frame_leave: the frame is popped, and its stack maps die, before its
@@ -93,13 +95,12 @@ void gort_frame_enter(gort_frame *fr, const char *fn) {
     g->frame = fr;
 }
 
-/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. The safe point
- * comes after the registration, so what the slot holds is already a root there. */
+/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. Not a safe
+ * point: a function may allocate several objects and then root them one after the other. */
 void gort_frame_root(gort_frame *fr, void *slot) {
     if (fr->nslots >= GORT_FRAME_SLOTS) gort_fatal("gort: too many roots in one frame");
     fr->slots[fr->nslots] = slot;
     fr->nslots++;
-    gort__safepoint();
 }
 
 /* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest
@@ -246,6 +247,13 @@ static void defer_invoke(gort_dcall *c, gort_defer *d) {
     }
 }
 
+/* The duration of a deferred call begun at t0, for deferreturn_end: at least 1 ns, since 0
+ * means "not measured" in a record and a call faster than the clock's tick was measured. */
+static uint64_t call_duration(uint64_t t0) {
+    uint64_t d = gort__now() - t0;
+    return d ? d : 1;
+}
+
 /* Runs record d (g's head record): probes deferreturn / deferreturn_end around the call, with
  * g->running_defer = d->id and g->dcall describing the call; unlinks d when it returns. */
 void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
@@ -259,7 +267,7 @@ void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
     GORT_PROBE_DEFER(deferreturn, id, 0, how, 0, 0);
     uint64_t t0 = gort__trace_on ? gort__now() : 0;
     defer_invoke(&call, d);
-    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, t0 ? gort__now() - t0 : 0);
+    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, call_duration(t0));
     g->running_defer = outer_running;
     g->dcall = call.outer;
     d->started_by = NULL;

@@ -76,8 +76,11 @@ extern const gort_maptype gort_type_uint64_int64;  /* map[uint64]int64 */
 extern const gort_maptype gort_type_string_int64;  /* map[string]int64 */
 extern const gort_maptype gort_type_string_map;    /* map[string]*hmap: elem is a gort_map * */
 
-/* A generic hash over raw key bytes (Go's memhash role), usable as gort_maptype.hash for
- * keys compared byte by byte, with gort_memequal as equal... for a given key size. */
+/* A hash over raw key bytes (Go's memhash role) for generic keys compared byte by byte: the
+ * type's hash calls it with the key size, and its equal compares with memcmp, e.g.
+ *     static uint64_t k12_hash(const void *k, uint64_t s) { return gort_memhash(k, 12, s); }
+ *     static bool k12_equal(const void *a, const void *b) { return memcmp(a, b, 12) == 0; }
+ * Keys with padding must have it zeroed. */
 uint64_t gort_memhash(const void *key, size_t size, uint64_t seed);
 
 /* ------------------------------------------------------------------------------------------
@@ -116,9 +119,13 @@ void gort_mapclear(gort_map *h);
 
 /* Iteration, Go's hiter: random start bucket and offset; every key present for the whole
  * iteration is produced exactly once, also while the map grows; a key deleted before it is
- * reached is not produced. Fields are private except key and elem.
+ * reached is not produced; a key inserted meanwhile is produced at most once. Fields are
+ * private except key and elem, which point into the map (valid until its next write).
  *   gort_mapiter it;
- *   for (gort_mapiterinit(m, &it); it.key; gort_mapiternext(&it)) use(it.key, it.elem); */
+ *   for (gort_mapiterinit(m, &it); it.key; gort_mapiternext(&it)) use(it.key, it.elem);
+ * The map keeps the bucket arrays a running iterator may walk alive for the collector until
+ * every iterator started on it has reached its end; one left early (a break) makes that last
+ * for the map's lifetime (memory only, never a wrong result). */
 typedef struct gort_mapiter {
     void *key;               /* current key, NULL when done */
     void *elem;              /* current element */
@@ -190,11 +197,16 @@ uint64_t gort_map_id(gort_map *h);
  *     helper take the deferred function's place; Go has no tail calls).
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
- *   - Safe points: entering or leaving a frame, registering a root or a defer, gort_go and
- *     WaitGroup calls may let a collection run. A heap pointer (map, environment) is safe
+ *   - Safe points: entering or leaving a frame, registering a defer, gort_go, WaitGroup
+ *     calls, and the map operations and allocations (gort_makemap, gort_closure_new: before
+ *     they allocate) may let a collection run. A heap pointer (map, environment) is safe
  *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
- *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg
- *     of gort_go, the slot of GORT_ROOT) is a root before that call's safe point.
+ *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg of
+ *     gort_go) is a root before that call's safe point. GORT_ROOT itself is not a safe point.
+ *     The simple rule: register a local with GORT_ROOT before it receives a heap pointer
+ *         gort_map *m = NULL; void *env = NULL;
+ *         GORT_ROOT(fr, &m); GORT_ROOT(fr, &env);
+ *         m = gort_makemap(...); env = gort_closure_new(...);   // each rooted at once
  * ------------------------------------------------------------------------------------------ */
 
 #define GORT_FRAME_SLOTS 16     /* roots a frame can register */

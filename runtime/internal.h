@@ -190,6 +190,10 @@ typedef struct gort_gc_hooks {
     void (*freed)(void *obj, int kind);
 } gort_gc_hooks;
 extern gort_gc_hooks gort__gc_hooks;
+/* Starts a cycle and returns 0 once its marker has scanned `first` and not yet `second`,
+ * holding it there until gort__gc_release_marker (gc_hold.c); -1 if second came first. */
+int gort__gc_hold_marker_between(void *first, void *second);
+void gort__gc_release_marker(void);
 
 /* ---- maps, as the collector and frames see them (map.c) --------------------------------- */
 

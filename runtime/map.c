@@ -85,8 +85,12 @@
  *
  * Fast paths. Like Go's mapaccess1_fast64 / _faststr, the key type's operations are
  * specialised: each operation is written once as an always-inline function taking the key
- * kind as a constant (KK_U64, KK_STR, KK_GEN), and the public entry points instantiate it.
- * The fast64 lookup of a one-bucket map skips hashing, as Go's does.
+ * kind as a constant (KK_U64, KK_STR, KK_GEN), and the public entry points instantiate it
+ * with constant key offsets, sizes and hash (map_hash.c: a wyhash-style multiply-mix seeded
+ * per map). A bucket's 8 tophash bytes are compared as one word (exact SWAR byte matches),
+ * which finds the candidate slots, the first empty slot and the chain's end (an emptyRest
+ * byte) at once, visiting exactly the slots Go's loops would stop at. The fast64 lookup of
+ * a one-bucket map skips hashing, as Go's does.
  *
  * Every operation: calls gort__safepoint() on entry (the collector's stop-the-world), checks
  * the header's magic (a map killed by the collector or its frame: probe map_use_after_free,
@@ -95,6 +99,8 @@
  * through gort__store, the write barrier, only when the type has elem_ptrmask bits.
  */
 #include "map_internal.h"
+
+#include <sys/mman.h>
 
 #define AI static inline __attribute__((always_inline))
 
@@ -106,6 +112,7 @@ static _Atomic uint64_t next_map_id = 1;
 
 /* ---- small facts of the layout ----------------------------------------------------------- */
 
+/* 2^B buckets, and the mask that takes a bucket index from a hash. */
 static inline uint64_t bucket_shift(uint8_t B) { return (uint64_t)1 << B; }
 static inline uint64_t bucket_mask(uint8_t B) { return bucket_shift(B) - 1; }
 
@@ -114,7 +121,25 @@ static inline uint8_t tophash(uint64_t hash) {
     uint8_t top = (uint8_t)(hash >> 56);
     return top < MIN_TOP_HASH ? top + MIN_TOP_HASH : top;
 }
+/* Go's isEmpty: the slot holds no entry (emptyRest or emptyOne). */
 static inline bool is_empty(uint8_t top) { return top <= EMPTY_ONE; }
+
+/* The 8 tophash bytes of a bucket as one word (byte i = slot i), and exact byte tests on it
+ * (no false positives): bit 7 of byte i is set in the result when byte i matches. */
+static inline uint64_t tophash_word(const uint8_t *b) {
+    uint64_t w;
+    memcpy(&w, b, 8);
+    return w;
+}
+#define BYTES_LO 0x0101010101010101ull
+#define BYTES_7F 0x7f7f7f7f7f7f7f7full
+static inline uint64_t bytes_zero(uint64_t x) {
+    uint64_t y = (x & BYTES_7F) + BYTES_7F;
+    return ~(y | x | BYTES_7F);
+}
+static inline uint64_t bytes_equal(uint64_t w, uint8_t v) { return bytes_zero(w ^ (BYTES_LO * v)); }
+/* The slot of the lowest match in a mask from bytes_zero / bytes_equal. */
+static inline unsigned first_byte(uint64_t m) { return (unsigned)__builtin_ctzll(m) >> 3; }
 /* Whether an old bucket has been evacuated (its slot 0 says so). */
 static inline bool evacuated(const uint8_t *b) {
     return b[0] > EMPTY_ONE && b[0] < MIN_TOP_HASH;
@@ -128,11 +153,13 @@ static inline bool too_many_overflow(uint16_t noverflow, uint8_t B) {
     if (B > 15) B = 15;
     return noverflow >= (uint16_t)((uint32_t)1 << B);
 }
+/* Whether the growth under way keeps B. */
 static inline bool same_size_grow(const gort_map *h) { return h->flags & FLAG_SAME_SIZE_GROW; }
 /* Number of buckets in oldbuckets. */
 static inline uint64_t nold_buckets(const gort_map *h) {
     return same_size_grow(h) ? bucket_shift(h->B) : bucket_shift(h->B - 1);
 }
+/* Bucket i of an array. */
 static inline uint8_t *bucket_at(const gort_map *h, uint8_t *arr, uint64_t i) {
     return arr + i * h->bucketsize;
 }
@@ -168,7 +195,32 @@ AI bool key_equal(const gort_map *h, const void *key, const void *slot, int kk) 
     return h->t->equal(key, slot);
 }
 
-/* Hash and equality for code that is not specialised (evacuate, iteration re-lookups). */
+/* Slot i's key and element in bucket b, with constant offsets for the fast kinds. */
+AI void *key_at(const gort_map *h, uint8_t *b, unsigned i, int kk) {
+    uint32_t ks = kk == KK_U64 ? 8 : kk == KK_STR ? (uint32_t)sizeof(gort_string) : h->keysize;
+    return b + DATA_OFFSET + (size_t)i * ks;
+}
+AI void *elem_at(const gort_map *h, uint8_t *b, unsigned i, int kk) {
+    uint32_t off = kk == KK_U64    ? DATA_OFFSET + BUCKET_CNT * 8
+                   : kk == KK_STR ? DATA_OFFSET + BUCKET_CNT * (uint32_t)sizeof(gort_string)
+                                  : h->elemoff;
+    return b + off + (size_t)i * h->elemsize;
+}
+
+/* Copies a key into a slot: a constant-size move for the fast kinds. */
+AI void key_copy(const gort_map *h, void *dst, const void *src, int kk) {
+    if (kk == KK_U64) memcpy(dst, src, 8);
+    else if (kk == KK_STR) memcpy(dst, src, sizeof(gort_string));
+    else memcpy(dst, src, h->keysize);
+}
+
+/* Copies len bytes, without a call for the common 8-byte element. */
+static inline void copy_bytes(void *dst, const void *src, uint32_t len) {
+    if (len == 8) memcpy(dst, src, 8);
+    else memcpy(dst, src, len);
+}
+
+/* Hash and equality for code that is not specialised (iteration re-lookups). */
 static uint64_t key_hash_any(const gort_map *h, const void *key) {
     switch (h->kk) {
     case KK_U64: return key_hash(h, key, KK_U64);
@@ -193,7 +245,8 @@ static void elem_clear_ptrs(const gort_map *h, void *e) {
 /* Zeroes an element (Go's memclrHasPointers / memclrNoHeapPointers). */
 static inline void elem_clear(const gort_map *h, void *e) {
     if (h->elem_ptrmask) elem_clear_ptrs(h, e);
-    memset(e, 0, h->elemsize);
+    if (h->elemsize == 8) memset(e, 0, 8);
+    else memset(e, 0, h->elemsize);
 }
 
 /* Copies an element into a zeroed destination (Go's typedmemmove). */
@@ -202,7 +255,7 @@ static inline void elem_move(const gort_map *h, void *dst, const void *src) {
         unsigned w = (unsigned)__builtin_ctzll(m);
         gort__store((void **)dst + w, ((void *const *)src)[w]);
     }
-    memcpy(dst, src, h->elemsize);
+    copy_bytes(dst, src, h->elemsize);
 }
 
 /* ---- allocation -------------------------------------------------------------------------- */
@@ -226,6 +279,17 @@ static uint64_t roundupsize(uint64_t size) {
     return (size + page - 1) & ~(page - 1);
 }
 
+/* Asks for transparent huge pages on the whole 2 MiB pages inside a large array, as Go 1.19's
+ * heap does for all its memory (mem_linux.go sysHugePageOS): without it a big map pays TLB
+ * misses Go's does not. Advice only; failure changes nothing. */
+static void advise_huge(void *p, uint64_t size) {
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (size < huge) return;
+    uintptr_t beg = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)p + size) & ~(huge - 1);
+    if (beg < end) madvise((void *)beg, end - beg, MADV_HUGEPAGE);
+}
+
 /* Go's makeBucketArray: an array for 2^b buckets plus, for b >= 4, about 2^(b-4)
  * preallocated overflow buckets (as many as fit the rounded-up allocation, Go's malloc size
  * class of the buckets alone). Reuses and zeroes `dirty` (an array of the same b) when given.
@@ -245,6 +309,7 @@ static uint8_t *make_bucket_array(gort_map *h, uint8_t b, uint8_t *dirty, uint8_
         ah->nalloc = n;
         ah->nmain = base;
         arr = (uint8_t *)(ah + 1);
+        advise_huge(ah, sizeof(array_hdr) + h->bucketsize * n);
     }
     *next_ovf = NULL;
     if (base != n) {
@@ -313,6 +378,7 @@ __attribute__((noinline, cold, noreturn)) static void map_dead(gort_map *h, unsi
         if (__builtin_expect((h)->magic != MAP_MAGIC_LIVE, 0)) map_dead((h), GORT_EV_##op); \
     } while (0)
 
+/* The fatal errors of misuse, with Go's texts, kept out of the hot paths. */
 __attribute__((noinline, cold, noreturn)) static void fatal_writes(void) {
     gort_fatal("concurrent map writes");
 }
@@ -398,6 +464,25 @@ gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
 
 /* ---- lookup ------------------------------------------------------------------------------ */
 
+/* Searches the chain from b for key (whose tophash is top): returns the bucket and sets
+ * *slot, or returns NULL. Per bucket, the 8 tophash bytes are matched at once; a bucket
+ * holding an emptyRest ends the chain (no entry follows one). */
+AI uint8_t *search_chain(gort_map *h, uint8_t *b, const void *key, uint8_t top, int kk,
+                         unsigned *slot) {
+    for (; b; b = bucket_overflow(h, b)) {
+        uint64_t w = tophash_word(b);
+        for (uint64_t m = bytes_equal(w, top); m; m &= m - 1) {
+            unsigned i = first_byte(m);
+            if (key_equal(h, key, key_at(h, b, i, kk), kk)) {
+                *slot = i;
+                return b;
+            }
+        }
+        if (bytes_zero(w)) return NULL;
+    }
+    return NULL;
+}
+
 /* Finds key: returns its bucket and sets *slot, or returns NULL. Reads the old bucket while
  * it is not evacuated. */
 AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
@@ -408,7 +493,7 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
         memcpy(&k, key, 8);
         for (unsigned i = 0; i < BUCKET_CNT; i++) {
             uint64_t s;
-            memcpy(&s, bucket_key(h, b, i), 8);
+            memcpy(&s, key_at(h, b, i, kk), 8);
             if (s == k && !is_empty(b[i])) {
                 *slot = i;
                 return b;
@@ -425,19 +510,7 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
         if (!evacuated(oldb)) b = oldb;
     }
     uint8_t top = tophash(hash);
-    for (; b; b = bucket_overflow(h, b)) {
-        for (unsigned i = 0; i < BUCKET_CNT; i++) {
-            if (b[i] != top) {
-                if (b[i] == EMPTY_REST) return NULL;
-                continue;
-            }
-            if (key_equal(h, key, bucket_key(h, b, i), kk)) {
-                *slot = i;
-                return b;
-            }
-        }
-    }
-    return NULL;
+    return search_chain(h, b, key, top, kk, slot);
 }
 
 /* mapaccess1/2: the element of key or the shared zero element; *ok says which (ok may be
@@ -458,7 +531,7 @@ AI void *access_impl(gort_map *h, const void *key, int kk, bool *ok) {
         unsigned i;
         uint8_t *b = find(h, key, kk, &i);
         if (b) {
-            e = bucket_elem(h, b, i);
+            e = elem_at(h, b, i, kk);
             found = true;
         }
     }
@@ -531,8 +604,9 @@ typedef struct evac_dst {
 } evac_dst;
 
 /* Go's evacuate: moves every entry of old bucket `oldbucket`'s chain to new bucket X
- * (same index) or Y (index + old count), marking each old slot evacuatedX/Y/Empty. */
-static void evacuate(gort_map *h, uint64_t oldbucket) {
+ * (same index) or Y (index + old count), marking each old slot evacuatedX/Y/Empty.
+ * Specialised per key kind, like the rest of the hot paths. */
+AI void evacuate_impl(gort_map *h, uint64_t oldbucket, int kk) {
     uint8_t *b = bucket_at(h, h->oldbuckets, oldbucket);
     uint64_t newbit = nold_buckets(h);
     if (!evacuated(b)) {
@@ -548,11 +622,11 @@ static void evacuate(gort_map *h, uint64_t oldbucket) {
                     continue;
                 }
                 if (top < MIN_TOP_HASH) gort_fatal("bad map state");
-                void *k = bucket_key(h, b, i);
+                void *k = key_at(h, b, i, kk);
                 unsigned useY = 0;
                 if (grow) {
-                    uint64_t hash = key_hash_any(h, k);
-                    if ((h->flags & FLAG_ITERATOR) && !key_reflexive_at(h, k)) {
+                    uint64_t hash = key_hash(h, k, kk);
+                    if (kk == KK_GEN && (h->flags & FLAG_ITERATOR) && !key_reflexive_at(h, k)) {
                         /* NaN-like key: its hash is random; keep iteration consistent. */
                         useY = top & 1;
                         top = tophash(hash);
@@ -567,8 +641,8 @@ static void evacuate(gort_map *h, uint64_t oldbucket) {
                     dst->i = 0;
                 }
                 dst->b[dst->i] = top;
-                memcpy(bucket_key(h, dst->b, dst->i), k, h->keysize);
-                elem_move(h, bucket_elem(h, dst->b, dst->i), bucket_elem(h, b, i));
+                key_copy(h, key_at(h, dst->b, dst->i, kk), k, kk);
+                elem_move(h, elem_at(h, dst->b, dst->i, kk), elem_at(h, b, i, kk));
                 dst->i++;
                 moved++;
             }
@@ -580,6 +654,15 @@ static void evacuate(gort_map *h, uint64_t oldbucket) {
     if (oldbucket == h->nevacuate) advance_evacuation_mark(h, newbit);
 }
 
+/* evacuate for the map's key kind (one out-of-line copy per kind). */
+static __attribute__((noinline)) void evacuate(gort_map *h, uint64_t oldbucket) {
+    switch (h->kk) {
+    case KK_U64: evacuate_impl(h, oldbucket, KK_U64); break;
+    case KK_STR: evacuate_impl(h, oldbucket, KK_STR); break;
+    default: evacuate_impl(h, oldbucket, KK_GEN); break;
+    }
+}
+
 /* Go's growWork: evacuates the old bucket `bucket` (a new-array index) comes from, then one
  * more in index order. */
 static void grow_work(gort_map *h, uint64_t bucket) {
@@ -589,6 +672,7 @@ static void grow_work(gort_map *h, uint64_t bucket) {
 
 /* ---- assign ------------------------------------------------------------------------------ */
 
+/* Assignment to the nil map: probe with map id 0, then Go's panic. */
 __attribute__((noinline, cold, noreturn)) static void assign_nil(void) {
     GORT_PROBE(mapassign, 0, 0, 0);
     gort_panic_runtime_error("assignment to entry in nil map");
@@ -621,23 +705,28 @@ again:
     insb = NULL;
     insi = 0;
     for (;;) {
-        for (unsigned i = 0; i < BUCKET_CNT; i++) {
-            if (b[i] != top) {
-                if (is_empty(b[i]) && !insb) {
-                    insb = b;
-                    insi = i;
-                }
-                if (b[i] == EMPTY_REST) goto not_found;
-                continue;
-            }
-            void *k = bucket_key(h, b, i);
+        /* The key's slot if present, else the first empty slot of the chain; no entry
+         * follows an emptyRest. */
+        uint64_t w = tophash_word(b);
+        for (uint64_t m = bytes_equal(w, top); m; m &= m - 1) {
+            unsigned i = first_byte(m);
+            void *k = key_at(h, b, i, kk);
             if (!key_equal(h, key, k, kk)) continue;
-            if (kk != KK_U64) memcpy(k, key, h->keysize);
+            if (kk != KK_U64) key_copy(h, k, key, kk); /* Go's needkeyupdate */
             insb = b;
             insi = i;
             inserted = false;
             goto done;
         }
+        uint64_t rest = bytes_zero(w);
+        if (!insb) {
+            uint64_t empty = rest | bytes_equal(w, EMPTY_ONE);
+            if (empty) {
+                insb = b;
+                insi = first_byte(empty);
+            }
+        }
+        if (rest) goto not_found;
         uint8_t *ovf = bucket_overflow(h, b);
         if (!ovf) break;
         b = ovf;
@@ -652,28 +741,21 @@ not_found:
         insb = new_overflow(h, b);
         insi = 0;
     }
-    memcpy(bucket_key(h, insb, insi), key, h->keysize);
+    key_copy(h, key_at(h, insb, insi, kk), key, kk);
     insb[insi] = top;
     h->count++;
     inserted = true;
 done:
     write_end(h);
     GORT_PROBE(mapassign, h->id, inserted, h->count);
-    return bucket_elem(h, insb, insi);
+    return elem_at(h, insb, insi, kk);
 }
 
 /* ---- delete ------------------------------------------------------------------------------ */
 
-/* Marks slot i of b (in the chain starting at head) empty, turning it and the empty slots
- * before it into EMPTY_REST when nothing follows. */
-static void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
-    b[i] = EMPTY_ONE;
-    if (i == BUCKET_CNT - 1) {
-        uint8_t *ovf = bucket_overflow(h, b);
-        if (ovf && ovf[0] != EMPTY_REST) return;
-    } else if (b[i + 1] != EMPTY_REST) {
-        return;
-    }
+/* The slow half of mark_deleted: nothing follows slot i, so it and the emptyOne slots before
+ * it (walking back across the chain) become emptyRest. */
+static void propagate_empty_rest(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
     for (;;) {
         b[i] = EMPTY_REST;
         if (i == 0) {
@@ -686,6 +768,19 @@ static void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
         }
         if (b[i] != EMPTY_ONE) break;
     }
+}
+
+/* Marks slot i of b (in the chain starting at head) empty, turning it and the empty slots
+ * before it into EMPTY_REST when nothing follows. */
+static inline void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned i) {
+    b[i] = EMPTY_ONE;
+    if (i == BUCKET_CNT - 1) {
+        uint8_t *ovf = bucket_overflow(h, b);
+        if (ovf && ovf[0] != EMPTY_REST) return;
+    } else if (b[i + 1] != EMPTY_REST) {
+        return;
+    }
+    propagate_empty_rest(h, head, b, i);
 }
 
 /* mapdelete: removes key if present. A no-op on the nil or an empty map (no growth work). */
@@ -708,25 +803,16 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
     if (__builtin_expect(h->oldbuckets != NULL, 0)) grow_work(h, bucket);
     uint8_t *head = bucket_at(h, h->buckets, bucket);
     uint8_t top = tophash(hash);
-    bool found = false;
-    for (uint8_t *b = head; b && !found; b = bucket_overflow(h, b)) {
-        for (unsigned i = 0; i < BUCKET_CNT; i++) {
-            if (b[i] != top) {
-                if (b[i] == EMPTY_REST) goto out;
-                continue;
-            }
-            void *k = bucket_key(h, b, i);
-            if (!key_equal(h, key, k, kk)) continue;
-            if (kk == KK_STR) memset(k, 0, sizeof(gort_string));
-            elem_clear(h, bucket_elem(h, b, i));
-            mark_deleted(h, head, b, i);
-            h->count--;
-            if (h->count == 0) reseed(h); /* Go issue 25237: a fresh seed for an empty map */
-            found = true;
-            break;
-        }
+    unsigned i;
+    uint8_t *b = search_chain(h, head, key, top, kk, &i);
+    if (b) {
+        if (kk == KK_STR) memset(key_at(h, b, i, kk), 0, sizeof(gort_string));
+        elem_clear(h, elem_at(h, b, i, kk));
+        mark_deleted(h, head, b, i);
+        h->count--;
+        if (h->count == 0) reseed(h); /* Go issue 25237: a fresh seed for an empty map */
     }
-out:
+    bool found = b != NULL;
     write_end(h);
     GORT_PROBE(mapdelete, h->id, found, h->count);
 }
@@ -741,6 +827,7 @@ out:
     default: call_gen; break;                                                              \
     }
 
+/* Generic entry points (gort.h): any key type, dispatched to its specialised code. */
 void *gort_mapaccess1(gort_map *h, const void *key) {
     DISPATCH(h, return access_impl(h, key, KK_U64, NULL), return access_impl(h, key, KK_STR, NULL),
              return access_impl(h, key, KK_GEN, NULL));
@@ -761,6 +848,7 @@ void gort_mapdelete(gort_map *h, const void *key) {
              delete_impl(h, key, KK_GEN));
 }
 
+/* The fast paths for 8-byte integer and string keys (mapaccess1_fast64 ... _faststr). */
 void *gort_mapaccess1_fast64(gort_map *h, uint64_t key) { return access_impl(h, &key, KK_U64, NULL); }
 void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok) { return access_impl(h, &key, KK_U64, ok); }
 void *gort_mapassign_fast64(gort_map *h, uint64_t key) { return assign_impl(h, &key, KK_U64); }
@@ -828,7 +916,8 @@ void gort_mapclear(gort_map *h) {
 static void iter_finished(gort_mapiter *it) {
     gort_map *h = it->h;
     it->h = NULL;
-    if (__atomic_sub_fetch(&h->live_iters, 1, __ATOMIC_RELAXED) == 0) h->keep = NULL;
+    if (__atomic_sub_fetch(&h->live_iters, 1, __ATOMIC_RELAXED) == 0)
+        __atomic_store_n(&h->keep, NULL, __ATOMIC_RELEASE);
 }
 
 /* mapiterinit: starts an iteration at a random bucket and slot offset and produces the
@@ -957,6 +1046,7 @@ void gort_map_stats(gort_map *h, gort_mapstats *out) {
     out->flags = h->flags;
 }
 
+/* The map's id in traces; 0 for the nil map. */
 uint64_t gort_map_id(gort_map *h) { return h ? h->id : 0; }
 
 /* Marks the pointer words of the 8 elements of bucket b. */

@@ -74,50 +74,6 @@ uint32_t gort__fastrand(void) { return (uint32_t)gort__fastrand64(); }
 /* The 64-bit seed a map with this hash0 hashes with: depends on hash0 and the process key. */
 uint64_t gort__seed_of(uint32_t hash0) { return mum((uint64_t)hash0 ^ P0, proc_key ^ P1); }
 
-static inline uint64_t rd8(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-static inline uint64_t rd4(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-
-/* Hash of len bytes (strings, generic keys): wyhash's final structure with our seed. */
-uint64_t gort__hashbytes(const void *key, size_t len, uint64_t seed) {
-    const uint8_t *p = key;
-    uint64_t a, b;
-    seed ^= P0;
-    if (len <= 16) {
-        if (len >= 4) {
-            size_t q = (len >> 3) << 2;
-            a = (rd4(p) << 32) | rd4(p + q);
-            b = (rd4(p + len - 4) << 32) | rd4(p + len - 4 - q);
-        } else if (len > 0) {
-            a = ((uint64_t)p[0] << 16) | ((uint64_t)p[len >> 1] << 8) | p[len - 1];
-            b = 0;
-        } else {
-            a = b = 0;
-        }
-    } else {
-        size_t i = len;
-        if (i > 48) {
-            uint64_t s1 = seed, s2 = seed;
-            do {
-                seed = mum(rd8(p) ^ P1, rd8(p + 8) ^ seed);
-                s1 = mum(rd8(p + 16) ^ P2, rd8(p + 24) ^ s1);
-                s2 = mum(rd8(p + 32) ^ P3, rd8(p + 40) ^ s2);
-                p += 48;
-                i -= 48;
-            } while (i > 48);
-            seed ^= s1 ^ s2;
-        }
-        while (i > 16) {
-            seed = mum(rd8(p) ^ P1, rd8(p + 8) ^ seed);
-            i -= 16;
-            p += 16;
-        }
-        a = rd8(p + i - 16);
-        b = rd8(p + i - 8);
-    }
-    __uint128_t r = (__uint128_t)(a ^ P1) * (b ^ seed);
-    return mum((uint64_t)r ^ P0 ^ len, (uint64_t)(r >> 64) ^ P1);
-}
-
 /* gort_memhash: the public byte hash, for generic key types compared byte by byte. */
 uint64_t gort_memhash(const void *key, size_t size, uint64_t seed) {
     return gort__hashbytes(key, size, seed);

@@ -71,7 +71,7 @@ struct gort_map {
     uint32_t magic;         /* MAP_MAGIC_LIVE; MAP_MAGIC_DEAD once killed */
     uint8_t kk;             /* KK_*: which specialised paths the key type uses */
     uint8_t reflexive;      /* key type has equal(k, k) for every k (all but GENERIC) */
-    uint16_t live_iters;    /* iterators started and not yet run to their end */
+    uint16_t unused;
     uint32_t bucketsize;    /* 8 tophash + 8 keys + 8 elems + overflow pointer */
     uint32_t elemoff;       /* offset of slot 0's element in a bucket */
     uint8_t *buckets;       /* 2^B buckets (+ preallocated overflow), NULL until first insert */
@@ -86,6 +86,7 @@ struct gort_map {
     const gort_maptype *t;
     uint64_t id;            /* trace id, 1, 2, ... */
     map_keep *keep;         /* arrays and buckets kept for iterators */
+    uint32_t live_iters;    /* iterators started and not yet run to their end */
 };
 
 /* Hashing (map_hash.c; the 8-byte hash is inline for the fast64 paths). */
@@ -103,7 +104,50 @@ static inline uint64_t gort__hash64(uint64_t key, uint64_t seed) {
     __uint128_t r = (__uint128_t)(key ^ P1) * (key ^ seed ^ P0);
     return mum((uint64_t)r ^ P0 ^ 8, (uint64_t)(r >> 64) ^ P1);
 }
-uint64_t gort__hashbytes(const void *p, size_t len, uint64_t seed);
+static inline uint64_t rd8(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint64_t rd4(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+/* Hash of len bytes (strings, generic keys): wyhash's final structure with our seed. Inline
+ * so that the faststr paths hash short strings without a call. */
+static inline __attribute__((always_inline)) uint64_t gort__hashbytes(const void *key, size_t len, uint64_t seed) {
+    const uint8_t *p = key;
+    uint64_t a, b;
+    seed ^= P0;
+    if (__builtin_expect(len <= 16, 1)) {
+        if (len >= 4) {
+            size_t q = (len >> 3) << 2;
+            a = (rd4(p) << 32) | rd4(p + q);
+            b = (rd4(p + len - 4) << 32) | rd4(p + len - 4 - q);
+        } else if (len > 0) {
+            a = ((uint64_t)p[0] << 16) | ((uint64_t)p[len >> 1] << 8) | p[len - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
+    } else {
+        size_t i = len;
+        if (i > 48) {
+            uint64_t s1 = seed, s2 = seed;
+            do {
+                seed = mum(rd8(p) ^ P1, rd8(p + 8) ^ seed);
+                s1 = mum(rd8(p + 16) ^ P2, rd8(p + 24) ^ s1);
+                s2 = mum(rd8(p + 32) ^ P3, rd8(p + 40) ^ s2);
+                p += 48;
+                i -= 48;
+            } while (i > 48);
+            seed ^= s1 ^ s2;
+        }
+        while (i > 16) {
+            seed = mum(rd8(p) ^ P1, rd8(p + 8) ^ seed);
+            i -= 16;
+            p += 16;
+        }
+        a = rd8(p + i - 16);
+        b = rd8(p + i - 8);
+    }
+    __uint128_t r = (__uint128_t)(a ^ P1) * (b ^ seed);
+    return mum((uint64_t)r ^ P0 ^ len, (uint64_t)(r >> 64) ^ P1);
+}
 uint32_t gort__fastrand(void);
 uint64_t gort__fastrand64(void);
 uint64_t gort__seed_of(uint32_t hash0);

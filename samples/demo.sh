@@ -43,7 +43,7 @@ record() {
   "$GORT" gaps "$dir/trace.db" --format csv >"$dir/gaps.csv" 2>>"$dir/render.log"
   v=$(verdicts "$dir/gaps.csv")
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "${unsafe:-safe (Go)}" "$claim" "$ended" "$v" >>"$rows"
-  printf '%-28s %-40s %s\n' "$name" "$ended" "$v"
+  printf '%-31s %-40s %s\n' "$name" "$ended" "$v"
 }
 
 grep -v '^#' samples/scenarios.txt | while read -r name prog model expected claim; do

@@ -57,6 +57,12 @@ expect_eq "$(q grow_delete "SELECT count(*) FROM events d WHERE d.kind = 'mapdel
    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 'growdone' AND e.arg0 = 8 AND e.ts_ns < d.ts_ns)")" 8
 grep -q "corrupted 0" "$O/grow_delete/stdout.txt" || fail "grow_delete: $(cat "$O/grow_delete/stdout.txt")"
 
+# write_barrier: the moved map survives the mark its move raced with; without the barrier it
+# is freed while still referenced and its next use is caught.
+expect_eq "$(cat "$O/write_barrier/stdout.txt")" "x survived: len 3"
+expect_eq "$(q "write_barrier+no_write_barrier" "SELECT count(*) FROM events u JOIN maps m USING (map_id)
+   WHERE u.kind = 'map_use_after_free' AND m.death_cause = 'gc' AND m.died_ns < u.ts_ns")" 1
+
 # panic_defer: the four deferred calls run for the panic, innermost first; one recover.
 expect_eq "$(q panic_defer "SELECT count(*) FROM events WHERE kind = 'deferreturn' AND arg0 = 2")" 4
 expect_eq "$(q panic_defer "SELECT count(*) FROM events WHERE kind = 'recover' AND arg0 = 1")" 1
