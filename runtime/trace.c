@@ -189,6 +189,8 @@ static bool claim_ring(tstate *t) {
         if (atomic_load_explicit(&r->state, memory_order_relaxed) != GORT_RING_FREE) continue;
         if (!atomic_compare_exchange_strong(&r->state, &want, GORT_RING_OWNED)) continue;
         r->tid = t->tid; /* published to the recorder by the first head store */
+        uint32_t used = atomic_load(&shm->rings_used); /* the recorder scans rings below it */
+        while (used < i + 1 && !atomic_compare_exchange_weak(&shm->rings_used, &used, i + 1)) {}
         prefault(r);
         t->words = gort_rec_ring_words(r);
         t->mask = ring_words - 1;

@@ -85,7 +85,8 @@ static bool recycle(gort_rec_ring *r, ingest *g, drain_stats *st) {
 /* One pass over every ring: see tracer.h. Sets st->error on a database error. */
 uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     gort_rec_header *h = reg->h;
-    uint32_t nr = h->nrings;
+    uint32_t nr = atomic_load_explicit(&h->rings_used, memory_order_acquire);
+    if (nr > h->nrings) nr = h->nrings;
     cursor *cs = malloc(sizeof(cursor) * (nr ? nr : 1));
     uint32_t *retired = malloc(sizeof(uint32_t) * (nr ? nr : 1));
     if (!cs || !retired) {
