@@ -38,6 +38,9 @@
 #define DEFAULT_BUFFER (4u << 20)
 #define DEFAULT_DEPTH 32
 #define MAX_DEPTH 128
+/* Events are given ids once they are this old: threads have had that long to publish what
+ * they stamped earlier, so ids follow time across threads too (see drain.c). */
+#define ORDER_LAG_NS 1000000
 #define NRINGS 1024 /* threads emitting at once (the region is sparse: untouched rings cost nothing) */
 
 typedef struct record_args {
@@ -263,7 +266,8 @@ static bool drain_while_running(run *r) {
     bool tty = isatty(STDERR_FILENO);
     uint64_t last_show = mono_now(), last_events = 0;
     for (;;) {
-        uint64_t got = drain_once(&r->region, r->ing, &r->st);
+        uint64_t now = region_now(&r->region);
+        uint64_t got = drain_once(&r->region, r->ing, &r->st, now > ORDER_LAG_NS ? now - ORDER_LAG_NS : 0);
         if (r->st.error || !db_maybe_commit(&r->db)) return false;
         forward_signals(r);
         pid_t w = waitpid(r->pid, &r->status, WNOHANG);
@@ -285,7 +289,7 @@ static bool drain_while_running(run *r) {
     r->end_ns = mono_now();
     if (tty) fprintf(stderr, "\r\033[K");
     /* The program is gone: everything it committed is in the rings now. */
-    while (drain_once(&r->region, r->ing, &r->st) > 0)
+    while (drain_once(&r->region, r->ing, &r->st, UINT64_MAX) > 0)
         if (r->st.error) return false;
     return !r->st.error && drain_finish(&r->region, r->ing, &r->st);
 }
