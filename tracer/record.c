@@ -393,6 +393,10 @@ static bool finish_trace(run *r, record_args *a, char *err, size_t errlen) {
     const frame_ref *frames;
     size_t nframes = ingest_frames(r->ing, &frames);
     if (r->st.corrupt) fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
+    uint64_t unringed = atomic_load(&r->region.h->unringed_lost);
+    if (unringed)
+        fprintf(stderr, "gort record: warning: %llu events lost: more than %u threads emitted at once\n",
+                (unsigned long long)unringed, r->region.h->nrings);
     if (!symbolize_frames(&r->db, r->region.h, frames, nframes, err, errlen)) return false;
     if (!ingest_write_derived(r->ing) || !write_meta(r, a)) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
