@@ -171,7 +171,9 @@ typedef struct gort_rec_header {
     _Atomic uint32_t nmodules;
     _Atomic uint64_t next_name_id; /* string table ids: fetch-add */
     _Atomic uint64_t unringed_lost; /* --drop: events of threads that found no free ring */
-    uint64_t reserved[8];
+    _Atomic uint32_t rings_used;    /* 1 + the highest ring index ever claimed */
+    uint32_t pad;
+    uint64_t reserved[7];
     gort_rec_module modules[GORT_REC_MAX_MODULES];
 } gort_rec_header;
 

@@ -101,7 +101,8 @@ bool region_create(rec_region *r, const rec_options *o, char *err, size_t errlen
     }
     void *p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
     if (p == MAP_FAILED) {
-        snprintf(err, errlen, "cannot map the shared buffer (%zu bytes): %s", r->size,
+        snprintf(err, errlen, "cannot map the shared buffer (%zu bytes; a smaller --buffer?): %s",
+                 r->size,
                  strerror(errno));
         close(r->fd);
         return false;

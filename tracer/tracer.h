@@ -120,9 +120,10 @@ typedef struct drain_stats {
     bool corrupt;          /* a ring held a malformed record */
 } drain_stats;
 
-/* Reads every committed record from every ring, merged by time, feeds them to ingest and
- * frees their space; recycles drained rings of exited threads. Returns records read. */
-uint64_t drain_once(rec_region *r, ingest *g, drain_stats *st);
+/* Reads the committed records stamped at or before `limit` from every ring, merged by time,
+ * feeds them to ingest and frees their space; recycles drained rings of exited threads.
+ * Returns records read. */
+uint64_t drain_once(rec_region *r, ingest *g, drain_stats *st, uint64_t limit);
 /* After the program is gone: reports every ring's pending lost run and adds the lost and wait
  * totals of all rings still assigned into st. */
 bool drain_finish(rec_region *r, ingest *g, drain_stats *st);

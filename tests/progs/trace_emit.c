@@ -11,8 +11,11 @@
  *     spin:MS         burns MS ms of CPU in trace_busy_loop (for --profile-hz)
  *     spinthreads:T:MS  T threads at once, each emits one gostart, then burns MS ms of its
  *                     own CPU time in trace_busy_loop
- *     clock:MS        two growdone events MS ms apart (nanosleep); the second's arg0 is the
- *                     CLOCK_MONOTONIC ns measured between them, to check the trace clock
+ *     clock:MS        two growdone events (map 1) MS ms apart (nanosleep), the second's arg0
+ *                     the least CLOCK_MONOTONIC ns between them, then a growdone of map 2
+ *                     whose arg0 is the most (to check the trace clock)
+ *     fork:N          forks a child that emits N mapiterinit events and exits; waits for it
+ *                     (a forked child runs untraced: its events must not appear)
  *     name:TEXT       interns TEXT (gort__trace_name) and emits one deferproc naming it
  *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
  *                     freed; deferred calls registered and run; goroutines; GC cycles —
@@ -28,7 +31,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
+
+/* ns from a to b. */
+static uint64_t ns_between(const struct timespec *a, const struct timespec *b) {
+    return (uint64_t)((b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec));
+}
 
 /* The kind number of a name, or 0. */
 static unsigned kind_by_name(const char *name, size_t len) {
@@ -187,14 +197,26 @@ int main(int argc, char **argv) {
             run_story(n);
         } else if (sscanf(s, "nested:%llu", &n) == 1) {
             trace_fn_outer(n);
+        } else if (sscanf(s, "fork:%llu", &n) == 1) {
+            pid_t child = fork();
+            if (child == 0) {
+                for (unsigned long long i = 0; i < n; i++) gort__emit(GORT_EV_mapiterinit, 1, i, n, 0);
+                _exit(0);
+            }
+            waitpid(child, NULL, 0);
         } else if (sscanf(s, "clock:%llu", &n) == 1) {
-            struct timespec a, b, d = { (time_t)(n / 1000), (long)(n % 1000) * 1000000 };
-            clock_gettime(CLOCK_MONOTONIC, &a);
+            /* CLOCK_MONOTONIC read before and after each event brackets its true time, so
+             * the interval between the two lies in [b1 - a2, b2 - a1] whatever preemption
+             * does: the second event carries the low bound, a third (map 2) the high one. */
+            struct timespec a1, a2, b1, b2, d = { (time_t)(n / 1000), (long)(n % 1000) * 1000000 };
+            clock_gettime(CLOCK_MONOTONIC, &a1);
             gort__emit(GORT_EV_growdone, 1, 0, 0, 0);
+            clock_gettime(CLOCK_MONOTONIC, &a2);
             nanosleep(&d, NULL);
-            clock_gettime(CLOCK_MONOTONIC, &b);
-            gort__emit(GORT_EV_growdone, 1,
-                       (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec)), 0, 0);
+            clock_gettime(CLOCK_MONOTONIC, &b1);
+            gort__emit(GORT_EV_growdone, 1, ns_between(&a2, &b1), 0, 0);
+            clock_gettime(CLOCK_MONOTONIC, &b2);
+            gort__emit(GORT_EV_growdone, 2, ns_between(&a1, &b2), 0, 0);
         } else if (sscanf(s, "spin:%llu", &n) == 1) {
             trace_busy_loop(n);
         } else if (!strncmp(s, "name:", 5)) {
