@@ -47,8 +47,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defer ids, process-wide, as the traces number them. */
+/* Defer ids: unique process-wide. Each goroutine takes them in batches of DEFER_ID_BATCH
+ * from this counter (as Go's Ps take goroutine ids), so a program with one goroutine numbers
+ * its defers 1, 2, 3, ... and registering a defer costs no atomic operation most times. */
+#define DEFER_ID_BATCH 64
 static _Atomic uint64_t next_defer_id = 1;
+
+/* The next defer id of goroutine g. */
+static uint64_t defer_id_new(gort_g *g) {
+    if (__builtin_expect(g->defer_id_next == g->defer_id_end, 0)) {
+        g->defer_id_next = atomic_fetch_add(&next_defer_id, DEFER_ID_BATCH);
+        g->defer_id_end = g->defer_id_next + DEFER_ID_BATCH;
+    }
+    return g->defer_id_next++;
+}
 
 /* GORT_UNSAFE=frame_order, read once: -1 unknown, 0 off, 1 on. */
 static _Atomic int frame_order_flag = -1;
@@ -106,7 +118,7 @@ void gort_frame_root(gort_frame *fr, void *slot) {
 /* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest
  * first. A popped frame's maps are gone; the frame is never popped twice. */
 static void frame_pop(gort_g *g, gort_frame *fr) {
-    if (fr->state == GORT_FRAME_POPPED) return;
+    if (fr->state == GORT_FRAME_POPPED || fr->state == GORT_FRAME_LEFT) return;
     if (g->frame != fr) gort_fatal("gort: frame popped out of order");
     if (fr->ndefers != 0 && !unsafe_frame_order()) gort_fatal("gort: frame popped with pending defers");
     g->frame = fr->parent;
@@ -126,6 +138,9 @@ void gort__frames_pop_below(gort_g *g, unsigned depth) {
  * after a recover resumed the function: it then goes on with the records left. */
 void gort_frame_leave(gort_frame *fr) {
     gort_g *g = fr->g;
+    /* Left already (GORT_RETURN, then the cleanup): nothing to do, and no safe point, since
+     * the function's result may be a heap pointer no root holds any more. */
+    if (fr->state == GORT_FRAME_LEFT) return;
     gort__safepoint();
     if (fr->state == GORT_FRAME_LIVE) fr->state = GORT_FRAME_LEAVING;
     if (unsafe_frame_order()) frame_pop(g, fr);
@@ -138,6 +153,7 @@ void gort_frame_leave(gort_frame *fr) {
         gort__defer_run(g, d, NULL, GORT_HOW_RETURN);
     }
     if (fr->state != GORT_FRAME_POPPED) frame_pop(g, fr);
+    fr->state = GORT_FRAME_LEFT;
     /* Back in the caller: it runs inside whatever deferred call was running at entry. */
     g->dcall = fr->saved_dcall;
     g->running_defer = fr->saved_running_defer;
@@ -148,16 +164,16 @@ void gort_frame_leave(gort_frame *fr) {
 /* Records freed by a goroutine are kept for its next defers, up to this many. */
 #define DEFER_POOL_MAX 64
 
-/* A zeroed record, from g's pool when it has one (Go's newdefer / deferpool). */
+/* A record, from g's pool when it has one (Go's newdefer / deferpool). Not cleared:
+ * defer_push sets every field but the key, which only a deferred delete uses and sets. */
 static gort_defer *defer_alloc(gort_g *g) {
     gort_defer *d = g->deferpool;
     if (d) {
         g->deferpool = d->link;
         g->ndeferpool--;
-        memset(d, 0, sizeof *d);
         return d;
     }
-    d = calloc(1, sizeof *d);
+    d = malloc(sizeof *d);
     if (!d) gort_fatal("runtime: out of memory");
     return d;
 }
@@ -191,9 +207,15 @@ static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
     if (g != gort__curg) gort_fatal("gort: defer registered on another goroutine's frame");
     gort_defer *d = defer_alloc(g);
     d->frame = fr;
-    d->id = atomic_fetch_add(&next_defer_id, 1);
+    d->id = defer_id_new(g);
     d->kind = kind;
     d->name = name;
+    d->map = NULL;
+    d->keymode = GORT_KEYMODE_GENERIC;
+    d->fn = NULL;
+    d->env = NULL;
+    d->started = 0;
+    d->started_by = NULL;
     d->link = g->defers;
     g->defers = d;
     fr->ndefers++;

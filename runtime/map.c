@@ -68,12 +68,15 @@
  * the new value). So every key present for the whole iteration is produced exactly once.
  *
  * The collector. Bucket arrays and overflow buckets are collector objects (GORT_OBJ_BUCKETS)
- * that gort__map_scan marks: the current and old arrays, each overflow bucket not inside its
- * array (preallocated ones are), and the pointer words of elements. The marker may scan a map
- * while a goroutine writes it, so every array carries its own size in a 16-byte prefix
- * (array_hdr) instead of the scan pairing an array with a size read from the header; chain
- * links are published with release stores after the bucket they point to is ready. Element
- * pointer words the runtime moves or clears go through the write barrier.
+ * that gort__map_scan marks: the current and old arrays and, as Go's extra.overflow does, a
+ * list per array of its separately allocated overflow buckets (preallocated ones are inside
+ * the array), so a pointer-free map is scanned in O(1 + overflow buckets) without walking
+ * its chains; only elements with pointer words (elem_ptrmask) make the scan walk every chain.
+ * The marker may scan a map while a goroutine writes it, so every array carries its size and
+ * its overflow list in a 32-byte prefix (array_hdr) rather than the scan pairing an array
+ * with facts read from the header at another moment; chain links and list entries are
+ * published with release stores after what they point to is ready. Element pointer words
+ * the runtime moves or clears go through the write barrier.
  *
  * Iterators and the collector. Go's iterator lives on the goroutine's stack and keeps the
  * arrays and buckets it walks reachable. gort's iterators are plain C structs the collector
@@ -304,6 +307,8 @@ static uint8_t *make_bucket_array(gort_map *h, uint8_t b, uint8_t *dirty, uint8_
     uint8_t *arr = dirty;
     if (arr) {
         memset(arr, 0, h->bucketsize * n);
+        ovf_list *l = array_hdr_of(arr)->ovf; /* its overflow buckets are dropped */
+        if (l) __atomic_store_n(&l->n, 0, __ATOMIC_RELEASE);
     } else {
         array_hdr *ah = gort__alloc(sizeof(array_hdr) + h->bucketsize * n, GORT_OBJ_BUCKETS, 0);
         ah->nalloc = n;
@@ -330,6 +335,25 @@ static void incr_noverflow(gort_map *h) {
     if ((gort__fastrand() & mask) == 0) h->noverflow++;
 }
 
+/* Records a separately allocated overflow bucket of array ah's chains (Go's
+ * extra.overflow), so that the collector keeps it without walking chains. */
+static void ovf_append(array_hdr *ah, uint8_t *ovf) {
+    ovf_list *l = ah->ovf;
+    if (!l || l->n == l->cap) {
+        uint64_t cap = l ? 2 * l->cap : 8;
+        ovf_list *nl = gort__alloc(sizeof *nl + cap * sizeof nl->b[0], GORT_OBJ_DATA, 0);
+        nl->cap = cap;
+        if (l) {
+            memcpy(nl->b, l->b, l->n * sizeof l->b[0]);
+            nl->n = l->n;
+        }
+        __atomic_store_n(&ah->ovf, nl, __ATOMIC_RELEASE);
+        l = nl;
+    }
+    l->b[l->n] = ovf;
+    __atomic_store_n(&l->n, l->n + 1, __ATOMIC_RELEASE);
+}
+
 /* Go's newoverflow: chains a fresh overflow bucket after b (a preallocated one if any is
  * left) and returns it. */
 static uint8_t *new_overflow(gort_map *h, uint8_t *b) {
@@ -343,6 +367,7 @@ static uint8_t *new_overflow(gort_map *h, uint8_t *b) {
         }
     } else {
         ovf = gort__alloc(h->bucketsize, GORT_OBJ_BUCKETS, 0);
+        ovf_append(array_hdr_of(h->buckets), ovf);
     }
     incr_noverflow(h);
     /* Release: a concurrent scan that reaches ovf sees its cleared overflow pointer. */
@@ -1060,21 +1085,28 @@ static void scan_elems(gort_map *h, uint8_t *b) {
     }
 }
 
-/* Marks a bucket array (its allocation starts at its prefix), each separately allocated
- * overflow bucket of its chains, and the elements' pointers. The array's own prefix gives
- * its size, so this is safe while a goroutine grows or clears the map: nothing the marker
- * reads is freed before the sweep, chain links are published after the bucket they point to
- * is ready (new_overflow), and what a concurrent write moves goes through the barrier or is
- * newly allocated (black). */
+/* Marks a bucket array (its allocation starts at its prefix), its separately allocated
+ * overflow buckets, and, for elements with pointers, what they point to. A pointer-free map
+ * costs O(1 + overflow buckets), as in Go: only elements need the chains walked. Safe while
+ * a goroutine grows or clears the map: the array's prefix is its own, nothing the marker
+ * reads is freed before the sweep, links and list entries are published after what they
+ * point to is ready, and what a concurrent write moves goes through the barrier or is newly
+ * allocated (black). */
 static void scan_array(gort_map *h, uint8_t *arr) {
     array_hdr *ah = array_hdr_of(arr);
     gort__mark(ah);
+    ovf_list *l = __atomic_load_n(&ah->ovf, __ATOMIC_ACQUIRE);
+    if (l) {
+        gort__mark(l);
+        uint64_t n = __atomic_load_n(&l->n, __ATOMIC_ACQUIRE);
+        for (uint64_t i = 0; i < n; i++) gort__mark(l->b[i]);
+    }
+    if (!h->elem_ptrmask) return;
     for (uint64_t j = 0; j < ah->nmain; j++) {
         uint8_t *b = bucket_at(h, arr, j);
         uint64_t hops = 0;
         while (b) {
-            if (!in_array(h, b, arr)) gort__mark(b);
-            if (h->elem_ptrmask) scan_elems(h, b);
+            scan_elems(h, b);
             b = __atomic_load_n(bucket_overflow_slot(h, b), __ATOMIC_ACQUIRE);
             /* A link read while mapclear rewrites the array may lead back to bucket 0;
              * bound the walk so that a scan racing with it always ends. */

@@ -42,12 +42,23 @@ enum { KK_U64 = 1, KK_STR = 2, KK_GEN = 3 };
  * is unknown, returns a pointer into a shared zero block of this size (Go's zeroVal). */
 #define MAP_MAX_ELEM 4096
 
-/* Every bucket array starts with this prefix, so that the array alone says how big it is:
- * the collector scans a map while goroutines change it, and must never pair an array with a
- * size read from the header at another moment. The buckets follow (bucket 0 is 16-aligned). */
+/* The separately allocated overflow buckets of one bucket array (Go's extra.overflow): a
+ * collector object that grows by doubling. Entries [0, n) are published: n is stored with
+ * release after the entry. */
+typedef struct ovf_list {
+    uint64_t n, cap;
+    uint8_t *b[];
+} ovf_list;
+
+/* Every bucket array starts with this prefix, so that the array alone says how big it is and
+ * which overflow buckets hang off it: the collector scans a map while goroutines change it,
+ * and must never pair an array with facts read from the header at another moment. The
+ * buckets follow (bucket 0 stays 16-aligned). */
 typedef struct array_hdr {
     uint64_t nalloc; /* buckets in the allocation: 2^B plus the preallocated overflow ones */
     uint64_t nmain;  /* 2^B: the chain heads */
+    ovf_list *ovf;   /* separately allocated overflow buckets of this array's chains */
+    uint64_t pad;
 } array_hdr;
 static inline array_hdr *array_hdr_of(uint8_t *arr) { return (array_hdr *)arr - 1; }
 

@@ -38,6 +38,17 @@ static void test_int64(void) {
     }
 }
 
+/* uint64 keys use the same fast paths; keys above 2^63 are ordinary keys. */
+static void test_uint64(void) {
+    gort_map *m = root(gort_makemap(&gort_type_uint64_int64, 0));
+    for (uint64_t k = 0; k < 500; k++) *(int64_t *)gort_mapassign_fast64(m, ~k) = (int64_t)k;
+    bool ok;
+    for (uint64_t k = 0; k < 500; k++)
+        CHECK(*(int64_t *)gort_mapaccess2_fast64(m, ~k, &ok) == (int64_t)k && ok, "key ~%llu", (unsigned long long)k);
+    gort_mapaccess2_fast64(m, 5, &ok);
+    CHECK(!ok && gort_maplen(m) == 500, "small key absent, len 500");
+}
+
 /* String keys compare by content; an update stores the new key header (needkeyupdate). */
 static void test_string(void) {
     gort_map *m = root(gort_makemap(&gort_type_string_int64, 0));
@@ -436,6 +447,7 @@ static const death_case deaths[] = {
 int main(int argc, char **argv) {
     die_if_asked(argc, argv, deaths, sizeof deaths / sizeof deaths[0]);
     test_int64();
+    test_uint64();
     test_string();
     test_generic();
     test_nan_keys();
