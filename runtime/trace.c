@@ -426,7 +426,6 @@ uint64_t gort__trace_name(const char *s) {
 /* SIGPROF: a cpu_sample of the interrupted code, unless this thread is inside emit. */
 static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     (void)sig;
-    (void)si;
     int saved_errno = errno;
     tstate *t = &tls;
     if (!gort__trace_on || t->busy || !t->ring) goto out;
@@ -455,6 +454,11 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     w[GORT_W_INFO] = GORT_INFO(GORT_EV_cpu_sample, n, GORT_F_STACK | GORT_F_SIGNAL);
     w[GORT_W_GOID] = g ? g->goid : 0;
     w[GORT_W_DEFER] = g ? g->running_defer : 0;
+    /* The kernel checks CPU-time timers at its tick (often 250 Hz) and folds the expirations
+     * in between into one signal: this sample stands for 1 + si_overrun periods of CPU. */
+    uint64_t periods = 1 + (uint64_t)(si && si->si_code == SI_TIMER && si->si_overrun > 0 ? si->si_overrun : 0);
+    w[GORT_W_ARG0] = periods;
+    w[GORT_W_DUR] = periods * (1000000000u / profile_hz);
     write_record(t, w, (const uint64_t *)frames, n, false);
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;

@@ -231,7 +231,7 @@ static bool is_map_kind(unsigned kind) {
 
 /* True for kinds that always carry a measured duration, even 0. */
 static bool has_duration(unsigned kind) {
-    return kind == GORT_EV_deferreturn_end || kind == GORT_EV_stw_end;
+    return kind == GORT_EV_deferreturn_end || kind == GORT_EV_stw_end || kind == GORT_EV_cpu_sample;
 }
 
 /* Binds v, or NULL when v is 0 and zero_is_null. */

@@ -103,6 +103,10 @@ static int int_option(int argc, char **argv, int *i, const char *name, int64_t m
 static int parse_args(int argc, char **argv, record_args *a) {
     memset(a, 0, sizeof *a);
     a->opt = (rec_options){ DEFAULT_BUFFER, NRINGS, DEFAULT_DEPTH, 0, false };
+    /* GORT_RECORD_RINGS: fewer rings, to test what happens when threads outnumber them. */
+    int64_t rings;
+    const char *env = getenv("GORT_RECORD_RINGS");
+    if (env && cli_parse_int(env, 1, NRINGS, &rings)) a->opt.nrings = (uint32_t)rings;
     a->output = DEFAULT_OUTPUT;
     int i = 1;
     for (; i < argc; i++) {

@@ -6,6 +6,8 @@
  *     KIND:N          N events of KIND (a name from gort_record.h), arg0 = 0..N-1, arg1 = N
  *     threads:T:N     T threads at once, each N mapaccess events with arg0 = 0..N-1 and
  *                     arg1 = the thread's index; joined before the next step
+ *     heldthreads:T:N T threads, each N mapaccess events (arg0 = 0..N-1, arg1 = its index), all
+ *                     alive until every one has emitted (a barrier), then joined
  *     nested:N        N mapassign events emitted from trace_fn_inner, called by
  *                     trace_fn_middle, called by trace_fn_outer (for stack tests)
  *     spin:MS         burns MS ms of CPU in trace_busy_loop (for --profile-hz)
@@ -62,6 +64,29 @@ static void *worker_main(void *arg) {
 }
 
 /* threads:T:N — starts T workers and joins them. */
+static pthread_barrier_t held; /* heldthreads: everyone alive until all have emitted */
+
+/* One thread of heldthreads:T:N. */
+static void *held_main(void *arg) {
+    worker_main(arg);
+    pthread_barrier_wait(&held);
+    return NULL;
+}
+
+/* heldthreads:T:N — T workers alive at once. */
+static void run_held_threads(uint64_t t, uint64_t n) {
+    worker *ws = calloc(t, sizeof *ws);
+    pthread_barrier_init(&held, NULL, (unsigned)t);
+    for (uint64_t i = 0; i < t; i++) {
+        ws[i].index = i;
+        ws[i].n = n;
+        pthread_create(&ws[i].th, NULL, held_main, &ws[i]);
+    }
+    for (uint64_t i = 0; i < t; i++) pthread_join(ws[i].th, NULL);
+    pthread_barrier_destroy(&held);
+    free(ws);
+}
+
 static void run_threads(uint64_t t, uint64_t n) {
     worker *ws = calloc(t, sizeof *ws);
     for (uint64_t i = 0; i < t; i++) {
@@ -191,6 +216,8 @@ int main(int argc, char **argv) {
             exit((int)n);
         } else if (sscanf(s, "spinthreads:%llu:%llu", &t, &n) == 2) {
             run_spinners(t, n);
+        } else if (sscanf(s, "heldthreads:%llu:%llu", &t, &n) == 2) {
+            run_held_threads(t, n);
         } else if (sscanf(s, "threads:%llu:%llu", &t, &n) == 2) {
             run_threads(t, n);
         } else if (sscanf(s, "story:%llu", &n) == 1) {
