@@ -243,7 +243,9 @@ typedef struct gort_frame {
     unsigned depth;                  /* 1 for the goroutine's outermost frame */
     struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call at entry */
     uint64_t saved_running_defer;    /* and its id: both restored when a recover resumes here */
-    jmp_buf recover_jb;              /* a recovered panic resumes here: the function returns */
+    void *recover_jb[5];             /* a recovered panic resumes here (__builtin_setjmp:
+                                        frame and stack pointers and the label, much
+                                        cheaper than setjmp's registers and signal mask) */
 } gort_frame;
 
 enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED, GORT_FRAME_LEFT };
@@ -258,14 +260,14 @@ void gort_frame_leave(gort_frame *fr);
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (setjmp(fr.recover_jb) != 0) return
+    if (__builtin_setjmp(fr.recover_jb) != 0) return
 /* After a recovered panic the function returns `result`, evaluated once the rest of its
  * deferred calls ran: a constant, or Go's named result kept where the deferred closures can
  * write it (an environment field), e.g. GORT_FUNC_R(fr, res->err). */
 #define GORT_FUNC_R(fr, result)                                           \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (setjmp(fr.recover_jb) != 0) {                                     \
+    if (__builtin_setjmp(fr.recover_jb) != 0) {                           \
         gort_frame_leave(&fr);                                            \
         return (result);                                                  \
     }

@@ -162,13 +162,21 @@ __attribute__((noreturn)) static void jump_out(jmp_buf jb) {
     longjmp(jb, 1);
 }
 
+/* The same, to a frame's GORT_FUNC recovery point (__builtin_setjmp's buffer). */
+__attribute__((noreturn, noinline)) static void jump_to_frame(gort_frame *target) {
+#ifdef __SANITIZE_ADDRESS__
+    __asan_handle_no_return();
+#endif
+    __builtin_longjmp(target->recover_jb, 1);
+}
+
 /* Resumes frame `target` after a recovered panic: pops the frames below it, restores the
  * deferred-call context it runs in and jumps to its setjmp, which returns from it. */
 __attribute__((noreturn)) static void recovery(gort_g *g, gort_frame *target) {
     gort__frames_pop_below(g, target->depth);
     g->dcall = target->saved_dcall;
     g->running_defer = target->saved_running_defer;
-    jump_out(target->recover_jb);
+    jump_to_frame(target);
 }
 
 /* A recovered panic interrupted Goexit's deferred call: go back to Goexit's loop. */
