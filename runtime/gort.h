@@ -87,6 +87,8 @@ uint64_t gort_memhash(const void *key, size_t size, uint64_t seed);
  * 2. Maps
  * ------------------------------------------------------------------------------------------ */
 
+/* Hashing is randomised per process and per map, as Go's: iteration order and bucket placement
+ * differ between runs. GORT_HASHSEED=n in the environment makes both reproducible (tests). */
 typedef struct gort_map gort_map; /* Go's hmap; NULL is the nil map */
 
 /* makemap: a new map sized for about `hint` entries, with Go's choice of initial B. */

@@ -489,6 +489,16 @@ gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
 
 /* ---- lookup ------------------------------------------------------------------------------ */
 
+/* Starts loading the rest of bucket b while its tophash word is being fetched: the key and
+ * element a search reads next sit one or two cache lines further, and fetching them in
+ * parallel instead of one after the other is what makes a large map's lookup and delete
+ * cheaper than a chain of dependent misses. */
+AI void prefetch_bucket(const gort_map *h, const uint8_t *b) {
+    __builtin_prefetch(b + 64);
+    if (h->bucketsize > 128) __builtin_prefetch(b + 128);
+    if (h->bucketsize > 192) __builtin_prefetch(b + 192);
+}
+
 /* Searches the chain from b for key (whose tophash is top): returns the bucket and sets
  * *slot, or returns NULL. Per bucket, the 8 tophash bytes are matched at once; a bucket
  * holding an emptyRest ends the chain (no entry follows one). */
@@ -534,6 +544,7 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
         uint8_t *oldb = bucket_at(h, h->oldbuckets, hash & m);
         if (!evacuated(oldb)) b = oldb;
     }
+    prefetch_bucket(h, b);
     uint8_t top = tophash(hash);
     return search_chain(h, b, key, top, kk, slot);
 }
@@ -827,6 +838,7 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
     uint64_t bucket = hash & bucket_mask(h->B);
     if (__builtin_expect(h->oldbuckets != NULL, 0)) grow_work(h, bucket);
     uint8_t *head = bucket_at(h, h->buckets, bucket);
+    prefetch_bucket(h, head);
     uint8_t top = tophash(hash);
     unsigned i;
     uint8_t *b = search_chain(h, head, key, top, kk, &i);
