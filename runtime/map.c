@@ -489,16 +489,6 @@ gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
 
 /* ---- lookup ------------------------------------------------------------------------------ */
 
-/* Starts loading the rest of bucket b while its tophash word is being fetched: the key and
- * element a search reads next sit one or two cache lines further, and fetching them in
- * parallel instead of one after the other is what makes a large map's lookup and delete
- * cheaper than a chain of dependent misses. */
-AI void prefetch_bucket(const gort_map *h, const uint8_t *b) {
-    __builtin_prefetch(b + 64);
-    if (h->bucketsize > 128) __builtin_prefetch(b + 128);
-    if (h->bucketsize > 192) __builtin_prefetch(b + 192);
-}
-
 /* Searches the chain from b for key (whose tophash is top): returns the bucket and sets
  * *slot, or returns NULL. Per bucket, the 8 tophash bytes are matched at once; a bucket
  * holding an emptyRest ends the chain (no entry follows one). */
@@ -508,6 +498,9 @@ AI uint8_t *search_chain(gort_map *h, uint8_t *b, const void *key, uint8_t top, 
         uint64_t w = tophash_word(b);
         for (uint64_t m = bytes_equal(w, top); m; m &= m - 1) {
             unsigned i = first_byte(m);
+            /* A tophash match is almost always the key: start loading its element (the
+             * caller reads or clears it next) in parallel with the key compare. */
+            __builtin_prefetch(elem_at(h, b, i, kk));
             if (key_equal(h, key, key_at(h, b, i, kk), kk)) {
                 *slot = i;
                 return b;
@@ -544,7 +537,6 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
         uint8_t *oldb = bucket_at(h, h->oldbuckets, hash & m);
         if (!evacuated(oldb)) b = oldb;
     }
-    prefetch_bucket(h, b);
     uint8_t top = tophash(hash);
     return search_chain(h, b, key, top, kk, slot);
 }
@@ -838,7 +830,6 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
     uint64_t bucket = hash & bucket_mask(h->B);
     if (__builtin_expect(h->oldbuckets != NULL, 0)) grow_work(h, bucket);
     uint8_t *head = bucket_at(h, h->buckets, bucket);
-    prefetch_bucket(h, head);
     uint8_t top = tophash(hash);
     unsigned i;
     uint8_t *b = search_chain(h, head, key, top, kk, &i);
