@@ -30,11 +30,14 @@ field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1"; }
 
 median_run "$tmp/gort100" env GORT_GOGC=100 "$BUILD/bench/gc_bench" "$iters" "$ring" "$keys"
 median_run "$tmp/gortoff" env GORT_GOGC=off "$BUILD/bench/gc_bench" "$iters" "$ring" "$keys"
+big=$((ring * 16))   # a bigger live heap: pauses should not grow with it
+median_run "$tmp/gortbig" env GORT_GOGC=100 "$BUILD/bench/gc_bench" "$iters" "$big" "$keys"
 if [ $have_go = 1 ]; then
   median_run "$tmp/go100" env GOGC=100 "$tmp/gcbench" "$iters" "$ring" "$keys"
   median_run "$tmp/gooff" env GOGC=off "$tmp/gcbench" "$iters" "$ring" "$keys"
+  median_run "$tmp/gobig" env GOGC=100 "$tmp/gcbench" "$iters" "$big" "$keys"
 else
-  : >"$tmp/go100"; : >"$tmp/gooff"
+  : >"$tmp/go100"; : >"$tmp/gooff"; : >"$tmp/gobig"
 fi
 
 echo "map workload: $iters x (make map[int64]int64, insert $keys, delete $((keys / 2))), last $ring kept"
@@ -52,6 +55,7 @@ row "time GOGC=100 / GOGC=off" "$(slow "$(field "$tmp/gort100" ns_per_iter)" "$(
 row "cycles, GOGC=100" "$(field "$tmp/gort100" cycles)" "$(field "$tmp/go100" cycles)" ratio
 row "pause/cycle median, us" "$(field "$tmp/gort100" pause_median_us)" "$(field "$tmp/go100" pause_median_us)" ratio
 row "pause/cycle max, us" "$(field "$tmp/gort100" pause_max_us)" "$(field "$tmp/go100" pause_max_us)" ratio
+row "pause median, $big kept, us" "$(field "$tmp/gortbig" pause_median_us)" "$(field "$tmp/gobig" pause_median_us)" ratio
 row "GC CPU share, %" "$(field "$tmp/gort100" gc_cpu_pct)" "$(field "$tmp/go100" gc_cpu_pct)" ratio
 row "peak RSS MB, GOGC=100" "$(field "$tmp/gort100" rss_mb)" "$(field "$tmp/go100" rss_mb)" ratio
 row "peak RSS MB, GOGC=off" "$(field "$tmp/gortoff" rss_mb)" "$(field "$tmp/gooff" rss_mb)" ratio

@@ -24,21 +24,24 @@
 #include <time.h>
 #include <x86intrin.h>
 
+/* CLOCK_MONOTONIC in ns. */
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* qsort order for doubles. */
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
+#define BURST 8192 /* events per timed burst: 512 KiB of records, well within the buffer */
+
 /* ns per call of gort__emit while the buffer has room: n events in bursts of BURST, with a
  * pause after each burst (not timed) in which the recorder drains the ring. Stores the median
  * burst in *median and returns the best. */
-#define BURST 8192
 static double time_probe(uint64_t n, double *median) {
     size_t bursts = n / BURST < 3 ? 3 : n / BURST;
     double *ns = malloc(bursts * sizeof *ns);
@@ -156,6 +159,7 @@ static double map_ops(uint64_t n) {
     return ns;
 }
 
+/* Runs the mode named by argv[1]; prints its figures. */
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: tracer_probe probe|stack|emit|work N [DEPTH]\n");

@@ -46,12 +46,14 @@ static int load(sqlite_api *a) {
            a->step && a->reset && a->finalize && a->close;
 }
 
+/* CLOCK_MONOTONIC in seconds. */
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Inserts N rows into FILE and prints the rate. */
 int main(int argc, char **argv) {
     sqlite_api a;
     if (argc != 3 || !load(&a)) {

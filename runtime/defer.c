@@ -30,9 +30,11 @@
  *
  * Invariants: a frame is popped only when it has no pending record; g->frame and g->defers
  * change only on the goroutine's own thread (the collector reads them while it is stopped);
- * a record is freed only after it left the chain. Safe points (where a collection may stop
- * the goroutine) come where every heap pointer the runtime was handed is already reachable
- * from a root: after a record or a slot is registered, never between.
+ * a record is reused (the goroutine's pool, Go's deferpool) or freed only after it left the
+ * chain. Safe points (where a collection may stop the goroutine) come where every heap
+ * pointer the runtime was handed is already reachable from a root: after a record is linked
+ * and filled in, never between; registering a root slot is no safe point at all, so a
+ * function may allocate and then root.
  *
  * GORT_UNSAFE=frame_order (the article's second crash path, off by default, read once) swaps
  * the two steps of gort_frame_leave: the frame is popped, and its stack maps die, before its
@@ -45,8 +47,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defer ids, process-wide, as the traces number them. */
+/* Defer ids: unique process-wide. Each goroutine takes them in batches of DEFER_ID_BATCH
+ * from this counter (as Go's Ps take goroutine ids), so a program with one goroutine numbers
+ * its defers 1, 2, 3, ... and registering a defer costs no atomic operation most times. */
+#define DEFER_ID_BATCH 64
 static _Atomic uint64_t next_defer_id = 1;
+
+/* The next defer id of goroutine g. */
+static uint64_t defer_id_new(gort_g *g) {
+    if (__builtin_expect(g->defer_id_next == g->defer_id_end, 0)) {
+        g->defer_id_next = atomic_fetch_add(&next_defer_id, DEFER_ID_BATCH);
+        g->defer_id_end = g->defer_id_next + DEFER_ID_BATCH;
+    }
+    return g->defer_id_next++;
+}
 
 /* GORT_UNSAFE=frame_order, read once: -1 unknown, 0 off, 1 on. */
 static _Atomic int frame_order_flag = -1;
@@ -93,19 +107,18 @@ void gort_frame_enter(gort_frame *fr, const char *fn) {
     g->frame = fr;
 }
 
-/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. The safe point
- * comes after the registration, so what the slot holds is already a root there. */
+/* Registers a root slot of fr; more than GORT_FRAME_SLOTS is a fatal error. Not a safe
+ * point: a function may allocate several objects and then root them one after the other. */
 void gort_frame_root(gort_frame *fr, void *slot) {
     if (fr->nslots >= GORT_FRAME_SLOTS) gort_fatal("gort: too many roots in one frame");
     fr->slots[fr->nslots] = slot;
     fr->nslots++;
-    gort__safepoint();
 }
 
 /* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest
  * first. A popped frame's maps are gone; the frame is never popped twice. */
 static void frame_pop(gort_g *g, gort_frame *fr) {
-    if (fr->state == GORT_FRAME_POPPED) return;
+    if (fr->state == GORT_FRAME_POPPED || fr->state == GORT_FRAME_LEFT) return;
     if (g->frame != fr) gort_fatal("gort: frame popped out of order");
     if (fr->ndefers != 0 && !unsafe_frame_order()) gort_fatal("gort: frame popped with pending defers");
     g->frame = fr->parent;
@@ -125,6 +138,9 @@ void gort__frames_pop_below(gort_g *g, unsigned depth) {
  * after a recover resumed the function: it then goes on with the records left. */
 void gort_frame_leave(gort_frame *fr) {
     gort_g *g = fr->g;
+    /* Left already (GORT_RETURN, then the cleanup): nothing to do, and no safe point, since
+     * the function's result may be a heap pointer no root holds any more. */
+    if (fr->state == GORT_FRAME_LEFT) return;
     gort__safepoint();
     if (fr->state == GORT_FRAME_LIVE) fr->state = GORT_FRAME_LEAVING;
     if (unsafe_frame_order()) frame_pop(g, fr);
@@ -137,6 +153,7 @@ void gort_frame_leave(gort_frame *fr) {
         gort__defer_run(g, d, NULL, GORT_HOW_RETURN);
     }
     if (fr->state != GORT_FRAME_POPPED) frame_pop(g, fr);
+    fr->state = GORT_FRAME_LEFT;
     /* Back in the caller: it runs inside whatever deferred call was running at entry. */
     g->dcall = fr->saved_dcall;
     g->running_defer = fr->saved_running_defer;
@@ -147,16 +164,16 @@ void gort_frame_leave(gort_frame *fr) {
 /* Records freed by a goroutine are kept for its next defers, up to this many. */
 #define DEFER_POOL_MAX 64
 
-/* A zeroed record, from g's pool when it has one (Go's newdefer / deferpool). */
+/* A record, from g's pool when it has one (Go's newdefer / deferpool). Not cleared:
+ * defer_push sets every field but the key, which only a deferred delete uses and sets. */
 static gort_defer *defer_alloc(gort_g *g) {
     gort_defer *d = g->deferpool;
     if (d) {
         g->deferpool = d->link;
         g->ndeferpool--;
-        memset(d, 0, sizeof *d);
         return d;
     }
-    d = calloc(1, sizeof *d);
+    d = malloc(sizeof *d);
     if (!d) gort_fatal("runtime: out of memory");
     return d;
 }
@@ -190,9 +207,15 @@ static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
     if (g != gort__curg) gort_fatal("gort: defer registered on another goroutine's frame");
     gort_defer *d = defer_alloc(g);
     d->frame = fr;
-    d->id = atomic_fetch_add(&next_defer_id, 1);
+    d->id = defer_id_new(g);
     d->kind = kind;
     d->name = name;
+    d->map = NULL;
+    d->keymode = GORT_KEYMODE_GENERIC;
+    d->fn = NULL;
+    d->env = NULL;
+    d->started = 0;
+    d->started_by = NULL;
     d->link = g->defers;
     g->defers = d;
     fr->ndefers++;
@@ -246,6 +269,13 @@ static void defer_invoke(gort_dcall *c, gort_defer *d) {
     }
 }
 
+/* The duration of a deferred call begun at t0, for deferreturn_end: at least 1 ns, since 0
+ * means "not measured" in a record and a call faster than the clock's tick was measured. */
+static uint64_t call_duration(uint64_t t0) {
+    uint64_t d = gort__now() - t0;
+    return d ? d : 1;
+}
+
 /* Runs record d (g's head record): probes deferreturn / deferreturn_end around the call, with
  * g->running_defer = d->id and g->dcall describing the call; unlinks d when it returns. */
 void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
@@ -259,7 +289,7 @@ void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
     GORT_PROBE_DEFER(deferreturn, id, 0, how, 0, 0);
     uint64_t t0 = gort__trace_on ? gort__now() : 0;
     defer_invoke(&call, d);
-    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, t0 ? gort__now() - t0 : 0);
+    GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, call_duration(t0));
     g->running_defer = outer_running;
     g->dcall = call.outer;
     d->started_by = NULL;

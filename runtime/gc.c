@@ -20,15 +20,15 @@
  * gcMarkTermination / bgsweep:
  *   1. sweep termination (world stopped): the previous sweep is already complete (this thread
  *      ran it), so the epoch advances, the phase becomes mark, the write barrier is enabled and
- *      every root's value is recorded (no object is touched, so the pause stays short whatever
- *      the heap's size); then the world restarts.
- *   2. concurrent mark: the marker shades the recorded root values and drains the grey list
- *      while goroutines run. Heap-to-heap pointer
+ *      the goroutines' root values are recorded (no object is touched, so the pause stays short
+ *      whatever the heap's size); then the world restarts.
+ *   2. concurrent mark: the marker shades the recorded values and the globals (read now, and
+ *      compared again at mark termination), and drains the grey list while goroutines run. Heap-to-heap pointer
  *      writes go through gort__store, the write barrier, which shades both the old and the new
  *      value (Go's hybrid Yuasa-deletion + Dijkstra-insertion barrier), so no reachable object
  *      hides behind an already-scanned (black) one.
  *   3. mark termination (world stopped): every root is shaded again (a global still holding
- *      its recorded value is skipped) and the grey list drained. Roots are stack-like (frame
+ *      the value the marker read is skipped) and the grey list drained. Roots are stack-like (frame
  *      slots, defer records, goroutine args, globals) and written without a barrier, so they are
  *      re-scanned here with the world stopped, as Go did before 1.8. Then the barrier is
  *      disabled and the list of objects is taken for sweeping.
@@ -125,6 +125,7 @@ static struct {
     int gogc;                      /* percent; < 0 is off */
     int unsafe_defer_roots;
     int unsafe_no_write_barrier;
+    int unsafe_any;                /* GORT_UNSAFE names any model (frame_order is defer.c's) */
     int debug_uaf;
     int debug_gctrace;             /* GORT_DEBUG=gctrace: a line per cycle on stderr */
     uint64_t start_ns;             /* trace clock at start-up, for gctrace's @ */
@@ -231,6 +232,7 @@ static void gc_init(void) {
     gc.gogc = forked_child ? -1 : read_gogc();
     gc.unsafe_defer_roots = env_has_word("GORT_UNSAFE", "defer_roots");
     gc.unsafe_no_write_barrier = env_has_word("GORT_UNSAFE", "no_write_barrier");
+    gc.unsafe_any = getenv("GORT_UNSAFE") && *getenv("GORT_UNSAFE");
     gc.debug_uaf = env_has_word("GORT_DEBUG", "uaf");
     gc.debug_gctrace =
         env_has_word("GORT_DEBUG", "gctrace") || env_has_word("GORT_DEBUG", "gctrace=1");
@@ -285,7 +287,7 @@ static inline void ensure_init(void) {
 
 /* Whether freed maps and environments must be kept (poisoned, never reused) so use is caught. */
 static int quarantine_on(void) {
-    return gort__trace_on || gc.debug_uaf || gc.unsafe_defer_roots || gc.unsafe_no_write_barrier;
+    return gort__trace_on || gc.debug_uaf || gc.unsafe_any;
 }
 
 /* ---- allocation ----------------------------------------------------------------------- */
@@ -435,8 +437,8 @@ static void goroutine_roots(gort_g *g, void (*fn)(void *)) {
     }
 }
 
-/* Root values recorded at sweep termination for the marker to shade once the world runs, and
- * each global's value then (gsnap). Collector thread only. */
+/* Goroutine root values recorded at sweep termination for the marker to shade once the world
+ * runs, and each global's value as the marker read it (gsnap). Collector thread only. */
 static void **rootbuf, **gsnap;
 static size_t nroot, caproot, ngsnap, capgsnap;
 
@@ -458,25 +460,32 @@ static void root_note(void *p) {
     rootbuf[nroot++] = p;
 }
 
-/* Sweep termination (world stopped): records every root's value without touching the objects,
- * so this pause does not grow with the heap; the marker shades them (shade_snapshot). That is
- * enough: a value recorded here cannot be freed before it is shaded, and a root that changes
- * afterwards is read again at mark termination. */
+/* Sweep termination (world stopped): records the goroutines' root values (frames, defer
+ * records, args) without touching the objects, so this pause does not grow with the heap; the
+ * marker shades them (shade_snapshot). That is enough: a value recorded here cannot be freed
+ * before it is shaded, and a root that changes afterwards is read again at mark termination. */
 static void snapshot_roots(void) {
     nroot = 0;
-    pthread_mutex_lock(&gc.globals_mu);
-    ensure_cap(&gsnap, &capgsnap, gc.nglobals);
-    for (size_t i = 0; i < gc.nglobals; i++) root_note(gsnap[i] = *gc.globals[i]);
-    ngsnap = gc.nglobals;
-    pthread_mutex_unlock(&gc.globals_mu);
     pthread_mutex_lock(&gort__sched_lock);
     for (gort_g *g = gort__allg; g; g = g->allnext) goroutine_roots(g, root_note);
     pthread_mutex_unlock(&gort__sched_lock);
 }
 
-/* Concurrent mark, first step: shades the root values recorded at sweep termination. */
+/* Concurrent mark, first step: shades the goroutine root values recorded at sweep termination,
+ * then reads and shades the registered globals, with the world running. Reading a global
+ * while the program writes it is enough because mark termination compares each global with
+ * the value read here and shades any that changed, and a value moved from a global into a heap
+ * object meanwhile was shaded by the write barrier. */
 static void shade_snapshot(void) {
     for (size_t i = 0; i < nroot; i++) shade(rootbuf[i]);
+    pthread_mutex_lock(&gc.globals_mu);
+    ensure_cap(&gsnap, &capgsnap, gc.nglobals);
+    for (size_t i = 0; i < gc.nglobals; i++) {
+        gsnap[i] = *(void *volatile *)gc.globals[i];
+        shade(gsnap[i]);
+    }
+    ngsnap = gc.nglobals;
+    pthread_mutex_unlock(&gc.globals_mu);
 }
 
 /* Mark termination (world stopped): shades every root again, since roots are written without

@@ -190,22 +190,36 @@ uint64_t gort_map_id(gort_map *h);
  *     pops their frames itself when a recover resumes an outer frame (or Goexit ends the
  *     goroutine). Keep nothing but gort objects in a GORT_FUNC function that a panic could
  *     leak (malloc'd memory, locks), as Go code would use a defer for those.
- *   - After a recovered panic the deferring function returns `zero` (GORT_FUNC_R), not Go's
- *     named results.
+ *   - Named results: a plain `return x` evaluates x before the deferred calls run (they cannot
+ *     change it). For Go's named results, keep them where the deferred closures can write
+ *     them (an environment) and return with GORT_RETURN(fr, env->r), which runs the deferred
+ *     calls first; after a recovered panic the function returns GORT_FUNC_R's `result`,
+ *     also evaluated after the remaining deferred calls ran.
  *   - recover() counts as "called directly by the deferred call" (Go's rule) when the C
  *     function that calls it is the deferred function itself, not a helper it calls: libgort
  *     compares frame pointers, as Go compares argument pointers, so build programs with frame
  *     pointers (-fno-omit-frame-pointer, as the Makefile does), and mark a helper that calls
  *     recover __attribute__((noinline)) (Go never inlines a function that calls recover) and
  *     do not let the deferred function tail-call it (C's sibling-call optimisation makes the
- *     helper take the deferred function's place; Go has no tail calls).
+ *     helper take the deferred function's place; Go has no tail calls). A deferred function
+ *     whose last act is `gort_recover();` (a tail call to recover itself) does recover.
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
- *   - Safe points: entering or leaving a frame, registering a root or a defer, gort_go and
- *     WaitGroup calls may let a collection run. A heap pointer (map, environment) is safe
+ *   - Safe points: entering or leaving a frame, registering a defer, gort_go, WaitGroup
+ *     calls, and the map operations and allocations (gort_makemap, gort_closure_new: before
+ *     they allocate) may let a collection run. A heap pointer (map, environment) is safe
  *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
- *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg
- *     of gort_go, the slot of GORT_ROOT) is a root before that call's safe point.
+ *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg of
+ *     gort_go) is a root before that call's safe point. GORT_ROOT itself is not a safe point.
+ *     The simple rule: register a local with GORT_ROOT before it receives a heap pointer
+ *         gort_map *m = NULL; void *env = NULL;
+ *         GORT_ROOT(fr, &m); GORT_ROOT(fr, &env);
+ *         m = gort_makemap(...); env = gort_closure_new(...);   // each rooted at once
+ *
+ * GORT_UNSAFE=frame_order (a comma-separated word list, read once; off by default) breaks
+ * Go's order on purpose, the article's second crash path: a returning frame is popped and its
+ * stack maps die before its deferred calls run, so a deferred delete on a stack map hits the
+ * map's use-after-free check ("fatal error: use of freed map"). See docs/defer.md.
  * ------------------------------------------------------------------------------------------ */
 
 #define GORT_FRAME_SLOTS 16     /* roots a frame can register */
@@ -226,29 +240,44 @@ typedef struct gort_frame {
     gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
     unsigned nstackmaps;
     unsigned ndefers;                /* pending defer records registered by this frame */
-    int state;                       /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED */
+    int state;                       /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
+                                        _LEFT (gort_frame_leave is done) */
     unsigned depth;                  /* 1 for the goroutine's outermost frame */
     struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call at entry */
     uint64_t saved_running_defer;    /* and its id: both restored when a recover resumes here */
     jmp_buf recover_jb;              /* a recovered panic resumes here: the function returns */
 } gort_frame;
 
-enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED };
+enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED, GORT_FRAME_LEFT };
 
 /* Pushes fr as the innermost frame of the calling goroutine (a safe point). */
 void gort_frame_enter(gort_frame *fr, const char *fn);
 /* deferreturn, then pop: runs fr's deferred calls LIFO, then kills its stack maps and unlinks
- * it. Run by the cleanup attribute; also after a recover resumed the function. */
+ * it. Run by the cleanup attribute, by GORT_RETURN and after a recover resumed the function;
+ * running it again on a popped frame does nothing. */
 void gort_frame_leave(gort_frame *fr);
 
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
     if (setjmp(fr.recover_jb) != 0) return
-#define GORT_FUNC_R(fr, zero)                                             \
+/* After a recovered panic the function returns `result`, evaluated once the rest of its
+ * deferred calls ran: a constant, or Go's named result kept where the deferred closures can
+ * write it (an environment field), e.g. GORT_FUNC_R(fr, res->err). */
+#define GORT_FUNC_R(fr, result)                                           \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (setjmp(fr.recover_jb) != 0) return (zero)
+    if (setjmp(fr.recover_jb) != 0) {                                     \
+        gort_frame_leave(&fr);                                            \
+        return (result);                                                  \
+    }
+/* `return` with Go's named results: runs the frame's deferred calls (which may change the
+ * named results) and pops the frame, then returns `result`, evaluated only then. */
+#define GORT_RETURN(fr, result)                                           \
+    do {                                                                  \
+        gort_frame_leave(&(fr));                                          \
+        return (result);                                                  \
+    } while (0)
 
 /* Registers the address of a local that holds a heap pointer (a gort_map * or an
  * environment) as a root of this frame, live until the frame is popped. At most
@@ -288,7 +317,8 @@ __attribute__((noreturn)) void gort_panic(const char *msg);
  * added). Recoverable like any panic. */
 __attribute__((noreturn)) void gort_panic_runtime_error(const char *msg);
 /* recover(): the current panic's message if called directly by a deferred call run for a
- * panic, which stops the panic; NULL otherwise (no panic, Goexit, nested or helper call). */
+ * panic, which stops the panic; NULL otherwise (no panic, Goexit, nested or helper call).
+ * gort_panic(NULL) is Go 1.19's panic(nil): recover stops it and returns NULL. */
 const char *gort_recover(void);
 /* True when the value returned by the last successful gort_recover of this goroutine was a
  * runtime error (Go: the value implements runtime.Error). */
@@ -321,7 +351,9 @@ uint64_t gort_goid(void);
 
 /* sync.WaitGroup, zero-initialised ({0}). Waiting is a blocking point: the collector does not
  * wait for a goroutine blocked here to reach a safe point. A negative counter panics
- * "sync: negative WaitGroup counter", as Go. */
+ * "sync: negative WaitGroup counter", as Go. When every goroutine waits forever (on
+ * WaitGroups, or main after Goexit) the program dies as Go's: "fatal error: all goroutines
+ * are asleep - deadlock!" (a thread libgort did not start counts once it called libgort). */
 typedef struct gort_waitgroup {
     int64_t count;
     void *impl; /* private */

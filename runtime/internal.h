@@ -49,8 +49,12 @@ typedef struct gort_g {
     uint64_t npanics;            /* panics raised so far (probe panic's sequence number) */
     bool recovered_rt;           /* the last value recover returned was a runtime error */
     const char *waitreason;      /* why it is blocked, for tracebacks ("semacquire"), or NULL */
+    gort_waitgroup *waitwg;      /* the WaitGroup it waits on (under proc.c's wg lock), or NULL */
+    bool goexit_waiting;         /* main after Goexit, waiting for the others (same lock) */
     struct gort_defer *deferpool; /* freed defer records kept for reuse (Go's deferpool) */
     unsigned ndeferpool;
+    uint64_t defer_id_next;      /* defer ids handed to this goroutine in a batch: next to */
+    uint64_t defer_id_end;       /* use, and one past the batch (Go's goidcache, for defers) */
 } gort_g;
 
 extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
@@ -66,7 +70,7 @@ enum gort_keymode { GORT_KEYMODE_GENERIC = 0, GORT_KEYMODE_FAST64 = 1, GORT_KEYM
 typedef struct gort_defer {
     struct gort_defer *link;     /* next older record of the same goroutine */
     gort_frame *frame;           /* frame that registered it */
-    uint64_t id;                 /* 1, 2, ... process-wide, as in traces */
+    uint64_t id;                 /* unique process-wide, as in traces (batches per goroutine) */
     int kind;                    /* enum gort_defer_kind */
     const char *name;            /* "delete" or the function's name */
     gort_map *map;               /* DEFER_DELETE: the map, evaluated at the defer statement */
@@ -101,7 +105,7 @@ typedef struct gort_dcall {
  * which is deeper than every frame it unwinds, so it outlives the deferred calls it runs. */
 typedef struct gort_panic {
     struct gort_panic *link;     /* the older panic still in progress, or NULL */
-    const char *msg;             /* the panic value */
+    const char *msg;             /* the panic value; NULL is panic(nil) */
     bool runtime_error;          /* a runtime.Error (gort_panic_runtime_error) */
     bool recovered;
     bool aborted;                /* a newer panic interrupted the deferred call it was running */
@@ -131,6 +135,9 @@ void gort__traceback_others(gort_g *self);
 /* A goroutine not started by gort_go called Goexit and its defers ran: main waits for the
  * others, then dies with Go's deadlock error; a foreign thread ends. */
 __attribute__((noreturn)) void gort__main_goexit(gort_g *g);
+/* Go's checkdead when every goroutine waits forever: "fatal error: all goroutines are
+ * asleep - deadlock!" and the trace of each waiting goroutine, exit 2. */
+__attribute__((noreturn)) void gort__fatal_deadlock(void);
 /* fatal error without goroutine traces (as Go's checkdead). */
 __attribute__((noreturn)) void gort__fatal_notrace(const char *msg);
 
@@ -190,6 +197,10 @@ typedef struct gort_gc_hooks {
     void (*freed)(void *obj, int kind);
 } gort_gc_hooks;
 extern gort_gc_hooks gort__gc_hooks;
+/* Starts a cycle and returns 0 once its marker has scanned `first` and not yet `second`,
+ * holding it there until gort__gc_release_marker (gc_hold.c); -1 if second came first. */
+int gort__gc_hold_marker_between(void *first, void *second);
+void gort__gc_release_marker(void);
 
 /* ---- maps, as the collector and frames see them (map.c) --------------------------------- */
 

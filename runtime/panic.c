@@ -1,7 +1,7 @@
 /*
  * panic.c — panic, recover, Goexit and fatal errors: Go's gopanic, gorecover, Goexit, fatal.
  *
- * A panic is a gort_panic record on the C stack of gort_panic, pushed on g->panic (newest
+ * A panic is a gort_panicrec record on the C stack of gort_panic, pushed on g->panic (newest
  * first). gort_panic then runs the goroutine's pending deferred calls one by one, newest
  * first, calling them from its own C frame: every frame being unwound is still alive (its C
  * stack too) while its deferred calls run, exactly as Go's gopanic calls them deeper on the
@@ -102,6 +102,22 @@ void gort_fatal(const char *msg) {
     die_end();
 }
 
+/* Go's checkdead finding every goroutine asleep: the message, then each waiting goroutine
+ * (main after Goexit is dead in Go, so it is not shown). Their frames stand still. */
+void gort__fatal_deadlock(void) {
+    GORT_PROBE(fatal, 0, 1, 0);
+    die_begin();
+    fprintf(stderr, "fatal error: all goroutines are asleep - deadlock!\n");
+    pthread_mutex_lock(&gort__sched_lock);
+    for (gort_g *g = gort__allg; g; g = g->allnext) {
+        if (g->goexit_waiting) continue;
+        fputc('\n', stderr);
+        gort__traceback(g, g->waitreason ? g->waitreason : "running");
+    }
+    pthread_mutex_unlock(&gort__sched_lock);
+    die_end();
+}
+
 /* Go's fatal when no goroutine is left to trace (checkdead): the message alone, exit 2. */
 void gort__fatal_notrace(const char *msg) {
     GORT_PROBE(fatal, 0, 1, 0);
@@ -117,7 +133,7 @@ static void print_panics(gort_panicrec *p) {
         if (!p->link->goexit) fputc('\t', stderr);
     }
     if (p->goexit) return;
-    fprintf(stderr, "panic: %s%s\n", p->msg, p->recovered ? " [recovered]" : "");
+    fprintf(stderr, "panic: %s%s\n", p->msg ? p->msg : "nil", p->recovered ? " [recovered]" : "");
 }
 
 /* An unrecovered panic: Go's fatalpanic. */
@@ -132,13 +148,27 @@ __attribute__((noreturn)) static void fatal_panic(gort_g *g) {
 
 /* ---- panic and recover ------------------------------------------------------------------- */
 
+#ifdef __SANITIZE_ADDRESS__
+void __asan_handle_no_return(void);
+#endif
+
+/* longjmp to an outer C frame (a recovering function, Goexit's loop, the goroutine's start),
+ * telling AddressSanitizer first that the frames in between are gone (its longjmp
+ * interceptor does too; this keeps the stack's shadow right whatever longjmp resolves to). */
+__attribute__((noreturn)) static void jump_out(jmp_buf jb) {
+#ifdef __SANITIZE_ADDRESS__
+    __asan_handle_no_return();
+#endif
+    longjmp(jb, 1);
+}
+
 /* Resumes frame `target` after a recovered panic: pops the frames below it, restores the
  * deferred-call context it runs in and jumps to its setjmp, which returns from it. */
 __attribute__((noreturn)) static void recovery(gort_g *g, gort_frame *target) {
     gort__frames_pop_below(g, target->depth);
     g->dcall = target->saved_dcall;
     g->running_defer = target->saved_running_defer;
-    longjmp(target->recover_jb, 1);
+    jump_out(target->recover_jb);
 }
 
 /* A recovered panic interrupted Goexit's deferred call: go back to Goexit's loop. */
@@ -146,7 +176,7 @@ __attribute__((noreturn)) static void resume_goexit(gort_g *g, gort_panicrec *gx
     gort__frames_pop_below(g, gx->goexit_top ? gx->goexit_top->depth : 0);
     g->dcall = gx->goexit_dcall;
     g->running_defer = gx->goexit_running;
-    longjmp(gx->goexit_jb, 1);
+    jump_out(gx->goexit_jb);
 }
 
 /* Drops a started record met by a panic or Goexit: the one running it is aborted. */
@@ -159,7 +189,7 @@ static void drop_started(gort_g *g, gort_defer *d) {
  * resumes a frame) or none is left (dies). */
 __attribute__((noreturn)) static void gopanic(const char *msg, bool runtime_error) {
     gort_g *g = gort__getg();
-    gort_panicrec p = { .link = g->panic, .msg = msg ? msg : "nil", .runtime_error = runtime_error };
+    gort_panicrec p = { .link = g->panic, .msg = msg, .runtime_error = runtime_error };
     g->panic = &p;
     g->npanics++;
     GORT_PROBE(panic, 0, g->npanics, 0);
@@ -181,7 +211,9 @@ __attribute__((noreturn)) static void gopanic(const char *msg, bool runtime_erro
     fatal_panic(g);
 }
 
+/* panic(msg): see gopanic. */
 void gort_panic(const char *msg) { gopanic(msg, false); }
+/* A runtime error panic (a runtime.Error value in Go): the same, remembered for recover. */
 void gort_panic_runtime_error(const char *msg) { gopanic(msg, true); }
 
 /* gorecover: stops the innermost panic if called directly by a deferred call it runs.
@@ -195,17 +227,16 @@ __attribute__((noinline)) const char *gort_recover(void) {
     gort_g *g = gort__getg();
     gort_panicrec *p = g->panic;
     gort_dcall *c = g->dcall;
-    const char *r = NULL;
     bool direct = c && caller_fp && (caller_fp == c->caller_fp || *caller_fp == c->caller_fp);
-    if (p && !p->goexit && !p->recovered && c && c->panic == p && direct) {
-        p->recovered = true;
-        r = p->msg;
-        g->recovered_rt = p->runtime_error;
-    }
-    GORT_PROBE(recover, 0, r != NULL, 0);
-    return r;
+    bool stops = p && !p->goexit && !p->recovered && c && c->panic == p && direct;
+    GORT_PROBE(recover, 0, stops, 0);
+    if (!stops) return NULL;
+    p->recovered = true;
+    g->recovered_rt = p->runtime_error;
+    return p->msg;
 }
 
+/* Whether the value the goroutine's last stopping recover returned was a runtime error. */
 bool gort_recovered_runtime_error(void) { return gort__getg()->recovered_rt; }
 
 /* ---- Goexit ------------------------------------------------------------------------------ */
@@ -232,6 +263,6 @@ void gort_goexit(void) {
     g->panic = NULL;
     g->dcall = NULL;
     g->running_defer = 0;
-    if (g->has_exit_jb) longjmp(g->exit_jb, 1);
+    if (g->has_exit_jb) jump_out(g->exit_jb);
     gort__main_goexit(g);
 }

@@ -25,6 +25,13 @@
  * rare and short in the programs gort runs, and this keeps gort_waitgroup a plain zeroed
  * struct with no initialisation call and no lazy allocation race. Waiting is a blocking point
  * (gort__blocking_enter/exit), so a collection never waits for a goroutine blocked there.
+ *
+ * Deadlocks. As Go's checkdead, a waiting goroutine looks every 20 ms whether every goroutine
+ * waits on a WaitGroup whose counter is not 0 (or is main after Goexit): then nobody can ever
+ * wake them and the program dies with "fatal error: all goroutines are asleep - deadlock!"
+ * instead of hanging. The look is made under the WaitGroup lock, so a goroutine woken but
+ * not yet running (its counter is 0) counts as running. A thread libgort did not start is
+ * seen only once it has entered libgort (gort__getg).
  */
 #include "internal.h"
 
@@ -32,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 __thread gort_g *gort__curg;
@@ -49,6 +57,36 @@ static pthread_once_t foreign_key_once = PTHREAD_ONCE_INIT;
 /* One lock and condition for every WaitGroup (see the essay). */
 static pthread_mutex_t wg_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wg_cond = PTHREAD_COND_INITIALIZER;
+
+/* How often a waiting goroutine looks for a deadlock (every goroutine asleep). */
+#define DEADLOCK_CHECK_NS 20000000
+
+/* Waits on cond (with its mutex held) for at most DEADLOCK_CHECK_NS; false on timeout. */
+static bool timed_wait(pthread_cond_t *cond, pthread_mutex_t *mu) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += DEADLOCK_CHECK_NS;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    return pthread_cond_timedwait(cond, mu, &ts) != ETIMEDOUT;
+}
+
+/* Go's checkdead, for what can block in gort: true when every goroutine waits on a
+ * WaitGroup whose counter is not 0 (nobody is left to change it) or is main after Goexit.
+ * Called with wg_lock held, so no counter changes meanwhile; a goroutine that is woken but
+ * not yet running has a counter of 0 and so counts as running. */
+static bool all_asleep(void) {
+    bool asleep = true;
+    pthread_mutex_lock(&gort__sched_lock);
+    for (gort_g *g = gort__allg; g && asleep; g = g->allnext) {
+        if (g->goexit_waiting) continue;
+        if (!g->waitwg || g->waitwg->count == 0) asleep = false;
+    }
+    pthread_mutex_unlock(&gort__sched_lock);
+    return asleep;
+}
 
 /* The calling thread's kernel id, for traces. */
 static pid_t thread_id(void) { return (pid_t)syscall(SYS_gettid); }
@@ -127,6 +165,7 @@ gort_g *gort__getg(void) {
     return g;
 }
 
+/* The calling goroutine's id. */
 uint64_t gort_goid(void) { return gort__getg()->goid; }
 
 /* The thread of a goroutine made by gort_go: runs fn(arg); Goexit comes back to exit_jb. */
@@ -179,10 +218,20 @@ void gort__main_goexit(gort_g *g) {
         pthread_exit(NULL); /* foreign_end takes g off allg */
     }
     g->waitreason = "goexit";
+    pthread_mutex_lock(&wg_lock);
+    g->goexit_waiting = true;
+    pthread_mutex_unlock(&wg_lock);
     gort__blocking_enter();
     pthread_mutex_lock(&gort__sched_lock);
-    while (gort__allg != g || g->allnext != NULL)
-        pthread_cond_wait(&allg_changed, &gort__sched_lock);
+    while (gort__allg != g || g->allnext != NULL) {
+        if (timed_wait(&allg_changed, &gort__sched_lock)) continue;
+        pthread_mutex_unlock(&gort__sched_lock);
+        pthread_mutex_lock(&wg_lock);
+        bool dead = all_asleep();
+        pthread_mutex_unlock(&wg_lock);
+        if (dead) gort__fatal_deadlock();
+        pthread_mutex_lock(&gort__sched_lock);
+    }
     pthread_mutex_unlock(&gort__sched_lock);
     gort__blocking_exit();
     gort__fatal_notrace("no goroutines (main called runtime.Goexit) - deadlock!");
@@ -204,7 +253,8 @@ void gort_wg_add(gort_waitgroup *wg, int64_t delta) {
 /* wg.Done(): wg.Add(-1). */
 void gort_wg_done(gort_waitgroup *wg) { gort_wg_add(wg, -1); }
 
-/* Blocks until the counter is 0, as a blocking point the collector does not wait for. */
+/* Blocks until the counter is 0, as a blocking point the collector does not wait for. If
+ * every goroutine ends up waiting forever, dies as Go does ("all goroutines are asleep"). */
 void gort_wg_wait(gort_waitgroup *wg) {
     gort_g *g = gort__getg();
     gort__safepoint();
@@ -212,7 +262,13 @@ void gort_wg_wait(gort_waitgroup *wg) {
     g->waitreason = "semacquire";
     gort__blocking_enter();
     pthread_mutex_lock(&wg_lock);
-    while (wg->count != 0) pthread_cond_wait(&wg_cond, &wg_lock);
+    g->waitwg = wg;
+    while (wg->count != 0) {
+        if (timed_wait(&wg_cond, &wg_lock) || !all_asleep()) continue;
+        pthread_mutex_unlock(&wg_lock);
+        gort__fatal_deadlock();
+    }
+    g->waitwg = NULL;
     pthread_mutex_unlock(&wg_lock);
     gort__blocking_exit();
     g->waitreason = old_reason;

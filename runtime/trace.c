@@ -76,6 +76,7 @@
 #define MAX_DEPTH 128     /* deepest stack a record carries */
 #define MAX_NAME 1024     /* longest name a record carries, bytes */
 #define NAME_CACHE 1024   /* names interned by pointer (open addressing) */
+#define PREFAULT (256u << 10) /* bytes of a newly claimed ring mapped in at once */
 
 int gort__trace_on;
 
@@ -150,7 +151,6 @@ static void retire_ring(void *arg) {
  * first events take no page fault (a fresh page of the memory file costs about a microsecond,
  * 15 ns per event over the 64 events a page holds). The rest faults in on first use only: a
  * thread that emits little costs little memory. Recycled rings are already mapped. */
-#define PREFAULT (256u << 10)
 static void prefault(gort_rec_ring *r) {
     size_t bytes = (size_t)ring_words * 8;
     if (bytes > PREFAULT) bytes = PREFAULT;
@@ -189,6 +189,8 @@ static bool claim_ring(tstate *t) {
         if (atomic_load_explicit(&r->state, memory_order_relaxed) != GORT_RING_FREE) continue;
         if (!atomic_compare_exchange_strong(&r->state, &want, GORT_RING_OWNED)) continue;
         r->tid = t->tid; /* published to the recorder by the first head store */
+        uint32_t used = atomic_load(&shm->rings_used); /* the recorder scans rings below it */
+        while (used < i + 1 && !atomic_compare_exchange_weak(&shm->rings_used, &used, i + 1)) {}
         prefault(r);
         t->words = gort_rec_ring_words(r);
         t->mask = ring_words - 1;
@@ -261,14 +263,18 @@ static void lost_record(gort_rec_ring *r, uint64_t out[GORT_W_COUNT]) {
 static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *payload,
                          unsigned extra, bool must) {
     if (!t->ring && !claim_ring(t)) {
-        if (drop_mode && !must) {
-            atomic_fetch_add_explicit(&shm->unringed_lost, 1, memory_order_relaxed);
-            return;
-        }
-        while (!claim_ring(t)) {
-            if (getppid() != shm->recorder_pid) return;
+        /* Every ring is owned: more threads emit at once than the region has rings. Wait a
+         * while for one to be recycled, but not forever — the owners may be waiting for this
+         * thread — then count the event lost (the recorder reports it). */
+        for (int tries = 0; !(drop_mode && !must) && tries < 100; tries++) {
             struct timespec d = { 0, 100000 };
             nanosleep(&d, NULL);
+            if (claim_ring(t)) break;
+            if (getppid() != shm->recorder_pid) return;
+        }
+        if (!t->ring) {
+            atomic_fetch_add_explicit(&shm->unringed_lost, 1, memory_order_relaxed);
+            return;
         }
     }
     gort_rec_ring *r = t->ring;
@@ -420,7 +426,6 @@ uint64_t gort__trace_name(const char *s) {
 /* SIGPROF: a cpu_sample of the interrupted code, unless this thread is inside emit. */
 static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     (void)sig;
-    (void)si;
     int saved_errno = errno;
     tstate *t = &tls;
     if (!gort__trace_on || t->busy || !t->ring) goto out;
@@ -449,6 +454,11 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     w[GORT_W_INFO] = GORT_INFO(GORT_EV_cpu_sample, n, GORT_F_STACK | GORT_F_SIGNAL);
     w[GORT_W_GOID] = g ? g->goid : 0;
     w[GORT_W_DEFER] = g ? g->running_defer : 0;
+    /* The kernel checks CPU-time timers at its tick (often 250 Hz) and folds the expirations
+     * in between into one signal: this sample stands for 1 + si_overrun periods of CPU. */
+    uint64_t periods = 1 + (uint64_t)(si && si->si_code == SI_TIMER && si->si_overrun > 0 ? si->si_overrun : 0);
+    w[GORT_W_ARG0] = periods;
+    w[GORT_W_DUR] = periods * (1000000000u / profile_hz);
     write_record(t, w, (const uint64_t *)frames, n, false);
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
@@ -518,8 +528,13 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(gort_rec_header)) return;
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    int map_errno = errno;
     close(fd);
-    if (p == MAP_FAILED) return;
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "gort: cannot map the recorder's buffers (%zu bytes): %s; running untraced\n",
+                (size_t)st.st_size, strerror(map_errno));
+        return;
+    }
     gort_rec_header *h = p;
     if (h->magic != GORT_REC_MAGIC || h->version != GORT_REC_VERSION ||
         h->ring_offset + (uint64_t)h->nrings * h->ring_stride > (uint64_t)st.st_size) {

@@ -33,14 +33,18 @@ static void delete_a(void *env) {
 
 static void hold(void) {
     GORT_FUNC(fr);
-    struct env_m *e = gort_closure_new(sizeof *e, 1);
-    gort_map *m = gort_makemap(&gort_type_string_int64, 0);
+    struct env_m *e = NULL;
+    gort_map *m = NULL;
+    GORT_ROOT(fr, &e); /* live locals while the map is built */
+    GORT_ROOT(fr, &m);
+    e = gort_closure_new(sizeof *e, 1);
+    m = gort_makemap(&gort_type_string_int64, 0);
     gort_store((void **)&e->m, m);
     *(int64_t *)gort_mapassign_faststr(m, gort_str("a")) = 1;
     *(int64_t *)gort_mapassign_faststr(m, gort_str("b")) = 2;
-    GORT_DEFER(fr, delete_a, e); /* no GORT_ROOT: only the pending defer holds e, and e the map */
-    e = NULL;
-    m = NULL;
+    GORT_DEFER(fr, delete_a, e);
+    e = NULL; /* both locals are dead from here (Go's liveness): only the pending defer */
+    m = NULL; /* holds the closure, and the closure the map */
     for (int i = 0; i < 3; i++) gort_gc();
 }
 

@@ -27,11 +27,10 @@ static void print_map(const char *label, gort_map *m) {
 
 /* A map[string]int{"a": 1, "b": 2}, also stored in the global keep. */
 static gort_map *make_ab(void) {
-    gort_map *m = gort_makemap(&gort_type_string_int64, 0);
-    *(int64_t *)gort_mapassign_faststr(m, gort_str("a")) = 1;
-    *(int64_t *)gort_mapassign_faststr(m, gort_str("b")) = 2;
-    keep = m;
-    return m;
+    keep = gort_makemap(&gort_type_string_int64, 0); /* rooted before the assigns allocate */
+    *(int64_t *)gort_mapassign_faststr(keep, gort_str("a")) = 1;
+    *(int64_t *)gort_mapassign_faststr(keep, gort_str("b")) = 2;
+    return keep;
 }
 
 /*  func direct() {

@@ -23,7 +23,7 @@
  * still holds it, and the next use is caught: "fatal error: use of freed map".
  *
  * The one interleaving that needs the barrier is made to happen on every run, not one run in a
- * million: the collector's test hook (runtime/internal.h) holds the marker right after it
+ * million: gort__gc_hold_marker_between (runtime/gc_hold.c) holds the marker right after it
  * scanned d until move has returned. d and s are registered roots, d first: the scan order.
  */
 #include "internal.h"
@@ -32,45 +32,6 @@
 #include <stdlib.h>
 
 static gort_map *d, *s;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int between = 0, moved = 0; /* between: 1 marker holds after d, -1 it scanned s first */
-
-/* The marker's hook: after scanning d (and not s), wait until move has returned. */
-static void on_scanned(void *obj, int kind) {
-    (void)kind;
-    pthread_mutex_lock(&mu);
-    if (obj == s && !between) between = -1;
-    if (obj == d && !between) {
-        between = 1;
-        pthread_cond_broadcast(&cv);
-        while (!moved) pthread_cond_wait(&cv, &mu);
-    }
-    pthread_mutex_unlock(&mu);
-}
-
-/* Starts a cycle and returns once the marker sits between d and s. */
-static void start_mark_between_d_and_s(void) {
-    gort__gc_hooks.scanned = on_scanned;
-    gort__gc_request();
-    gort__blocking_enter(); /* the cycle stops the world around us while we wait */
-    pthread_mutex_lock(&mu);
-    while (!between) pthread_cond_wait(&cv, &mu);
-    pthread_mutex_unlock(&mu);
-    gort__blocking_exit();
-    if (between != 1) {
-        fprintf(stderr, "write_barrier: the marker scanned s before d; not arranged\n");
-        exit(1);
-    }
-}
-
-/* Lets the marker go on to s. */
-static void release_marker(void) {
-    pthread_mutex_lock(&mu);
-    moved = 1;
-    pthread_cond_broadcast(&cv);
-    pthread_mutex_unlock(&mu);
-}
 
 static void move(gort_map *dst, gort_map *src) {
     GORT_FUNC(fr);
@@ -92,9 +53,12 @@ int main(void) {
     for (int i = 0; i < 3; i++) *(int64_t *)gort_mapassign_faststr(x, gort_str(keys[i])) = i;
     x = NULL;
 
-    start_mark_between_d_and_s();
+    if (gort__gc_hold_marker_between(d, s) != 0) { /* a cycle, its marker held after d */
+        fprintf(stderr, "write_barrier: the marker scanned s before d; not arranged\n");
+        return 1;
+    }
     move(d, s);
-    release_marker();
+    gort__gc_release_marker();
     gort_gc();
 
     x = *(gort_map **)gort_mapaccess1_faststr(d, gort_str("x"));

@@ -70,6 +70,7 @@ static uint64_t pe_id;
 static void defers_registered(void) {
     GORT_FUNC(fr);
     gort_g *g = gort__curg;
+    gort_register_global(&pe); /* the test reads it after the deferred call ran */
     pe = gort_closure_new(sizeof *pe, 0);
     pe_id = GORT_DEFER(fr, record_state, pe);
     CHECK(pe_id != 0);
@@ -290,6 +291,26 @@ static void test_goexit(void) {
     CHECK(wait_allg(1));
 }
 
+/* A thread that libgort did not start gets a goroutine (the next id) when it first enters
+ * the runtime, and leaves allg when the thread ends. */
+static uint64_t foreign_id;
+
+static void *foreign_thread(void *arg) {
+    (void)arg;
+    GORT_FUNC_R(fr, NULL);
+    foreign_id = gort_goid();
+    return NULL;
+}
+
+static void test_foreign_thread(void) {
+    int before = allg_count();
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, foreign_thread, NULL) == 0);
+    pthread_join(t, NULL);
+    CHECK(foreign_id == 10); /* 6, 7, 8 and 9 went to gort_go's goroutines above */
+    CHECK(wait_allg(before));
+}
+
 int main(void) {
     test_frame_chain();
     test_defer_records();
@@ -299,6 +320,7 @@ int main(void) {
     test_wg_negative();
     test_goroutines();
     test_goexit();
+    test_foreign_thread();
     if (failures) return 1;
     printf("defer_frames: all checks passed\n");
     return 0;

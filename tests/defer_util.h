@@ -1,7 +1,8 @@
 /*
  * defer_util.h — small helpers shared by the defer tests and oracle programs (tests/defer_*.c,
  * tests/progs/defer_*.c): Go's `defer fmt.Println(...)` with arguments evaluated at the defer
- * statement, printing Go's "<nil>" for a nil recover value, and LeakSanitizer's view of the heap.
+ * statement, closure environments that point outside the heap, and Go's "<nil>" for a nil
+ * recover value.
  */
 #ifndef DEFER_UTIL_H
 #define DEFER_UTIL_H
@@ -9,12 +10,6 @@
 #include "gort.h"
 
 #include <stdio.h>
-
-/* LeakSanitizer (make test SAN=1): objects of libgort's heap (closure environments) belong to
- * the collector, which may leave them to the process's end as Go does: not leaks. Everything
- * else (defer records, goroutine records) is still checked. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:gort__alloc\n"; }
 
 /* The environment of a deferred print: its argument, copied at the defer statement. */
 struct defer_print_env {

@@ -145,8 +145,6 @@ static void test_clear_during_iteration(void) {
 }
 
 int main(void) {
-    /* These maps live in C locals, which are not collector roots (gort.h section 5). */
-    setenv("GORT_GOGC", "off", 1);
     test_guarantees();
     test_random_start();
     test_clear_during_iteration();

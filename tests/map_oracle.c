@@ -99,8 +99,6 @@ static void check_slots(FILE *f) {
 }
 
 int main(void) {
-    /* These maps live in C locals, which are not collector roots (gort.h section 5). */
-    setenv("GORT_GOGC", "off", 1);
     const char *path = getenv("SHAPE_OUT") ? getenv("SHAPE_OUT") : "tests/go/map/shape.out";
     FILE *f = fopen(path, "r");
     if (!f) {

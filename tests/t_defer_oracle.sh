@@ -15,8 +15,6 @@ head_of() {
        blank == 0 { print; next }
        /^goroutine / { sub(/goroutine [0-9]+/, "goroutine N"); print; exit }' "$1"
 }
-# LeakSanitizer (SAN=1) must not add its suppression summary to the stderr compared.
-export LSAN_OPTIONS="print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 n=0
 for go in "$dir"/*.go; do
   name=$(basename "$go" .go)

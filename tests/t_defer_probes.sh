@@ -35,3 +35,9 @@ expect_eq "$(q "SELECT count(*) FROM events WHERE kind='goexit' AND goid=$goid")
 expect_eq "$(q "SELECT goid || ' ' || arg0 FROM events WHERE kind='gocreate'")" "1 $goid"
 expect_eq "$(q "SELECT group_concat(kind, ' ') FROM (SELECT kind FROM events
                WHERE goid=$goid AND kind IN ('gostart', 'goend') ORDER BY ts_ns)")" "gostart goend"
+# The recorder's summary tables agree: each defer with its function and how it ran, the stack
+# map's death by its frame.
+expect_eq "$(q "SELECT group_concat(defer_id || ':' || fn || ':' || how, ' ')
+               FROM (SELECT * FROM defers ORDER BY defer_id)")" \
+          "$close:nothing:return $del:delete:return $rec:recover_it:panic $gx:done:goexit"
+expect_eq "$(q "SELECT death_cause FROM maps WHERE map_id=$map")" "frame"

@@ -2,7 +2,8 @@
 # The collector's unsafe models really produce their hazard in their scenario, and the safe
 # model does not (each program's header comment describes its scenario):
 #   gc_deferroots  a map held only by a pending defer, two forced collections, then the defer
-#   gc_nowb        a pointer moved into an already-scanned object during concurrent mark
+#   gc_nowb        a pointer moved into an already-scanned environment during concurrent mark
+#   write_barrier  (samples/) the same with a map moved between maps of maps
 set -e
 . tests/lib.sh
 P=$BUILD/tests/progs
@@ -20,16 +21,16 @@ for how in delete closure; do
 done
 
 # The write barrier shades the moved pointer; without it the object is freed while reachable.
-expect_status 0 "$P/gc_nowb" map
+expect_status 0 "$BUILD/samples/write_barrier"
 expect_eq "$(cat "$T/out")" "x survived: len 3"
-expect_status 2 env GORT_UNSAFE=no_write_barrier "$P/gc_nowb" map
+expect_status 2 env GORT_UNSAFE=no_write_barrier "$BUILD/samples/write_barrier"
 expect_contains "$(cat "$T/err")" "fatal error: use of freed map"
-expect_status 0 "$P/gc_nowb" env
+expect_status 0 "$P/gc_nowb"
 expect_contains "$(cat "$T/out")" "x survived: 77"
-expect_status 2 env GORT_UNSAFE=no_write_barrier "$P/gc_nowb" env
+expect_status 2 env GORT_UNSAFE=no_write_barrier "$P/gc_nowb"
 expect_contains "$(cat "$T/err")" "fatal error: use of freed environment"
 
 # Words are matched whole; other engineers' words do not switch these models on.
-expect_status 0 env GORT_UNSAFE=frame_order,defer_rootsx,write_barrier "$P/gc_nowb" map
+expect_status 0 env GORT_UNSAFE=frame_order,defer_rootsx,write_barrier "$BUILD/samples/write_barrier"
 expect_status 0 env GORT_UNSAFE=no_write_barrier "$P/gc_deferroots" delete
 expect_status 2 env GORT_UNSAFE=frame_order,defer_roots "$P/gc_deferroots" delete

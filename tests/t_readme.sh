@@ -10,7 +10,9 @@ export PKG_CONFIG_PATH="$T/prefix/lib/pkgconfig" PATH="$T/prefix/bin:$PATH"
 # The first ```c block of the README, compiled as the README says.
 awk '/^```c$/ { on = 1; next } /^```$/ { if (on) exit } on' README.md >"$T/example.c"
 [ -s "$T/example.c" ] || fail "no C example in README.md"
-cc -g -O2 "$T/example.c" -o "$T/example" $(pkg-config --cflags --libs --static gort) || fail "example does not build"
+# Under SAN=1 the installed library is instrumented: link the sanitizers' runtimes too.
+san=""; [ "${SAN:-0}" = 1 ] && san="-fsanitize=address,undefined"
+cc -g -O2 $san "$T/example.c" -o "$T/example" $(pkg-config --cflags --libs --static gort) || fail "example does not build"
 expect_eq "$("$T/example")" "len(m) = 1"
 
 cd "$T"

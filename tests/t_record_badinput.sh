@@ -19,6 +19,8 @@ expect_status 2 "$GORT" record -- no-such-program-on-path; one_line "no such pro
 echo 'not a program' > "$T/ro"; chmod 644 "$T/ro"
 expect_status 2 "$GORT" record -- "$T/ro"; one_line "not an executable file"
 expect_status 2 "$GORT" record -- /etc; one_line "not an executable file"
+printf '\177ELF garbage' > "$T/ro"; chmod 755 "$T/ro"
+expect_status 2 "$GORT" record -- "$T/ro"; one_line "cannot run $T/ro: Exec format error"
 echo x > "$T/exists.db"
 expect_status 2 "$GORT" record -o "$T/exists.db" -- "$P"; one_line "exists (use --force"
 expect_eq "$(cat "$T/exists.db")" x

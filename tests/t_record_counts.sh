@@ -42,3 +42,6 @@ expect_status 0 "$P" mapassign:1000
 # --force replaces an existing trace.
 expect_status 0 "$GORT" record --force -o "$T/p.db" -- "$P" mapaccess:5
 expect_eq "$(sqlite3 "$T/p.db" "SELECT count(*) FROM events")" 5
+# A child forked by the program runs untraced: it does not write into its parent's buffer.
+expect_status 0 "$GORT" record -o "$T/k.db" -- "$P" mapassign:500 fork:100000 mapdelete:500
+expect_eq "$(sqlite3 "$T/k.db" "SELECT kind, count(*) FROM events GROUP BY kind ORDER BY kind" | tr '\n' ' ')" "mapassign|500 mapdelete|500 "

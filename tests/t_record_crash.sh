@@ -32,3 +32,19 @@ expect_eq $st 143
 expect_eq "$(sqlite3 "$T/int.db" "SELECT value FROM meta WHERE key = 'signal'")" SIGTERM
 expect_eq "$(sqlite3 "$T/int.db" "SELECT count(*) <= 100 FROM events")" 1
 expect_eq "$(sqlite3 "$T/int.db" "PRAGMA integrity_check")" ok
+# SIGKILL from outside while eight threads emit: whenever it lands, each thread's events in the
+# trace are exactly a prefix of what it emitted (arg0 = 0, 1, 2, ... with no hole and no torn
+# record), and nothing is counted lost.
+"$GORT" record --no-stacks -o "$T/k9.db" -- "$P" threads:8:5000000 2>/dev/null &
+rec=$!
+while ! child=$(pgrep -P $rec); do sleep 0.05; done
+sleep 0.3
+kill -KILL "$child"
+set +e; wait $rec; st=$?; set -e
+expect_eq $st 137
+expect_eq "$(sqlite3 "$T/k9.db" "SELECT value FROM meta WHERE key = 'signal'")" SIGKILL
+n=$(sqlite3 "$T/k9.db" "SELECT count(*) FROM events")
+[ "$n" -gt 0 ] || fail "no events before the kill"
+expect_eq "$(sqlite3 "$T/k9.db" "SELECT count(*) FROM (SELECT tid, min(arg0) lo, max(arg0) hi, count(*) c,
+             count(DISTINCT arg1) w FROM events GROUP BY tid) WHERE lo != 0 OR hi != c - 1 OR w != 1")" 0
+expect_eq "$(sqlite3 "$T/k9.db" "SELECT value FROM meta WHERE key = 'events_lost'")" 0

@@ -48,3 +48,10 @@ expect_status 0 "$GORT" record --profile-hz 1000 -o "$T/q.db" -- "$P" spinthread
 expect_eq "$(sqlite3 "$T/q.db" "SELECT count(DISTINCT e.tid) FROM events e JOIN stack_frames f ON f.stack_id = e.stack_id
              WHERE e.kind = 'cpu_sample' AND f.symbol = 'spinner_main'
              AND e.tid IN (SELECT tid FROM events WHERE kind = 'gostart')")" 2
+# Each sample stands for the CPU time of the timer periods it covers (the kernel folds periods
+# above its tick rate into one signal): per spinner, the samples add up to about its 300 ms of
+# CPU time — between half and twice that, whatever the tick rate or the machine's load.
+expect_eq "$(sqlite3 "$T/q.db" "SELECT count(*) FROM (SELECT tid, sum(dur_ns) t FROM events WHERE kind = 'cpu_sample'
+             AND tid IN (SELECT tid FROM events WHERE kind = 'gostart') GROUP BY tid)
+             WHERE t BETWEEN 150000000 AND 600000000")" 2
+expect_eq "$(sqlite3 "$T/q.db" "SELECT count(*) FROM events WHERE kind = 'cpu_sample' AND (arg0 < 1 OR dur_ns != arg0 * 1000000)")" 0

@@ -72,6 +72,8 @@ static bool insert_kinds(trace_db *d, char *err, size_t errlen) {
     return true;
 }
 
+/* Creates the file, the schema's tables and the prepared statements, and opens the first
+ * transaction. False with a message in err; the caller removes the file. */
 bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
     /* One thread uses this connection: no per-call mutexes, no allocation statistics (whose
@@ -92,7 +94,15 @@ bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
         !run_schema(d, false, err, errlen) || !db_exec(d, "BEGIN", err, errlen) ||
         !insert_kinds(d, err, errlen))
         return false;
-    return prepare(d,
+    char batch[256 + EVENT_BATCH * 32]; /* the text of the batch INSERT */
+    int len = snprintf(batch, sizeof batch,
+                       "INSERT INTO events(ts_ns, tid, goid, kind, map_id, defer_id, arg0, arg1, "
+                       "dur_ns, stack_id) VALUES ");
+    for (int i = 0; i < EVENT_BATCH; i++)
+        len += snprintf(batch + len, sizeof batch - (size_t)len, "%s(?,?,?,?,?,?,?,?,?,?)",
+                        i ? "," : "");
+    return prepare(d, batch, &d->ins_event_batch, err, errlen) &&
+           prepare(d,
                    "INSERT INTO events(ts_ns, tid, goid, kind, map_id, defer_id, arg0, arg1, "
                    "dur_ns, stack_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    &d->ins_event, err, errlen) &&
@@ -107,12 +117,14 @@ bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
                    err, errlen);
 }
 
+/* Commits every TXN_ROWS rows (and begins the next transaction); false on error. */
 bool db_maybe_commit(trace_db *d) {
     if (d->rows_in_txn < TXN_ROWS) return true;
     d->rows_in_txn = 0;
     return sqlite3_exec(d->db, "COMMIT; BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 }
 
+/* Sets meta key to value (NULL stores SQL NULL); false on error. */
 bool db_meta(trace_db *d, const char *key, const char *value) {
     sqlite3_bind_text(d->ins_meta, 1, key, -1, SQLITE_STATIC);
     if (value)
@@ -124,18 +136,50 @@ bool db_meta(trace_db *d, const char *key, const char *value) {
     return rc == SQLITE_DONE;
 }
 
+/* Sets meta key to a decimal integer; false on error. */
 bool db_meta_int(trace_db *d, const char *key, int64_t value) {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", (long long)value);
     return db_meta(d, key, buf);
 }
 
-bool db_finish(trace_db *d, char *err, size_t errlen) {
-    return db_exec(d, "PRAGMA threads = 2", err, errlen) && run_schema(d, true, err, errlen);
+/* Writes sqlite_stat1 from what the load counted, as ANALYZE would but without reading the
+ * table (ANALYZE takes seconds on ten million rows, a sampled one misleads the planner).
+ * Each row: the index's entries, then the average number of rows per distinct value of its
+ * first column, of its first two columns. Without these the planner takes the (kind, ts_ns)
+ * index for "defer_id IS NOT NULL AND kind IN (...)" and scans millions of rows where the
+ * partial defer index holds a handful. */
+static bool write_stats(trace_db *d, const trace_counts *c, char *err, size_t errlen) {
+    uint64_t n = c->events ? c->events : 1;
+    uint64_t per_kind = n / (c->kinds ? c->kinds : 1);
+    uint64_t per_defer = c->with_defer / (c->defers ? c->defers : 1);
+    uint64_t per_stack = c->stack_entries / (c->stacks ? c->stacks : 1);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "ANALYZE sqlite_schema;" /* creates sqlite_stat1, reads nothing of ours */
+             "DELETE FROM sqlite_stat1;"
+             "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES"
+             " ('events', 'events_kind_ts', '%llu %llu 1'),"
+             " ('events', 'events_ts', '%llu 1'),"
+             " ('events', 'events_defer', '%llu %llu 1'),"
+             " ('stack_entries', 'stack_entries_stack', '%llu %llu 1');",
+             (unsigned long long)n, (unsigned long long)(per_kind ? per_kind : 1),
+             (unsigned long long)n, (unsigned long long)c->with_defer,
+             (unsigned long long)(per_defer ? per_defer : 1),
+             (unsigned long long)(c->stack_entries ? c->stack_entries : 1),
+             (unsigned long long)(per_stack ? per_stack : 1));
+    return db_exec(d, sql, err, errlen);
 }
 
+/* Builds the indexes and writes the planner statistics; the caller commits. */
+bool db_finish(trace_db *d, const trace_counts *c, char *err, size_t errlen) {
+    return db_exec(d, "PRAGMA threads = 2", err, errlen) && run_schema(d, true, err, errlen) &&
+           write_stats(d, c, err, errlen);
+}
+
+/* Finalizes every statement and closes the connection (uncommitted work is dropped). */
 void db_close(trace_db *d) {
-    sqlite3_stmt *all[] = { d->ins_event, d->ins_stack, d->ins_entry,
+    sqlite3_stmt *all[] = { d->ins_event_batch, d->ins_event, d->ins_stack, d->ins_entry,
                             d->ins_lost, d->ins_name, d->ins_meta };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
     if (d->db) sqlite3_close(d->db);

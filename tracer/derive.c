@@ -61,6 +61,7 @@ struct derive {
     bool oom;
 };
 
+/* Scrambles a key for the hash tables (murmur3's finalizer). */
 static inline uint64_t mix64(uint64_t x) {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdull;
@@ -118,15 +119,18 @@ static bool reserve(void **arr, size_t *cap, size_t n, size_t size) {
     return true;
 }
 
+/* a = min(a, v), where NONE is "no value yet". */
 static inline void fold_min(int64_t *a, int64_t v) {
     if (*a == NONE || v < *a) *a = v;
 }
+/* a = max(a, v), where NONE is "no value yet". */
 static inline void fold_max(int64_t *a, int64_t v) {
     if (*a == NONE || v > *a) *a = v;
 }
 
 derive *derive_new(void) { return calloc(1, sizeof(derive)); }
 
+/* Frees everything; d may be NULL. */
 void derive_free(derive *d) {
     if (!d) return;
     idmap *all[] = { &d->map_ix, &d->defer_ix, &d->g_ix };
@@ -152,6 +156,7 @@ static map_row *map_of(derive *d, uint64_t id) {
     return &d->maps[i];
 }
 
+/* The defers row of id (created on first sight); NULL when out of memory. */
 static defer_row *defer_of(derive *d, uint64_t id) {
     if (!reserve((void **)&d->defers, &d->cap_defers, d->ndefers, sizeof *d->defers)) return NULL;
     size_t before = d->ndefers;
@@ -161,6 +166,7 @@ static defer_row *defer_of(derive *d, uint64_t id) {
     return &d->defers[i];
 }
 
+/* The goroutines row of goid (created on first sight); NULL when out of memory. */
 static g_row *g_of(derive *d, uint64_t goid) {
     if (!reserve((void **)&d->gs, &d->cap_gs, d->ngs, sizeof *d->gs)) return NULL;
     size_t before = d->ngs;
@@ -250,6 +256,7 @@ static void keep_gc(derive *d, unsigned kind, const uint64_t *w) {
                                w[GORT_W_ARG1], w[GORT_W_DUR] };
 }
 
+/* Folds one event into whichever summary rows it concerns. */
 void derive_event(derive *d, int32_t tid, const uint64_t *w) {
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
     d->seq++;
@@ -272,6 +279,7 @@ static void bind_agg(sqlite3_stmt *s, int col, int64_t v) {
         sqlite3_bind_int64(s, col, v);
 }
 
+/* Binds a static string, or NULL. */
 static void bind_str(sqlite3_stmt *s, int col, const char *v) {
     if (v)
         sqlite3_bind_text(s, col, v, -1, SQLITE_STATIC);
@@ -286,6 +294,7 @@ static bool step(sqlite3_stmt *s) {
     return rc == SQLITE_DONE;
 }
 
+/* Inserts the maps rows. */
 static bool write_maps(derive *d, sqlite3 *db) {
     static const char *const key_kinds[] = { NULL, "int64", "uint64", "string", "generic" };
     sqlite3_stmt *s;
@@ -311,6 +320,7 @@ static bool write_maps(derive *d, sqlite3 *db) {
     return ok;
 }
 
+/* Inserts the defers rows of records that were registered or ran. */
 static bool write_defers(derive *d, sqlite3 *db) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
@@ -336,6 +346,7 @@ static bool write_defers(derive *d, sqlite3 *db) {
     return ok;
 }
 
+/* Inserts the goroutines rows of goroutines that emitted events. */
 static bool write_goroutines(derive *d, sqlite3 *db) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
@@ -357,6 +368,7 @@ static bool write_goroutines(derive *d, sqlite3 *db) {
     return ok;
 }
 
+/* Orders GC events by time, then by arrival. */
 static int cmp_gc(const void *a, const void *b) {
     const gc_ev *x = a, *y = b;
     if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
@@ -368,6 +380,7 @@ typedef struct cycle_row {
     int64_t cycle, start, mark, markterm, sweep, sweepdone, end, stw, before, after, freed;
 } cycle_row;
 
+/* Inserts one gc_cycles row. */
 static bool write_cycle(sqlite3_stmt *s, const cycle_row *c) {
     const int64_t v[] = { c->cycle, c->start, c->mark, c->markterm, c->sweep, c->sweepdone,
                           c->end, c->stw, c->before, c->after, c->freed };
@@ -375,6 +388,7 @@ static bool write_cycle(sqlite3_stmt *s, const cycle_row *c) {
     return step(s);
 }
 
+/* Assigns the kept GC events to cycles in time order and inserts a row per cycle. */
 static bool write_gc_cycles(derive *d, sqlite3 *db) {
     if (d->ngc) qsort(d->gc, d->ngc, sizeof *d->gc, cmp_gc);
     sqlite3_stmt *s;
@@ -418,6 +432,9 @@ static bool write_gc_cycles(derive *d, sqlite3 *db) {
     return ok;
 }
 
+size_t derive_defers(const derive *d) { return d->ndefers; }
+
+/* Inserts every summary table; false on a database error or if memory ran out while folding. */
 bool derive_write(derive *d, trace_db *db) {
     return !d->oom && write_maps(d, db->db) && write_defers(d, db->db) &&
            write_goroutines(d, db->db) && write_gc_cycles(d, db->db);

@@ -4,9 +4,17 @@
  * The recorder is each ring's only reader. One pass takes a snapshot of every ring's head
  * (acquire: the record words before head are complete), then merges the rings' records by
  * timestamp — each ring is already in time order, because a thread's clock never goes back —
- * so that rows get ids in time order within a pass and in emission order per thread always.
+ * so that rows get ids in time order and, per thread, always in emission order.
  * A record is handed to ingest straight from the ring's memory (copied out only when it wraps
  * around the ring's end); tail is advanced (release) after each record.
+ *
+ * Records newer than `limit` stay for the next pass. The loop passes "now minus a little", so
+ * a record only gets an id once every thread has had time to commit what it stamped earlier:
+ * an event stamped before the limit but committed after the pass (its thread preempted for
+ * longer than the lag between stamping and publishing) is the only way ids can go against
+ * time across threads. A ring more than half full is drained down to half regardless (its
+ * thread must not wait out the lag; with buffers of megabytes its oldest records are far older
+ * than the lag anyway), and after the program's end the limit is infinite.
  *
  * A ring whose thread exited (RETIRED) and that is fully drained is recycled: its pending lost
  * run is reported, its counters are added to the totals, head and tail go back to 0, and it
@@ -82,9 +90,11 @@ static bool recycle(gort_rec_ring *r, ingest *g, drain_stats *st) {
     return true;
 }
 
-uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
+/* One pass over every ring: see tracer.h. Sets st->error on a database error. */
+uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st, uint64_t limit) {
     gort_rec_header *h = reg->h;
-    uint32_t nr = h->nrings;
+    uint32_t nr = atomic_load_explicit(&h->rings_used, memory_order_acquire);
+    if (nr > h->nrings) nr = h->nrings;
     cursor *cs = malloc(sizeof(cursor) * (nr ? nr : 1));
     uint32_t *retired = malloc(sizeof(uint32_t) * (nr ? nr : 1));
     if (!cs || !retired) {
@@ -108,14 +118,21 @@ uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     uint64_t before = st->records;
     /* Merge: the cursor with the earliest next record goes first (ties: lower ring). */
     while (nc > 0 && !st->error) {
-        uint32_t best = 0;
-        uint64_t best_ts = word_at(&cs[0], cs[0].pos + GORT_W_TS);
-        for (uint32_t k = 1; k < nc; k++) {
+        uint32_t best = 0, full = nc;
+        uint64_t best_ts = UINT64_MAX;
+        for (uint32_t k = 0; k < nc; k++) {
             uint64_t ts = word_at(&cs[k], cs[k].pos + GORT_W_TS);
+            if ((cs[k].head - cs[k].pos) * 2 > cs[k].mask + 1) full = k;
             if (ts < best_ts) {
                 best = k;
                 best_ts = ts;
             }
+        }
+        /* The rest waits for the next pass (see the top) — except from a ring more than half
+         * full, whose thread may be waiting for room and must not wait out the lag. */
+        if (best_ts > limit) {
+            if (full == nc) break;
+            best = full;
         }
         cursor *c = &cs[best];
         take_record(c, g, st);
@@ -126,6 +143,7 @@ uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     }
     for (uint32_t k = 0; k < nc; k++) /* left over after an error */
         atomic_store_explicit(&cs[k].ring->tail, cs[k].pos, memory_order_release);
+    if (!st->error && !ingest_flush(g)) st->error = true;
     for (uint32_t k = 0; k < nret && !st->error; k++) {
         gort_rec_ring *r = gort_rec_ring_at(h, retired[k]);
         if (atomic_load_explicit(&r->tail, memory_order_relaxed) ==
@@ -137,6 +155,7 @@ uint64_t drain_once(rec_region *reg, ingest *g, drain_stats *st) {
     return st->records - before;
 }
 
+/* Reports the lost runs still pending in the rings and adds up the rings' counters. */
 bool drain_finish(rec_region *reg, ingest *g, drain_stats *st) {
     gort_rec_header *h = reg->h;
     for (uint32_t i = 0; i < h->nrings; i++) {

@@ -51,7 +51,8 @@
     X(47, gc_end)        /* arg0 = heap live before, arg1 = heap live after (bytes);        \
                             map_id = maps freed (objects: gc_sweep_done arg0) */    \
     /* sampling and bookkeeping */                                                         \
-    X(60, cpu_sample)    /* a profiling sample of the running thread's stack */             \
+    X(60, cpu_sample)    /* a profiling sample of the running thread's stack; arg0 = timer  \
+                            periods it stands for, dur_ns = the CPU time they make */       \
     X(61, lost)          /* written by the recorder: arg0 = events lost, ts..ts+dur_ns */   \
     X(62, name)          /* string table entry: arg0 = id, arg1 = length in bytes; the     \
                             bytes follow in the record's payload words (see docs) */
@@ -171,7 +172,9 @@ typedef struct gort_rec_header {
     _Atomic uint32_t nmodules;
     _Atomic uint64_t next_name_id; /* string table ids: fetch-add */
     _Atomic uint64_t unringed_lost; /* --drop: events of threads that found no free ring */
-    uint64_t reserved[8];
+    _Atomic uint32_t rings_used;    /* 1 + the highest ring index ever claimed */
+    uint32_t pad;
+    uint64_t reserved[7];
     gort_rec_module modules[GORT_REC_MAX_MODULES];
 } gort_rec_header;
 

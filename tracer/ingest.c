@@ -7,6 +7,11 @@
  * whose `frames` row is written after the run by symbolize.c). A name record becomes a `names`
  * row, a lost record (or a ring's pending run) a `lost` row; neither is an event.
  *
+ * Events rows are inserted EVENT_BATCH at a time with one multi-row INSERT: SQLite's per-
+ * statement work (reset, VM start, journal checks) is paid once per batch, about a third of a
+ * single-row insert's cost. ingest_flush() inserts a partial batch; the drain calls it at the
+ * end of every pass, so nothing waits in memory between passes.
+ *
  * Column rules (docs/schema.md): goid and defer_id are NULL when 0; map_id is kept for map
  * kinds (0 is the nil map) and NULL when 0 for the others; dur_ns is NULL when 0 except for
  * kinds whose duration is always measured; stack_id is NULL without a stack.
@@ -32,9 +37,20 @@ typedef struct frame_slot {
     uint64_t id;      /* 0 = empty */
 } frame_slot;
 
+/* An events row waiting for its batch. */
+typedef struct event_row {
+    uint64_t ts, goid, map, defer, a0, a1, dur, sid;
+    int32_t tid;
+    unsigned kind;
+} event_row;
+
 struct ingest {
     trace_db *db;
+    event_row rows[EVENT_BATCH]; /* inserted EVENT_BATCH at a time: one statement, one VM run */
+    unsigned nrows;
     uint64_t events;
+    uint64_t with_defer;             /* events with a defer_id */
+    uint64_t per_kind[GORT_EV_MAX];  /* events by kind number */
     stack_slot *stacks;
     size_t nstacks, stack_cap;  /* cap: power of two */
     uint64_t *pcs;              /* every distinct stack's addresses, back to back */
@@ -56,6 +72,7 @@ static inline uint64_t mix(uint64_t x) {
     return x ^ (x >> 31);
 }
 
+/* A new ingester writing through d; NULL when out of memory. */
 ingest *ingest_new(trace_db *d) {
     ingest *g = calloc(1, sizeof *g);
     if (!g) return NULL;
@@ -75,6 +92,7 @@ ingest *ingest_new(trace_db *d) {
     return g;
 }
 
+/* Frees everything; g may be NULL. */
 void ingest_free(ingest *g) {
     if (!g) return;
     free(g->stacks);
@@ -89,6 +107,18 @@ uint64_t ingest_events(const ingest *g) { return g->events; }
 
 bool ingest_write_derived(ingest *g) { return derive_write(g->derived, g->db); }
 
+/* Copies the load's counts (for the planner statistics). */
+void ingest_counts(const ingest *g, trace_counts *c) {
+    c->events = g->events;
+    c->with_defer = g->with_defer;
+    c->kinds = 0;
+    for (unsigned k = 0; k < GORT_EV_MAX; k++) c->kinds += g->per_kind[k] != 0;
+    c->defers = derive_defers(g->derived);
+    c->stacks = g->nstacks;
+    c->stack_entries = g->npcs;
+}
+
+/* The distinct addresses seen, frame id i+1 at index i. */
 size_t ingest_frames(const ingest *g, const frame_ref **out) {
     *out = g->frame_list;
     return g->nframes;
@@ -201,7 +231,7 @@ static bool is_map_kind(unsigned kind) {
 
 /* True for kinds that always carry a measured duration, even 0. */
 static bool has_duration(unsigned kind) {
-    return kind == GORT_EV_deferreturn_end || kind == GORT_EV_stw_end;
+    return kind == GORT_EV_deferreturn_end || kind == GORT_EV_stw_end || kind == GORT_EV_cpu_sample;
 }
 
 /* Binds v, or NULL when v is 0 and zero_is_null. */
@@ -224,6 +254,45 @@ static bool ingest_name(ingest *g, const uint64_t *w, const uint64_t *payload, u
     return rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT;
 }
 
+/* Binds one events row at columns base+1 .. base+10. `unknown` holds a made-up kind name. */
+static void bind_row(sqlite3_stmt *s, int base, const event_row *r, char unknown[32]) {
+    const char *name = gort_kind_name(r->kind);
+    if (!name) snprintf(unknown, 32, "kind%u", r->kind);
+    sqlite3_bind_int64(s, base + 1, (sqlite3_int64)r->ts);
+    sqlite3_bind_int(s, base + 2, r->tid);
+    bind_u64(s, base + 3, r->goid, true);
+    if (name)
+        sqlite3_bind_text(s, base + 4, name, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(s, base + 4, unknown, -1, SQLITE_TRANSIENT);
+    bind_u64(s, base + 5, r->map, !is_map_kind(r->kind));
+    bind_u64(s, base + 6, r->defer, true);
+    sqlite3_bind_int64(s, base + 7, (sqlite3_int64)r->a0);
+    sqlite3_bind_int64(s, base + 8, (sqlite3_int64)r->a1);
+    bind_u64(s, base + 9, r->dur, !has_duration(r->kind));
+    bind_u64(s, base + 10, r->sid, true);
+}
+
+/* Inserts the waiting events rows: one batch statement when full, else row by row. */
+bool ingest_flush(ingest *g) {
+    trace_db *d = g->db;
+    char unknown[32];
+    int rc = SQLITE_DONE;
+    if (g->nrows == EVENT_BATCH) {
+        for (unsigned i = 0; i < EVENT_BATCH; i++) bind_row(d->ins_event_batch, 10 * (int)i, &g->rows[i], unknown);
+        rc = sqlite3_step(d->ins_event_batch);
+        sqlite3_reset(d->ins_event_batch);
+    } else {
+        for (unsigned i = 0; i < g->nrows && rc == SQLITE_DONE; i++) {
+            bind_row(d->ins_event, 0, &g->rows[i], unknown);
+            rc = sqlite3_step(d->ins_event);
+            sqlite3_reset(d->ins_event);
+        }
+    }
+    g->nrows = 0;
+    return rc == SQLITE_DONE;
+}
+
 bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
                    unsigned extra) {
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
@@ -234,32 +303,19 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *pa
         sid = stack_id(g, payload, extra, (flags & GORT_F_SIGNAL) != 0);
         if (!sid) return false;
     }
-    sqlite3_stmt *s = g->db->ins_event;
-    const char *name = gort_kind_name(kind);
-    char unknown[32];
-    if (!name) {
-        snprintf(unknown, sizeof unknown, "kind%u", kind);
-        name = unknown;
-    }
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)w[GORT_W_TS]);
-    sqlite3_bind_int(s, 2, tid);
-    bind_u64(s, 3, w[GORT_W_GOID], true);
-    sqlite3_bind_text(s, 4, name, -1, name == unknown ? SQLITE_TRANSIENT : SQLITE_STATIC);
-    bind_u64(s, 5, w[GORT_W_MAP], !is_map_kind(kind));
-    bind_u64(s, 6, w[GORT_W_DEFER], true);
-    sqlite3_bind_int64(s, 7, (sqlite3_int64)w[GORT_W_ARG0]);
-    sqlite3_bind_int64(s, 8, (sqlite3_int64)w[GORT_W_ARG1]);
-    bind_u64(s, 9, w[GORT_W_DUR], !has_duration(kind));
-    bind_u64(s, 10, sid, true);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return false;
+    event_row *row = &g->rows[g->nrows++];
+    *row = (event_row){ w[GORT_W_TS], w[GORT_W_GOID], w[GORT_W_MAP], w[GORT_W_DEFER],
+                        w[GORT_W_ARG0], w[GORT_W_ARG1], w[GORT_W_DUR], sid, tid, kind };
+    if (g->nrows == EVENT_BATCH && !ingest_flush(g)) return false;
     derive_event(g->derived, tid, w);
     g->events++;
+    if (kind < GORT_EV_MAX) g->per_kind[kind]++;
+    if (w[GORT_W_DEFER]) g->with_defer++;
     g->db->rows_in_txn++;
     return true;
 }
 
+/* Inserts one lost row. */
 bool ingest_lost(ingest *g, int32_t tid, uint64_t first_ns, uint64_t last_ns, uint64_t count) {
     sqlite3_stmt *s = g->db->ins_lost;
     sqlite3_bind_int(s, 1, tid);

@@ -38,6 +38,9 @@
 #define DEFAULT_BUFFER (4u << 20)
 #define DEFAULT_DEPTH 32
 #define MAX_DEPTH 128
+/* Events are given ids once they are this old: threads have had that long to publish what
+ * they stamped earlier, so ids follow time across threads too (see drain.c). */
+#define ORDER_LAG_NS 1000000
 #define NRINGS 1024 /* threads emitting at once (the region is sparse: untouched rings cost nothing) */
 
 typedef struct record_args {
@@ -64,6 +67,7 @@ typedef struct run {
     int status;                  /* waitpid's */
 } run;
 
+/* Prints the command's help. */
 static void usage(FILE *f) {
     fprintf(f,
             "usage: gort record [-o FILE] [--force] [--stack-depth N | --no-stacks]\n"
@@ -99,6 +103,10 @@ static int int_option(int argc, char **argv, int *i, const char *name, int64_t m
 static int parse_args(int argc, char **argv, record_args *a) {
     memset(a, 0, sizeof *a);
     a->opt = (rec_options){ DEFAULT_BUFFER, NRINGS, DEFAULT_DEPTH, 0, false };
+    /* GORT_RECORD_RINGS: fewer rings, to test what happens when threads outnumber them. */
+    int64_t rings;
+    const char *env = getenv("GORT_RECORD_RINGS");
+    if (env && cli_parse_int(env, 1, NRINGS, &rings)) a->opt.nrings = (uint32_t)rings;
     a->output = DEFAULT_OUTPUT;
     int i = 1;
     for (; i < argc; i++) {
@@ -262,7 +270,8 @@ static bool drain_while_running(run *r) {
     bool tty = isatty(STDERR_FILENO);
     uint64_t last_show = mono_now(), last_events = 0;
     for (;;) {
-        uint64_t got = drain_once(&r->region, r->ing, &r->st);
+        uint64_t now = region_now(&r->region);
+        uint64_t got = drain_once(&r->region, r->ing, &r->st, now > ORDER_LAG_NS ? now - ORDER_LAG_NS : 0);
         if (r->st.error || !db_maybe_commit(&r->db)) return false;
         forward_signals(r);
         pid_t w = waitpid(r->pid, &r->status, WNOHANG);
@@ -284,7 +293,7 @@ static bool drain_while_running(run *r) {
     r->end_ns = mono_now();
     if (tty) fprintf(stderr, "\r\033[K");
     /* The program is gone: everything it committed is in the rings now. */
-    while (drain_once(&r->region, r->ing, &r->st) > 0)
+    while (drain_once(&r->region, r->ing, &r->st, UINT64_MAX) > 0)
         if (r->st.error) return false;
     return !r->st.error && drain_finish(&r->region, r->ing, &r->st);
 }
@@ -388,12 +397,18 @@ static bool finish_trace(run *r, record_args *a, char *err, size_t errlen) {
     const frame_ref *frames;
     size_t nframes = ingest_frames(r->ing, &frames);
     if (r->st.corrupt) fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
+    uint64_t unringed = atomic_load(&r->region.h->unringed_lost);
+    if (unringed)
+        fprintf(stderr, "gort record: warning: %llu events lost: more than %u threads emitted at once\n",
+                (unsigned long long)unringed, r->region.h->nrings);
     if (!symbolize_frames(&r->db, r->region.h, frames, nframes, err, errlen)) return false;
     if (!ingest_write_derived(r->ing) || !write_meta(r, a)) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
         return false;
     }
-    if (!db_finish(&r->db, err, errlen)) return false;
+    trace_counts counts;
+    ingest_counts(r->ing, &counts);
+    if (!db_finish(&r->db, &counts, err, errlen)) return false;
     if (!db_meta_int(&r->db, "finish_ns", (int64_t)(mono_now() - r->end_ns))) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(r->db.db));
         return false;
@@ -422,6 +437,8 @@ static int fail_run(run *r, const char *msg) {
     return cli_error(CMD, "%s", msg);
 }
 
+/* gort record: returns the program's exit status (128 + signal), or 2 for bad input or a
+ * recorder error (then the program is killed and no file is left). */
 int cmd_record(int argc, char **argv) {
     record_args a;
     int rc = parse_args(argc, argv, &a);
@@ -457,7 +474,13 @@ int cmd_record(int argc, char **argv) {
         return fail_run(&r, err);
     }
     r.pid = 0; /* reaped */
-    if (!finish_trace(&r, &a, err, sizeof err)) return fail_run(&r, err);
+    bool tty = isatty(STDERR_FILENO);
+    if (tty) /* indexing ten million events takes seconds: say what is going on */
+        fprintf(stderr, "gort record: %llu events, writing indexes\033[K",
+                (unsigned long long)ingest_events(r.ing));
+    bool finished = finish_trace(&r, &a, err, sizeof err);
+    if (tty) fprintf(stderr, "\r\033[K");
+    if (!finished) return fail_run(&r, err);
     db_close(&r.db);
     if (rename(r.tmp_path, a.output) != 0) {
         snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));

@@ -84,6 +84,8 @@ static void calibrate(gort_rec_header *h) {
     h->clock = GORT_CLOCK_TSC;
 }
 
+/* Sizes the rings (ring_bytes rounded up to a power of two), creates and maps the memfd,
+ * writes the header with the calibrated clock, magic last. */
 bool region_create(rec_region *r, const rec_options *o, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
     uint64_t words = 1;
@@ -99,7 +101,8 @@ bool region_create(rec_region *r, const rec_options *o, char *err, size_t errlen
     }
     void *p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
     if (p == MAP_FAILED) {
-        snprintf(err, errlen, "cannot map the shared buffer (%zu bytes): %s", r->size,
+        snprintf(err, errlen, "cannot map the shared buffer (%zu bytes; a smaller --buffer?): %s",
+                 r->size,
                  strerror(errno));
         close(r->fd);
         return false;
@@ -119,6 +122,7 @@ bool region_create(rec_region *r, const rec_options *o, char *err, size_t errlen
     return true;
 }
 
+/* Unmaps and closes the region. */
 void region_destroy(rec_region *r) {
     if (r->h) munmap(r->h, r->size);
     if (r->fd >= 0) close(r->fd);
@@ -126,10 +130,12 @@ void region_destroy(rec_region *r) {
     r->fd = -1;
 }
 
+/* The clock's name for meta. */
 const char *region_clock_name(const rec_region *r) {
     return r->h->clock == GORT_CLOCK_TSC ? "tsc" : "monotonic";
 }
 
+/* The trace clock read by the recorder, as the program reads it. */
 uint64_t region_now(const rec_region *r) {
     const gort_rec_header *h = r->h;
     if (h->clock == GORT_CLOCK_TSC) {

@@ -46,8 +46,11 @@ uint64_t region_now(const rec_region *r);
 
 /* ---- db.c ------------------------------------------------------------------------------------ */
 
+#define EVENT_BATCH 32 /* events rows per multi-row INSERT */
+
 typedef struct trace_db {
     sqlite3 *db;
+    sqlite3_stmt *ins_event_batch; /* EVENT_BATCH rows */
     sqlite3_stmt *ins_event, *ins_stack, *ins_entry, *ins_lost, *ins_name, *ins_meta;
     uint64_t rows_in_txn;
 } trace_db;
@@ -57,8 +60,10 @@ typedef struct trace_db {
 bool db_create(trace_db *d, const char *path, char *err, size_t errlen);
 /* Commits and opens a new transaction when many rows are pending. */
 bool db_maybe_commit(trace_db *d);
-/* Creates the indexes (the caller then commits). */
-bool db_finish(trace_db *d, char *err, size_t errlen);
+/* Creates the indexes and gives the query planner exact statistics about them (the caller
+ * then commits). */
+struct trace_counts;
+bool db_finish(trace_db *d, const struct trace_counts *c, char *err, size_t errlen);
 void db_close(trace_db *d);
 bool db_meta(trace_db *d, const char *key, const char *value);
 bool db_meta_int(trace_db *d, const char *key, int64_t value);
@@ -73,6 +78,8 @@ void ingest_free(ingest *g);
 /* One record read from thread tid's ring: header words w and its payload. */
 bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
                    unsigned extra);
+/* Inserts the events rows still waiting for a full batch. False on a database error. */
+bool ingest_flush(ingest *g);
 /* A run of lost events (from a lost record or a ring's pending counters). */
 bool ingest_lost(ingest *g, int32_t tid, uint64_t first_ns, uint64_t last_ns, uint64_t count);
 uint64_t ingest_events(const ingest *g);
@@ -93,8 +100,15 @@ void derive_free(derive *d);
 void derive_event(derive *d, int32_t tid, const uint64_t *w);
 /* Inserts the summary tables' rows (names must be loaded: defers.fn refers to them). */
 bool derive_write(derive *d, trace_db *db);
+/* Defer records seen. */
+size_t derive_defers(const derive *d);
 /* Writes the summary tables of everything ingested. */
 bool ingest_write_derived(ingest *g);
+/* What was loaded, for the query planner's statistics. */
+typedef struct trace_counts {
+    uint64_t events, with_defer, kinds, defers, stacks, stack_entries;
+} trace_counts;
+void ingest_counts(const ingest *g, trace_counts *c);
 
 /* ---- drain.c --------------------------------------------------------------------------------- */
 
@@ -106,9 +120,10 @@ typedef struct drain_stats {
     bool corrupt;          /* a ring held a malformed record */
 } drain_stats;
 
-/* Reads every committed record from every ring, merged by time, feeds them to ingest and
- * frees their space; recycles drained rings of exited threads. Returns records read. */
-uint64_t drain_once(rec_region *r, ingest *g, drain_stats *st);
+/* Reads the committed records stamped at or before `limit` from every ring, merged by time,
+ * feeds them to ingest and frees their space; recycles drained rings of exited threads.
+ * Returns records read. */
+uint64_t drain_once(rec_region *r, ingest *g, drain_stats *st, uint64_t limit);
 /* After the program is gone: reports every ring's pending lost run and adds the lost and wait
  * totals of all rings still assigned into st. */
 bool drain_finish(rec_region *r, ingest *g, drain_stats *st);

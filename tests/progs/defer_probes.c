@@ -6,7 +6,7 @@
 #include "defer_util.h"
 #include "internal.h"
 
-#include <time.h>
+#include <unistd.h>
 
 static gort_map *f_map;
 static uint64_t id_close, id_del, id_rec, id_gx, goid_gx;
@@ -47,18 +47,13 @@ static void gx(void *e) {
     gort_goexit();
 }
 
-/* Returning from main ends the process at once (as in Go), possibly before gx's thread emits its
- * last events (deferreturn_end, goend): wait until the goroutine has left allg, after goend. */
-static void wait_ended(uint64_t goid) {
-    for (;;) {
-        bool alive = false;
-        pthread_mutex_lock(&gort__sched_lock);
-        for (gort_g *g = gort__allg; g; g = g->allnext) alive |= g->goid == goid;
-        pthread_mutex_unlock(&gort__sched_lock);
-        if (!alive) return;
-        struct timespec ms = { 0, 1000000 };
-        nanosleep(&ms, NULL);
-    }
+/* Whether goroutine goid has ended (left allg, after its goend probe). */
+static bool ended(uint64_t goid) {
+    bool found = false;
+    pthread_mutex_lock(&gort__sched_lock);
+    for (gort_g *g = gort__allg; g; g = g->allnext) found |= g->goid == goid;
+    pthread_mutex_unlock(&gort__sched_lock);
+    return !found;
 }
 
 int main(void) {
@@ -67,7 +62,9 @@ int main(void) {
     gort_wg_add(&wg, 1);
     goid_gx = GORT_GO(gx, NULL);
     gort_wg_wait(&wg);
-    wait_ended(goid_gx);
+    /* wg.Done ran inside the goroutine's last deferred call: let it finish and end, so its
+     * last events (deferreturn_end, goend) are in the trace before main exits. */
+    while (!ended(goid_gx)) usleep(1000);
     printf("map=%llu close=%llu del=%llu rec=%llu gx=%llu goid=%llu\n",
            (unsigned long long)gort_map_id(f_map), (unsigned long long)id_close,
            (unsigned long long)id_del, (unsigned long long)id_rec, (unsigned long long)id_gx,

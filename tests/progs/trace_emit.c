@@ -6,13 +6,18 @@
  *     KIND:N          N events of KIND (a name from gort_record.h), arg0 = 0..N-1, arg1 = N
  *     threads:T:N     T threads at once, each N mapaccess events with arg0 = 0..N-1 and
  *                     arg1 = the thread's index; joined before the next step
+ *     heldthreads:T:N T threads, each N mapaccess events (arg0 = 0..N-1, arg1 = its index), all
+ *                     alive until every one has emitted (a barrier), then joined
  *     nested:N        N mapassign events emitted from trace_fn_inner, called by
  *                     trace_fn_middle, called by trace_fn_outer (for stack tests)
  *     spin:MS         burns MS ms of CPU in trace_busy_loop (for --profile-hz)
  *     spinthreads:T:MS  T threads at once, each emits one gostart, then burns MS ms of its
  *                     own CPU time in trace_busy_loop
- *     clock:MS        two growdone events MS ms apart (nanosleep); the second's arg0 is the
- *                     CLOCK_MONOTONIC ns measured between them, to check the trace clock
+ *     clock:MS        two growdone events (map 1) MS ms apart (nanosleep), the second's arg0
+ *                     the least CLOCK_MONOTONIC ns between them, then a growdone of map 2
+ *                     whose arg0 is the most (to check the trace clock)
+ *     fork:N          forks a child that emits N mapiterinit events and exits; waits for it
+ *                     (a forked child runs untraced: its events must not appear)
  *     name:TEXT       interns TEXT (gort__trace_name) and emits one deferproc naming it
  *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
  *                     freed; deferred calls registered and run; goroutines; GC cycles —
@@ -28,7 +33,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
+
+/* ns from a to b. */
+static uint64_t ns_between(const struct timespec *a, const struct timespec *b) {
+    return (uint64_t)((b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec));
+}
 
 /* The kind number of a name, or 0. */
 static unsigned kind_by_name(const char *name, size_t len) {
@@ -49,6 +61,30 @@ static void *worker_main(void *arg) {
     worker *w = arg;
     for (uint64_t i = 0; i < w->n; i++) gort__emit(GORT_EV_mapaccess, w->index + 1, i, w->index, 0);
     return NULL;
+}
+
+/* threads:T:N — starts T workers and joins them. */
+static pthread_barrier_t held; /* heldthreads: everyone alive until all have emitted */
+
+/* One thread of heldthreads:T:N. */
+static void *held_main(void *arg) {
+    worker_main(arg);
+    pthread_barrier_wait(&held);
+    return NULL;
+}
+
+/* heldthreads:T:N — T workers alive at once. */
+static void run_held_threads(uint64_t t, uint64_t n) {
+    worker *ws = calloc(t, sizeof *ws);
+    pthread_barrier_init(&held, NULL, (unsigned)t);
+    for (uint64_t i = 0; i < t; i++) {
+        ws[i].index = i;
+        ws[i].n = n;
+        pthread_create(&ws[i].th, NULL, held_main, &ws[i]);
+    }
+    for (uint64_t i = 0; i < t; i++) pthread_join(ws[i].th, NULL);
+    pthread_barrier_destroy(&held);
+    free(ws);
 }
 
 static void run_threads(uint64_t t, uint64_t n) {
@@ -94,6 +130,7 @@ static void *spinner_main(void *arg) {
     return NULL;
 }
 
+/* spinthreads:T:MS — starts T spinners (at most 64) and joins them. */
 static void run_spinners(uint64_t t, uint64_t ms) {
     pthread_t th[64];
     if (t > 64) t = 64;
@@ -101,12 +138,12 @@ static void run_spinners(uint64_t t, uint64_t ms) {
     for (uint64_t i = 0; i < t; i++) pthread_join(th[i], NULL);
 }
 
-/* One thread of story:N. Ids are made unique per thread and round. */
 typedef struct story {
     pthread_t th;
     uint64_t index, rounds;
 } story;
 
+/* One thread of story:N. Ids are made unique per thread and round. */
 static void *story_main(void *arg) {
     story *st = arg;
     static const char *const fns[] = { "delete", "main.cleanup", "main.unlock" };
@@ -151,6 +188,7 @@ static void *story_main(void *arg) {
     return NULL;
 }
 
+/* story:N — three story threads, joined. */
 static void run_story(uint64_t rounds) {
     story st[3];
     for (uint64_t i = 0; i < 3; i++) {
@@ -160,6 +198,7 @@ static void run_story(uint64_t rounds) {
     for (int i = 0; i < 3; i++) pthread_join(st[i].th, NULL);
 }
 
+/* Runs the steps in order (see the top of the file). */
 int main(int argc, char **argv) {
     for (int a = 1; a < argc; a++) {
         const char *s = argv[a];
@@ -177,20 +216,34 @@ int main(int argc, char **argv) {
             exit((int)n);
         } else if (sscanf(s, "spinthreads:%llu:%llu", &t, &n) == 2) {
             run_spinners(t, n);
+        } else if (sscanf(s, "heldthreads:%llu:%llu", &t, &n) == 2) {
+            run_held_threads(t, n);
         } else if (sscanf(s, "threads:%llu:%llu", &t, &n) == 2) {
             run_threads(t, n);
         } else if (sscanf(s, "story:%llu", &n) == 1) {
             run_story(n);
         } else if (sscanf(s, "nested:%llu", &n) == 1) {
             trace_fn_outer(n);
+        } else if (sscanf(s, "fork:%llu", &n) == 1) {
+            pid_t child = fork();
+            if (child == 0) {
+                for (unsigned long long i = 0; i < n; i++) gort__emit(GORT_EV_mapiterinit, 1, i, n, 0);
+                _exit(0);
+            }
+            waitpid(child, NULL, 0);
         } else if (sscanf(s, "clock:%llu", &n) == 1) {
-            struct timespec a, b, d = { (time_t)(n / 1000), (long)(n % 1000) * 1000000 };
-            clock_gettime(CLOCK_MONOTONIC, &a);
+            /* CLOCK_MONOTONIC read before and after each event brackets its true time, so
+             * the interval between the two lies in [b1 - a2, b2 - a1] whatever preemption
+             * does: the second event carries the low bound, a third (map 2) the high one. */
+            struct timespec a1, a2, b1, b2, d = { (time_t)(n / 1000), (long)(n % 1000) * 1000000 };
+            clock_gettime(CLOCK_MONOTONIC, &a1);
             gort__emit(GORT_EV_growdone, 1, 0, 0, 0);
+            clock_gettime(CLOCK_MONOTONIC, &a2);
             nanosleep(&d, NULL);
-            clock_gettime(CLOCK_MONOTONIC, &b);
-            gort__emit(GORT_EV_growdone, 1,
-                       (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec)), 0, 0);
+            clock_gettime(CLOCK_MONOTONIC, &b1);
+            gort__emit(GORT_EV_growdone, 1, ns_between(&a2, &b1), 0, 0);
+            clock_gettime(CLOCK_MONOTONIC, &b2);
+            gort__emit(GORT_EV_growdone, 2, ns_between(&a1, &b2), 0, 0);
         } else if (sscanf(s, "spin:%llu", &n) == 1) {
             trace_busy_loop(n);
         } else if (!strncmp(s, "name:", 5)) {
