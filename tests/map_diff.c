@@ -29,6 +29,7 @@ enum kind { K_INT, K_STR, K_GEN };
 
 /* Generic keys: 12 bytes, hashed with gort_memhash, compared bytewise. */
 typedef struct { uint32_t w[3]; } key12;
+/* key12's hash and equality: its 12 bytes. */
 static uint64_t key12_hash(const void *k, uint64_t seed) { return gort_memhash(k, sizeof(key12), seed); }
 static bool key12_equal(const void *a, const void *b) { return memcmp(a, b, sizeof(key12)) == 0; }
 static const gort_maptype type_key12 = {.name = "map[key12]int64", .keykind = GORT_KEY_GENERIC,
@@ -59,6 +60,7 @@ static long index_of(enum kind kind, const void *key) {
     return (long)g->w[1];
 }
 
+/* assign / delete / access of key i through the entry points of the map's key kind. */
 static void *do_assign(gort_map *m, enum kind kind, long i) {
     if (kind == K_INT) return gort_mapassign_fast64(m, (uint64_t)i ^ 0x5555);
     if (kind == K_STR) return gort_mapassign_faststr(m, gort_str(strkeys[i]));
@@ -189,6 +191,7 @@ static bool run(enum kind kind, long ops) {
     return check_iteration(m, kind, 0);
 }
 
+/* Runs the stream on each key kind; exit 0 when every check held. */
 int main(int argc, char **argv) {
     (void)argc;
     if (!getenv("GORT_HASHSEED")) { /* fix hashing too: re-run with a seed in the environment */

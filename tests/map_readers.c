@@ -52,6 +52,7 @@ static void collector(void *arg) {
     gort_wg_done(&collector_done);
 }
 
+/* Fills two maps, runs the readers beside a collector, then checks and finishes the growth. */
 int main(void) {
     gort_register_global(&quiet);
     gort_register_global(&growing);
