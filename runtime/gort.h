@@ -64,7 +64,7 @@ typedef struct gort_maptype {
     const char *name;      /* e.g. "map[string]int64", shown in traces and errors */
     gort_keykind keykind;
     uint32_t keysize;      /* bytes; 8 for INT64/UINT64, sizeof(gort_string) for STRING */
-    uint32_t elemsize;     /* bytes, 0 allowed (a set) */
+    uint32_t elemsize;     /* bytes, 0 allowed (a set), at most 4096; stored inline */
     gort_hashfn hash;      /* GENERIC only */
     gort_equalfn equal;    /* GENERIC only */
     uint64_t elem_ptrmask;
@@ -87,6 +87,8 @@ uint64_t gort_memhash(const void *key, size_t size, uint64_t seed);
  * 2. Maps
  * ------------------------------------------------------------------------------------------ */
 
+/* Hashing is randomised per process and per map, as Go's: iteration order and bucket placement
+ * differ between runs. GORT_HASHSEED=n in the environment makes both reproducible (tests). */
 typedef struct gort_map gort_map; /* Go's hmap; NULL is the nil map */
 
 /* makemap: a new map sized for about `hint` entries, with Go's choice of initial B. */
@@ -102,7 +104,9 @@ void *gort_mapassign(gort_map *h, const void *key);
 /* mapdelete: removes key if present; a no-op on a nil or empty map. */
 void gort_mapdelete(gort_map *h, const void *key);
 
-/* The fast paths for 8-byte integer keys (mapaccess1_fast64 ...) and string keys (_faststr). */
+/* The fast paths for 8-byte integer keys (mapaccess1_fast64 ...) and string keys (_faststr),
+ * for maps of GORT_KEY_INT64/UINT64 and GORT_KEY_STRING types respectively (a fast path on a
+ * map of another key kind is a fatal error; the generic entry points serve every kind). */
 void *gort_mapaccess1_fast64(gort_map *h, uint64_t key);
 void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok);
 void *gort_mapassign_fast64(gort_map *h, uint64_t key);

@@ -498,6 +498,9 @@ AI uint8_t *search_chain(gort_map *h, uint8_t *b, const void *key, uint8_t top, 
         uint64_t w = tophash_word(b);
         for (uint64_t m = bytes_equal(w, top); m; m &= m - 1) {
             unsigned i = first_byte(m);
+            /* A tophash match is almost always the key: start loading its element (the
+             * caller reads or clears it next) in parallel with the key compare. */
+            __builtin_prefetch(elem_at(h, b, i, kk));
             if (key_equal(h, key, key_at(h, b, i, kk), kk)) {
                 *slot = i;
                 return b;

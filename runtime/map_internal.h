@@ -1,7 +1,7 @@
 /*
  * map_internal.h — the map header and bucket layout shared by the map's source files
- * (map.c, map_hash.c, maptypes.c). Nothing outside runtime/map*.c includes it: other parts of
- * libgort see a gort_map only through gort.h and internal.h.
+ * (map.c, map_hash.c, maptypes.c) and the white-box map tests (tests/map_*.c). No other part
+ * of libgort includes it: they see a gort_map only through gort.h and internal.h.
  *
  * The layout follows Go 1.19's hmap and bmap (runtime/map.go:116,149); map.c's opening essay
  * explains what every field means and the invariants that hold between them.
@@ -163,8 +163,6 @@ uint32_t gort__fastrand(void);
 uint64_t gort__fastrand64(void);
 uint64_t gort__seed_of(uint32_t hash0);
 
-/* The bucket's tophash byte i. */
-static inline uint8_t *bucket_tophash(uint8_t *b) { return b; }
 /* The overflow pointer, stored in the last 8 bytes of a bucket. */
 static inline uint8_t **bucket_overflow_slot(const gort_map *h, uint8_t *b) {
     return (uint8_t **)(b + h->bucketsize - sizeof(void *));

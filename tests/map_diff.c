@@ -29,6 +29,7 @@ enum kind { K_INT, K_STR, K_GEN };
 
 /* Generic keys: 12 bytes, hashed with gort_memhash, compared bytewise. */
 typedef struct { uint32_t w[3]; } key12;
+/* key12's hash and equality: its 12 bytes. */
 static uint64_t key12_hash(const void *k, uint64_t seed) { return gort_memhash(k, sizeof(key12), seed); }
 static bool key12_equal(const void *a, const void *b) { return memcmp(a, b, sizeof(key12)) == 0; }
 static const gort_maptype type_key12 = {.name = "map[key12]int64", .keykind = GORT_KEY_GENERIC,
@@ -41,6 +42,8 @@ static bool ref_present[KEYS];
 static int64_t ref_value[KEYS];
 static int64_t ref_len;
 static int iter_seen[KEYS];
+/* Coverage: what the operation stream made the maps go through. */
+static long same_size_grows, doubling_grows, mid_growth_iterations;
 
 /* Key i's index from a key produced by the map. */
 static long index_of(enum kind kind, const void *key) {
@@ -57,6 +60,7 @@ static long index_of(enum kind kind, const void *key) {
     return (long)g->w[1];
 }
 
+/* assign / delete / access of key i through the entry points of the map's key kind. */
 static void *do_assign(gort_map *m, enum kind kind, long i) {
     if (kind == K_INT) return gort_mapassign_fast64(m, (uint64_t)i ^ 0x5555);
     if (kind == K_STR) return gort_mapassign_faststr(m, gort_str(strkeys[i]));
@@ -97,19 +101,41 @@ static bool check_iteration(gort_map *m, enum kind kind, long stop) {
 static bool run(enum kind kind, long ops) {
     const gort_maptype *t = kind == K_INT ? &gort_type_int64_int64
                             : kind == K_STR ? &gort_type_string_int64 : &type_key12;
-    gort_map *m = root(gort_makemap(t, (int64_t)(rnd() % 100)));
-    memset(ref_present, 0, sizeof ref_present);
-    ref_len = 0;
+    gort_map *m = NULL;
     long range = 100;
     int ins_pm = 600;
+    bool sliding = false; /* a phase of FIFO churn: insert the newest key, delete the oldest */
+    long lo = 0, hi = 0;
+    uint8_t prev_B = 0;
+    bool prev_growing = false;
     for (long op = 0; op < ops; op++) {
         if (op % 20000 == 0) { /* a new phase: key range and insert/delete balance */
             static const long ranges[] = {8, 16, 100, 1000, 5000, KEYS};
             range = ranges[rnd() % (sizeof ranges / sizeof ranges[0])];
             ins_pm = 300 + (int)(rnd() % 500);
+            sliding = rnd() % 3 == 0 && range < KEYS;
+            if (!m || rnd() % 3 == 0) { /* a fresh map, sometimes with a hint */
+                m = root(gort_makemap(t, rnd() % 2 ? (int64_t)(rnd() % 3000) : 0));
+                memset(ref_present, 0, sizeof ref_present);
+                ref_len = 0;
+                gort_mapstats st0;
+                gort_map_stats(m, &st0);
+                prev_B = st0.B;
+                prev_growing = false;
+            }
+            lo = hi = (long)(rnd() % KEYS);
         }
         long i = (long)(rnd() % (uint64_t)range);
         uint64_t r = rnd() % 1000;
+        if (sliding) { /* keys hi (insert) and lo (delete) walk around the key space */
+            if (r < 500 && hi - lo < range) {
+                i = hi++ % KEYS;
+                r = 0;
+            } else if (r < 900 && lo < hi) {
+                i = lo++ % KEYS;
+                r = 700;
+            }
+        }
         if (r < (uint64_t)ins_pm * 6 / 10) { /* assign */
             int64_t *e = do_assign(m, kind, i);
             if (!ref_present[i]) {
@@ -142,6 +168,16 @@ static bool run(enum kind kind, long ops) {
             memset(ref_present, 0, sizeof ref_present);
             ref_len = 0;
         }
+        gort_mapstats st;
+        gort_map_stats(m, &st);
+        if (st.B != prev_B) doubling_grows++;
+        else if (st.same_size_grow && !prev_growing) same_size_grows++;
+        prev_B = st.B;
+        prev_growing = st.growing;
+        if (st.growing && rnd() % 100 == 0) { /* iterations that start mid-growth */
+            mid_growth_iterations++;
+            if (!check_iteration(m, kind, (long)(rnd() % 2) * (long)(rnd() % 50))) return false;
+        }
         if (gort_maplen(m) != ref_len) {
             CHECK(0, "op %ld: len %lld, reference %lld", op, (long long)gort_maplen(m), (long long)ref_len);
             return false;
@@ -155,6 +191,7 @@ static bool run(enum kind kind, long ops) {
     return check_iteration(m, kind, 0);
 }
 
+/* Runs the stream on each key kind; exit 0 when every check held. */
 int main(int argc, char **argv) {
     (void)argc;
     if (!getenv("GORT_HASHSEED")) { /* fix hashing too: re-run with a seed in the environment */
@@ -171,5 +208,9 @@ int main(int argc, char **argv) {
         rng_state = 1000 + (uint64_t)kind;
         if (!run((enum kind)kind, ops)) fprintf(stderr, "map_diff: %s keys failed\n", names[kind]);
     }
+    printf("map_diff: %ld doubling and %ld same-size growths started, %ld iterations mid-growth\n",
+           doubling_grows, same_size_grows, mid_growth_iterations);
+    CHECK(doubling_grows > 0 && same_size_grows > 0 && mid_growth_iterations > 0,
+          "the operation stream no longer exercises growth");
     return check_report("map_diff");
 }

@@ -36,6 +36,7 @@ static void put(int64_t i) {
     building = NULL;
 }
 
+/* Churns the outer map under frequent cycles, then checks every inner map. */
 int main(int argc, char **argv) {
     (void)argc;
     if (!getenv("GORT_GOGC")) { /* collect as often as the collector allows */

@@ -87,6 +87,7 @@ static void scenario(int n, int ins_pm, int del_pm, int upd_pm) {
 /* Sizes just past a growth trigger start the iteration mid-growth. */
 static const int growth_sizes[] = {9, 14, 27, 53, 105, 209, 417, 833, 1665, 3329};
 
+/* Many scenarios: growth sizes (iterations start mid-growth) and random ones. */
 static void test_guarantees(void) {
     rng_state = 12345;
     for (int round = 0; round < 3; round++) {
@@ -144,6 +145,7 @@ static void test_clear_during_iteration(void) {
     CHECK(gort_maplen(m) == 286, "len %lld", (long long)gort_maplen(m));
 }
 
+/* Runs the iteration checks; exit 0 when every check held. */
 int main(void) {
     test_guarantees();
     test_random_start();

@@ -53,6 +53,7 @@ static void check_growth(FILE *f, const gort_maptype *t, bool str) {
 /* Preallocated overflow buckets of a fresh map: allocated buckets beyond 2^B. */
 static uint64_t prealloc_of(gort_map *m) { return m->B ? array_hdr_of(m->buckets)->nalloc - ((uint64_t)1 << m->B) : 0; }
 
+/* makemap(hint) for every "hint" line: Go's initial B and preallocated overflow buckets. */
 static void check_hints(FILE *f) {
     char line[256];
     long hint;
@@ -74,12 +75,14 @@ static void check_hints(FILE *f) {
     CHECK(n > 3000, "only %d hint lines", n);
 }
 
+/* The slot states of a one-bucket map: F filled, e emptyOne, R emptyRest. */
 static void state(gort_map *m, char out[9]) {
     for (int i = 0; i < 8; i++)
         out[i] = m->buckets[i] == EMPTY_REST ? 'R' : m->buckets[i] == EMPTY_ONE ? 'e' : 'F';
     out[8] = 0;
 }
 
+/* Replays the "slots" lines' deletes and insert, comparing slot states after each. */
 static void check_slots(FILE *f) {
     gort_map *m = root(gort_makemap(&gort_type_int64_int64, 0));
     for (uint64_t k = 0; k < 8; k++) gort_mapassign_fast64(m, k);
@@ -98,6 +101,7 @@ static void check_slots(FILE *f) {
     CHECK(n == 8, "%d slots lines", n);
 }
 
+/* Compares gort with Go's recorded output; exit 0 when everything matches. */
 int main(void) {
     const char *path = getenv("SHAPE_OUT") ? getenv("SHAPE_OUT") : "tests/go/map/shape.out";
     FILE *f = fopen(path, "r");

@@ -85,9 +85,11 @@ static void test_string(void) {
 /* A 24-byte struct key hashed with gort_memhash; a 200-byte element (above Go's 128-byte
  * indirect limit, stored inline by gort). */
 typedef struct { uint64_t a; uint32_t b; uint8_t pad[12]; } key24;
+/* key24's hash and equality: its bytes (padding included, always zeroed here). */
 static uint64_t key24_hash(const void *k, uint64_t seed) { return gort_memhash(k, sizeof(key24), seed); }
 static bool key24_equal(const void *x, const void *y) { return memcmp(x, y, sizeof(key24)) == 0; }
 
+/* Generic keys and large elements through the generic entry points; a set. */
 static void test_generic(void) {
     gort_maptype t = {.name = "map[key24][200]byte", .keykind = GORT_KEY_GENERIC,
                       .keysize = sizeof(key24), .elemsize = 200, .hash = key24_hash,
@@ -129,8 +131,10 @@ static uint64_t f64_hash(const void *k, uint64_t seed) {
     if (d != d) return gort_memhash(&d, 8, seed ^ (uint64_t)rand() << 20 ^ (uint64_t)rand());
     return gort_memhash(&d, 8, seed);
 }
+/* float64 equality: NaN != NaN, +0 == -0. */
 static bool f64_equal(const void *a, const void *b) { return *(const double *)a == *(const double *)b; }
 
+/* Non-reflexive keys: every NaN insert is a new entry, never found, always iterated. */
 static void test_nan_keys(void) {
     gort_maptype t = {.name = "map[float64]int64", .keykind = GORT_KEY_GENERIC, .keysize = 8,
                       .elemsize = 8, .hash = f64_hash, .equal = f64_equal};
@@ -335,9 +339,11 @@ static void test_clear(void) {
 
 /* ---- nil maps, misuse, death ------------------------------------------------------------- */
 
+/* Death cases, run in a child by expect_death. */
 static void nil_assign(void) { gort_mapassign_fast64(NULL, 1); }
 static void nil_assign_str(void) { gort_mapassign_faststr(NULL, gort_str("a")); }
 
+/* The nil map: reads give zero, delete/len/range do nothing, assignment panics. */
 static void test_nil(void) {
     bool ok = true;
     CHECK(*(int64_t *)gort_mapaccess1_fast64(NULL, 1) == 0, "zero");
@@ -365,6 +371,7 @@ static gort_map *writing_map(void) {
     m->flags |= FLAG_HASH_WRITING;
     return m;
 }
+/* Each write or read on a map another write is in (hashWriting set). */
 static void race_assign(void) { gort_mapassign_fast64(writing_map(), 1); }
 static void race_delete(void) { gort_mapdelete_fast64(writing_map(), 1); }
 static void race_clear(void) { gort_mapclear(writing_map()); }
@@ -378,6 +385,7 @@ static void race_iter(void) {
     gort_mapiternext(&it);
 }
 
+/* Go's fatal errors for misuse, with their exact texts and exit status 2. */
 static void test_misuse(void) {
     expect_death("race_assign", 2, "fatal error: concurrent map writes");
     expect_death("race_delete", 2, "fatal error: concurrent map writes");
@@ -386,18 +394,21 @@ static void test_misuse(void) {
     expect_death("race_iter", 2, "fatal error: concurrent map iteration and map write");
 }
 
+/* A map killed as the collector or its frame would kill it. */
 static gort_map *dead_map(void) {
     gort_map *m = root(gort_makemap(&gort_type_string_int64, 0));
     gort_mapassign_faststr(m, gort_str("a"));
     gort__map_kill(m, GORT_FREE_FRAME);
     return m;
 }
+/* Each operation on a dead map. */
 static void uaf_delete(void) { gort_mapdelete_faststr(dead_map(), gort_str("a")); }
 static void uaf_access(void) { gort_mapaccess1_faststr(dead_map(), gort_str("a")); }
 static void uaf_generic(void) { gort_string k = gort_str("a"); gort_mapassign(dead_map(), &k); }
 static void uaf_len(void) { gort_maplen(dead_map()); }
 static void uaf_iter(void) { gort_mapiter it; gort_mapiterinit(dead_map(), &it); }
 
+/* Every operation on a killed map dies with "use of freed map". */
 static void test_use_after_free(void) {
     expect_death("uaf_delete", 2, "fatal error: use of freed map");
     expect_death("uaf_access", 2, "fatal error: use of freed map");
@@ -408,6 +419,7 @@ static void test_use_after_free(void) {
 
 /* ---- ids, stats, scan -------------------------------------------------------------------- */
 
+/* Ids in creation order, stats, iterator flags across a grow, scanning a map of maps. */
 static void test_ids_and_stats(void) {
     gort_map *a = root(gort_makemap(&gort_type_int64_int64, 0));
     gort_map *b = root(gort_makemap(&gort_type_int64_int64, 0));
@@ -444,6 +456,7 @@ static const death_case deaths[] = {
     {"uaf_len", uaf_len}, {"uaf_iter", uaf_iter},
 };
 
+/* Runs a death case when asked (--die), else every rule; exit 0 when all held. */
 int main(int argc, char **argv) {
     die_if_asked(argc, argv, deaths, sizeof deaths / sizeof deaths[0]);
     test_int64();

@@ -24,6 +24,7 @@ static gort_map *frame_map(void) {
     return s;
 }
 
+/* The "ops" mode: the sequence the header describes, on maps 1 (int64), 2 (string), 3 (frame). */
 static void ops(void) {
     gort_register_global(&m1);
     gort_register_global(&m2);
