@@ -12,15 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "check.h"
 
-static int failures;
-#define CHECK(cond)                                                                         \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                          \
-            failures++;                                                                     \
-        }                                                                                   \
-    } while (0)
 
 /* ---- frames and roots -------------------------------------------------------------------- */
 
@@ -321,7 +314,7 @@ int main(void) {
     test_goroutines();
     test_goexit();
     test_foreign_thread();
-    if (failures) return 1;
+    if (check_failures) return 1;
     printf("defer_frames: all checks passed\n");
     return 0;
 }

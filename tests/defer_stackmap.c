@@ -12,18 +12,11 @@
 
 #include <string.h>
 #include <unistd.h>
+#include "check.h"
 
 /* map.c: whether the map was killed (collected or its frame popped). */
 int gort__map_dead(gort_map *h);
 
-static int failures;
-#define CHECK(cond)                                                                         \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                          \
-            failures++;                                                                     \
-        }                                                                                   \
-    } while (0)
 
 /* What a deferred call saw of a stack map when it ran. */
 struct seen {
@@ -131,7 +124,7 @@ int main(void) {
     test_return();
     test_panic();
     test_goexit();
-    if (failures) return 1;
+    if (check_failures) return 1;
     printf("defer_stackmap: all checks passed\n");
     return 0;
 }

@@ -11,20 +11,13 @@
 #include "defer_util.h"
 
 #include <stdatomic.h>
+#include "check.h"
 
 int gort__map_dead(gort_map *h); /* map.c */
 
 #define WORKERS 4
 #define CALLS 3000
 
-static _Atomic int failures;
-#define CHECK(cond)                                                                         \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                          \
-            atomic_fetch_add(&failures, 1);                                                 \
-        }                                                                                   \
-    } while (0)
 
 /* The deferred closure's environment: the two maps (pointer words 0 and 1) and what it saw. */
 struct check_env {
@@ -133,7 +126,7 @@ int main(void) {
     gort_wg_wait(&workers_done);
     atomic_store(&stop_gc, 1);
     gort_wg_wait(&collector_done);
-    if (atomic_load(&failures)) return 1;
+    if (check_failures) return 1;
     printf("defer_stress: %d goroutines x %d calls, all checks passed\n", WORKERS, CALLS);
     return 0;
 }

@@ -7,17 +7,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);            \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
 
 /* Objects the sweeper freed since the last reset (the hook runs on the collector thread; the
  * test reads after gort_gc, which orders the two). */
@@ -155,7 +146,7 @@ int main(void) {
     test_quarantine();
     gort__gc_hooks.freed = NULL;
     test_heap_trigger();
-    if (failures) return 1;
+    if (check_failures) return 1;
     printf("gc_heap: all passed\n");
     return 0;
 }

@@ -10,17 +10,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);            \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
 
 /* Every object the sweeper freed (hook on the collector thread; read after gort_gc). */
 #define MAXFREED 100000
@@ -241,7 +232,7 @@ int main(void) {
     test_defer_closure();
     test_goroutine_arg();
     test_map_in_map();
-    if (failures) return 1;
+    if (check_failures) return 1;
     printf("gc_roots: all passed\n");
     return 0;
 }

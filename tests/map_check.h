@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "check.h"
 
-static int check_failures;
 
 /* Under AddressSanitizer: bucket arrays a growth drops are the collector's to free, and with
  * the collector absent or not run they are still allocated at exit. That is by design, so
@@ -22,15 +22,6 @@ static int check_failures;
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            check_failures++;                                                              \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fputc('\n', stderr);                                                           \
-        }                                                                                  \
-    } while (0)
 
 /* Maps a test uses are kept reachable for the collector through registered globals (a map
  * held only in a C local is garbage to it): root(m) puts m in the next of ROOTS slots, so a

@@ -10,18 +10,8 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (!(cond)) {                                              \
-            failures++;                                             \
-            fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);         \
-            fprintf(stderr, __VA_ARGS__);                           \
-            fputc('\n', stderr);                                    \
-        }                                                           \
-    } while (0)
 
 /* Runs WRITE on IN and returns the output (static buffer). */
 static const char *escaped(void (*write)(FILE *, const char *, size_t), const char *in, size_t n) {
@@ -173,8 +163,8 @@ int main(void) {
     test_sort();
     test_reverse_and_diff();
     test_parse();
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
+    if (check_failures) {
+        fprintf(stderr, "%d failed checks\n", check_failures);
         return 1;
     }
     puts("viewer units: ok");
