@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "check.h"
 
+#include "check.h"
 
 /* ---- frames and roots -------------------------------------------------------------------- */
 

@@ -12,11 +12,11 @@
 
 #include <string.h>
 #include <unistd.h>
+
 #include "check.h"
 
 /* map.c: whether the map was killed (collected or its frame popped). */
 int gort__map_dead(gort_map *h);
-
 
 /* What a deferred call saw of a stack map when it ran. */
 struct seen {

@@ -11,13 +11,13 @@
 #include "defer_util.h"
 
 #include <stdatomic.h>
+
 #include "check.h"
 
 int gort__map_dead(gort_map *h); /* map.c */
 
 #define WORKERS 4
 #define CALLS 3000
-
 
 /* The deferred closure's environment: the two maps (pointer words 0 and 1) and what it saw. */
 struct check_env {

@@ -7,25 +7,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+
 #include "check.h"
-
-
-/* Objects the sweeper freed since the last reset (the hook runs on the collector thread; the
- * test reads after gort_gc, which orders the two). */
-#define MAXFREED 200000
-static void *freed[MAXFREED];
-static size_t nfreed;
-/* Freed hook: remembers each object the sweeper frees. */
-static void on_freed(void *obj, int kind) {
-    (void)kind;
-    if (nfreed < MAXFREED) freed[nfreed++] = obj;
-}
-/* Whether p was freed since the last reset of nfreed. */
-static int was_freed(void *p) {
-    for (size_t i = 0; i < nfreed; i++)
-        if (freed[i] == p) return 1;
-    return 0;
-}
+#include "gc_freed.h"
 
 /* An environment of two words: word 0 a pointer (per mask), word 1 a payload value. */
 typedef struct env2 {

@@ -10,24 +10,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+
 #include "check.h"
-
-
-/* Every object the sweeper freed (hook on the collector thread; read after gort_gc). */
-#define MAXFREED 100000
-static void *freed[MAXFREED];
-static size_t nfreed;
-/* Freed hook: remembers each object the sweeper frees. */
-static void on_freed(void *obj, int kind) {
-    (void)kind;
-    if (nfreed < MAXFREED) freed[nfreed++] = obj;
-}
-/* Whether p was freed by the last collect(). */
-static int was_freed(void *p) {
-    for (size_t i = 0; i < nfreed; i++)
-        if (freed[i] == p) return 1;
-    return 0;
-}
+#include "gc_freed.h"
 
 /* A map[int64]int64 with keys 0..n-1, value k*3. */
 static gort_map *filled(int n) {

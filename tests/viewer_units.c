@@ -10,8 +10,8 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include "check.h"
 
+#include "check.h"
 
 /* Runs WRITE on IN and returns the output (static buffer). */
 static const char *escaped(void (*write)(FILE *, const char *, size_t), const char *in, size_t n) {
