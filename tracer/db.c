@@ -147,12 +147,14 @@ bool db_meta_int(trace_db *d, const char *key, int64_t value) {
 /* Writes sqlite_stat1 from what the load counted, as ANALYZE would but without reading the
  * table (ANALYZE takes seconds on ten million rows, a sampled one misleads the planner): the
  * events' row count, then per index its entries and the average number of rows per distinct
- * value of its first column, of its first two. With them the planner knows the partial defer
- * index holds a small part of the events (the gaps view reads it, not the table). */
+ * value of its first column, of its first two. With them the planner knows the partial
+ * indexes hold a small part of the events (the gaps view and a CPU profile read them, not the
+ * table). */
 static bool write_stats(trace_db *d, const trace_counts *c, char *err, size_t errlen) {
     uint64_t n = c->events ? c->events : 1;
     uint64_t per_defer = c->with_defer / (c->defers ? c->defers : 1);
     uint64_t per_stack = c->stack_entries / (c->stacks ? c->stacks : 1);
+    uint64_t per_sample_stack = c->cpu_samples / (c->stacks ? c->stacks : 1);
     char sql[1024];
     snprintf(sql, sizeof sql,
              "ANALYZE sqlite_schema;" /* creates sqlite_stat1, reads nothing of ours */
@@ -160,9 +162,12 @@ static bool write_stats(trace_db *d, const trace_counts *c, char *err, size_t er
              "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES"
              " ('event_rows', NULL, '%llu'),"
              " ('event_rows', 'events_defer', '%llu %llu 1'),"
+             " ('event_rows', 'events_cpu_sample', '%llu %llu 1'),"
              " ('stack_entries', 'stack_entries_stack', '%llu %llu 1');",
              (unsigned long long)n, (unsigned long long)(c->with_defer ? c->with_defer : 1),
              (unsigned long long)(per_defer ? per_defer : 1),
+             (unsigned long long)(c->cpu_samples ? c->cpu_samples : 1),
+             (unsigned long long)(per_sample_stack ? per_sample_stack : 1),
              (unsigned long long)(c->stack_entries ? c->stack_entries : 1),
              (unsigned long long)(per_stack ? per_stack : 1));
     return db_exec(d, sql, err, errlen);

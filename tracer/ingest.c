@@ -114,6 +114,7 @@ void ingest_counts(const ingest *g, trace_counts *c) {
     c->with_defer = g->with_defer;
     c->kinds = 0;
     for (unsigned k = 0; k < GORT_EV_MAX; k++) c->kinds += g->per_kind[k] != 0;
+    c->cpu_samples = g->per_kind[GORT_EV_cpu_sample];
     c->defers = derive_defers(g->derived);
     c->stacks = g->nstacks;
     c->stack_entries = g->npcs;

@@ -224,9 +224,10 @@ CREATE VIEW gaps AS
 
 -- @indexes: created by `gort record` after the events are loaded (loading is faster without
 -- them); everything above this line is created before. Only small ones, for the viewer: the
--- operations made inside deferred calls (gaps: the rows with a defer), a stack's frames
--- (flame). No index covers every event (by kind, by time, by map): each cost 10 to 16 bytes and
+-- operations made inside deferred calls (gaps: the rows with a defer), the CPU samples' stacks
+-- (a CPU profile: `WHERE kind_id = 60`, kind 60 is cpu_sample), a stack's frames (flame). No index covers every event (by kind, by time, by map): each cost 10 to 16 bytes and
 -- a sort of all events at the finish, for queries the viewer answers with one scan anyway
 -- (docs/schema.md, Indexes, has the measurements).
 CREATE INDEX events_defer ON event_rows(defer_id, ts_ns) WHERE defer_id IS NOT NULL;
+CREATE INDEX events_cpu_sample ON event_rows(stack_id, dur_ns) WHERE kind_id = 60;
 CREATE INDEX stack_entries_stack ON stack_entries(stack_id, depth);

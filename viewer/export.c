@@ -22,6 +22,7 @@
 #include "viewer.h"
 
 #include "cli.h"
+#include "gort_record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,15 +153,22 @@ static void gc_phase(chrome_state *c, int slot, bool start, const char *name, in
     }
 }
 
-/* One event of the main pass. Columns: ts, tid, goid, kind, map_id, defer_id, arg0, arg1,
- * dur_ns, fn (of the deferred call, for deferreturn_end). */
+/* One event of the main pass. Columns: ts, tid, goid, kind_id, map_id, defer_id, arg0, arg1,
+ * dur_ns, fn (of the deferred call, for deferreturn_end). The kind is read as its number and
+ * named here (an integer per row where the trace's events view would build the name). */
 static void write_event(chrome_state *c, sqlite3_stmt *st) {
     int64_t ts = sqlite3_column_int64(st, 0), tid = sqlite3_column_int64(st, 1);
-    const char *kind = (const char *)sqlite3_column_text(st, 3);
+    if (sqlite3_column_type(st, 3) == SQLITE_NULL) return;
+    int64_t kind_id = sqlite3_column_int64(st, 3);
+    const char *kind = kind_id >= 0 && kind_id < GORT_EV_MAX ? gort_kind_name((unsigned)kind_id) : NULL;
+    char unknown[32];
+    if (!kind) {
+        snprintf(unknown, sizeof unknown, "kind%lld", (long long)kind_id);
+        kind = unknown;
+    }
     int64_t arg0 = sqlite3_column_int64(st, 6), dur = sqlite3_column_int64(st, 8);
     bool has_dur = sqlite3_column_type(st, 8) != SQLITE_NULL;
     char name[96];
-    if (!kind) return;
     if (!strcmp(kind, "gc_start")) gc_phase(c, 0, true, NULL, ts, tid);
     else if (!strcmp(kind, "gc_end")) {
         snprintf(name, sizeof name, "GC");
@@ -211,8 +219,8 @@ static int export_chrome(sqlite3 *db, FILE *out) {
     if (!rc) rc = write_lost(&c, db);
     if (rc) return rc;
     sqlite3_stmt *st = vt_prepare("export", db,
-        "SELECT e.ts_ns, e.tid, e.goid, e.kind, e.map_id, e.defer_id, e.arg0, e.arg1, e.dur_ns, "
-        "CASE WHEN e.kind = 'deferreturn_end' THEN (SELECT fn FROM defers d WHERE d.defer_id = e.defer_id) END "
+        "SELECT e.ts_ns, e.tid, e.goid, e.kind_id, e.map_id, e.defer_id, e.arg0, e.arg1, e.dur_ns, "
+        "CASE WHEN e.kind_id = 22 /* deferreturn_end */ THEN (SELECT fn FROM defers d WHERE d.defer_id = e.defer_id) END "
         "FROM events e ORDER BY e.id");
     if (!st) return GORT_EXIT_USAGE;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_event(&c, st);
