@@ -206,16 +206,18 @@ static void write_event(chrome_state *c, sqlite3_stmt *st) {
     }
 }
 
-/* The chrome format: metadata, map lives, then one pass over the events. */
+/* The chrome format: metadata, lost runs, one pass over the events, then the map lives (a
+ * map alive at the end lives until the last event, which the pass finds: the trace has no
+ * index on ts_ns to give it, and a separate max(ts_ns) would read the table twice). Chrome
+ * and Perfetto order events by time themselves, not by their place in the file. */
 static int export_chrome(sqlite3 *db, FILE *out) {
     chrome_state c = { out, true, { -1, -1, -1, -1 } };
-    int64_t end = vt_int(db, "SELECT max(ts_ns) FROM events", 0);
+    int64_t end = INT64_MIN;
     fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"exporter\":\"gort " GORT_VERSION "\"},"
           "\"traceEvents\":[", out);
     fputs("\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"gort trace\"}}", out);
     c.first = false;
     int rc = write_thread_names(&c, db);
-    if (!rc) rc = write_map_lives(&c, db, end);
     if (!rc) rc = write_lost(&c, db);
     if (rc) return rc;
     sqlite3_stmt *st = vt_prepare("export", db,
@@ -223,9 +225,15 @@ static int export_chrome(sqlite3 *db, FILE *out) {
         "CASE WHEN e.kind_id = 22 /* deferreturn_end */ THEN (SELECT fn FROM defers d WHERE d.defer_id = e.defer_id) END "
         "FROM events e ORDER BY e.id");
     if (!st) return GORT_EXIT_USAGE;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_event(&c, st);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t ts = sqlite3_column_int64(st, 0);
+        if (ts > end) end = ts;
+        write_event(&c, st);
+    }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return vt_sql_error("export", db, "reading events");
+    rc = write_map_lives(&c, db, end == INT64_MIN ? 0 : end);
+    if (rc) return rc;
     fputs("\n]}\n", out);
     return 0;
 }
