@@ -8,8 +8,15 @@
  * There is no rollback journal and no fsync while loading — if the recorder itself dies the
  * temporary file is worthless anyway — and rows go in large transactions.
  *
+ * Events go into event_rows with the kind as its number (1 byte a row where the name took 9);
+ * the schema's events view names it. schema.sql lists the kinds too (the view and the kinds
+ * table need them in SQL): db_create checks that list against gort_record.h.
+ *
  * Finishing: the indexes, built with SQLite's sorter in two threads (the caller commits).
- * (The derived tables are folded while loading: derive.c.)
+ * They are partial, over the few events the viewer looks up (those with a defer, the CPU
+ * samples), so the finish sorts a fraction of the events, not all of them twice as it did
+ * with indexes on (kind, ts_ns) and ts_ns. (The derived tables are folded while loading:
+ * derive.c.)
  */
 #include "tracer.h"
 
