@@ -8,8 +8,15 @@
  * There is no rollback journal and no fsync while loading — if the recorder itself dies the
  * temporary file is worthless anyway — and rows go in large transactions.
  *
+ * Events go into event_rows with the kind as its number (1 byte a row where the name took 9);
+ * the schema's events view names it. schema.sql lists the kinds too (the view and the kinds
+ * table need them in SQL): db_create checks that list against gort_record.h.
+ *
  * Finishing: the indexes, built with SQLite's sorter in two threads (the caller commits).
- * (The derived tables are folded while loading: derive.c.)
+ * They are partial, over the few events the viewer looks up (those with a defer, the CPU
+ * samples), so the finish sorts a fraction of the events, not all of them twice as it did
+ * with indexes on (kind, ts_ns) and ts_ns. (The derived tables are folded while loading:
+ * derive.c.)
  */
 #include "tracer.h"
 
@@ -52,24 +59,25 @@ static bool run_schema(trace_db *d, bool indexes, char *err, size_t errlen) {
     return ok;
 }
 
-/* Fills the kinds table from the record format's list. */
-static bool insert_kinds(trace_db *d, char *err, size_t errlen) {
+/* Checks that the kinds table schema.sql fills is the record format's list (gort_record.h):
+ * the events view names kinds from the same list, so a kind added to one and not the other
+ * fails every recording at once instead of writing traces with wrong names. */
+static bool check_kinds(trace_db *d, char *err, size_t errlen) {
     sqlite3_stmt *s;
-    if (!prepare(d, "INSERT INTO kinds(id, name) VALUES (?, ?)", &s, err, errlen)) return false;
-    for (unsigned k = 0; k < GORT_EV_MAX; k++) {
-        const char *name = gort_kind_name(k);
-        if (!name) continue;
-        sqlite3_bind_int(s, 1, (int)k);
-        sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            snprintf(err, errlen, "database: %s", sqlite3_errmsg(d->db));
-            sqlite3_finalize(s);
-            return false;
-        }
-        sqlite3_reset(s);
+    if (!prepare(d, "SELECT id, name FROM kinds ORDER BY id", &s, err, errlen)) return false;
+    unsigned expect = 0, seen = 0;
+    for (unsigned k = 0; k < GORT_EV_MAX; k++) expect += gort_kind_name(k) != NULL;
+    bool ok = true;
+    while (ok && sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = gort_kind_name((unsigned)sqlite3_column_int(s, 0));
+        const char *got = (const char *)sqlite3_column_text(s, 1);
+        ok = name && got && !strcmp(name, got);
+        seen++;
     }
     sqlite3_finalize(s);
-    return true;
+    if (ok && seen == expect) return true;
+    snprintf(err, errlen, "internal error: tracer/schema.sql's kinds differ from gort_record.h's");
+    return false;
 }
 
 /* Creates the file, the schema's tables and the prepared statements, and opens the first
@@ -92,18 +100,18 @@ bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
                  "PRAGMA temp_store = MEMORY;",
                  err, errlen) ||
         !run_schema(d, false, err, errlen) || !db_exec(d, "BEGIN", err, errlen) ||
-        !insert_kinds(d, err, errlen))
+        !check_kinds(d, err, errlen))
         return false;
     char batch[256 + EVENT_BATCH * 32]; /* the text of the batch INSERT */
     int len = snprintf(batch, sizeof batch,
-                       "INSERT INTO events(ts_ns, tid, goid, kind, map_id, defer_id, arg0, arg1, "
+                       "INSERT INTO event_rows(ts_ns, tid, goid, kind_id, map_id, defer_id, arg0, arg1, "
                        "dur_ns, stack_id) VALUES ");
     for (int i = 0; i < EVENT_BATCH; i++)
         len += snprintf(batch + len, sizeof batch - (size_t)len, "%s(?,?,?,?,?,?,?,?,?,?)",
                         i ? "," : "");
     return prepare(d, batch, &d->ins_event_batch, err, errlen) &&
            prepare(d,
-                   "INSERT INTO events(ts_ns, tid, goid, kind, map_id, defer_id, arg0, arg1, "
+                   "INSERT INTO event_rows(ts_ns, tid, goid, kind_id, map_id, defer_id, arg0, arg1, "
                    "dur_ns, stack_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    &d->ins_event, err, errlen) &&
            prepare(d, "INSERT INTO stacks(id, depth) VALUES (?, ?)", &d->ins_stack, err, errlen) &&
@@ -144,28 +152,29 @@ bool db_meta_int(trace_db *d, const char *key, int64_t value) {
 }
 
 /* Writes sqlite_stat1 from what the load counted, as ANALYZE would but without reading the
- * table (ANALYZE takes seconds on ten million rows, a sampled one misleads the planner).
- * Each row: the index's entries, then the average number of rows per distinct value of its
- * first column, of its first two columns. Without these the planner takes the (kind, ts_ns)
- * index for "defer_id IS NOT NULL AND kind IN (...)" and scans millions of rows where the
- * partial defer index holds a handful. */
+ * table (ANALYZE takes seconds on ten million rows, a sampled one misleads the planner): the
+ * events' row count, then per index its entries and the average number of rows per distinct
+ * value of its first column, of its first two. With them the planner knows the partial
+ * indexes hold a small part of the events (the gaps view and a CPU profile read them, not the
+ * table). */
 static bool write_stats(trace_db *d, const trace_counts *c, char *err, size_t errlen) {
     uint64_t n = c->events ? c->events : 1;
-    uint64_t per_kind = n / (c->kinds ? c->kinds : 1);
     uint64_t per_defer = c->with_defer / (c->defers ? c->defers : 1);
     uint64_t per_stack = c->stack_entries / (c->stacks ? c->stacks : 1);
+    uint64_t per_sample_stack = c->cpu_samples / (c->stacks ? c->stacks : 1);
     char sql[1024];
     snprintf(sql, sizeof sql,
              "ANALYZE sqlite_schema;" /* creates sqlite_stat1, reads nothing of ours */
              "DELETE FROM sqlite_stat1;"
              "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES"
-             " ('events', 'events_kind_ts', '%llu %llu 1'),"
-             " ('events', 'events_ts', '%llu 1'),"
-             " ('events', 'events_defer', '%llu %llu 1'),"
+             " ('event_rows', NULL, '%llu'),"
+             " ('event_rows', 'events_defer', '%llu %llu 1'),"
+             " ('event_rows', 'events_cpu_sample', '%llu %llu 1'),"
              " ('stack_entries', 'stack_entries_stack', '%llu %llu 1');",
-             (unsigned long long)n, (unsigned long long)(per_kind ? per_kind : 1),
-             (unsigned long long)n, (unsigned long long)c->with_defer,
+             (unsigned long long)n, (unsigned long long)(c->with_defer ? c->with_defer : 1),
              (unsigned long long)(per_defer ? per_defer : 1),
+             (unsigned long long)(c->cpu_samples ? c->cpu_samples : 1),
+             (unsigned long long)(per_sample_stack ? per_sample_stack : 1),
              (unsigned long long)(c->stack_entries ? c->stack_entries : 1),
              (unsigned long long)(per_stack ? per_stack : 1));
     return db_exec(d, sql, err, errlen);

@@ -4,7 +4,8 @@
  * Documented in docs/record-format.md; nothing here depends on libgort's internals.
  *
  * Event kinds are stable numbers: never renumber, only append. The recorder stores the kind's
- * name (gort_kind_name) in the trace, so SQL reads `kind = 'mapassign'`.
+ * number in the trace (event_rows.kind_id) and its events view names it (gort_kind_name's
+ * names, listed again in tracer/schema.sql), so SQL reads `kind = 'mapassign'`.
  */
 #ifndef GORT_RECORD_H
 #define GORT_RECORD_H

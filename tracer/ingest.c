@@ -1,7 +1,8 @@
 /*
  * ingest.c — records to rows.
  *
- * An event record becomes one row of `events`. Its raw stack (return addresses, innermost
+ * An event record becomes one row of `event_rows` (the `events` view), its kind stored as its
+ * number. Its raw stack (return addresses, innermost
  * first) is looked up in a hash table of the stacks seen so far: identical stacks are stored
  * once (a `stacks` row and its `stack_entries`), and each distinct address once (a frame id,
  * whose `frames` row is written after the run by symbolize.c). A name record becomes a `names`
@@ -113,6 +114,7 @@ void ingest_counts(const ingest *g, trace_counts *c) {
     c->with_defer = g->with_defer;
     c->kinds = 0;
     for (unsigned k = 0; k < GORT_EV_MAX; k++) c->kinds += g->per_kind[k] != 0;
+    c->cpu_samples = g->per_kind[GORT_EV_cpu_sample];
     c->defers = derive_defers(g->derived);
     c->stacks = g->nstacks;
     c->stack_entries = g->npcs;
@@ -254,17 +256,13 @@ static bool ingest_name(ingest *g, const uint64_t *w, const uint64_t *payload, u
     return rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT;
 }
 
-/* Binds one events row at columns base+1 .. base+10. `unknown` holds a made-up kind name. */
-static void bind_row(sqlite3_stmt *s, int base, const event_row *r, char unknown[32]) {
-    const char *name = gort_kind_name(r->kind);
-    if (!name) snprintf(unknown, 32, "kind%u", r->kind);
+/* Binds one event_rows row at columns base+1 .. base+10. The kind goes in as its number,
+ * known or not (the events view names it, 'kind63' for a number without a name). */
+static void bind_row(sqlite3_stmt *s, int base, const event_row *r) {
     sqlite3_bind_int64(s, base + 1, (sqlite3_int64)r->ts);
     sqlite3_bind_int(s, base + 2, r->tid);
     bind_u64(s, base + 3, r->goid, true);
-    if (name)
-        sqlite3_bind_text(s, base + 4, name, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_text(s, base + 4, unknown, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, base + 4, (int)r->kind);
     bind_u64(s, base + 5, r->map, !is_map_kind(r->kind));
     bind_u64(s, base + 6, r->defer, true);
     sqlite3_bind_int64(s, base + 7, (sqlite3_int64)r->a0);
@@ -276,15 +274,14 @@ static void bind_row(sqlite3_stmt *s, int base, const event_row *r, char unknown
 /* Inserts the waiting events rows: one batch statement when full, else row by row. */
 bool ingest_flush(ingest *g) {
     trace_db *d = g->db;
-    char unknown[32];
     int rc = SQLITE_DONE;
     if (g->nrows == EVENT_BATCH) {
-        for (unsigned i = 0; i < EVENT_BATCH; i++) bind_row(d->ins_event_batch, 10 * (int)i, &g->rows[i], unknown);
+        for (unsigned i = 0; i < EVENT_BATCH; i++) bind_row(d->ins_event_batch, 10 * (int)i, &g->rows[i]);
         rc = sqlite3_step(d->ins_event_batch);
         sqlite3_reset(d->ins_event_batch);
     } else {
         for (unsigned i = 0; i < g->nrows && rc == SQLITE_DONE; i++) {
-            bind_row(d->ins_event, 0, &g->rows[i], unknown);
+            bind_row(d->ins_event, 0, &g->rows[i]);
             rc = sqlite3_step(d->ins_event);
             sqlite3_reset(d->ins_event);
         }

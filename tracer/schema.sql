@@ -10,18 +10,55 @@ CREATE TABLE meta (
     value TEXT
 );
 
--- Event kinds by number and name; `events.kind` refers to it by name.
+-- Event kinds by number and name: the list of tracer/gort_record.h, which the recorder checks
+-- this against (and tests/t_record_kinds.sh too, with the events view's CASE below).
 CREATE TABLE kinds (
     id   INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE
 );
+INSERT INTO kinds (id, name) VALUES
+    (1, 'makemap'),
+    (2, 'mapaccess'),
+    (3, 'mapassign'),
+    (4, 'mapdelete'),
+    (5, 'hashgrow'),
+    (6, 'evacuate'),
+    (7, 'growdone'),
+    (8, 'mapclear'),
+    (9, 'mapiterinit'),
+    (10, 'mapfree'),
+    (11, 'map_use_after_free'),
+    (12, 'maptype'),
+    (20, 'deferproc'),
+    (21, 'deferreturn'),
+    (22, 'deferreturn_end'),
+    (23, 'panic'),
+    (24, 'recover'),
+    (25, 'goexit'),
+    (26, 'gocreate'),
+    (27, 'gostart'),
+    (28, 'goend'),
+    (29, 'fatal'),
+    (40, 'gc_start'),
+    (41, 'stw_start'),
+    (42, 'stw_end'),
+    (43, 'gc_mark_start'),
+    (44, 'gc_mark_termination'),
+    (45, 'gc_sweep_start'),
+    (46, 'gc_sweep_done'),
+    (47, 'gc_end'),
+    (60, 'cpu_sample'),
+    (61, 'lost'),
+    (62, 'name');
 
-CREATE TABLE events (
+-- The events, stored compactly: the kind as its number (1 byte, where its name took 9); the
+-- `events` view below gives every column the public schema promises, `kind` by name.
+CREATE TABLE event_rows (
     id       INTEGER PRIMARY KEY,   -- order of emission per thread, merged by time
     ts_ns    INTEGER NOT NULL,      -- ns since trace start
     tid      INTEGER NOT NULL,      -- OS thread id
     goid     INTEGER,               -- goroutine id (main = 1), NULL outside a goroutine
-    kind     TEXT NOT NULL,         -- kinds.name: 'mapassign', 'deferreturn', ...
+    kind_id  INTEGER NOT NULL,      -- kinds.id: the kind's number in the record format
     map_id   INTEGER,               -- maps.map_id, NULL when the event concerns no map
     defer_id INTEGER,               -- defers.defer_id: the record itself, or the deferred call
                                     -- running on this thread when the event happened
@@ -30,6 +67,57 @@ CREATE TABLE events (
     dur_ns   INTEGER,               -- duration where measured, else NULL
     stack_id INTEGER                -- stacks.id, NULL without a stack
 );
+
+-- The events as the schema documents them (`kind` by name, 'kind63' for a number without
+-- one), and kind_id. A CASE rather than a join with kinds: it keeps the view a plain
+-- rename of one table, so SQLite flattens it into every query (rowid order, the indexes).
+CREATE VIEW events AS
+    SELECT r.id AS id, r.ts_ns AS ts_ns, r.tid AS tid, r.goid AS goid,
+           CASE r.kind_id
+             WHEN 1 THEN 'makemap' WHEN 2 THEN 'mapaccess' WHEN 3 THEN 'mapassign'
+             WHEN 4 THEN 'mapdelete' WHEN 5 THEN 'hashgrow' WHEN 6 THEN 'evacuate'
+             WHEN 7 THEN 'growdone' WHEN 8 THEN 'mapclear' WHEN 9 THEN 'mapiterinit'
+             WHEN 10 THEN 'mapfree' WHEN 11 THEN 'map_use_after_free' WHEN 12 THEN 'maptype'
+             WHEN 20 THEN 'deferproc' WHEN 21 THEN 'deferreturn' WHEN 22 THEN 'deferreturn_end'
+             WHEN 23 THEN 'panic' WHEN 24 THEN 'recover' WHEN 25 THEN 'goexit'
+             WHEN 26 THEN 'gocreate' WHEN 27 THEN 'gostart' WHEN 28 THEN 'goend'
+             WHEN 29 THEN 'fatal' WHEN 40 THEN 'gc_start' WHEN 41 THEN 'stw_start'
+             WHEN 42 THEN 'stw_end' WHEN 43 THEN 'gc_mark_start' WHEN 44 THEN 'gc_mark_termination'
+             WHEN 45 THEN 'gc_sweep_start' WHEN 46 THEN 'gc_sweep_done' WHEN 47 THEN 'gc_end'
+             WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost' WHEN 62 THEN 'name'
+             ELSE 'kind' || r.kind_id END AS kind,
+           r.map_id AS map_id, r.defer_id AS defer_id, r.arg0 AS arg0, r.arg1 AS arg1,
+           r.dur_ns AS dur_ns, r.stack_id AS stack_id, r.kind_id AS kind_id
+    FROM event_rows r;
+
+-- The view is writable as the table it replaces was (SQL that fills or edits a trace, as
+-- bench/viewer_trace.sql does; gort record writes event_rows directly): a kind written by
+-- name is stored by number.
+CREATE TRIGGER events_insert INSTEAD OF INSERT ON events
+BEGIN
+    INSERT INTO event_rows (id, ts_ns, tid, goid, kind_id, map_id, defer_id, arg0, arg1,
+                            dur_ns, stack_id)
+    VALUES (NEW.id, NEW.ts_ns, NEW.tid, NEW.goid,
+            coalesce(NEW.kind_id, (SELECT id FROM kinds WHERE name = NEW.kind),
+                     CASE WHEN NEW.kind GLOB 'kind[0-9]*' THEN CAST(substr(NEW.kind, 5) AS INTEGER) END),
+            NEW.map_id, NEW.defer_id, NEW.arg0, NEW.arg1, NEW.dur_ns, NEW.stack_id);
+END;
+CREATE TRIGGER events_update INSTEAD OF UPDATE ON events
+BEGIN
+    UPDATE event_rows
+    SET id = NEW.id, ts_ns = NEW.ts_ns, tid = NEW.tid, goid = NEW.goid,
+        kind_id = CASE WHEN NEW.kind IS OLD.kind THEN NEW.kind_id
+                       ELSE coalesce((SELECT id FROM kinds WHERE name = NEW.kind),
+                                     CASE WHEN NEW.kind GLOB 'kind[0-9]*'
+                                          THEN CAST(substr(NEW.kind, 5) AS INTEGER) END) END,
+        map_id = NEW.map_id, defer_id = NEW.defer_id, arg0 = NEW.arg0, arg1 = NEW.arg1,
+        dur_ns = NEW.dur_ns, stack_id = NEW.stack_id
+    WHERE id = OLD.id;
+END;
+CREATE TRIGGER events_delete INSTEAD OF DELETE ON events
+BEGIN
+    DELETE FROM event_rows WHERE id = OLD.id;
+END;
 
 CREATE TABLE stacks (
     id    INTEGER PRIMARY KEY,
@@ -135,10 +223,11 @@ CREATE VIEW gaps AS
                      'map_use_after_free');
 
 -- @indexes: created by `gort record` after the events are loaded (loading is faster without
--- them); everything above this line is created before. Each serves the viewer: per-kind scans
--- and counts (flame, info), time windows and the trace's span (timeline), the operations made
--- inside deferred calls (gaps), a stack's frames (flame). A query by map_id scans the events.
-CREATE INDEX events_kind_ts ON events(kind, ts_ns);
-CREATE INDEX events_ts ON events(ts_ns);
-CREATE INDEX events_defer ON events(defer_id, ts_ns) WHERE defer_id IS NOT NULL;
+-- them); everything above this line is created before. Only small ones, for the viewer: the
+-- operations made inside deferred calls (gaps: the rows with a defer), the CPU samples' stacks
+-- (a CPU profile: `WHERE kind_id = 60`, kind 60 is cpu_sample), a stack's frames (flame). No index covers every event (by kind, by time, by map): each cost 10 to 16 bytes and
+-- a sort of all events at the finish, for queries the viewer answers with one scan anyway
+-- (docs/schema.md, Indexes, has the measurements).
+CREATE INDEX events_defer ON event_rows(defer_id, ts_ns) WHERE defer_id IS NOT NULL;
+CREATE INDEX events_cpu_sample ON event_rows(stack_id, dur_ns) WHERE kind_id = 60;
 CREATE INDEX stack_entries_stack ON stack_entries(stack_id, depth);

@@ -107,6 +107,7 @@ bool ingest_write_derived(ingest *g);
 /* What was loaded, for the query planner's statistics. */
 typedef struct trace_counts {
     uint64_t events, with_defer, kinds, defers, stacks, stack_entries;
+    uint64_t cpu_samples; /* events of kind cpu_sample: the rows of their partial index */
 } trace_counts;
 void ingest_counts(const ingest *g, trace_counts *c);
 

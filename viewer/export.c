@@ -22,6 +22,7 @@
 #include "viewer.h"
 
 #include "cli.h"
+#include "gort_record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,15 +153,22 @@ static void gc_phase(chrome_state *c, int slot, bool start, const char *name, in
     }
 }
 
-/* One event of the main pass. Columns: ts, tid, goid, kind, map_id, defer_id, arg0, arg1,
- * dur_ns, fn (of the deferred call, for deferreturn_end). */
+/* One event of the main pass. Columns: ts, tid, goid, kind_id, map_id, defer_id, arg0, arg1,
+ * dur_ns, fn (of the deferred call, for deferreturn_end). The kind is read as its number and
+ * named here (an integer per row where the trace's events view would build the name). */
 static void write_event(chrome_state *c, sqlite3_stmt *st) {
     int64_t ts = sqlite3_column_int64(st, 0), tid = sqlite3_column_int64(st, 1);
-    const char *kind = (const char *)sqlite3_column_text(st, 3);
+    if (sqlite3_column_type(st, 3) == SQLITE_NULL) return;
+    int64_t kind_id = sqlite3_column_int64(st, 3);
+    const char *kind = kind_id >= 0 && kind_id < GORT_EV_MAX ? gort_kind_name((unsigned)kind_id) : NULL;
+    char unknown[32];
+    if (!kind) {
+        snprintf(unknown, sizeof unknown, "kind%lld", (long long)kind_id);
+        kind = unknown;
+    }
     int64_t arg0 = sqlite3_column_int64(st, 6), dur = sqlite3_column_int64(st, 8);
     bool has_dur = sqlite3_column_type(st, 8) != SQLITE_NULL;
     char name[96];
-    if (!kind) return;
     if (!strcmp(kind, "gc_start")) gc_phase(c, 0, true, NULL, ts, tid);
     else if (!strcmp(kind, "gc_end")) {
         snprintf(name, sizeof name, "GC");
@@ -198,26 +206,34 @@ static void write_event(chrome_state *c, sqlite3_stmt *st) {
     }
 }
 
-/* The chrome format: metadata, map lives, then one pass over the events. */
+/* The chrome format: metadata, lost runs, one pass over the events, then the map lives (a
+ * map alive at the end lives until the last event, which the pass finds: the trace has no
+ * index on ts_ns to give it, and a separate max(ts_ns) would read the table twice). Chrome
+ * and Perfetto order events by time themselves, not by their place in the file. */
 static int export_chrome(sqlite3 *db, FILE *out) {
     chrome_state c = { out, true, { -1, -1, -1, -1 } };
-    int64_t end = vt_int(db, "SELECT max(ts_ns) FROM events", 0);
+    int64_t end = INT64_MIN;
     fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"exporter\":\"gort " GORT_VERSION "\"},"
           "\"traceEvents\":[", out);
     fputs("\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"gort trace\"}}", out);
     c.first = false;
     int rc = write_thread_names(&c, db);
-    if (!rc) rc = write_map_lives(&c, db, end);
     if (!rc) rc = write_lost(&c, db);
     if (rc) return rc;
     sqlite3_stmt *st = vt_prepare("export", db,
-        "SELECT e.ts_ns, e.tid, e.goid, e.kind, e.map_id, e.defer_id, e.arg0, e.arg1, e.dur_ns, "
-        "CASE WHEN e.kind = 'deferreturn_end' THEN (SELECT fn FROM defers d WHERE d.defer_id = e.defer_id) END "
+        "SELECT e.ts_ns, e.tid, e.goid, e.kind_id, e.map_id, e.defer_id, e.arg0, e.arg1, e.dur_ns, "
+        "CASE WHEN e.kind_id = 22 /* deferreturn_end */ THEN (SELECT fn FROM defers d WHERE d.defer_id = e.defer_id) END "
         "FROM events e ORDER BY e.id");
     if (!st) return GORT_EXIT_USAGE;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_event(&c, st);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t ts = sqlite3_column_int64(st, 0);
+        if (ts > end) end = ts;
+        write_event(&c, st);
+    }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return vt_sql_error("export", db, "reading events");
+    rc = write_map_lives(&c, db, end == INT64_MIN ? 0 : end);
+    if (rc) return rc;
     fputs("\n]}\n", out);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "viewer.h"
 
 #include "cli.h"
+#include "gort_record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,34 +74,37 @@ static int by_count(const void *a, const void *b) {
 }
 
 /* Prints the duration, the events line and the per-kind counts, most frequent first: one
- * scan of the events table (SQLite's GROUP BY would sort every event by kind). */
+ * scan of the events table, counting by kind number (SQLite's GROUP BY would sort every event
+ * by kind); names come from the record format, "kind63" for a number without one. */
 static int print_events(sqlite3 *db) {
-    sqlite3_stmt *st = vt_prepare("info", db, "SELECT kind, ts_ns, dur_ns FROM events");
+    sqlite3_stmt *st = vt_prepare("info", db, "SELECT kind_id, ts_ns, dur_ns FROM events");
     if (!st) return GORT_EXIT_USAGE;
-    kind_count kinds[128];
-    size_t nk = 0, last = 0;
+    enum { NKIND = 256 };       /* counts by number; [NKIND]: NULL or out of range */
+    static int64_t per_kind[NKIND + 1];
+    memset(per_kind, 0, sizeof per_kind);
     int64_t first = INT64_MAX, end = INT64_MIN, total = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(st, 0);
+        int64_t k = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
         int64_t ts = sqlite3_column_int64(st, 1), e = ts + sqlite3_column_int64(st, 2);
         if (ts < first) first = ts;
         if (e > end) end = e;
         total++;
-        if (!k) k = "NULL";
-        if (last < nk && !strncmp(kinds[last].name, k, sizeof kinds[0].name - 1)) {
-            kinds[last].count++;
-            continue;
-        }
-        for (last = 0; last < nk && strncmp(kinds[last].name, k, sizeof kinds[0].name - 1); last++) {}
-        if (last == nk && nk < sizeof kinds / sizeof kinds[0]) {
-            snprintf(kinds[nk].name, sizeof kinds[0].name, "%s", k);
-            kinds[nk++].count = 0;
-        }
-        if (last < nk) kinds[last].count++;
+        per_kind[k >= 0 && k < NKIND ? k : NKIND]++;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return vt_sql_error("info", db, "reading events");
+    kind_count kinds[NKIND + 1];
+    size_t nk = 0;
+    for (int k = 0; k <= NKIND; k++) {
+        if (!per_kind[k]) continue;
+        const char *name = k < NKIND ? gort_kind_name((unsigned)k) : "NULL";
+        if (name)
+            snprintf(kinds[nk].name, sizeof kinds[0].name, "%s", name);
+        else
+            snprintf(kinds[nk].name, sizeof kinds[0].name, "kind%d", k);
+        kinds[nk++].count = per_kind[k];
+    }
     char a[32];
     printf("%-21s %s (first event at %lld ns, last ends at %lld ns)\n", "duration",
            fmt_duration(end - first, a, sizeof a), (long long)first, (long long)end);

@@ -26,6 +26,7 @@
 #include "viewer.h"
 
 #include "cli.h"
+#include "gort_record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -314,16 +315,17 @@ static int read_lost(sqlite3 *db, tl_data *d) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading lost events");
 }
 
-/* One scan of the events in the window: map operations into bins, pauses into bands. A
- * window that is the whole trace reads the table in order (+ts_ns, +kind: no index); a
- * narrower one may go through an index on ts_ns. */
+/* One scan of the events in the window: map operations into bins, pauses into bands. Kinds
+ * by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow, 6 evacuate, 42 stw_end.
+ * A window that is the whole trace reads the table in order (+ts_ns: no index); a narrower
+ * one may go through an index on ts_ns where the trace has one (older traces). */
 static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     bool whole = !a->has_from && !a->has_to;
-    char sql[400];
+    char sql[300];
     snprintf(sql, sizeof sql,
-             "SELECT ts_ns, kind, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
-             "AND ((map_id IS NOT NULL AND +kind IN ('mapassign', 'mapdelete', 'hashgrow', "
-             "'evacuate')) OR +kind = 'stw_end')", whole ? "+" : "");
+             "SELECT ts_ns, kind_id, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
+             "AND ((map_id IS NOT NULL AND +kind_id IN (3, 4, 5, 6)) OR +kind_id = 42)",
+             whole ? "+" : "");
     sqlite3_stmt *st = vt_prepare("timeline", db, sql);
     if (!st) return GORT_EXIT_USAGE;
     sqlite3_bind_int64(st, 1, d->from);
@@ -331,16 +333,15 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t ts = sqlite3_column_int64(st, 0);
-        const char *kind = (const char *)sqlite3_column_text(st, 1);
-        if (!kind) continue;
-        if (kind[0] == 's') {
+        int kind = sqlite3_column_int(st, 1);
+        if (kind == GORT_EV_stw_end) {
             if (!add_band(d, 1, ts - sqlite3_column_int64(st, 3), ts)) break;
             continue;
         }
         int64_t *lane = idmap_get(&d->map_lane, sqlite3_column_int64(st, 2), false);
         if (!lane) continue;
-        int k = !strcmp(kind, "mapassign") ? K_ASSIGN : !strcmp(kind, "mapdelete") ? K_DELETE
-              : !strcmp(kind, "hashgrow") ? K_GROW : K_EVAC;
+        int k = kind == GORT_EV_mapassign ? K_ASSIGN : kind == GORT_EV_mapdelete ? K_DELETE
+              : kind == GORT_EV_hashgrow ? K_GROW : K_EVAC;
         count_bin(d, (int)*lane, k, ts);
     }
     sqlite3_finalize(st);

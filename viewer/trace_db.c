@@ -12,10 +12,16 @@
  * empty file, a file without the 16-byte SQLite header. Then, through SQL: a database that is
  * not a gort trace (no meta.schema_version), a newer schema than this build reads, and a trace
  * without events. Each failure returns GORT_EXIT_USAGE (2) after one line on stderr.
+ *
+ * The viewer's queries select events by kind number (`events.kind_id`: an integer compare per
+ * row where a name took a string compare). Traces recorded before the kind was stored as a
+ * number have no kind_id column; for them a TEMP view named events (temp names shadow the
+ * file's) adds it, computed from the name, so one set of queries reads both.
  */
 #include "viewer.h"
 
 #include "cli.h"
+#include "gort_record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -144,6 +150,29 @@ static int check_content(const char *cmd, const char *path, sqlite3 *db) {
     return 0;
 }
 
+/* The events of a trace that stores kinds by name, with kind_id computed from the name. */
+#define KIND_WHEN(num, name) " WHEN '" #name "' THEN " #num
+static const char named_kinds_view[] =
+    "CREATE TEMP VIEW events AS SELECT *, CASE kind" GORT_KINDS(KIND_WHEN)
+    " ELSE CASE WHEN kind GLOB 'kind[0-9]*' THEN CAST(substr(kind, 5) AS INTEGER) END END"
+    " AS kind_id FROM main.events";
+#undef KIND_WHEN
+
+/* Gives events a kind_id column where the trace has none (older traces); only the temporary
+ * schema is written, query_only is on again before it returns. */
+static int add_kind_ids(const char *cmd, const char *path, sqlite3 *db) {
+    if (vt_int(db, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'kind_id'", 0))
+        return 0;
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, "PRAGMA query_only = 0", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, named_kinds_view, NULL, NULL, &msg);
+    sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) return 0;
+    rc = cli_error(cmd, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return rc;
+}
+
 /* Checks the file, opens it read-only three ways over, then checks it is a readable trace. */
 int vt_open(const char *cmd, const char *path, sqlite3 **out) {
     *out = NULL;
@@ -167,6 +196,7 @@ int vt_open(const char *cmd, const char *path, sqlite3 **out) {
                  NULL, NULL, NULL);
     rc = check_version(cmd, path, db);
     if (!rc) rc = check_content(cmd, path, db);
+    if (!rc) rc = add_kind_ids(cmd, path, db);
     if (rc) {
         sqlite3_close(db);
         return rc;
