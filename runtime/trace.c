@@ -466,8 +466,8 @@ out:
     errno = saved_errno;
 }
 
-/* Installs the SIGPROF handler and gives the main thread its ring (and so its timer); every
- * other thread gets its timer with its ring, at its first event. */
+/* Installs the SIGPROF handler. Each thread's timer is armed when it claims its ring: the
+ * main thread's at attach, every other thread's at its first event. */
 static void start_profiling(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -475,7 +475,6 @@ static void start_profiling(void) {
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGPROF, &sa, NULL);
-    claim_ring(&tls);
 }
 
 /* ---- attaching -------------------------------------------------------------------------------- */
@@ -556,7 +555,15 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     pthread_atfork(NULL, NULL, untrace_child);
     dl_iterate_phdr(add_module, NULL);
     atomic_store(&h->producer_pid, (int32_t)getpid());
+    /* libunwind reads a module's unwind tables on the first backtrace that crosses it (about
+     * half a millisecond here): pay that now, so it never shows as a hole after the first
+     * event of the trace. */
+    if (stack_depth) {
+        void *warm[MAX_DEPTH];
+        unw_backtrace(warm, MAX_DEPTH);
+    }
     gort__trace_on = 1;
     profile_hz = h->profile_hz;
     if (profile_hz) start_profiling();
+    claim_ring(&tls); /* the main thread's ring (and timer), prefaulted before its first event */
 }

@@ -20,6 +20,7 @@ static atomic_int stop_collector, bad;
 /* Checks one map from a reader: lookups of every key, then an iteration producing each key
  * once with value key*3. Returns false at the first difference. */
 static bool read_all(gort_map *m, int64_t n, unsigned char *seen) {
+    if (n < 0) return false;
     for (int64_t k = 0; k < n; k++) {
         bool ok;
         int64_t v = *(int64_t *)gort_mapaccess2_fast64(m, (uint64_t)k, &ok);

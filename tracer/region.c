@@ -45,6 +45,7 @@ static bool tsc_invariant(void) {
 /* Reads the TSC and CLOCK_MONOTONIC as close together as possible. */
 static void paired_read(uint64_t *tsc, uint64_t *ns) {
     uint64_t best = UINT64_MAX;
+    *tsc = *ns = 0; /* always overwritten below; said so for compilers that cannot see it */
     for (int i = 0; i < 5; i++) {
         uint64_t t0 = __rdtsc();
         uint64_t n = mono_ns();
