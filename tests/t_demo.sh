@@ -1,12 +1,12 @@
 #!/bin/sh
-# make demo's job, run in a temporary folder: every scenario of samples/scenarios.txt is
+# `make demo`, run into a temporary folder (DEMO_OUT): every scenario of samples/scenarios.txt is
 # recorded and rendered (trace.db, flame.svg, timeline.png, gaps.txt), index.html shows them,
 # each trace has the events and the verdict its scenario implies (checked through gort gaps and
 # gort sql), and the README's verdict table is the one the demo produced.
 set -e
 . tests/lib.sh
 O=$T/out
-DEMO_OUT=$O sh samples/demo.sh >"$T/demo.log" 2>&1 || fail "demo failed: $(cat "$T/demo.log")"
+DEMO_OUT=$O make -s demo BUILD="$BUILD" SAN="${SAN:-0}" >"$T/demo.log" 2>&1 || fail "make demo failed: $(cat "$T/demo.log")"
 grep -q "demo: .*/index.html" "$T/demo.log" || fail "demo did not print the index path"
 
 names=$(grep -v '^#' samples/scenarios.txt | awk 'NF { print $1 }')
