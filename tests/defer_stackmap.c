@@ -101,12 +101,11 @@ static void goexit_inner(void) {
     gort_goexit();
 }
 
-static void wg_done(void *e) { gort_wg_done(env_get(e)); }
 
 static void goexit_body(void *e) {
     (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, env_ptr(&goexit_done));
+    defer_wg_done(&fr, &goexit_done);
     goexit_inner();
 }
 
@@ -115,7 +114,7 @@ static void test_goexit(void) {
     GORT_GO(goexit_body, NULL);
     gort_wg_wait(&goexit_done);
     CHECK(in_goexit.ran == 1 && in_goexit.alive && in_goexit.len == 0);
-    /* The goroutine pops its frames right after its last deferred call (wg_done) returned. */
+    /* The goroutine pops its frames right after its last deferred call (wg.Done) returned. */
     for (int i = 0; i < 5000 && !gort__map_dead(goexit_map); i++) usleep(1000);
     CHECK(gort__map_dead(goexit_map));
 }

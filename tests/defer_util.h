@@ -1,8 +1,8 @@
 /*
  * defer_util.h — small helpers shared by the defer tests and oracle programs (tests/defer_*.c,
  * tests/progs/defer_*.c): Go's `defer fmt.Println(...)` with arguments evaluated at the defer
- * statement, closure environments that point outside the heap, and Go's "<nil>" for a nil
- * recover value.
+ * statement, `defer wg.Done()`, closure environments that point outside the heap, and Go's
+ * "<nil>" for a nil recover value.
  */
 #ifndef DEFER_UTIL_H
 #define DEFER_UTIL_H
@@ -53,6 +53,14 @@ static inline void *env_ptr(const void *p) {
     return env;
 }
 static inline void *env_get(void *env) { return *(void **)env; }
+
+/* The deferred call of defer_wg_done: Done on the WaitGroup its environment points to. */
+static inline void wg_done_run(void *e) { gort_wg_done(env_get(e)); }
+
+/* defer wg.Done(): wg is evaluated now (it must outlive the call: a static or global). */
+static inline void defer_wg_done(gort_frame *fr, gort_waitgroup *wg) {
+    gort_defer_call(fr, "sync.(*WaitGroup).Done", wg_done_run, env_ptr(wg));
+}
 
 /* How Go prints a recover() result: the value, or <nil>. */
 static inline const char *or_nil(const char *r) { return r ? r : "<nil>"; }

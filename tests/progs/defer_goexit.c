@@ -4,10 +4,6 @@
 
 static gort_waitgroup wg;
 
-static void wg_done(void *e) {
-    (void)e;
-    gort_wg_done(&wg);
-}
 static void recover_during_goexit(void *e) {
     (void)e;
     printf("recover during Goexit: %s\n", or_nil(gort_recover()));
@@ -33,7 +29,7 @@ static void inner(void) {
 static void work(void *e) {
     (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, NULL);
+    defer_wg_done(&fr, &wg);
     defer_println(&fr, "work defer 1");
     GORT_DEFER(fr, recover_during_goexit, NULL);
     inner();

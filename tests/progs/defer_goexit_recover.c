@@ -4,10 +4,6 @@
 
 static gort_waitgroup wg;
 
-static void wg_done(void *e) {
-    (void)e;
-    gort_wg_done(&wg);
-}
 static void print_recovered(void *e) {
     (void)e;
     printf("recovered: %s\n", or_nil(gort_recover()));
@@ -20,7 +16,7 @@ static void panic_in_goexit(void *e) {
 static void work(void *e) {
     (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, NULL);
+    defer_wg_done(&fr, &wg);
     defer_println(&fr, "last defer");
     GORT_DEFER(fr, print_recovered, NULL);
     GORT_DEFER(fr, panic_in_goexit, NULL);

@@ -13,10 +13,6 @@ struct worker_env {
 
 static void append(long id, const char *s) { strncat(out[id], s, sizeof out[id] - strlen(out[id]) - 1); }
 
-static void wg_done(void *e) {
-    (void)e;
-    gort_wg_done(&wg);
-}
 static void recover_into_out(void *e) {
     struct worker_env *env = e;
     const char *r = gort_recover();
@@ -32,7 +28,7 @@ static void worker(void *e) {
     GORT_FUNC(fr);
     struct worker_env *env = e;
     static const char *const odd[4] = { NULL, "odd 1", NULL, "odd 3" };
-    GORT_DEFER(fr, wg_done, NULL);
+    defer_wg_done(&fr, &wg);
     GORT_DEFER(fr, recover_into_out, env);
     GORT_DEFER(fr, defer2, env);
     GORT_DEFER(fr, defer1, env);

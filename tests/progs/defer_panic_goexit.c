@@ -4,10 +4,6 @@
 
 static gort_waitgroup wg;
 
-static void wg_done(void *e) {
-    (void)e;
-    gort_wg_done(&wg);
-}
 static void goexit_now(void *e) {
     (void)e;
     gort_goexit();
@@ -16,7 +12,7 @@ static void goexit_now(void *e) {
 static void work(void *e) {
     (void)e;
     GORT_FUNC(fr);
-    GORT_DEFER(fr, wg_done, NULL);
+    defer_wg_done(&fr, &wg);
     defer_println(&fr, "older defer runs");
     GORT_DEFER(fr, goexit_now, NULL);
     gort_panic("never reported");
