@@ -29,7 +29,6 @@
 #include "internal.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 static gort_map *d, *s;
 
