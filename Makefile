@@ -22,7 +22,7 @@ endif
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  += -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -pthread -fno-omit-frame-pointer \
-           -Iruntime -Itracer -Iviewer -Icli -Itests -DGORT_VERSION='"$(VERSION)"' $(SANFLAGS)
+           -Iformat -Iruntime -Itracer -Iviewer -Icli -Itests -DGORT_VERSION='"$(VERSION)"' $(SANFLAGS)
 LDFLAGS += -pthread $(SANFLAGS) -rdynamic
 RUNTIME_LIBS := -lunwind -lm
 TOOL_LIBS    := -lsqlite3 -lm -ldl -ldw -lelf
@@ -36,7 +36,7 @@ BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 PROGS    := $(patsubst tests/progs/%.c,$(BUILD)/tests/progs/%,$(wildcard tests/progs/*.c))
 RT_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(RT_SRC))
 TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRC))
-HEADERS  := $(wildcard runtime/*.h tracer/*.h viewer/*.h cli/*.h tests/*.h)
+HEADERS  := $(wildcard format/*.h runtime/*.h tracer/*.h viewer/*.h cli/*.h tests/*.h)
 
 .PHONY: all deps demo test bench install clean
 # Keep objects between runs (they are intermediate files of the program rules).

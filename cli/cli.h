@@ -11,6 +11,7 @@
 #define GORT_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define GORT_EXIT_OK 0
@@ -32,6 +33,22 @@ bool cli_parse_time_ns(const char *s, int64_t *out);
  * from the next argument (and *i advanced). A missing value is reported and *val is NULL. */
 bool cli_opt_value(const char *cmd, int argc, char **argv, int *i, const char *name,
                    const char **val);
+
+/* ---- idmap.c: a hash table from 64-bit ids to 64-bit values --------------------------------
+ * One table for every id lookup of the tools (the recorder's summary rows, the viewer's lanes
+ * and stack weights). */
+typedef struct idmap {
+    int64_t *keys;
+    int64_t *vals;
+    unsigned char *full;
+    size_t cap, used;
+} idmap;
+
+/* The value slot of KEY (0 when just inserted); NULL when KEY is absent and !INSERT, or
+ * when out of memory. A zeroed idmap is empty. */
+int64_t *idmap_get(idmap *m, int64_t key, bool insert);
+/* Frees M's storage and leaves it empty and usable. */
+void idmap_free(idmap *m);
 
 /* Subcommands (weak: a command appears in `gort --help` once its file is linked). */
 int cmd_record(int argc, char **argv) __attribute__((weak));

@@ -4,7 +4,7 @@
  *
  * Attaching. `gort record` starts the program with GORT_TRACE_FD=<fd of a memfd> in its
  * environment. A constructor that runs before any other maps that file MAP_SHARED, checks its
- * header (tracer/gort_record.h), writes the program's module list into it (so return
+ * header (format/gort_record.h), writes the program's module list into it (so return
  * addresses can be symbolized after the program is gone), removes the variable from the
  * environment (a program it execs runs untraced) and sets gort__trace_on. Without the
  * variable nothing happens and every probe costs one predictable, never-taken branch.

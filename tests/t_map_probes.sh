@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every map probe, recorded by gort record from tests/progs/map_probes.c, with the arguments
-# tracer/gort_record.h documents: makemap (hint, B), mapassign (inserted, count), mapaccess
+# format/gort_record.h documents: makemap (hint, B), mapassign (inserted, count), mapaccess
 # (found), mapdelete (found, count), hashgrow (new B, same-size), evacuate (old bucket, moved:
 # each old bucket once per growth, all entries moved), growdone (B), mapiterinit (start
 # bucket, offset), mapclear (count before), mapfree (cause, count), map_use_after_free (the

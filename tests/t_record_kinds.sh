@@ -1,7 +1,7 @@
 #!/bin/sh
 # Kinds are stored by number (event_rows.kind_id) and named by the events view. Checked here:
 # the kinds table and the view's names are the record format's list (read from
-# tracer/gort_record.h itself); the view is writable by name; the CPU samples' partial index
+# format/gort_record.h itself); the view is writable by name; the CPU samples' partial index
 # serves "kind_id = 60"; and the viewer reads a trace of the older layout (events a table with
 # the kind as text, no kind_id) exactly as the same trace in the new layout.
 set -e
@@ -10,7 +10,7 @@ P=$BUILD/tests/progs/trace_emit
 q() { sqlite3 "$1" "$2"; }
 
 # The record format's list, "number|name" by number: the independent reference.
-sed -n 's/^ *X(\([0-9]*\), *\([a-z_]*\)).*/\1|\2/p' tracer/gort_record.h | sort -t'|' -k1,1n > "$T/header"
+sed -n 's/^ *X(\([0-9]*\), *\([a-z_]*\)).*/\1|\2/p' format/gort_record.h | sort -t'|' -k1,1n > "$T/header"
 [ "$(wc -l < "$T/header")" -gt 30 ] || fail "could not read the kinds of gort_record.h"
 
 expect_status 0 "$GORT" record --profile-hz 500 -o "$T/t.db" -- "$P" story:20 nested:5 spin:100

@@ -1,5 +1,5 @@
 /*
- * tracer_format — the record format's invariants (tracer/gort_record.h), checked in C:
+ * tracer_format — the record format's invariants (format/gort_record.h), checked in C:
  * kinds have unique numbers below GORT_EV_MAX and unique names; the INFO word round-trips;
  * the ring's head, tail and control words sit on separate cache lines (the producer and the
  * recorder never write the same line); and an untraced program's probe path is off while its

@@ -14,19 +14,13 @@
  * GC phases carry no cycle number, so their events are kept (they are few), sorted by time at
  * the end and assigned to the cycle whose gc_start precedes them.
  */
+#include "cli.h"
 #include "tracer.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define NONE INT64_MIN /* an aggregate with no input: NULL in the table */
-
-/* A u64 -> row index hash table (open addressing, load <= 1/2). */
-typedef struct idmap {
-    uint64_t *keys;
-    uint32_t *vals; /* row index + 1; 0 = empty */
-    size_t cap, n;
-} idmap;
 
 typedef struct map_row {
     uint64_t map_id;
@@ -61,51 +55,13 @@ struct derive {
     bool oom;
 };
 
-/* Scrambles a key for the hash tables (murmur3's finalizer). */
-static inline uint64_t mix64(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return x;
-}
-
-/* Doubles an idmap. */
-static bool idmap_grow(idmap *m) {
-    size_t cap = m->cap ? m->cap * 2 : 256;
-    uint64_t *keys = calloc(cap, sizeof *keys);
-    uint32_t *vals = calloc(cap, sizeof *vals);
-    if (!keys || !vals) {
-        free(keys);
-        free(vals);
-        return false;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->vals[i]) continue;
-        size_t k = mix64(m->keys[i]) & (cap - 1);
-        while (vals[k]) k = (k + 1) & (cap - 1);
-        keys[k] = m->keys[i];
-        vals[k] = m->vals[i];
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = keys;
-    m->vals = vals;
-    m->cap = cap;
-    return true;
-}
-
-/* The row index of key, adding one (index = *n, then *n grows) if new. -1 on OOM. */
-static long idmap_get(idmap *m, uint64_t key, size_t *n) {
-    if (2 * (m->n + 1) > m->cap && !idmap_grow(m)) return -1;
-    size_t k = mix64(key) & (m->cap - 1);
-    while (m->vals[k]) {
-        if (m->keys[k] == key) return (long)m->vals[k] - 1;
-        k = (k + 1) & (m->cap - 1);
-    }
-    m->keys[k] = key;
-    m->vals[k] = (uint32_t)(*n + 1);
-    m->n++;
-    return (long)(*n)++;
+/* The row index of key in the rows indexed by m, adding one (index = *n, then *n grows) if
+ * new. -1 when out of memory. */
+static long row_index(idmap *m, uint64_t key, size_t *n) {
+    int64_t *v = idmap_get(m, (int64_t)key, true);
+    if (!v) return -1;
+    if (*v == 0) *v = (int64_t)++*n; /* stored as index + 1: 0 is a new slot */
+    return (long)*v - 1;
 }
 
 /* Makes room for one more element in a growable array. */
@@ -133,11 +89,9 @@ derive *derive_new(void) { return calloc(1, sizeof(derive)); }
 /* Frees everything; d may be NULL. */
 void derive_free(derive *d) {
     if (!d) return;
-    idmap *all[] = { &d->map_ix, &d->defer_ix, &d->g_ix };
-    for (int i = 0; i < 3; i++) {
-        free(all[i]->keys);
-        free(all[i]->vals);
-    }
+    idmap_free(&d->map_ix);
+    idmap_free(&d->defer_ix);
+    idmap_free(&d->g_ix);
     free(d->maps);
     free(d->defers);
     free(d->gs);
@@ -149,7 +103,7 @@ void derive_free(derive *d) {
 static map_row *map_of(derive *d, uint64_t id) {
     if (!reserve((void **)&d->maps, &d->cap_maps, d->nmaps, sizeof *d->maps)) return NULL;
     size_t before = d->nmaps;
-    long i = idmap_get(&d->map_ix, id, &d->nmaps);
+    long i = row_index(&d->map_ix, id, &d->nmaps);
     if (i < 0) return NULL;
     if ((size_t)i == before)
         d->maps[i] = (map_row){ id, NONE, NONE, NONE, NONE, NONE, NONE, 0 };
@@ -160,7 +114,7 @@ static map_row *map_of(derive *d, uint64_t id) {
 static defer_row *defer_of(derive *d, uint64_t id) {
     if (!reserve((void **)&d->defers, &d->cap_defers, d->ndefers, sizeof *d->defers)) return NULL;
     size_t before = d->ndefers;
-    long i = idmap_get(&d->defer_ix, id, &d->ndefers);
+    long i = row_index(&d->defer_ix, id, &d->ndefers);
     if (i < 0) return NULL;
     if ((size_t)i == before) d->defers[i] = (defer_row){ id, NONE, NONE, NONE, NONE, NONE, NONE };
     return &d->defers[i];
@@ -170,7 +124,7 @@ static defer_row *defer_of(derive *d, uint64_t id) {
 static g_row *g_of(derive *d, uint64_t goid) {
     if (!reserve((void **)&d->gs, &d->cap_gs, d->ngs, sizeof *d->gs)) return NULL;
     size_t before = d->ngs;
-    long i = idmap_get(&d->g_ix, goid, &d->ngs);
+    long i = row_index(&d->g_ix, goid, &d->ngs);
     if (i < 0) return NULL;
     if ((size_t)i == before) d->gs[i] = (g_row){ goid, NONE, NONE, NONE, NONE, NONE };
     return &d->gs[i];

@@ -1,6 +1,6 @@
 /*
  * region.c — the memory shared with the traced program: one memfd holding the header
- * (tracer/gort_record.h) and the rings, and the trace clock's calibration.
+ * (format/gort_record.h) and the rings, and the trace clock's calibration.
  *
  * The file is sized for every ring up front but costs only the pages the program touches:
  * a memfd is sparse. Ring control blocks and record space are page aligned, so one thread's

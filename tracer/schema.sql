@@ -10,7 +10,7 @@ CREATE TABLE meta (
     value TEXT
 );
 
--- Event kinds by number and name: the list of tracer/gort_record.h, which the recorder checks
+-- Event kinds by number and name: the list of format/gort_record.h, which the recorder checks
 -- this against (and tests/t_record_kinds.sh too, with the events view's CASE below).
 CREATE TABLE kinds (
     id   INTEGER PRIMARY KEY,

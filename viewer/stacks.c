@@ -3,7 +3,7 @@
  *
  * Two passes, so a trace of ten million events costs one scan of the events table:
  *  1. Scan the selected events' (stack_id, dur_ns) and add them up per stack id in a hash
- *     table (idmap.c). SQLite's GROUP BY would sort ten million rows;
+ *     table (cli/idmap.c). SQLite's GROUP BY would sort ten million rows;
  *     the hash touches each once.
  *  2. Read the frames of every stack (stack_entries joined with frames, innermost depth 0)
  *     and, for each stack id seen in pass 1, build "outer;...;inner" into the fold_set.
@@ -136,7 +136,7 @@ int stacks_fold(const char *cmd, sqlite3 *db, const stack_query *q, fold_set *fs
     return rc;
 }
 
-/* True when NAME is an event kind of the record format (tracer/gort_record.h). */
+/* True when NAME is an event kind of the record format (format/gort_record.h). */
 bool viewer_kind_known(const char *name) {
     for (unsigned k = 0; k < GORT_EV_MAX; k++) {
         const char *n = gort_kind_name(k);

@@ -157,7 +157,7 @@ extern const char *const viewer_default_kinds[];
  * without a symbol are shown as their address "0x..."; ';' and control characters in
  * symbols become '_' so the folded format stays parseable. Returns 0 or GORT_EXIT_USAGE. */
 int stacks_fold(const char *cmd, sqlite3 *db, const stack_query *q, fold_set *fs);
-/* True when NAME is an event kind of the record format (tracer/gort_record.h). */
+/* True when NAME is an event kind of the record format (format/gort_record.h). */
 bool viewer_kind_known(const char *name);
 
 /* ---- flame_svg.c ------------------------------------------------------------------------ */
@@ -194,20 +194,6 @@ extern const char gaps_sql[];
 /* Column indexes of gaps_sql. */
 enum { GAP_MAP, GAP_DEFER, GAP_FN, GAP_GOID, GAP_DIED, GAP_RAN, GAP_FIRST, GAP_LAST, GAP_OPS,
        GAP_GAP, GAP_VERDICT };
-
-/* ---- idmap.c: id -> value hash table ----------------------------------------------------- */
-
-typedef struct {
-    int64_t *keys;
-    int64_t *vals;
-    unsigned char *full;
-    size_t cap, used;
-} idmap;
-
-/* The value slot of KEY (0 when just inserted); NULL when KEY is absent and !INSERT, or
- * when out of memory. A zeroed idmap is empty. */
-int64_t *idmap_get(idmap *m, int64_t key, bool insert);
-void idmap_free(idmap *m);
 
 /* ---- misc ------------------------------------------------------------------------------- */
 

@@ -2,17 +2,22 @@
  * idmap.c — a hash table from 64-bit ids (stack, map, goroutine ids) to 64-bit values.
  *
  * Open addressing with linear probing; the capacity is a power of two kept at least twice the
- * number of keys, so a probe sequence is short. Keys are spread by a multiplicative hash, and
- * ids that are consecutive (as the recorder assigns them) fall in distinct slots.
+ * number of keys, so a probe sequence is short. Keys are spread by murmur3's 64-bit finalizer,
+ * so both consecutive ids (as the recorder assigns them) and addresses that share their low
+ * bits (as a producer's record or map addresses do) fall in distinct slots.
  */
-#include "viewer.h"
+#include "cli.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* The slot index where KEY starts probing in a table of CAP slots. */
 static size_t home(int64_t key, size_t cap) {
-    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
+    uint64_t x = (uint64_t)key;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
 }
 
 /* Doubles the table (or makes the first one); false when out of memory. */
