@@ -27,7 +27,8 @@
     X(10, mapfree)       /* map_id; arg0 = cause: 1 gc, 2 frame; arg1 = count at death */   \
     X(11, map_use_after_free) /* map_id; arg0 = the operation's kind number */             \
     X(12, maptype)       /* map_id; arg0 = key kind (gort_keykind: 1 int64, 2 uint64,       \
-                            3 string, 4 generic), arg1 = name id of the type's name */      \
+                            3 string, 4 generic, 5 int32, 6 uint32, 7 pointer, 8 float64,  \
+                            9 float32), arg1 = name id of the type's name */                \
     /* defer, panic, goroutines */                                                         \
     X(20, deferproc)     /* defer_id = the new record; arg0 = frame depth; arg1 = fn name id*/\
     X(21, deferreturn)   /* defer_id; the deferred call starts; arg0 = how: 1 return,        \

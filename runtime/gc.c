@@ -318,7 +318,7 @@ void *gort__alloc(size_t size, int kind, uint64_t ptrmask) {
     objhdr *h = calloc(1, sizeof *h + size);
     if (!h) gort_fatal("runtime: out of memory");
     h->size = size;
-    h->ptrmask = kind == GORT_OBJ_ENV ? ptrmask : 0;
+    h->ptrmask = kind == GORT_OBJ_ENV || kind == GORT_OBJ_ELEM ? ptrmask : 0;
     h->kind = (uint8_t)kind;
     h->magic = OBJ_MAGIC;
     atomic_store_explicit(&h->mark, atomic_load_explicit(&gc.epoch, memory_order_relaxed),
@@ -369,7 +369,8 @@ static void shade(void *p) {
     uint32_t e = atomic_load_explicit(&gc.epoch, memory_order_relaxed);
     if (atomic_load_explicit(&h->mark, memory_order_relaxed) == e) return;
     if (atomic_exchange_explicit(&h->mark, e, memory_order_relaxed) == e) return;
-    if (h->kind == GORT_OBJ_MAP || (h->kind == GORT_OBJ_ENV && h->ptrmask)) grey_push(p);
+    if (h->kind == GORT_OBJ_MAP || ((h->kind == GORT_OBJ_ENV || h->kind == GORT_OBJ_ELEM) && h->ptrmask))
+        grey_push(p);
 }
 
 /* Called by scan functions (gort__map_scan) for each object they reference. */
@@ -380,7 +381,7 @@ static void scan(void *p) {
     objhdr *h = hdr_of(p);
     if (h->kind == GORT_OBJ_MAP) {
         gort__map_scan((gort_map *)p);  /* safe while the map is written (see map.c) */
-    } else if (h->kind == GORT_OBJ_ENV) {
+    } else if (h->kind == GORT_OBJ_ENV || h->kind == GORT_OBJ_ELEM) {
         void *_Atomic *words = (void *_Atomic *)p;
         size_t nwords = h->size / sizeof(void *);
         for (size_t i = 0; i < nwords && i < 64; i++)

@@ -44,12 +44,22 @@ static inline gort_string gort_str(const char *s) {
     return r;
 }
 
-/* Which code path a map type uses, as Go's compiler picks mapassign_fast64 / _faststr / generic. */
+/* A map type's key kind. With the key and element sizes it decides the code paths a map's
+ * operations take, as Go's compiler decides them (walk.mapfast): an element over 128 bytes
+ * takes the generic functions whatever the key; otherwise the kind's path below. */
 typedef enum gort_keykind {
     GORT_KEY_INT64 = 1,  /* int64 keys, 8 bytes: the fast64 path */
     GORT_KEY_UINT64,     /* uint64 keys, 8 bytes: the fast64 path */
     GORT_KEY_STRING,     /* gort_string keys: the faststr path */
-    GORT_KEY_GENERIC     /* any fixed-size key with the type's hash and equal: the generic path */
+    GORT_KEY_GENERIC,    /* any fixed-size key with the type's hash and equal: the generic path */
+    GORT_KEY_INT32,      /* int32 keys, 4 bytes (any 4-byte memory key: uint32, rune): fast32 */
+    GORT_KEY_UINT32,     /* uint32 keys, 4 bytes: the fast32 path */
+    GORT_KEY_PTR,        /* pointer keys (void *): a libgort heap pointer (a gort_map * or an
+                            environment) or NULL, which the map keeps alive; lookups and
+                            deletes take fast64, assignments mapassign_fast64ptr */
+    GORT_KEY_FLOAT64,    /* double keys with Go's ==: NaN is not equal to itself (each NaN
+                            insert adds an entry no lookup finds), +0 == -0; generic path */
+    GORT_KEY_FLOAT32     /* float keys, the same rules; generic path */
 } gort_keykind;
 
 /* The hash of a generic key: hash(key, seed) must depend on every byte equal() compares. */
@@ -57,17 +67,23 @@ typedef uint64_t (*gort_hashfn)(const void *key, uint64_t seed);
 typedef bool (*gort_equalfn)(const void *a, const void *b);
 
 /* A map type, like Go's maptype: fixed key and element sizes and how keys hash.
+ * Keys and elements over 128 bytes are stored behind a pointer in the bucket, as Go stores
+ * them, so a map's bucket size is Go's for the same types.
  * elem_ptrmask marks the 8-byte words of the element that hold libgort heap pointers (a
  * gort_map * or a closure environment): bit i set means word i is scanned by the collector
  * and written with the write barrier. Elements without such words are never scanned. */
 typedef struct gort_maptype {
     const char *name;      /* e.g. "map[string]int64", shown in traces and errors */
     gort_keykind keykind;
-    uint32_t keysize;      /* bytes; 8 for INT64/UINT64, sizeof(gort_string) for STRING */
-    uint32_t elemsize;     /* bytes, 0 allowed (a set), at most 4096; stored inline */
+    uint32_t keysize;      /* bytes; 8 for INT64/UINT64/PTR/FLOAT64, 4 for INT32/UINT32/FLOAT32,
+                              sizeof(gort_string) for STRING, any size for GENERIC */
+    uint32_t elemsize;     /* bytes, 0 allowed (a set), any size */
     gort_hashfn hash;      /* GENERIC only */
     gort_equalfn equal;    /* GENERIC only */
     uint64_t elem_ptrmask;
+    bool irreflexive;      /* GENERIC only: some key is not equal to itself (the key holds a
+                              float): Go's maptype without reflexivekey. It decides how
+                              gort_maprange_delete runs; iteration checks equal(k, k) itself */
 } gort_maptype;
 
 /* Ready-made types for the common cases. */
@@ -75,6 +91,9 @@ extern const gort_maptype gort_type_int64_int64;   /* map[int64]int64 */
 extern const gort_maptype gort_type_uint64_int64;  /* map[uint64]int64 */
 extern const gort_maptype gort_type_string_int64;  /* map[string]int64 */
 extern const gort_maptype gort_type_string_map;    /* map[string]*hmap: elem is a gort_map * */
+extern const gort_maptype gort_type_int32_int32;   /* map[int32]int32 */
+extern const gort_maptype gort_type_ptr_int64;     /* map[*T]int64: keys are heap pointers */
+extern const gort_maptype gort_type_float64_int64; /* map[float64]int64 */
 
 /* A hash over raw key bytes (Go's memhash role) for generic keys compared byte by byte: the
  * type's hash calls it with the key size, and its equal compares with memcmp, e.g.
@@ -94,7 +113,13 @@ typedef struct gort_map gort_map; /* Go's hmap; NULL is the nil map */
 /* makemap: a new map sized for about `hint` entries, with Go's choice of initial B. */
 gort_map *gort_makemap(const gort_maptype *t, int64_t hint);
 
-/* mapaccess1: the element stored under key, or a pointer to a zero element when absent
+/* What Go's compiler emits for v := m[k], v, ok := m[k], m[k] = v and delete(m, k): each runs
+ * the function Go's compiler picks for the map's type (the fast paths below, the _fat lookups
+ * or the generic runtime functions), and that function fires the probe, so a trace's stacks
+ * name the path taken as Go's profile would. key points to a key of the type's kind (a
+ * uint64_t, int32_t, gort_string, void *, double ...). On the nil map, whose type is not
+ * known, the generic functions run.
+ * mapaccess1: the element stored under key, or a pointer to a zero element when absent
  * (never NULL; the zero element must not be written). mapaccess2 also says whether it was found. */
 void *gort_mapaccess1(gort_map *h, const void *key);
 void *gort_mapaccess2(gort_map *h, const void *key, bool *ok);
@@ -104,22 +129,41 @@ void *gort_mapassign(gort_map *h, const void *key);
 /* mapdelete: removes key if present; a no-op on a nil or empty map. */
 void gort_mapdelete(gort_map *h, const void *key);
 
-/* The fast paths for 8-byte integer keys (mapaccess1_fast64 ...) and string keys (_faststr),
- * for maps of GORT_KEY_INT64/UINT64 and GORT_KEY_STRING types respectively (a fast path on a
- * map of another key kind is a fatal error; the generic entry points serve every kind). */
+/* The fast paths, Go's mapaccess1_fast32 ... mapdelete_faststr, for the maps whose type Go's
+ * compiler sends to them: elements of at most 128 bytes and 4-byte integer keys (fast32),
+ * 8-byte integer keys (fast64), pointer keys (fast64 lookups and deletes, assignments
+ * mapassign_fast64ptr, which stores the key with the write barrier), string keys (faststr).
+ * A fast path called for a map of another path is a fatal error; the nil map is accepted. */
+void *gort_mapaccess1_fast32(gort_map *h, uint32_t key);
+void *gort_mapaccess2_fast32(gort_map *h, uint32_t key, bool *ok);
+void *gort_mapassign_fast32(gort_map *h, uint32_t key);
+void gort_mapdelete_fast32(gort_map *h, uint32_t key);
 void *gort_mapaccess1_fast64(gort_map *h, uint64_t key);
 void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok);
 void *gort_mapassign_fast64(gort_map *h, uint64_t key);
+void *gort_mapassign_fast64ptr(gort_map *h, void *key);
 void gort_mapdelete_fast64(gort_map *h, uint64_t key);
 void *gort_mapaccess1_faststr(gort_map *h, gort_string key);
 void *gort_mapaccess2_faststr(gort_map *h, gort_string key, bool *ok);
 void *gort_mapassign_faststr(gort_map *h, gort_string key);
 void gort_mapdelete_faststr(gort_map *h, gort_string key);
+/* mapaccess1_fat / mapaccess2_fat: the lookups of maps on the generic path whose element is
+ * over 1024 bytes (Go's zeroValSize): a missing key reads a zero element as large as any. */
+void *gort_mapaccess1_fat(gort_map *h, const void *key);
+void *gort_mapaccess2_fat(gort_map *h, const void *key, bool *ok);
 
 /* len(m): 0 for the nil map. */
 int64_t gort_maplen(gort_map *h);
-/* mapclear: what Go 1.19 compiles `for k := range m { delete(m, k) }` into; keeps B. */
+/* mapclear: empties the map in one step, keeping B (the array is zeroed, overflow buckets
+ * dropped, noverflow reset, a new hash seed). Go 1.19 compiles `for k := range m
+ * { delete(m, k) }` into it only when the key type's == is reflexive: never for float keys
+ * (or keys holding a float), whose NaN keys no delete can find; nor with -N or -race. */
 void gort_mapclear(gort_map *h);
+/* `for k := range m { delete(m, k) }` (t is m's type, as for gort_defer_delete; m may be nil),
+ * compiled as Go 1.19 compiles it: gort_mapclear when t's keys equal themselves, otherwise the
+ * loop itself (mapiterinit, mapdelete per key, mapiternext), which leaves every NaN key in
+ * place, the map's overflow buckets and noverflow too. */
+void gort_maprange_delete(const gort_maptype *t, gort_map *h);
 
 /* Iteration, Go's hiter: random start bucket and offset; every key present for the whole
  * iteration is produced exactly once, also while the map grows; a key deleted before it is

@@ -147,10 +147,12 @@ enum gort_objkind {
     GORT_OBJ_MAP = 1,   /* a map header: scanned by gort__map_scan, killed by gort__map_kill */
     GORT_OBJ_BUCKETS,   /* a bucket array or overflow bucket: scanned by the owning map */
     GORT_OBJ_ENV,       /* a closure environment: scanned by its ptrmask */
-    GORT_OBJ_DATA       /* raw bytes, never scanned */
+    GORT_OBJ_DATA,      /* raw bytes, never scanned */
+    GORT_OBJ_ELEM       /* a map element stored indirectly (over 128 bytes) with pointer words:
+                           scanned by its ptrmask like an environment, never quarantined */
 };
 
-/* A zeroed heap object of `size` bytes; ptrmask marks pointer words (GORT_OBJ_ENV). */
+/* A zeroed heap object of `size` bytes; ptrmask marks pointer words (GORT_OBJ_ENV, _ELEM). */
 void *gort__alloc(size_t size, int kind, uint64_t ptrmask);
 /* Marks an object reachable during a mark phase (called from scan functions). */
 void gort__mark(void *obj);
