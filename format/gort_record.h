@@ -52,6 +52,9 @@
     X(46, gc_sweep_done) /* arg0 = objects freed, arg1 = bytes freed */                     \
     X(47, gc_end)        /* arg0 = heap live before, arg1 = heap live after (bytes);        \
                             map_id = maps freed (objects: gc_sweep_done arg0) */    \
+    X(48, gc_assist)     /* a mark assist of the goroutine, emitted at its end: arg0 =      \
+                            cycle number, arg1 = scan work it did (bytes), dur_ns = its     \
+                            duration (scanning, stealing credit and waiting) */             \
     /* sampling and bookkeeping */                                                         \
     X(60, cpu_sample)    /* a profiling sample of the running thread's stack; arg0 = timer  \
                             periods it stands for, dur_ns = the CPU time they make */       \

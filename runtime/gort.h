@@ -253,7 +253,8 @@ uint64_t gort_map_id(gort_map *h);
  *     one goroutine and are never shared between threads.
  *   - Safe points: entering or leaving a frame, registering a defer, gort_go, WaitGroup
  *     calls, and the map operations and allocations (gort_makemap, gort_closure_new: before
- *     they allocate) may let a collection run. A heap pointer (map, environment) is safe
+ *     they allocate) may let a collection run, and are where a goroutine pays its mark assist
+ *     debt or waits for a collection its allocations asked for (section 5). A heap pointer (map, environment) is safe
  *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
  *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg of
  *     gort_go) is a root before that call's safe point. GORT_ROOT itself is not a safe point.
@@ -443,12 +444,16 @@ void gort_wg_wait(gort_waitgroup *wg);
  *   - Run libgort code only on goroutines (main, gort_go) and keep calling the runtime: a
  *     goroutine in a long loop without runtime calls delays every stop-the-world.
  *
+ * Pacing, as Go 1.19's pacer (docs/gc.md): a cycle starts when the heap reaches a trigger set
+ * from the last cycle's marked heap and the measured allocation rate; a goroutine that
+ * allocated past it waits at its next safe point until the cycle has started, and during the
+ * mark each goroutine pays for its allocations with mark work (assists) at its safe points,
+ * so the heap at the end of a mark stays near its goal.
  * Environment: GORT_GOGC=N (percent of heap growth between cycles, default 100; "off"
- * disables heap-triggered cycles; gort_gc still collects). GORT_DEBUG=uaf keeps freed map
+ * disables heap-triggered cycles and assists; gort_gc still collects). GORT_DEBUG=uaf keeps freed map
  * headers and environments in a quarantine (poisoned, never reused) so any later use is
  * reported ("fatal error: use of freed map"); this is automatic under `gort record` and with
- * any GORT_UNSAFE model; GORT_DEBUG=gctrace prints a line per cycle as Go's GODEBUG=gctrace=1
- * does (both words may be given: GORT_DEBUG=uaf,gctrace). GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
+ * any GORT_UNSAFE model; GORT_DEBUG=gctrace prints Go's GODEBUG=gctrace=1 line per cycle (both words may be given: GORT_DEBUG=uaf,gctrace). GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
  * switch on the collector's unsafe models (no_write_barrier: gort_store and the map runtime's
  * pointer writes skip the barrier during mark).
  * ------------------------------------------------------------------------------------------ */

@@ -55,6 +55,12 @@ typedef struct gort_g {
     unsigned ndeferpool;
     uint64_t defer_id_next;      /* defer ids handed to this goroutine in a batch: next to */
     uint64_t defer_id_end;       /* use, and one past the batch (Go's goidcache, for defers) */
+    /* private to gc.c: pacing. Written by the goroutine itself, reset and summed by the
+     * collector while the world is stopped. */
+    int64_t gc_assist_bytes;     /* Go's gcAssistBytes: allocation credit (< 0: debt) this mark */
+    uint64_t gc_marked;          /* bytes this goroutine marked this cycle (barrier, assists,
+                                    objects allocated black) */
+    bool gc_wait;                /* allocated past the trigger: wait for the cycle to start */
 } gort_g;
 
 extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
@@ -159,14 +165,20 @@ void gort__mark(void *obj);
 /* *slot = val with the write barrier (shades old and new values during mark). */
 void gort__store(void **slot, void *val);
 
-/* Safe points: every runtime entry calls gort__safepoint(); when a stop-the-world is pending
- * the goroutine parks there until the world restarts. One predictable branch otherwise. */
-extern _Atomic int gort__stw_pending;
-void gort__park_for_stw(void);
+/* Safe points: every runtime entry calls gort__safepoint(). When the collector needs the
+ * goroutines' attention — a stop-the-world is pending (the goroutine parks until the world
+ * restarts), or the pacer is active: a mark is running (a goroutine in allocation debt
+ * assists) or the heap passed the trigger (a goroutine that allocated past it waits for the
+ * cycle to start) — the slow path handles it. One predictable branch otherwise. */
+enum { GORT_ATTN_STW = 1, GORT_ATTN_PACE = 2 };
+extern _Atomic int gort__gc_attention;
+void gort__safepoint_slow(void);
 static inline void gort__safepoint(void) {
-    if (__builtin_expect(atomic_load_explicit(&gort__stw_pending, memory_order_relaxed), 0))
-        gort__park_for_stw();
+    if (__builtin_expect(atomic_load_explicit(&gort__gc_attention, memory_order_relaxed), 0))
+        gort__safepoint_slow();
 }
+/* A goroutine leaves allg (proc.c, under gort__sched_lock): the collector keeps its counts. */
+void gort__gc_g_exit(gort_g *g);
 /* Around a call that may block (waiting on a WaitGroup, joining, sleeping). */
 void gort__blocking_enter(void);
 void gort__blocking_exit(void);
@@ -178,7 +190,11 @@ typedef struct gort_gcstats {
     uint64_t heap_live;       /* bytes of heap objects not yet freed, headers included */
     uint64_t heap_objects;    /* number of those objects */
     uint64_t heap_marked;     /* bytes that survived the last cycle */
-    uint64_t trigger;         /* heap_live that starts the next cycle (UINT64_MAX: GOGC off) */
+    uint64_t live;            /* Go's heapLive: bytes marked by the last cycle plus allocated
+                                 since its mark termination (what the trigger is held against) */
+    uint64_t trigger;         /* live that starts the next cycle (UINT64_MAX: GOGC off) */
+    uint64_t goal;            /* the next cycle's heap goal (UINT64_MAX: GOGC off) */
+    uint64_t assists;         /* mark assists over all cycles */
     uint64_t freed_objects, freed_bytes, freed_maps;  /* totals over all cycles */
     uint64_t quarantined;     /* freed map headers and environments kept to catch later use */
     uint64_t pause_total_ns, pause_max_ns;            /* stop-the-world pauses */

@@ -220,7 +220,7 @@ void derive_event(derive *d, int32_t tid, const uint64_t *w) {
          kind == GORT_EV_deferreturn_end) && w[GORT_W_DEFER] != 0)
         fold_defer(d, kind, w);
     if (w[GORT_W_GOID] || kind == GORT_EV_gocreate) fold_goroutine(d, tid, kind, w);
-    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) ||
+    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) || kind == GORT_EV_gc_assist ||
         (kind == GORT_EV_mapfree && w[GORT_W_ARG0] == GORT_FREE_CAUSE_GC))
         keep_gc(d, kind, w);
 }
@@ -332,13 +332,14 @@ static int cmp_gc(const void *a, const void *b) {
 /* One gc_cycles row being filled. */
 typedef struct cycle_row {
     int64_t cycle, start, mark, markterm, sweep, sweepdone, end, stw, before, after, freed;
+    int64_t assists, assist_ns;
 } cycle_row;
 
 /* Inserts one gc_cycles row. */
 static bool write_cycle(sqlite3_stmt *s, const cycle_row *c) {
     const int64_t v[] = { c->cycle, c->start, c->mark, c->markterm, c->sweep, c->sweepdone,
-                          c->end, c->stw, c->before, c->after, c->freed };
-    for (int i = 0; i < 11; i++) bind_agg(s, i + 1, v[i]);
+                          c->end, c->stw, c->before, c->after, c->freed, c->assists, c->assist_ns };
+    for (int i = 0; i < 13; i++) bind_agg(s, i + 1, v[i]);
     return step(s);
 }
 
@@ -349,7 +350,8 @@ static bool write_gc_cycles(derive *d, sqlite3 *db) {
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, "
                            "mark_termination_ns, sweep_start_ns, sweep_done_ns, end_ns, stw_ns, "
-                           "heap_before, heap_after, maps_freed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           "heap_before, heap_after, maps_freed, assists, assist_ns) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     bool ok = true, open = false;
@@ -359,7 +361,7 @@ static bool write_gc_cycles(derive *d, sqlite3 *db) {
         if (e->kind == GORT_EV_gc_start) {
             if (open) ok = write_cycle(s, &c);
             c = (cycle_row){ (int64_t)e->arg0, e->ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE,
-                             NONE, 0 };
+                             NONE, 0, 0, 0 };
             open = true;
             continue;
         }
@@ -378,6 +380,7 @@ static bool write_gc_cycles(derive *d, sqlite3 *db) {
             break;
         case GORT_EV_stw_end: c.stw = (c.stw == NONE ? 0 : c.stw) + (int64_t)e->dur; break;
         case GORT_EV_mapfree: c.freed++; break;
+        case GORT_EV_gc_assist: c.assists++, c.assist_ns += (int64_t)e->dur; break;
         default: break;
         }
     }

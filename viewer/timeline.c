@@ -4,8 +4,9 @@
  * Lanes, top to bottom: one per map (its life from creation to death as a grey bar, with its
  * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
  * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
- * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue);
- * runs of lost events are grey bands, so the picture shows where it cannot see.
+ * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue),
+ * mark assists of allocating goroutines (violet); runs of lost events are grey bands, so the
+ * picture shows where it cannot see.
  * The gap between a map's death and each deferred call that touched it is an arrow on the
  * map's lane between the two instants, labelled with its length: green when the call was done
  * before the death (safe), red when the map was touched after it (use-after-free).
@@ -46,9 +47,9 @@ static const char usage[] =
     "\n"
     "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
     "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
-    "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep), and the gap\n"
-    "between each map's death and the deferred calls that touched it (green safe, red\n"
-    "use-after-free). Large traces are aggregated to what the picture can show.\n"
+    "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep, mark assists),\n"
+    "and the gap between each map's death and the deferred calls that touched it (green\n"
+    "safe, red use-after-free). Large traces are aggregated to what the picture can show.\n"
     "\n"
     "  -o FILE       output, PNG or SVG by its extension (default timeline.png)\n"
     "  --from T      start of the window (ns, or with a unit: 10us, 5ms, 1s)\n"
@@ -106,8 +107,8 @@ typedef struct {   /* everything the picture needs, read from the trace */
     int nlanes, other_maps_lane, other_g_lane;
     uint32_t *bins_count;  /* [lane][kind][bin] */
     int64_t *bands; size_t nbands, cap_bands; /* triples: phase (0 mark, 1 pause, 2 sweep,
-                                                 3 lost events), start, end */
-    bool has_lost;
+                                                 3 lost events, 4 assist), start, end */
+    bool has_lost, has_assist;
 } tl_data;
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -315,8 +316,9 @@ static int read_lost(sqlite3 *db, tl_data *d) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading lost events");
 }
 
-/* One scan of the events in the window: map operations into bins, pauses into bands. Kinds
- * by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow, 6 evacuate, 42 stw_end.
+/* One scan of the events in the window: map operations into bins, pauses and mark assists
+ * into bands. Kinds by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow,
+ * 6 evacuate, 42 stw_end, 48 gc_assist.
  * A window that is the whole trace reads the table in order (+ts_ns: no index); a narrower
  * one may go through an index on ts_ns where the trace has one (older traces). */
 static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
@@ -324,7 +326,7 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     char sql[300];
     snprintf(sql, sizeof sql,
              "SELECT ts_ns, kind_id, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
-             "AND ((map_id IS NOT NULL AND +kind_id IN (3, 4, 5, 6)) OR +kind_id = 42)",
+             "AND ((map_id IS NOT NULL AND +kind_id IN (3, 4, 5, 6)) OR +kind_id IN (42, 48))",
              whole ? "+" : "");
     sqlite3_stmt *st = vt_prepare("timeline", db, sql);
     if (!st) return GORT_EXIT_USAGE;
@@ -334,8 +336,9 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t ts = sqlite3_column_int64(st, 0);
         int kind = sqlite3_column_int(st, 1);
-        if (kind == GORT_EV_stw_end) {
-            if (!add_band(d, 1, ts - sqlite3_column_int64(st, 3), ts)) break;
+        if (kind == GORT_EV_stw_end || kind == GORT_EV_gc_assist) {
+            if (kind == GORT_EV_gc_assist) d->has_assist = true;
+            if (!add_band(d, kind == GORT_EV_stw_end ? 1 : 4, ts - sqlite3_column_int64(st, 3), ts)) break;
             continue;
         }
         int64_t *lane = idmap_get(&d->map_lane, sqlite3_column_int64(st, 2), false);
@@ -433,7 +436,7 @@ static void write_lanes(FILE *f, const tl_data *d) {
 
 /* GC bands as rectangles behind everything. */
 static void write_bands(FILE *f, const tl_data *d) {
-    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090" };
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090", "#b070e0" };
     for (size_t i = 0; i < d->nbands; i++) {
         const int64_t *b = d->bands + i * 3;
         double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
@@ -611,6 +614,7 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
     fputs(", \\\n  NaN with boxes fs solid 0.3 fc rgb '#ffcc80' title 'GC mark'"
           ", NaN with boxes fs solid 0.55 fc rgb '#ff6060' title 'stop-the-world'"
           ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
+    if (d->has_assist) fputs(", NaN with boxes fs solid 0.3 fc rgb '#b070e0' title 'mark assist'", f);
     if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
     fputs("\n", f);
     fputs("unset output\n", f);
