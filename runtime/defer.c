@@ -43,6 +43,7 @@
  */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,7 @@ static bool list_has_word(const char *list, const char *word) {
 }
 
 /* Whether the unsafe frame_order model is on (environment read on first use only). */
-static bool unsafe_frame_order(void) {
+static inline bool unsafe_frame_order(void) {
     int v = atomic_load_explicit(&frame_order_flag, memory_order_relaxed);
     if (__builtin_expect(v < 0, 0)) {
         v = list_has_word(getenv("GORT_UNSAFE"), "frame_order") ? 1 : 0;
@@ -89,21 +90,41 @@ static bool unsafe_frame_order(void) {
 
 /* ---- frames ------------------------------------------------------------------------------ */
 
-/* Pushes fr on the calling goroutine's frame chain; the fields the collector reads (slots,
- * stackmaps) start empty. A safe point. */
-void gort_frame_enter(gort_frame *fr, const char *fn) {
+/* gort.h's inline frame functions read a goroutine's innermost frame as its record's first
+ * word. */
+_Static_assert(offsetof(gort_g, frame) == 0, "gort_g.frame must come first");
+/* The frame word's layout, as gort.h's GORT__FRAME_WORD_* macros and the counters below read
+ * it (x86-64, little-endian). */
+_Static_assert(offsetof(gort_frame, ndefers) == offsetof(gort_frame, word) &&
+               offsetof(gort_frame, nstackmaps) == offsetof(gort_frame, word) + 4 &&
+               offsetof(gort_frame, nslots) == offsetof(gort_frame, word) + 5 &&
+               offsetof(gort_frame, state) == offsetof(gort_frame, word) + 6,
+               "gort_frame's word layout");
+
+/* The frame's counters change through the whole word, so that leaving, which reads the word,
+ * finds it in one store (a read spanning a narrower store stalls the CPU's forwarding). */
+#define WORD_DEFER ((uint64_t)1)
+#define WORD_STACKMAP ((uint64_t)1 << 32)
+#define WORD_SLOT ((uint64_t)1 << 40)
+#define WORD_STATE_SHIFT 48
+
+/* Sets fr's state through the whole word (see WORD_DEFER): an 8-byte store the compiler may
+ * not narrow to the state's byte (a relaxed atomic store is a plain store). */
+static inline void frame_set_state(gort_frame *fr, int state) {
+    uint64_t w = (fr->word & ~((uint64_t)0xff << WORD_STATE_SHIFT)) |
+                 ((uint64_t)state << WORD_STATE_SHIFT);
+    __atomic_store_n(&fr->word, w, __ATOMIC_RELAXED);
+}
+
+/* gort_frame_enter's slow path (gort.h has the fast one): a thread without a goroutine record
+ * gets one, a pending stop-the-world or the pacer is served (a safe point), then fr is pushed
+ * on the goroutine's frame chain with the fields the collector reads (slots, stackmaps) empty. */
+void gort__frame_enter_slow(gort_frame *fr, const char *fn) {
     gort_g *g = gort__getg();
     gort__safepoint();
     fr->parent = g->frame;
     fr->fn = fn;
-    fr->g = g;
-    fr->nslots = 0;
-    fr->nstackmaps = 0;
-    fr->ndefers = 0;
-    fr->state = GORT_FRAME_LIVE;
-    fr->depth = g->frame ? g->frame->depth + 1 : 1;
-    fr->saved_dcall = g->dcall;
-    fr->saved_running_defer = g->running_defer;
+    fr->word = GORT__FRAME_WORD_LIVE;
     g->frame = fr;
 }
 
@@ -112,7 +133,7 @@ void gort_frame_enter(gort_frame *fr, const char *fn) {
 void gort_frame_root(gort_frame *fr, void *slot) {
     if (fr->nslots >= GORT_FRAME_SLOTS) gort_fatal("gort: too many roots in one frame");
     fr->slots[fr->nslots] = slot;
-    fr->nslots++;
+    fr->word += WORD_SLOT;
 }
 
 /* Pops fr, which must be g's innermost frame: unlinks it, then kills its stack maps newest
@@ -122,41 +143,52 @@ static void frame_pop(gort_g *g, gort_frame *fr) {
     if (g->frame != fr) gort_fatal("gort: frame popped out of order");
     if (fr->ndefers != 0 && !unsafe_frame_order()) gort_fatal("gort: frame popped with pending defers");
     g->frame = fr->parent;
-    fr->state = GORT_FRAME_POPPED;
+    frame_set_state(fr, GORT_FRAME_POPPED);
     while (fr->nstackmaps > 0) {
-        fr->nstackmaps--;
+        fr->word -= WORD_STACKMAP;
         gort__map_kill(fr->stackmaps[fr->nstackmaps], GORT_FREE_FRAME);
     }
 }
 
-/* Pops every frame of g deeper than depth, innermost first (their deferred calls all ran). */
-void gort__frames_pop_below(gort_g *g, unsigned depth) {
-    while (g->frame && g->frame->depth > depth) frame_pop(g, g->frame);
+/* Pops every frame of g above top (a frame on g's chain, or NULL for all of them),
+ * innermost first (their deferred calls all ran). */
+void gort__frames_pop_to(gort_g *g, gort_frame *top) {
+    while (g->frame && g->frame != top) frame_pop(g, g->frame);
 }
 
-/* deferreturn then pop (or pop then deferreturn under GORT_UNSAFE=frame_order). Runs again
- * after a recover resumed the function: it then goes on with the records left. */
-void gort_frame_leave(gort_frame *fr) {
-    gort_g *g = fr->g;
+/* fr's depth on its goroutine's chain: 1 for the outermost frame (deferproc's probe). */
+static uint64_t frame_depth(const gort_frame *fr) {
+    uint64_t n = 0;
+    for (; fr; fr = fr->parent) n++;
+    return n;
+}
+
+static inline __attribute__((always_inline)) void run_deferred(gort_g *g, gort_defer *d,
+                                                               gort_panicrec *p, int how);
+
+/* gort_frame_leave's slow path (gort.h has the fast one, for a frame with nothing to run or
+ * kill): deferreturn then pop (or pop then deferreturn under GORT_UNSAFE=frame_order). Runs
+ * again after a recover resumed the function: it then goes on with the records left. The
+ * goroutine's running deferred call needs no restoring here: the function's own code never
+ * changes it, and a recovery that resumes the function restores it before. */
+void gort__frame_leave_slow(gort_frame *fr) {
+    gort_g *g = gort__curg; /* a frame is left on its own goroutine */
     /* Left already (GORT_RETURN, then the cleanup): nothing to do, and no safe point, since
      * the function's result may be a heap pointer no root holds any more. */
     if (fr->state == GORT_FRAME_LEFT) return;
     gort__safepoint();
-    if (fr->state == GORT_FRAME_LIVE) fr->state = GORT_FRAME_LEAVING;
-    if (unsafe_frame_order()) frame_pop(g, fr);
+    if (fr->state == GORT_FRAME_LIVE) frame_set_state(fr, GORT_FRAME_LEAVING);
+    if (__builtin_expect(unsafe_frame_order(), 0)) frame_pop(g, fr);
     while (g->defers && g->defers->frame == fr) {
         gort_defer *d = g->defers;
         if (d->started) {
             gort__defer_drop(g, d); /* cannot happen on return; kept as Go's loop is */
             continue;
         }
-        gort__defer_run(g, d, NULL, GORT_HOW_RETURN);
+        run_deferred(g, d, NULL, GORT_HOW_RETURN);
     }
     if (fr->state != GORT_FRAME_POPPED) frame_pop(g, fr);
-    fr->state = GORT_FRAME_LEFT;
-    /* Back in the caller: it runs inside whatever deferred call was running at entry. */
-    g->dcall = fr->saved_dcall;
-    g->running_defer = fr->saved_running_defer;
+    frame_set_state(fr, GORT_FRAME_LEFT);
 }
 
 /* ---- defer records ----------------------------------------------------------------------- */
@@ -199,27 +231,43 @@ void gort__deferpool_free(gort_g *g) {
     g->ndeferpool = 0;
 }
 
+/* A defer statement named a frame that is not the calling goroutine's innermost one: a
+ * frame of another goroutine, or of a function other than the one running (Go's defer
+ * statement always defers for its own function, and gort.h's recovery point must be set in
+ * that function). */
+__attribute__((noinline, cold, noreturn)) static void defer_misplaced(gort_frame *fr) {
+    pthread_mutex_lock(&gort__sched_lock);
+    bool other = false;
+    for (gort_g *g = gort__allg; g && !other; g = g->allnext)
+        for (gort_frame *f = g->frame; f && !other; f = f->parent) other = f == fr && g != gort__curg;
+    pthread_mutex_unlock(&gort__sched_lock);
+    if (other) gort_fatal("gort: defer registered on another goroutine's frame");
+    gort_fatal("gort: defer for a frame that is not the innermost (defer in its own function)");
+}
+
 /* A new record registered by fr, pushed on fr's goroutine's chain: deferproc's common part.
  * Emits deferproc with the record's id as defer_id. Not a safe point: the caller fills in the
  * map or environment, which become roots with the record, and then reaches one. */
-static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
-    gort_g *g = fr->g;
-    if (g != gort__curg) gort_fatal("gort: defer registered on another goroutine's frame");
+static inline gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
+    gort_g *g = gort__curg;
+    if (__builtin_expect(!g || g->frame != fr, 0)) defer_misplaced(fr);
     gort_defer *d = defer_alloc(g);
     d->frame = fr;
     d->id = defer_id_new(g);
     d->kind = kind;
     d->name = name;
-    d->map = NULL;
-    d->keymode = GORT_KEYMODE_GENERIC;
-    d->fn = NULL;
-    d->env = NULL;
-    d->started = 0;
-    d->started_by = NULL;
+    d->started = 0;         /* started_by is set with started; the kind's fields by the caller */
     d->link = g->defers;
     g->defers = d;
-    fr->ndefers++;
-    GORT_PROBE_DEFER(deferproc, d->id, 0, fr->depth, gort__trace_name(name), 0);
+    bool first = fr->ndefers == 0;
+    fr->word += WORD_DEFER;
+    if (first) {
+        /* What a recovery resuming fr restores (only a frame with a defer can be resumed): the
+         * deferred call the function runs inside of, unchanged since its entry. */
+        fr->saved_dcall = g->dcall;
+        fr->saved_running_defer = g->running_defer;
+    }
+    GORT_PROBE_DEFER(deferproc, d->id, 0, frame_depth(fr), gort__trace_name(name), 0);
     return d;
 }
 
@@ -227,7 +275,7 @@ static gort_defer *defer_push(gort_frame *fr, int kind, const char *name) {
 void gort__defer_drop(gort_g *g, gort_defer *d) {
     if (g->defers != d) gort_fatal("bad defer entry in panic");
     g->defers = d->link;
-    d->frame->ndefers--;
+    d->frame->word -= WORD_DEFER;
     defer_free(g, d);
 }
 
@@ -246,27 +294,8 @@ static void defer_delete_invoke(gort_defer *d) {
     }
 }
 
-/* Calls fn(env) from a frame of its own whose address c records: recover compares it with
- * the frame address its caller's caller had, which is how it knows it was called directly by
- * the deferred function. Never inlined, never a tail call, so the frame is this one. */
-__attribute__((noinline)) static void call_deferred(gort_dcall *c, gort_fn fn, void *env) {
-    c->caller_fp = __builtin_frame_address(0);
-    fn(env);
-    __asm__ volatile("" ::: "memory");
-}
-
-/* Makes the deferred call itself. */
-static void defer_invoke(gort_dcall *c, gort_defer *d) {
-    switch (d->kind) {
-    case GORT_DEFER_CALL:
-        call_deferred(c, d->fn, d->env);
-        break;
-    case GORT_DEFER_DELETE:
-        defer_delete_invoke(d);
-        break;
-    default:
-        gort_fatal("gort: bad defer record");
-    }
+__attribute__((noinline, cold, noreturn)) static void bad_record(void) {
+    gort_fatal("gort: bad defer record");
 }
 
 /* The duration of a deferred call begun at t0, for deferreturn_end: at least 1 ns, since 0
@@ -277,27 +306,45 @@ static uint64_t call_duration(uint64_t t0) {
 }
 
 /* Runs record d (g's head record): probes deferreturn / deferreturn_end around the call, with
- * g->running_defer = d->id and g->dcall describing the call; unlinks d when it returns. */
-void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
+ * g->running_defer = d->id and g->dcall describing the call; unlinks d when it returns.
+ * Inlined into the functions that run deferred calls, which call the deferred function
+ * themselves and record their own frame address in the call: recover compares it with the
+ * frame address its caller's caller had, which is how it knows it was called directly by the
+ * deferred function (the call is never a tail call: the restoring follows it). */
+static inline __attribute__((always_inline)) void run_deferred(gort_g *g, gort_defer *d,
+                                                               gort_panicrec *p, int how) {
     d->started = 1;
     d->started_by = p;
-    gort_dcall call = { .outer = g->dcall, .d = d, .base = g->frame, .panic = p };
+    gort_dcall call = { .outer = g->dcall, .d = d, .base = g->frame, .panic = p,
+                        .caller_fp = __builtin_frame_address(0) };
     uint64_t outer_running = g->running_defer;
     uint64_t id = d->id;
     g->dcall = &call;
     g->running_defer = id;
-    GORT_PROBE_DEFER(deferreturn, id, 0, how, 0, 0);
-    uint64_t t0 = gort__trace_on ? gort__now() : 0;
-    defer_invoke(&call, d);
+    uint64_t t0 = 0;
+    if (__builtin_expect(gort__trace_on, 0)) {
+        gort__emit_defer(GORT_EV_deferreturn, id, 0, (uint64_t)how, 0, 0);
+        t0 = gort__now();
+    }
+    if (d->kind == GORT_DEFER_CALL) d->fn(d->env);
+    else if (d->kind == GORT_DEFER_DELETE) defer_delete_invoke(d);
+    else bad_record();
+    __asm__ volatile("" ::: "memory");
     GORT_PROBE_DEFER(deferreturn_end, id, 0, how, 0, call_duration(t0));
     g->running_defer = outer_running;
     g->dcall = call.outer;
-    d->started_by = NULL;
     gort__defer_drop(g, d);
 }
 
+/* run_deferred for panic.c (gopanic, Goexit): this function's frame is the calling one. */
+__attribute__((noinline)) void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
+    run_deferred(g, d, p, how);
+}
+
+/* The defer statements (gort.h's macros, which set the function's recovery point first). */
+
 /* defer fn(env): the environment is evaluated now and kept (a root) until the call ran. */
-uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env) {
+uint64_t gort__defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env) {
     gort_defer *d = defer_push(fr, GORT_DEFER_CALL, name);
     d->fn = fn;
     d->env = env;
@@ -306,7 +353,7 @@ uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env
 }
 
 /* defer delete(m, key) on the generic path: m and a copy of the key (t->keysize bytes). */
-uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key) {
+uint64_t gort__defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key) {
     if (t->keysize > sizeof(((gort_defer *)0)->key.bytes))
         gort_fatal("gort: deferred delete key larger than 64 bytes");
     gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
@@ -318,7 +365,7 @@ uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, c
 }
 
 /* defer delete(m, key) with an 8-byte integer key (mapdelete_fast64). */
-uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key) {
+uint64_t gort__defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key) {
     gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
     d->map = m;
     d->keymode = GORT_KEYMODE_FAST64;
@@ -328,7 +375,7 @@ uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key) {
 }
 
 /* defer delete(m, key) with a string key (mapdelete_faststr): the string header is copied. */
-uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key) {
+uint64_t gort__defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key) {
     gort_defer *d = defer_push(fr, GORT_DEFER_DELETE, "delete");
     d->map = m;
     d->keymode = GORT_KEYMODE_FASTSTR;
@@ -344,7 +391,7 @@ gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint
     if (fr->nstackmaps >= GORT_FRAME_STACKMAPS) gort_fatal("gort: too many stack maps in one frame");
     gort_map *h = gort_makemap(t, hint);
     fr->stackmaps[fr->nstackmaps] = h;
-    fr->nstackmaps++;
+    fr->word += WORD_STACKMAP;
     gort__safepoint();
     return h;
 }

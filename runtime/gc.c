@@ -131,7 +131,7 @@ enum { STW_MARKTERM = 0, STW_SWEEPTERM = 1 };   /* probe reasons, as Go's GCSTWS
 enum { TRIGGER_HEAP = 1, TRIGGER_FORCED = 2 };
 #define NPAUSES 4096                             /* pauses remembered for gort__gc_pauses */
 
-_Atomic int gort__gc_attention;
+int gort__gc_attention; /* GORT_ATTN_* bits, read and written with __atomic builtins */
 gort_gc_hooks gort__gc_hooks;
 
 static struct {
@@ -303,7 +303,7 @@ static void gc_atfork_child(void) {
     pthread_cond_init(&gc.assist_cv, NULL);
     pthread_cond_init(&gc.parked_cv, NULL);
     pthread_cond_init(&gc.resume_cv, NULL);
-    atomic_store(&gort__gc_attention, 0);
+    __atomic_store_n(&gort__gc_attention, 0, __ATOMIC_SEQ_CST);
     atomic_store(&gc.wb_on, 0);
     atomic_store(&gc.phase, PHASE_OFF);
     atomic_store(&gc.trigger, UINT64_MAX);
@@ -343,7 +343,7 @@ static void list_push(_Atomic(objhdr *) *head, objhdr *first, objhdr *last) {
 __attribute__((noinline)) static void request_heap_cycle(gort_g *g) {
     if (g && !on_gc_thread) {
         g->gc_wait = true;
-        atomic_fetch_or(&gort__gc_attention, GORT_ATTN_PACE);
+        __atomic_fetch_or(&gort__gc_attention, GORT_ATTN_PACE, __ATOMIC_SEQ_CST);
     }
     int expected = 0;
     if (!atomic_compare_exchange_strong(&gc.heap_wanted, &expected, 1)) return;
@@ -643,7 +643,7 @@ void gort_register_global(void *slot) {
 /* ---- stopping the world --------------------------------------------------------------- */
 
 /* Whether a stop-the-world is pending. */
-static inline bool stw_pending(void) { return atomic_load(&gort__gc_attention) & GORT_ATTN_STW; }
+static inline bool stw_pending(void) { return __atomic_load_n(&gort__gc_attention, __ATOMIC_SEQ_CST) & GORT_ATTN_STW; }
 
 /* Parks the calling goroutine while a stop-the-world is pending; returns once the world runs. */
 static void park_for_stw(void) {
@@ -700,7 +700,7 @@ static int count_running(void) {
  * not, so the wait is also bounded, 50 us at first and doubling up to 2 ms. */
 static void stop_the_world(void) {
     pthread_mutex_lock(&gc.stw_mu);
-    atomic_fetch_or(&gort__gc_attention, GORT_ATTN_STW);
+    __atomic_fetch_or(&gort__gc_attention, GORT_ATTN_STW, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&gc.stw_mu);
     long wait_ns = 50000;
     for (;;) {
@@ -727,7 +727,7 @@ static void stop_the_world(void) {
 /* Restarts the world: parked goroutines resume, blocked ones may leave their blocking call. */
 static void start_the_world(void) {
     pthread_mutex_lock(&gc.stw_mu);
-    atomic_fetch_and(&gort__gc_attention, ~GORT_ATTN_STW);
+    __atomic_fetch_and(&gort__gc_attention, ~GORT_ATTN_STW, __ATOMIC_SEQ_CST);
     pthread_cond_broadcast(&gc.resume_cv);
     pthread_mutex_unlock(&gc.stw_mu);
 }
@@ -828,7 +828,7 @@ static void wait_cycle_start(void) {
  * for the cycle after allocating past the trigger. */
 void gort__safepoint_slow(void) {
     if (stw_pending()) park_for_stw();
-    if (on_gc_thread || !(atomic_load(&gort__gc_attention) & GORT_ATTN_PACE)) return;
+    if (on_gc_thread || !(__atomic_load_n(&gort__gc_attention, __ATOMIC_SEQ_CST) & GORT_ATTN_PACE)) return;
     gort_g *g = gort__curg;
     if (!g) return;
     if (!pacing_on()) {
@@ -1025,7 +1025,7 @@ static void pacing_start(uint64_t now) {
     pthread_mutex_unlock(&gc.globals_mu);
     gc_pacer_start_cycle(&gc.pacer, now, atomic_load(&gc.live));
     atomic_store(&gc.trigger, UINT64_MAX);
-    if (pacing_on()) atomic_fetch_or(&gort__gc_attention, GORT_ATTN_PACE);
+    if (pacing_on()) __atomic_fetch_or(&gort__gc_attention, GORT_ATTN_PACE, __ATOMIC_SEQ_CST);
 }
 
 /* The bytes this cycle marked (world stopped, marking done): every thread's count. */
@@ -1046,7 +1046,7 @@ static uint64_t pacing_end(uint64_t now) {
     atomic_store(&gc.live, marked);
     gc_pacer_commit(&gc.pacer, marked, false);
     publish_trigger();
-    atomic_fetch_and(&gort__gc_attention, ~GORT_ATTN_PACE);
+    __atomic_fetch_and(&gort__gc_attention, ~GORT_ATTN_PACE, __ATOMIC_SEQ_CST);
     return marked;
 }
 

@@ -251,7 +251,8 @@ uint64_t gort_map_id(gort_map *h);
  *     whose last act is `gort_recover();` (a tail call to recover itself) does recover.
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
- *   - Safe points: entering or leaving a frame, registering a defer, gort_go, WaitGroup
+ *   - Safe points: entering a frame, leaving one with deferred calls or stack maps,
+ *     registering a defer, gort_go, WaitGroup
  *     calls, and the map operations and allocations (gort_makemap, gort_closure_new: before
  *     they allocate) may let a collection run, and are where a goroutine pays its mark assist
  *     debt or waits for a collection its allocations asked for (section 5). A heap pointer (map, environment) is safe
@@ -277,49 +278,100 @@ struct gort_defer;
 struct gort_dcall;
 
 /* A function frame. It lives on the C stack of the function it models; fields are private
- * (the collector reads slots and stackmaps). */
+ * (the collector reads slots and stackmaps). Entering writes three words and the link from
+ * the goroutine, leaving reads one word and writes the link back: a frame costs about what a
+ * Go function's prologue costs. */
 typedef struct gort_frame {
     struct gort_frame *parent;       /* caller's frame on the same goroutine */
     const char *fn;                  /* function name for traces and tracebacks */
-    struct gort_g *g;                /* goroutine running it */
-    void **slots[GORT_FRAME_SLOTS];  /* addresses of locals holding heap pointers: roots */
-    unsigned nslots;
-    gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
-    unsigned nstackmaps;
-    unsigned ndefers;                /* pending defer records registered by this frame */
-    int state;                       /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
+    union {                          /* one word: entering writes it whole, leaving tests it */
+        struct {
+            unsigned ndefers;        /* pending defer records registered by this frame */
+            unsigned char nstackmaps;
+            unsigned char nslots;
+            unsigned char state;     /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
                                         _LEFT (gort_frame_leave is done) */
-    unsigned depth;                  /* 1 for the goroutine's outermost frame */
-    struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call at entry */
+            unsigned char reserved;
+        };
+        uint64_t word;
+    };
+    struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call when the frame
+                                        registered its first defer (what the function runs
+                                        inside of) */
     uint64_t saved_running_defer;    /* and its id: both restored when a recover resumes here */
     void *recover_jb[5];             /* a recovered panic resumes here (__builtin_setjmp:
                                         frame and stack pointers and the label, much
                                         cheaper than setjmp's registers and signal mask) */
+    void **slots[GORT_FRAME_SLOTS];  /* addresses of locals holding heap pointers: roots */
+    gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
 } gort_frame;
 
 enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED, GORT_FRAME_LEFT };
 
-/* Pushes fr as the innermost frame of the calling goroutine (a safe point). */
-void gort_frame_enter(gort_frame *fr, const char *fn);
+/* private: what the inline frame functions below read. The goroutine this thread runs (its
+ * record starts with its innermost frame), and the collector's request for attention at safe
+ * points (nonzero: a stop-the-world is pending or the pacer is active). */
+extern __thread struct gort_g *gort__curg;
+extern int gort__gc_attention;
+void gort__safepoint_slow(void);
+void gort__frame_enter_slow(gort_frame *fr, const char *fn);
+void gort__frame_leave_slow(gort_frame *fr);
+
+/* The frame word of a frame just entered: live, nothing registered (x86-64: little-endian). */
+#define GORT__FRAME_WORD_LIVE ((uint64_t)GORT_FRAME_LIVE << 48)
+/* The frame word's bits that leaving looks at: all but nslots (roots need no work). */
+#define GORT__FRAME_WORD_LEAVE (~((uint64_t)0xff << 40))
+
+/* Pushes fr as the innermost frame of the calling goroutine (a safe point). Inline. */
+static inline void gort_frame_enter(gort_frame *fr, const char *fn) {
+    struct gort_g *g = gort__curg;
+    if (__builtin_expect(!g || __atomic_load_n(&gort__gc_attention, __ATOMIC_RELAXED), 0)) {
+        gort__frame_enter_slow(fr, fn);
+        return;
+    }
+    fr->parent = *(gort_frame **)g; /* g's innermost frame: its record's first field */
+    fr->fn = fn;
+    fr->word = GORT__FRAME_WORD_LIVE;
+    *(gort_frame **)g = fr;
+}
+
 /* deferreturn, then pop: runs fr's deferred calls LIFO, then kills its stack maps and unlinks
  * it. Run by the cleanup attribute, by GORT_RETURN and after a recover resumed the function;
- * running it again on a popped frame does nothing. */
-void gort_frame_leave(gort_frame *fr);
+ * running it again on a popped frame does nothing. Inline for a live frame with nothing to run
+ * or kill (no safe point then: one was on entry); the rest is gort__frame_leave_slow. */
+static inline void gort_frame_leave(gort_frame *fr) {
+    struct gort_g *g = gort__curg;
+    if (__builtin_expect((fr->word & GORT__FRAME_WORD_LEAVE) == GORT__FRAME_WORD_LIVE && g &&
+                             *(gort_frame **)g == fr, 1)) {
+        *(gort_frame **)g = fr->parent;
+        fr->state = GORT_FRAME_LEFT;
+        return;
+    }
+    if (fr->state != GORT_FRAME_LEFT) gort__frame_leave_slow(fr);
+}
 
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (__builtin_setjmp(fr.recover_jb) != 0) return
+    if (0) {                                                              \
+    gort_defer_outside_the_function_of_its_GORT_FUNC:                     \
+        __attribute__((unused));                                          \
+        return;                                                           \
+    }                                                                     \
+    do {} while (0)
 /* After a recovered panic the function returns `result`, evaluated once the rest of its
  * deferred calls ran: a constant, or Go's named result kept where the deferred closures can
  * write it (an environment field), e.g. GORT_FUNC_R(fr, res->err). */
 #define GORT_FUNC_R(fr, result)                                           \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (__builtin_setjmp(fr.recover_jb) != 0) {                           \
+    if (0) {                                                              \
+    gort_defer_outside_the_function_of_its_GORT_FUNC:                     \
+        __attribute__((unused));                                          \
         gort_frame_leave(&fr);                                            \
         return (result);                                                  \
-    }
+    }                                                                     \
+    do {} while (0)
 /* `return` with Go's named results: runs the frame's deferred calls (which may change the
  * named results) and pops the frame, then returns `result`, evaluated only then. */
 #define GORT_RETURN(fr, result)                                           \
@@ -339,14 +391,32 @@ void gort_frame_root(gort_frame *fr, void *slot);
  * At most GORT_FRAME_STACKMAPS per frame. */
 gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint);
 
+/* The defer statements below are macros, used like functions, in the body of the function
+ * whose frame they name, as Go's defer statement is in its function: a frame's first defer
+ * sets the function's recovery point (__builtin_setjmp, here, in the function itself), and a
+ * call from anywhere else does not compile (label gort_defer_outside_the_function_of_its_
+ * GORT_FUNC undefined) or, from another GORT_FUNC function, dies ("defer for a frame that is
+ * not the innermost"). fr is evaluated more than once. */
+#define GORT__RECOVERY_POINT(frp)                                         \
+    do {                                                                  \
+        if ((frp)->ndefers == 0 && __builtin_setjmp((frp)->recover_jb))   \
+            goto gort_defer_outside_the_function_of_its_GORT_FUNC;        \
+    } while (0)
+
 /* defer delete(m, key): m and key are evaluated now (Go's rule), so a later m = nil does not
  * change which map is deleted from. The key is copied (t->keysize bytes, at most 64; a string
  * key copies the gort_string, not its bytes); t is m's type, as Go's mapdelete takes it (m
  * may be nil). The deferred call is Go's mapdelete, mapdelete_fast64 or mapdelete_faststr.
  * Returns the defer id used in traces. */
-uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key);
-uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key);
-uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key);
+#define gort_defer_delete(fr, t, m, key) \
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_delete((fr), (t), (m), (key)); })
+#define gort_defer_delete_fast64(fr, m, key) \
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_delete_fast64((fr), (m), (key)); })
+#define gort_defer_delete_faststr(fr, m, key) \
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_delete_faststr((fr), (m), (key)); })
+uint64_t gort__defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key);
+uint64_t gort__defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key);
+uint64_t gort__defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key);
 
 /* defer func(){ ... }(): fn(env) runs at function exit. env is a closure environment from
  * gort_closure_new (its fields are the captured variables, so the call sees later writes to
@@ -354,8 +424,10 @@ uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key)
  * other); it stays a root until the call has run. name shows in traces. Returns the
  * defer id. `defer f(x)` with arguments evaluated now: copy x into a fresh environment. */
 typedef void (*gort_fn)(void *env);
-uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
+#define gort_defer_call(fr, name, fn, env) \
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_call((fr), (name), (fn), (env)); })
 #define GORT_DEFER(fr, fn, env) gort_defer_call(&(fr), #fn, (fn), (env))
+uint64_t gort__defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
 
 /* panic(msg). Deferred calls of every frame unwound run; recover in one of them stops the
  * panic and that deferring function returns normally. Unrecovered: "panic: msg" (with Go's

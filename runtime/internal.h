@@ -29,12 +29,13 @@ enum gort_gstatus {
 };
 
 typedef struct gort_g {
+    gort_frame *frame;           /* innermost live frame, NULL outside any GORT_FUNC; first:
+                                    gort.h's inline frame functions read it there */
     uint64_t goid;               /* main is 1, as in Go */
     pid_t tid;                   /* OS thread id */
     pthread_t thread;
     const char *name;            /* function the goroutine started in */
     _Atomic int status;          /* enum gort_gstatus */
-    gort_frame *frame;           /* innermost live frame, NULL outside any GORT_FUNC */
     struct gort_defer *defers;   /* pending defer records, innermost (latest) first */
     struct gort_panic *panic;    /* innermost active panic */
     void *arg;                   /* the goroutine's argument: a root while it runs */
@@ -63,7 +64,7 @@ typedef struct gort_g {
     bool gc_wait;                /* allocated past the trigger: wait for the cycle to start */
 } gort_g;
 
-extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
+/* gort__curg, the goroutine this thread runs (or NULL), is declared in gort.h. */
 extern pthread_mutex_t gort__sched_lock;  /* guards gort__allg */
 extern gort_g *gort__allg;                /* every goroutine not yet ended */
 gort_g *gort__getg(void);                 /* gort__curg, creating g for a foreign thread */
@@ -131,9 +132,9 @@ void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how);
 void gort__deferpool_free(gort_g *g);
 /* Removes the head record d of g->defers without running it (a started call that panicked). */
 void gort__defer_drop(gort_g *g, gort_defer *d);
-/* Pops every frame of g deeper than `depth` (1 = outermost), innermost first, killing their
- * stack maps: for frames discarded by a recovery or by Goexit, whose defers all ran. */
-void gort__frames_pop_below(gort_g *g, unsigned depth);
+/* Pops every frame of g above `top` (NULL: all), innermost first, killing their stack maps:
+ * for frames discarded by a recovery or by Goexit, whose defers all ran. */
+void gort__frames_pop_to(gort_g *g, gort_frame *top);
 /* Prints "goroutine N [running]:" and g's frames, innermost first, to stderr. */
 void gort__traceback(gort_g *g, const char *status);
 /* Prints the traces of the other goroutines, as Go's fatal error does. */
@@ -171,10 +172,10 @@ void gort__store(void **slot, void *val);
  * assists) or the heap passed the trigger (a goroutine that allocated past it waits for the
  * cycle to start) — the slow path handles it. One predictable branch otherwise. */
 enum { GORT_ATTN_STW = 1, GORT_ATTN_PACE = 2 };
-extern _Atomic int gort__gc_attention;
-void gort__safepoint_slow(void);
+/* gort__gc_attention (GORT_ATTN_* bits) and gort__safepoint_slow are declared in gort.h: the
+ * inline frame functions check them too. */
 static inline void gort__safepoint(void) {
-    if (__builtin_expect(atomic_load_explicit(&gort__gc_attention, memory_order_relaxed), 0))
+    if (__builtin_expect(__atomic_load_n(&gort__gc_attention, __ATOMIC_RELAXED), 0))
         gort__safepoint_slow();
 }
 /* A goroutine leaves allg (proc.c, under gort__sched_lock): the collector keeps its counts. */

@@ -173,7 +173,7 @@ __attribute__((noreturn, noinline)) static void jump_to_frame(gort_frame *target
 /* Resumes frame `target` after a recovered panic: pops the frames below it, restores the
  * deferred-call context it runs in and jumps to its setjmp, which returns from it. */
 __attribute__((noreturn)) static void recovery(gort_g *g, gort_frame *target) {
-    gort__frames_pop_below(g, target->depth);
+    gort__frames_pop_to(g, target);
     g->dcall = target->saved_dcall;
     g->running_defer = target->saved_running_defer;
     jump_to_frame(target);
@@ -181,7 +181,7 @@ __attribute__((noreturn)) static void recovery(gort_g *g, gort_frame *target) {
 
 /* A recovered panic interrupted Goexit's deferred call: go back to Goexit's loop. */
 __attribute__((noreturn)) static void resume_goexit(gort_g *g, gort_panicrec *gx) {
-    gort__frames_pop_below(g, gx->goexit_top ? gx->goexit_top->depth : 0);
+    gort__frames_pop_to(g, gx->goexit_top);
     g->dcall = gx->goexit_dcall;
     g->running_defer = gx->goexit_running;
     jump_out(gx->goexit_jb);
@@ -267,7 +267,7 @@ void gort_goexit(void) {
         }
         gort__defer_run(g, d, &p, GORT_HOW_GOEXIT);
     }
-    gort__frames_pop_below(g, 0);
+    gort__frames_pop_to(g, NULL);
     g->panic = NULL;
     g->dcall = NULL;
     g->running_defer = 0;

@@ -24,8 +24,6 @@ static void frames_inner(void) {
     gort_g *g = gort__curg;
     CHECK(g->frame == &fr);
     CHECK(fr.parent == seen_outer);
-    CHECK(fr.depth == seen_outer->depth + 1);
-    CHECK(fr.g == g);
     CHECK(strcmp(fr.fn, "frames_inner") == 0);
 }
 
@@ -35,7 +33,7 @@ static void test_frame_chain(void) {
     void *env = gort_closure_new(16, 1);
     GORT_ROOT(fr, &env);
     seen_outer = &fr;
-    CHECK(g->frame == &fr && fr.parent == NULL && fr.depth == 1);
+    CHECK(g->frame == &fr && fr.parent == NULL);
     CHECK(fr.nslots == 1 && fr.slots[0] == &env);
     frames_inner();
     CHECK(g->frame == &fr); /* the inner frame was popped at its return */
@@ -93,7 +91,7 @@ static void recover_it(void *e) {
 static void panics_deep(int n) {
     GORT_FUNC(fr);
     if (n == 0) gort_panic_runtime_error("assignment to entry in nil map");
-    panics_deep(n - 1);
+    if (n > 0) panics_deep(n - 1);
 }
 
 static const char *recovered_value;

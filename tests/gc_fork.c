@@ -31,7 +31,7 @@ int main(void) {
     for (int k = 0; k < 10; k++) *(int64_t *)gort_mapassign_fast64(g_map, (uint64_t)k) = k;
     gort__gc_request();
     /* No runtime call here: the collector's stop-the-world waits for this goroutine. */
-    while (!(atomic_load(&gort__gc_attention) & GORT_ATTN_STW)) {
+    while (!(__atomic_load_n(&gort__gc_attention, __ATOMIC_SEQ_CST) & GORT_ATTN_STW)) {
     }
     pid_t pid = fork();
     if (pid == 0) _exit(child());
