@@ -48,19 +48,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defer ids: unique process-wide. Each goroutine takes them in batches of DEFER_ID_BATCH
- * from this counter (as Go's Ps take goroutine ids), so a program with one goroutine numbers
- * its defers 1, 2, 3, ... and registering a defer costs no atomic operation most times. */
+/* Defer ids: unique process-wide. Each goroutine (thread) takes them in batches of
+ * DEFER_ID_BATCH from this counter (as Go's Ps take goroutine ids), so a program with one
+ * goroutine numbers its records 1, 2, 3, ... and registering a defer costs no atomic operation
+ * most times. (An open-coded defer has none until a panic or Goexit makes it a record.) */
 #define DEFER_ID_BATCH 64
 static _Atomic uint64_t next_defer_id = 1;
+static __thread uint64_t defer_id_next, defer_id_end;
 
-/* The next defer id of goroutine g. */
-static uint64_t defer_id_new(gort_g *g) {
-    if (__builtin_expect(g->defer_id_next == g->defer_id_end, 0)) {
-        g->defer_id_next = atomic_fetch_add(&next_defer_id, DEFER_ID_BATCH);
-        g->defer_id_end = g->defer_id_next + DEFER_ID_BATCH;
+/* The next defer id of the calling goroutine. */
+static uint64_t defer_id_new(void) {
+    if (__builtin_expect(defer_id_next == defer_id_end, 0)) {
+        defer_id_next = atomic_fetch_add(&next_defer_id, DEFER_ID_BATCH);
+        defer_id_end = defer_id_next + DEFER_ID_BATCH;
     }
-    return g->defer_id_next++;
+    return defer_id_next++;
 }
 
 /* GORT_UNSAFE=frame_order, read once: -1 unknown, 0 off, 1 on. */
@@ -141,7 +143,8 @@ void gort_frame_root(gort_frame *fr, void *slot) {
 static void frame_pop(gort_g *g, gort_frame *fr) {
     if (fr->state == GORT_FRAME_POPPED || fr->state == GORT_FRAME_LEFT) return;
     if (g->frame != fr) gort_fatal("gort: frame popped out of order");
-    if (fr->ndefers != 0 && !unsafe_frame_order()) gort_fatal("gort: frame popped with pending defers");
+    if ((fr->word & GORT__FRAME_WORD_DEFERS) != 0 && !unsafe_frame_order())
+        gort_fatal("gort: frame popped with pending defers");
     g->frame = fr->parent;
     frame_set_state(fr, GORT_FRAME_POPPED);
     while (fr->nstackmaps > 0) {
@@ -165,6 +168,7 @@ static uint64_t frame_depth(const gort_frame *fr) {
 
 static inline __attribute__((always_inline)) void run_deferred(gort_g *g, gort_defer *d,
                                                                gort_panicrec *p, int how);
+static gort_defer **odefer_materialize(gort_frame *fr, gort_defer **link);
 
 /* gort_frame_leave's slow path (gort.h has the fast one, for a frame with nothing to run or
  * kill): deferreturn then pop (or pop then deferreturn under GORT_UNSAFE=frame_order). Runs
@@ -178,6 +182,11 @@ void gort__frame_leave_slow(gort_frame *fr) {
     if (fr->state == GORT_FRAME_LEFT) return;
     gort__safepoint();
     if (fr->state == GORT_FRAME_LIVE) frame_set_state(fr, GORT_FRAME_LEAVING);
+    if (fr->odefer & (GORT__ODEFER_ARMED >> 56)) { /* the oldest of fr's defers: after fr's records */
+        gort_defer **link = &g->defers;
+        while (*link && (*link)->frame == fr) link = &(*link)->link;
+        odefer_materialize(fr, link);
+    }
     if (__builtin_expect(unsafe_frame_order(), 0)) frame_pop(g, fr);
     while (g->defers && g->defers->frame == fr) {
         gort_defer *d = g->defers;
@@ -253,20 +262,13 @@ static inline gort_defer *defer_push(gort_frame *fr, int kind, const char *name)
     if (__builtin_expect(!g || g->frame != fr, 0)) defer_misplaced(fr);
     gort_defer *d = defer_alloc(g);
     d->frame = fr;
-    d->id = defer_id_new(g);
+    d->id = defer_id_new();
     d->kind = kind;
     d->name = name;
     d->started = 0;         /* started_by is set with started; the kind's fields by the caller */
     d->link = g->defers;
     g->defers = d;
-    bool first = fr->ndefers == 0;
     fr->word += WORD_DEFER;
-    if (first) {
-        /* What a recovery resuming fr restores (only a frame with a defer can be resumed): the
-         * deferred call the function runs inside of, unchanged since its entry. */
-        fr->saved_dcall = g->dcall;
-        fr->saved_running_defer = g->running_defer;
-    }
     GORT_PROBE_DEFER(deferproc, d->id, 0, frame_depth(fr), gort__trace_name(name), 0);
     return d;
 }
@@ -316,7 +318,7 @@ static inline __attribute__((always_inline)) void run_deferred(gort_g *g, gort_d
     d->started = 1;
     d->started_by = p;
     gort_dcall call = { .outer = g->dcall, .d = d, .base = g->frame, .panic = p,
-                        .caller_fp = __builtin_frame_address(0) };
+                        .caller_fp = __builtin_frame_address(0), .id = d->id };
     uint64_t outer_running = g->running_defer;
     uint64_t id = d->id;
     g->dcall = &call;
@@ -339,6 +341,50 @@ static inline __attribute__((always_inline)) void run_deferred(gort_g *g, gort_d
 /* run_deferred for panic.c (gopanic, Goexit): this function's frame is the calling one. */
 __attribute__((noinline)) void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how) {
     run_deferred(g, d, p, how);
+}
+
+/* ---- open-coded defers ------------------------------------------------------------------ */
+
+/* Turns fr's armed open-coded defer (gort.h) into a record at *link of its goroutine's chain
+ * (the caller places it after fr's own records, which are newer, and before the records of
+ * fr's callers); a defer the inline leave has started stays started. Returns the link after
+ * the record. */
+static gort_defer **odefer_materialize(gort_frame *fr, gort_defer **link) {
+    gort_defer *d = defer_alloc(gort__curg);
+    d->frame = fr;
+    d->id = defer_id_new();
+    d->kind = GORT_DEFER_CALL;
+    d->name = NULL; /* open-coded defers are not traced: no name kept */
+    d->fn = fr->odefer_fn;
+    d->env = fr->odefer_env;
+    d->started = (fr->word & GORT__ODEFER_STARTED) != 0;
+    d->started_by = NULL; /* started by the frame's leave: a return, no panic */
+    d->link = *link;
+    *link = d;
+    __atomic_store_n(&fr->word,
+                     (fr->word & ~(GORT__ODEFER_ARMED | GORT__ODEFER_STARTED)) + WORD_DEFER,
+                     __ATOMIC_RELAXED);
+    return &d->link;
+}
+
+/* Whether frame f is on g's frame chain. */
+static bool frame_on_chain(gort_g *g, const gort_frame *f) {
+    for (gort_frame *x = g->frame; x; x = x->parent)
+        if (x == f) return true;
+    return false;
+}
+
+/* gort__odefers_materialize: every armed open-coded defer of g's frames becomes a record in
+ * its place on g's chain, before a panic or Goexit walks the chain. The chain holds each
+ * frame's records together, innermost frames first (records of a frame already popped, under
+ * GORT_UNSAFE=frame_order, at its head); a frame's open-coded defer is its oldest. */
+void gort__odefers_materialize(gort_g *g) {
+    gort_defer **link = &g->defers;
+    while (*link && !frame_on_chain(g, (*link)->frame)) link = &(*link)->link;
+    for (gort_frame *fr = g->frame; fr; fr = fr->parent) {
+        while (*link && (*link)->frame == fr) link = &(*link)->link;
+        if (fr->odefer & (GORT__ODEFER_ARMED >> 56)) link = odefer_materialize(fr, link);
+    }
 }
 
 /* The defer statements (gort.h's macros, which set the function's recovery point first). */

@@ -540,7 +540,8 @@ void gort_store(void **slot, void *val) { gort__store(slot, val); }
 /* ---- roots ---------------------------------------------------------------------------- */
 
 /* Calls fn on every root value goroutine g holds: its arg, its frames' slots and stack maps,
- * and (unless GORT_UNSAFE=defer_roots) its pending defer records. g is stopped. */
+ * and (unless GORT_UNSAFE=defer_roots) its pending defers: records, and the environments of
+ * frames' open-coded defers. g is stopped. */
 static void goroutine_roots(gort_g *g, void (*fn)(void *)) {
     if (atomic_load(&g->status) == GORT_G_DEAD) return;
     fn(g->arg);
@@ -550,6 +551,8 @@ static void goroutine_roots(gort_g *g, void (*fn)(void *)) {
             fn(fr->stackmaps[i]);
     }
     if (gc.unsafe_defer_roots) return;
+    for (gort_frame *fr = g->frame; fr; fr = fr->parent) /* open-coded defers (gort.h) */
+        if (fr->word & GORT__ODEFER_ARMED) fn(fr->odefer_env);
     for (gort_defer *d = g->defers; d; d = d->link) {
         if (d->kind == GORT_DEFER_DELETE) fn(d->map);
         if (d->kind == GORT_DEFER_CALL) fn(d->env);

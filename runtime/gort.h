@@ -276,11 +276,16 @@ uint64_t gort_map_id(gort_map *h);
 struct gort_g;
 struct gort_defer;
 struct gort_dcall;
+typedef void (*gort_fn)(void *env);
 
 /* A function frame. It lives on the C stack of the function it models; fields are private
  * (the collector reads slots and stackmaps). Entering writes three words and the link from
  * the goroutine, leaving reads one word and writes the link back: a frame costs about what a
- * Go function's prologue costs. */
+ * Go function's prologue costs. The frame's first deferred call, when it is a call
+ * (gort_defer_call) and nobody traces, is open-coded as Go's are: kept in the frame (odefer_*,
+ * armed by a bit of the word) rather than in a record on the goroutine's defer chain, and
+ * called by the inline leave. A panic or Goexit first turns every armed one into a record in
+ * its place on the chain (defer.c), and from then on it is an ordinary record. */
 typedef struct gort_frame {
     struct gort_frame *parent;       /* caller's frame on the same goroutine */
     const char *fn;                  /* function name for traces and tracebacks */
@@ -291,14 +296,12 @@ typedef struct gort_frame {
             unsigned char nslots;
             unsigned char state;     /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
                                         _LEFT (gort_frame_leave is done) */
-            unsigned char reserved;
+            unsigned char odefer;    /* GORT__ODEFER_ARMED, | _STARTED while the leave runs it */
         };
         uint64_t word;
     };
-    struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call when the frame
-                                        registered its first defer (what the function runs
-                                        inside of) */
-    uint64_t saved_running_defer;    /* and its id: both restored when a recover resumes here */
+    gort_fn odefer_fn;               /* the open-coded deferred call, when armed */
+    void *odefer_env;                /* its environment: a root while armed */
     void *recover_jb[5];             /* a recovered panic resumes here (__builtin_setjmp:
                                         frame and stack pointers and the label, much
                                         cheaper than setjmp's registers and signal mask) */
@@ -313,6 +316,7 @@ enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED, GORT_FRAME_LE
  * points (nonzero: a stop-the-world is pending or the pacer is active). */
 extern __thread struct gort_g *gort__curg;
 extern int gort__gc_attention;
+extern int gort__trace_on; /* the recorder is attached: every probe fires */
 void gort__safepoint_slow(void);
 void gort__frame_enter_slow(gort_frame *fr, const char *fn);
 void gort__frame_leave_slow(gort_frame *fr);
@@ -321,6 +325,13 @@ void gort__frame_leave_slow(gort_frame *fr);
 #define GORT__FRAME_WORD_LIVE ((uint64_t)GORT_FRAME_LIVE << 48)
 /* The frame word's bits that leaving looks at: all but nslots (roots need no work). */
 #define GORT__FRAME_WORD_LEAVE (~((uint64_t)0xff << 40))
+/* The open-coded defer's bits (the word's last byte): armed, and started while it runs. */
+#define GORT__ODEFER_ARMED ((uint64_t)1 << 56)
+#define GORT__ODEFER_STARTED ((uint64_t)2 << 56)
+/* The word's bits that say the frame has a defer: records or an open-coded one. */
+#define GORT__FRAME_WORD_DEFERS (((uint64_t)0xffffffff) | GORT__ODEFER_ARMED)
+/* The word of a frame left (gort_frame_leave is done). */
+#define GORT__FRAME_WORD_LEFT ((uint64_t)GORT_FRAME_LEFT << 48)
 
 /* Pushes fr as the innermost frame of the calling goroutine (a safe point). Inline. */
 static inline void gort_frame_enter(gort_frame *fr, const char *fn) {
@@ -341,15 +352,34 @@ static inline void gort_frame_enter(gort_frame *fr, const char *fn) {
  * or kill (no safe point then: one was on entry); the rest is gort__frame_leave_slow. */
 static inline void gort_frame_leave(gort_frame *fr) {
     struct gort_g *g = gort__curg;
-    if (__builtin_expect((fr->word & GORT__FRAME_WORD_LEAVE) == GORT__FRAME_WORD_LIVE && g &&
-                             *(gort_frame **)g == fr, 1)) {
-        *(gort_frame **)g = fr->parent;
-        fr->state = GORT_FRAME_LEFT;
-        return;
+    uint64_t w = fr->word & GORT__FRAME_WORD_LEAVE;
+    if (__builtin_expect(g && *(gort_frame **)g == fr, 1)) {
+        if (__builtin_expect(w == GORT__FRAME_WORD_LIVE, 1)) {
+            *(gort_frame **)g = fr->parent;
+            __atomic_store_n(&fr->word, GORT__FRAME_WORD_LEFT, __ATOMIC_RELAXED);
+            return;
+        }
+        /* Only the open-coded defer: called from here, the frame still live (a panic in the
+         * call finds it started; one that was recovered made it a record: the slow path). */
+        if (w == (GORT__FRAME_WORD_LIVE | GORT__ODEFER_ARMED) && !gort__trace_on) {
+            __atomic_store_n(&fr->word, fr->word | GORT__ODEFER_STARTED, __ATOMIC_RELAXED);
+            fr->odefer_fn(fr->odefer_env);
+            __asm__ volatile("" ::: "memory");
+            if (__builtin_expect(fr->word & GORT__ODEFER_ARMED, 1)) {
+                *(gort_frame **)g = fr->parent;
+                __atomic_store_n(&fr->word, GORT__FRAME_WORD_LEFT, __ATOMIC_RELAXED);
+                return;
+            }
+        }
     }
     if (fr->state != GORT_FRAME_LEFT) gort__frame_leave_slow(fr);
 }
 
+/* Opens the function's frame. A recovered panic resumes the function at its recovery point,
+ * set by its first defer statement (GORT__RECOVERY_POINT below), which jumps to the label
+ * here: the function returns, and the cleanup runs the rest of its deferred calls. A function
+ * that never defers sets no recovery point and pays nothing for one (a recovery can only
+ * resume a function that deferred the recovering call). */
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
@@ -399,7 +429,8 @@ gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint
  * not the innermost"). fr is evaluated more than once. */
 #define GORT__RECOVERY_POINT(frp)                                         \
     do {                                                                  \
-        if ((frp)->ndefers == 0 && __builtin_setjmp((frp)->recover_jb))   \
+        if (((frp)->word & GORT__FRAME_WORD_DEFERS) == 0 &&               \
+            __builtin_setjmp((frp)->recover_jb))                          \
             goto gort_defer_outside_the_function_of_its_GORT_FUNC;        \
     } while (0)
 
@@ -422,12 +453,30 @@ uint64_t gort__defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key
  * gort_closure_new (its fields are the captured variables, so the call sees later writes to
  * them) or NULL, nothing else (the collector treats it as a heap pointer and rejects any
  * other); it stays a root until the call has run. name shows in traces. Returns the
- * defer id. `defer f(x)` with arguments evaluated now: copy x into a fresh environment. */
-typedef void (*gort_fn)(void *env);
+ * defer id used in traces, or 0 when the defer was open-coded (a frame's first defer while
+ * no recorder is attached: nothing will ever show its id). `defer f(x)` with arguments
+ * evaluated now: copy x into a fresh environment. */
 #define gort_defer_call(fr, name, fn, env) \
-    ({ GORT__RECOVERY_POINT(fr); gort__defer_call((fr), (name), (fn), (env)); })
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_call_open((fr), (name), (fn), (env)); })
 #define GORT_DEFER(fr, fn, env) gort_defer_call(&(fr), #fn, (fn), (env))
 uint64_t gort__defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
+
+/* defer fn(env) for the frame's first defer, open-coded (see gort_frame): the call and its
+ * environment go into the frame, armed, with no id (nobody traces). Otherwise (a defer before
+ * it, tracing, the frame not the innermost) a record on the chain, gort__defer_call. A safe
+ * point, as deferproc is. */
+static inline uint64_t gort__defer_call_open(gort_frame *fr, const char *name, gort_fn fn, void *env) {
+    struct gort_g *g = gort__curg;
+    if (__builtin_expect((fr->word & GORT__FRAME_WORD_DEFERS) != 0 || gort__trace_on || !g ||
+                             *(gort_frame **)g != fr, 0))
+        return gort__defer_call(fr, name, fn, env);
+    fr->odefer_fn = fn;
+    fr->odefer_env = env;
+    __atomic_store_n(&fr->word, fr->word | GORT__ODEFER_ARMED, __ATOMIC_RELAXED);
+    if (__builtin_expect(__atomic_load_n(&gort__gc_attention, __ATOMIC_RELAXED), 0))
+        gort__safepoint_slow();
+    return 0;
+}
 
 /* panic(msg). Deferred calls of every frame unwound run; recover in one of them stops the
  * panic and that deferring function returns normally. Unrecovered: "panic: msg" (with Go's

@@ -54,8 +54,6 @@ typedef struct gort_g {
     bool goexit_waiting;         /* main after Goexit, waiting for the others (same lock) */
     struct gort_defer *deferpool; /* freed defer records kept for reuse (Go's deferpool) */
     unsigned ndeferpool;
-    uint64_t defer_id_next;      /* defer ids handed to this goroutine in a batch: next to */
-    uint64_t defer_id_end;       /* use, and one past the batch (Go's goidcache, for defers) */
     /* private to gc.c: pacing. Written by the goroutine itself, reset and summed by the
      * collector while the world is stopped. */
     int64_t gc_assist_bytes;     /* Go's gcAssistBytes: allocation credit (< 0: debt) this mark */
@@ -106,6 +104,7 @@ typedef struct gort_dcall {
     void *caller_fp;             /* frame address of the C function that calls the deferred
                                     function: recover's "called directly" test (Go's argp) */
     struct gort_panic *panic;    /* the panic or Goexit that runs it, NULL for deferreturn */
+    uint64_t id;                 /* the record's id (running_defer while it runs) */
 } gort_dcall;
 
 /* A panic or a Goexit in progress: Go's _panic. Lives on the C stack of gort_panic/gort_goexit,
@@ -128,6 +127,9 @@ enum gort_defer_how { GORT_HOW_RETURN = 1, GORT_HOW_PANIC = 2, GORT_HOW_GOEXIT =
 /* Runs pending record d (the head of g->defers) for `how`, started_by p (NULL on return), and
  * removes it from the chain when the call comes back. */
 void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how);
+/* Turns every armed open-coded defer of g's frames into a record in its place on g's chain
+ * (before a panic or Goexit walks the chain). */
+void gort__odefers_materialize(gort_g *g);
 /* Frees the records of g's defer pool (the goroutine is ending). */
 void gort__deferpool_free(gort_g *g);
 /* Removes the head record d of g->defers without running it (a started call that panicked). */
