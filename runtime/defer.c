@@ -92,6 +92,13 @@ static inline bool unsafe_frame_order(void) {
 
 /* ---- frames ------------------------------------------------------------------------------ */
 
+/* With a recorder attached (trace.c's constructor ran before this one), every frame is
+ * entered by the slow path, which marks it traced: its defers are records, whose probes the
+ * trace needs (gort.h). */
+__attribute__((constructor)) static void frames_traced(void) {
+    if (gort__trace_on) __atomic_fetch_or(&gort__gc_attention, GORT_ATTN_TRACE, __ATOMIC_SEQ_CST);
+}
+
 /* gort.h's inline frame functions read a goroutine's innermost frame as its record's first
  * word. */
 _Static_assert(offsetof(gort_g, frame) == 0, "gort_g.frame must come first");
@@ -126,7 +133,7 @@ void gort__frame_enter_slow(gort_frame *fr, const char *fn) {
     gort__safepoint();
     fr->parent = g->frame;
     fr->fn = fn;
-    fr->word = GORT__FRAME_WORD_LIVE;
+    fr->word = GORT__FRAME_WORD_LIVE | (gort__trace_on ? GORT__FRAME_TRACED : 0);
     g->frame = fr;
 }
 
@@ -169,6 +176,7 @@ static uint64_t frame_depth(const gort_frame *fr) {
 static inline __attribute__((always_inline)) void run_deferred(gort_g *g, gort_defer *d,
                                                                gort_panicrec *p, int how);
 static gort_defer **odefer_materialize(gort_frame *fr, gort_defer **link);
+static bool frame_on_chain(gort_g *g, const gort_frame *f);
 
 /* gort_frame_leave's slow path (gort.h has the fast one, for a frame with nothing to run or
  * kill): deferreturn then pop (or pop then deferreturn under GORT_UNSAFE=frame_order). Runs
@@ -178,8 +186,10 @@ static gort_defer **odefer_materialize(gort_frame *fr, gort_defer **link);
 void gort__frame_leave_slow(gort_frame *fr) {
     gort_g *g = gort__curg; /* a frame is left on its own goroutine */
     /* Left already (GORT_RETURN, then the cleanup): nothing to do, and no safe point, since
-     * the function's result may be a heap pointer no root holds any more. */
+     * the function's result may be a heap pointer no root holds any more. The inline leave
+     * pops a frame without marking it: a live frame off the chain was left so. */
     if (fr->state == GORT_FRAME_LEFT) return;
+    if (fr->state == GORT_FRAME_LIVE && g->frame != fr && !frame_on_chain(g, fr)) return;
     gort__safepoint();
     if (fr->state == GORT_FRAME_LIVE) frame_set_state(fr, GORT_FRAME_LEAVING);
     if (fr->odefer & (GORT__ODEFER_ARMED >> 56)) { /* the oldest of fr's defers: after fr's records */
@@ -347,8 +357,7 @@ __attribute__((noinline)) void gort__defer_run(gort_g *g, gort_defer *d, gort_pa
 
 /* Turns fr's armed open-coded defer (gort.h) into a record at *link of its goroutine's chain
  * (the caller places it after fr's own records, which are newer, and before the records of
- * fr's callers); a defer the inline leave has started stays started. Returns the link after
- * the record. */
+ * fr's callers). Returns the link after the record. */
 static gort_defer **odefer_materialize(gort_frame *fr, gort_defer **link) {
     gort_defer *d = defer_alloc(gort__curg);
     d->frame = fr;
@@ -357,8 +366,8 @@ static gort_defer **odefer_materialize(gort_frame *fr, gort_defer **link) {
     d->name = NULL; /* open-coded defers are not traced: no name kept */
     d->fn = fr->odefer_fn;
     d->env = fr->odefer_env;
-    d->started = (fr->word & GORT__ODEFER_STARTED) != 0;
-    d->started_by = NULL; /* started by the frame's leave: a return, no panic */
+    d->started = 0;   /* armed, not started (a started one is running: left alone) */
+    d->started_by = NULL;
     d->link = *link;
     *link = d;
     __atomic_store_n(&fr->word,

@@ -303,7 +303,7 @@ static void gc_atfork_child(void) {
     pthread_cond_init(&gc.assist_cv, NULL);
     pthread_cond_init(&gc.parked_cv, NULL);
     pthread_cond_init(&gc.resume_cv, NULL);
-    __atomic_store_n(&gort__gc_attention, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&gort__gc_attention, gort__trace_on ? GORT_ATTN_TRACE : 0, __ATOMIC_SEQ_CST);
     atomic_store(&gc.wb_on, 0);
     atomic_store(&gc.phase, PHASE_OFF);
     atomic_store(&gc.trigger, UINT64_MAX);
@@ -552,7 +552,7 @@ static void goroutine_roots(gort_g *g, void (*fn)(void *)) {
     }
     if (gc.unsafe_defer_roots) return;
     for (gort_frame *fr = g->frame; fr; fr = fr->parent) /* open-coded defers (gort.h) */
-        if (fr->word & GORT__ODEFER_ARMED) fn(fr->odefer_env);
+        if (fr->word & (GORT__ODEFER_ARMED | GORT__ODEFER_STARTED)) fn(fr->odefer_env);
     for (gort_defer *d = g->defers; d; d = d->link) {
         if (d->kind == GORT_DEFER_DELETE) fn(d->map);
         if (d->kind == GORT_DEFER_CALL) fn(d->env);

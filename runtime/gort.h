@@ -296,15 +296,15 @@ typedef struct gort_frame {
             unsigned char nslots;
             unsigned char state;     /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
                                         _LEFT (gort_frame_leave is done) */
-            unsigned char odefer;    /* GORT__ODEFER_ARMED, | _STARTED while the leave runs it */
+            unsigned char odefer;    /* GORT__ODEFER_ARMED or _STARTED, GORT__FRAME_JB_BUILTIN,
+                                        GORT__FRAME_TRACED */
         };
         uint64_t word;
     };
     gort_fn odefer_fn;               /* the open-coded deferred call, when armed */
     void *odefer_env;                /* its environment: a root while armed */
-    void *recover_jb[5];             /* a recovered panic resumes here (__builtin_setjmp:
-                                        frame and stack pointers and the label, much
-                                        cheaper than setjmp's registers and signal mask) */
+    void *recover_jb[8];             /* where a recovered panic resumes the function: its
+                                        registers and label (GORT__RECOVERY_POINT) */
     void **slots[GORT_FRAME_SLOTS];  /* addresses of locals holding heap pointers: roots */
     gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
 } gort_frame;
@@ -312,8 +312,9 @@ typedef struct gort_frame {
 enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED, GORT_FRAME_LEFT };
 
 /* private: what the inline frame functions below read. The goroutine this thread runs (its
- * record starts with its innermost frame), and the collector's request for attention at safe
- * points (nonzero: a stop-the-world is pending or the pacer is active). */
+ * record starts with its innermost frame), and the runtime's request for attention at safe
+ * points (nonzero: a stop-the-world is pending, the pacer is active, or a recorder is
+ * attached, when frames are entered by the slow path, which marks them traced). */
 extern __thread struct gort_g *gort__curg;
 extern int gort__gc_attention;
 extern int gort__trace_on; /* the recorder is attached: every probe fires */
@@ -323,15 +324,20 @@ void gort__frame_leave_slow(gort_frame *fr);
 
 /* The frame word of a frame just entered: live, nothing registered (x86-64: little-endian). */
 #define GORT__FRAME_WORD_LIVE ((uint64_t)GORT_FRAME_LIVE << 48)
-/* The frame word's bits that leaving looks at: all but nslots (roots need no work). */
-#define GORT__FRAME_WORD_LEAVE (~((uint64_t)0xff << 40))
-/* The open-coded defer's bits (the word's last byte): armed, and started while it runs. */
+/* The frame word's bits that leaving looks at: all but nslots (roots need no work), the
+ * recovery point's kind and the traced mark (GORT__FRAME_JB_BUILTIN, _TRACED below). */
+#define GORT__FRAME_WORD_LEAVE (~(((uint64_t)0xff << 40) | ((uint64_t)12 << 56)))
+/* The open-coded defer's bits (the word's last byte): armed, then started (no longer armed:
+ * a panic or Goexit during the call leaves it alone, as a started record is dropped) while
+ * the leave runs it; the bit saying the recovery point is __builtin_setjmp's
+ * (GORT__RECOVERY_POINT); and the mark of a frame entered while a recorder is attached (the
+ * slow enter sets it: then every defer is a record, whose probes the trace needs). */
 #define GORT__ODEFER_ARMED ((uint64_t)1 << 56)
 #define GORT__ODEFER_STARTED ((uint64_t)2 << 56)
+#define GORT__FRAME_JB_BUILTIN ((uint64_t)4 << 56)
+#define GORT__FRAME_TRACED ((uint64_t)8 << 56)
 /* The word's bits that say the frame has a defer: records or an open-coded one. */
 #define GORT__FRAME_WORD_DEFERS (((uint64_t)0xffffffff) | GORT__ODEFER_ARMED)
-/* The word of a frame left (gort_frame_leave is done). */
-#define GORT__FRAME_WORD_LEFT ((uint64_t)GORT_FRAME_LEFT << 48)
 
 /* Pushes fr as the innermost frame of the calling goroutine (a safe point). Inline. */
 static inline void gort_frame_enter(gort_frame *fr, const char *fn) {
@@ -351,38 +357,39 @@ static inline void gort_frame_enter(gort_frame *fr, const char *fn) {
  * running it again on a popped frame does nothing. Inline for a live frame with nothing to run
  * or kill (no safe point then: one was on entry); the rest is gort__frame_leave_slow. */
 static inline void gort_frame_leave(gort_frame *fr) {
-    struct gort_g *g = gort__curg;
+    struct gort_g *g = gort__curg; /* non-NULL: fr was entered on this thread */
     uint64_t w = fr->word & GORT__FRAME_WORD_LEAVE;
-    if (__builtin_expect(g && *(gort_frame **)g == fr, 1)) {
-        if (__builtin_expect(w == GORT__FRAME_WORD_LIVE, 1)) {
-            *(gort_frame **)g = fr->parent;
-            __atomic_store_n(&fr->word, GORT__FRAME_WORD_LEFT, __ATOMIC_RELAXED);
-            return;
-        }
-        /* Only the open-coded defer: called from here, the frame still live (a panic in the
-         * call finds it started; one that was recovered made it a record: the slow path). */
-        if (w == (GORT__FRAME_WORD_LIVE | GORT__ODEFER_ARMED) && !gort__trace_on) {
-            __atomic_store_n(&fr->word, fr->word | GORT__ODEFER_STARTED, __ATOMIC_RELAXED);
-            fr->odefer_fn(fr->odefer_env);
-            __asm__ volatile("" ::: "memory");
-            if (__builtin_expect(fr->word & GORT__ODEFER_ARMED, 1)) {
-                *(gort_frame **)g = fr->parent;
-                __atomic_store_n(&fr->word, GORT__FRAME_WORD_LEFT, __ATOMIC_RELAXED);
-                return;
-            }
-        }
+    /* Only the open-coded defer, armed: this is the function's return (a recovery resuming
+     * it finds no armed defer: the panic made it a record), so fr is the innermost frame. The
+     * call is made from here, the frame still live and its environment a root; started, a
+     * panic in the call leaves it alone (a recovery deeper comes back here; one further out
+     * pops the frame and never does). */
+    if (w == (GORT__FRAME_WORD_LIVE | GORT__ODEFER_ARMED)) {
+        __atomic_store_n(&fr->word, fr->word ^ (GORT__ODEFER_ARMED | GORT__ODEFER_STARTED),
+                         __ATOMIC_RELAXED);
+        fr->odefer_fn(fr->odefer_env);
+        *(gort_frame **)g = fr->parent;
+        return;
+    }
+    /* Nothing to run or kill: popped without marking it left; a second leave (GORT_RETURN's,
+     * then the cleanup's) finds it off the chain, and the slow path knows it so. */
+    if (__builtin_expect(w == GORT__FRAME_WORD_LIVE && *(gort_frame **)g == fr, 1)) {
+        *(gort_frame **)g = fr->parent;
+        return;
     }
     if (fr->state != GORT_FRAME_LEFT) gort__frame_leave_slow(fr);
 }
 
 /* Opens the function's frame. A recovered panic resumes the function at its recovery point,
- * set by its first defer statement (GORT__RECOVERY_POINT below), which jumps to the label
- * here: the function returns, and the cleanup runs the rest of its deferred calls. A function
- * that never defers sets no recovery point and pays nothing for one (a recovery can only
- * resume a function that deferred the recovering call). */
+ * set by its first defer statement (GORT__RECOVERY_POINT below), at the label here: the
+ * function returns, and the cleanup runs the rest of its deferred calls. A function that
+ * never defers sets no recovery point and pays nothing for one (a recovery can only resume a
+ * function that deferred the recovering call). The constant tells the defer statements that
+ * the function returns no value. */
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
+    enum { gort__frame_returns_value = 0 };                               \
     if (0) {                                                              \
     gort_defer_outside_the_function_of_its_GORT_FUNC:                     \
         __attribute__((unused));                                          \
@@ -395,6 +402,7 @@ static inline void gort_frame_leave(gort_frame *fr) {
 #define GORT_FUNC_R(fr, result)                                           \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
+    enum { gort__frame_returns_value = 1 };                               \
     if (0) {                                                              \
     gort_defer_outside_the_function_of_its_GORT_FUNC:                     \
         __attribute__((unused));                                          \
@@ -423,15 +431,56 @@ gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint
 
 /* The defer statements below are macros, used like functions, in the body of the function
  * whose frame they name, as Go's defer statement is in its function: a frame's first defer
- * sets the function's recovery point (__builtin_setjmp, here, in the function itself), and a
- * call from anywhere else does not compile (label gort_defer_outside_the_function_of_its_
- * GORT_FUNC undefined) or, from another GORT_FUNC function, dies ("defer for a frame that is
- * not the innermost"). fr is evaluated more than once. */
+ * sets the function's recovery point, here, in the function itself, and a call from anywhere
+ * else does not compile (label gort_defer_outside_the_function_of_its_GORT_FUNC undefined) or,
+ * from another GORT_FUNC function, dies ("defer for a frame that is not the innermost"). fr
+ * is evaluated more than once.
+ *
+ * The recovery point of a void function (GORT_FUNC) is GORT__CAPTURE: the callee-saved
+ * registers, frame and stack pointers and the label's address go into the frame, and the
+ * recovery (panic.c) restores them and jumps to the label, whose code only leaves the frame
+ * (through &fr, which the registers give back) and returns: the function pays eight stores and
+ * nothing else (asm goto tells the compiler the label may be reached from here; memory and
+ * the caller-saved registers count as clobbered). A function with a result (GORT_FUNC_R)
+ * evaluates its result expression at the label, so it uses __builtin_setjmp, after which the
+ * compiler assumes nothing about registers, and marks the frame (GORT__FRAME_JB_BUILTIN). */
+#define GORT__CAPTURE(jb)                                                 \
+    __asm__ goto("lea %l[gort_defer_outside_the_function_of_its_GORT_FUNC](%%rip), %%rax\n\t" \
+                 "mov %%rax, %7\n\t"                                     \
+                 "mov %%rbx, %0\n\t"                                     \
+                 "mov %%rbp, %1\n\t"                                     \
+                 "mov %%r12, %2\n\t"                                     \
+                 "mov %%r13, %3\n\t"                                     \
+                 "mov %%r14, %4\n\t"                                     \
+                 "mov %%r15, %5\n\t"                                     \
+                 "mov %%rsp, %6"                                          \
+                 : : "m"((jb)[0]), "m"((jb)[1]), "m"((jb)[2]), "m"((jb)[3]), \
+                     "m"((jb)[4]), "m"((jb)[5]), "m"((jb)[6]), "m"((jb)[7]) \
+                 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "cc", "memory", \
+                   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+                   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15" \
+                 : gort_defer_outside_the_function_of_its_GORT_FUNC)
+/* Without optimisation the compiler needs registers to address the frame in the asm, and all
+ * of them are clobbered: unoptimised builds use __builtin_setjmp for void functions too. */
+#ifdef __OPTIMIZE__
+#define GORT__USE_SETJMP gort__frame_returns_value
+#else
+#define GORT__USE_SETJMP 1
+#endif
+#define GORT__SET_RECOVERY_POINT(frp)                                     \
+    do {                                                                  \
+        if (GORT__USE_SETJMP && __builtin_setjmp((frp)->recover_jb))      \
+            goto gort_defer_outside_the_function_of_its_GORT_FUNC;        \
+        if (GORT__USE_SETJMP)                                             \
+            __atomic_store_n(&(frp)->word, (frp)->word | GORT__FRAME_JB_BUILTIN, \
+                             __ATOMIC_RELAXED);                           \
+        else                                                              \
+            GORT__CAPTURE((frp)->recover_jb);                              \
+    } while (0)
+/* The recovery point, set by the frame's first defer only. */
 #define GORT__RECOVERY_POINT(frp)                                         \
     do {                                                                  \
-        if (((frp)->word & GORT__FRAME_WORD_DEFERS) == 0 &&               \
-            __builtin_setjmp((frp)->recover_jb))                          \
-            goto gort_defer_outside_the_function_of_its_GORT_FUNC;        \
+        if (((frp)->word & GORT__FRAME_WORD_DEFERS) == 0) GORT__SET_RECOVERY_POINT(frp); \
     } while (0)
 
 /* defer delete(m, key): m and key are evaluated now (Go's rule), so a later m = nil does not
@@ -456,27 +505,32 @@ uint64_t gort__defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key
  * defer id used in traces, or 0 when the defer was open-coded (a frame's first defer while
  * no recorder is attached: nothing will ever show its id). `defer f(x)` with arguments
  * evaluated now: copy x into a fresh environment. */
-#define gort_defer_call(fr, name, fn, env) \
-    ({ GORT__RECOVERY_POINT(fr); gort__defer_call_open((fr), (name), (fn), (env)); })
+/* The frame's first defer, when the frame is not traced, is open-coded (see gort_frame): the
+ * call and its environment go into the frame, armed, with no id (nobody traces) and no safe
+ * point (as Go's open-coded defer has none), then the recovery point is set (no call comes in
+ * between: nothing can panic before it). Otherwise a record on the chain, gort__defer_call, a
+ * safe point as deferproc is, which also checks that fr is the innermost frame (here it is:
+ * the macros are only in the body of fr's function). */
+#define gort_defer_call(fr, name, fn, env) ({                               \
+    gort_frame *gort__fr = (fr);                                          \
+    gort_fn gort__fn = (fn);                                              \
+    void *gort__env = (env);                                              \
+    uint64_t gort__id = 0;                                                \
+    if (__builtin_expect((gort__fr->word &                                \
+                          (GORT__FRAME_WORD_DEFERS | GORT__FRAME_TRACED)) == 0, 1)) { \
+        gort__fr->odefer_fn = gort__fn;                                   \
+        gort__fr->odefer_env = gort__env;                                 \
+        __atomic_store_n(&gort__fr->word, gort__fr->word | GORT__ODEFER_ARMED, \
+                         __ATOMIC_RELAXED);                               \
+        GORT__SET_RECOVERY_POINT(gort__fr);                               \
+    } else {                                                              \
+        GORT__RECOVERY_POINT(gort__fr);                                   \
+        gort__id = gort__defer_call(gort__fr, (name), gort__fn, gort__env); \
+    }                                                                     \
+    gort__id;                                                             \
+})
 #define GORT_DEFER(fr, fn, env) gort_defer_call(&(fr), #fn, (fn), (env))
 uint64_t gort__defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
-
-/* defer fn(env) for the frame's first defer, open-coded (see gort_frame): the call and its
- * environment go into the frame, armed, with no id (nobody traces). Otherwise (a defer before
- * it, tracing, the frame not the innermost) a record on the chain, gort__defer_call. A safe
- * point, as deferproc is. */
-static inline uint64_t gort__defer_call_open(gort_frame *fr, const char *name, gort_fn fn, void *env) {
-    struct gort_g *g = gort__curg;
-    if (__builtin_expect((fr->word & GORT__FRAME_WORD_DEFERS) != 0 || gort__trace_on || !g ||
-                             *(gort_frame **)g != fr, 0))
-        return gort__defer_call(fr, name, fn, env);
-    fr->odefer_fn = fn;
-    fr->odefer_env = env;
-    __atomic_store_n(&fr->word, fr->word | GORT__ODEFER_ARMED, __ATOMIC_RELAXED);
-    if (__builtin_expect(__atomic_load_n(&gort__gc_attention, __ATOMIC_RELAXED), 0))
-        gort__safepoint_slow();
-    return 0;
-}
 
 /* panic(msg). Deferred calls of every frame unwound run; recover in one of them stops the
  * panic and that deferring function returns normally. Unrecovered: "panic: msg" (with Go's

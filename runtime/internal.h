@@ -173,7 +173,7 @@ void gort__store(void **slot, void *val);
  * restarts), or the pacer is active: a mark is running (a goroutine in allocation debt
  * assists) or the heap passed the trigger (a goroutine that allocated past it waits for the
  * cycle to start) — the slow path handles it. One predictable branch otherwise. */
-enum { GORT_ATTN_STW = 1, GORT_ATTN_PACE = 2 };
+enum { GORT_ATTN_STW = 1, GORT_ATTN_PACE = 2, GORT_ATTN_TRACE = 4 };
 /* gort__gc_attention (GORT_ATTN_* bits) and gort__safepoint_slow are declared in gort.h: the
  * inline frame functions check them too. */
 static inline void gort__safepoint(void) {

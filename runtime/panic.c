@@ -164,12 +164,24 @@ __attribute__((noreturn)) static void jump_out(jmp_buf jb) {
     longjmp(jb, 1);
 }
 
-/* The same, to a frame's GORT_FUNC recovery point (__builtin_setjmp's buffer). */
+/* The same, to a frame's recovery point (gort.h GORT__RECOVERY_POINT): __builtin_setjmp's
+ * buffer, or GORT__CAPTURE's registers (rbx, rbp, r12-r15, rsp) and label, restored here. */
 __attribute__((noreturn, noinline)) static void jump_to_frame(gort_frame *target) {
 #ifdef __SANITIZE_ADDRESS__
     __asan_handle_no_return();
 #endif
-    __builtin_longjmp(target->recover_jb, 1);
+    if (target->word & GORT__FRAME_JB_BUILTIN) __builtin_longjmp(target->recover_jb, 1);
+    __asm__ volatile("mov 0(%0), %%rbx\n\t"
+                     "mov 16(%0), %%r12\n\t"
+                     "mov 24(%0), %%r13\n\t"
+                     "mov 32(%0), %%r14\n\t"
+                     "mov 40(%0), %%r15\n\t"
+                     "mov 56(%0), %%rax\n\t"
+                     "mov 8(%0), %%rbp\n\t"
+                     "mov 48(%0), %%rsp\n\t"
+                     "jmp *%%rax"
+                     : : "D"(target->recover_jb) : "memory");
+    __builtin_unreachable();
 }
 
 /* Whether frame f is target or one of its callers' frames (NULL: before any frame). */

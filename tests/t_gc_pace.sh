@@ -6,7 +6,8 @@
 # heap-triggered cycle, r = heap at mark termination / the cycle's goal (gctrace's X->Y->Z MB,
 # G MB goal: Y / G). Steady state: the cycles after "pace: garbage", less the first (the heap
 # still settles). Held, per GOGC:
-#   - gort's median r lies within Go's range [min, max];
+#   - gort's median r lies within Go's range [min, max], give or take 0.05 (a median of a
+#     dozen cycles moves by that much from run to run);
 #   - every steady gort r lies within Go's range widened by 0.2 below and 0.25 above (the
 #     machine is shared and noisy; Go's own runs differ by as much: one of its first steady
 #     cycles reached 1.54);
@@ -43,7 +44,7 @@ for g in 50 100 200; do
   peak=$(ratios "$T/err" all | stats | cut -d' ' -f3)
   verdict=$(ratios "$T/err" | awk -v lo="$gmin" -v hi="$gmax" -v med="$med" -v peak="$peak" -v gpeak="$gpeak" '
     $1 < lo - 0.2 || $1 > hi + 0.25 { bad = bad " " $1 }
-    END { if (med < lo || med > hi) print "median " med " outside Go'"'"'s " lo ".." hi
+    END { if (med < lo - 0.05 || med > hi + 0.05) print "median " med " outside Go'"'"'s " lo ".." hi " (+-0.05)"
           else if (bad != "") print "cycles outside " lo - 0.2 ".." hi + 0.25 ":" bad
           else if (peak > gpeak + 0.3) print "peak " peak " above Go'"'"'s " gpeak " + 0.3"
           else print "ok" }')
