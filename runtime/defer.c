@@ -9,7 +9,18 @@
  * is left by a cleanup attribute, so every return path runs gort_frame_leave: deferreturn
  * (the frame's deferred calls, last-in first-out) and only then the pop (stack maps die,
  * probe mapfree with cause frame; the frame leaves the chain). That order is Go's: deferreturn
- * is called from the function's own epilogue, before RET discards the frame.
+ * is called from the function's own epilogue, before RET discards the frame. gort.h inlines
+ * entering and leaving: a frame's counters, state and open-coded defer bits share one word
+ * that entering writes whole and leaving reads whole (changed here through the whole word
+ * too, never a narrower store the next read would stall on); the inline leave pops a frame
+ * with nothing to run or kill without marking it left, and the slow path below, which does
+ * the rest, knows a live frame off the chain as left.
+ *
+ * Open-coded defers. A frame's first gort_defer_call, when no recorder is attached, is kept
+ * in the frame (gort.h: odefer_fn, odefer_env, the armed bit) and called by the inline leave.
+ * Wherever records are walked (a panic, Goexit, a leave with records too) it is first made a
+ * record in its place: after the frame's own records, which are newer, before its callers'
+ * (odefer_materialize). The collector reads it in the frame (gc.c).
  *
  * Defer records. Each goroutine has one chain of pending records, g->defers, newest first
  * (Go's gp._defer). A defer statement (deferproc) evaluates everything the call needs now
@@ -26,7 +37,8 @@
  * the same, marking the panic that started it aborted). While a call runs, g->running_defer
  * holds its id (probes record it in every event) and g->dcall describes it (the panic that
  * runs it and the C frame that calls it: what recover needs to decide "called directly by a
- * deferred call run for this panic", which Go decides by comparing argument pointers).
+ * deferred call run for this panic", which Go decides by comparing argument pointers). A
+ * recovery restores the context a resumed function runs in from this chain (panic.c).
  *
  * Invariants: a frame is popped only when it has no pending record; g->frame and g->defers
  * change only on the goroutine's own thread (the collector reads them while it is stopped);

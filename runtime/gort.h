@@ -236,6 +236,14 @@ uint64_t gort_map_id(gort_map *h);
  *     pops their frames itself when a recover resumes an outer frame (or Goexit ends the
  *     goroutine). Keep nothing but gort objects in a GORT_FUNC function that a panic could
  *     leak (malloc'd memory, locks), as Go code would use a defer for those.
+ *   - The defer statements (gort_defer_call, GORT_DEFER, gort_defer_delete*) are macros,
+ *     written in the body of the function whose frame they name, as Go's defer statement is:
+ *     the first one sets the point where a recovered panic resumes the function (a helper
+ *     that defers for its caller does not compile). A function's first deferred call is
+ *     open-coded when no recorder is attached, as Go's are: it stays in the frame, costs a few
+ *     stores, has no defer id (gort_defer_call returns 0) and becomes a record only if a
+ *     panic or Goexit comes (see gort_frame). A function that never defers pays nothing for
+ *     recovery; its frame costs what a Go function's prologue does (docs/defer.md).
  *   - Named results: a plain `return x` evaluates x before the deferred calls run (they cannot
  *     change it). For Go's named results, keep them where the deferred closures can write
  *     them (an environment) and return with GORT_RETURN(fr, env->r), which runs the deferred
@@ -251,11 +259,12 @@ uint64_t gort_map_id(gort_map *h);
  *     whose last act is `gort_recover();` (a tail call to recover itself) does recover.
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
- *   - Safe points: entering a frame, leaving one with deferred calls or stack maps,
- *     registering a defer, gort_go, WaitGroup
+ *   - Safe points: entering a frame, leaving one with deferred calls (but a lone open-coded
+ *     one) or stack maps, registering a defer (but an open-coded one), gort_go, WaitGroup
  *     calls, and the map operations and allocations (gort_makemap, gort_closure_new: before
  *     they allocate) may let a collection run, and are where a goroutine pays its mark assist
- *     debt or waits for a collection its allocations asked for (section 5). A heap pointer (map, environment) is safe
+ *     debt or waits for a collection its allocations asked for (section 5). A heap pointer
+ *     (map, environment) is safe
  *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
  *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg of
  *     gort_go) is a root before that call's safe point. GORT_ROOT itself is not a safe point.
