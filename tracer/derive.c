@@ -1,6 +1,6 @@
 /*
  * derive.c — the summary tables (maps, defers, goroutines, gc_cycles), computed from the
- * events as they are loaded and written once at the end.
+ * events as they are loaded and written as the rows fill up.
  *
  * Each table is a fold over the events: the first makemap of a map, the largest count it
  * reached, the first deferreturn of a defer record... Folding while the events stream in costs
@@ -11,8 +11,18 @@
  * that SQL run over the stored events. Nothing here depends on the program having ended well:
  * a crashed program's tables are the fold of the events it committed.
  *
- * GC phases carry no cycle number, so their events are kept (they are few), sorted by time at
- * the end and assigned to the cycle whose gc_start precedes them.
+ * Bounded memory. The rows being folded are a cache, not the table: when it holds ROW_CAP rows
+ * (about 25 MB) every row is written and the cache starts empty. A row written once and folded
+ * again later (a map operated on after the flush, a use-after-free) is written with an
+ * upsert whose SET clauses are the same minimums, maximums and sums, so the table ends as if
+ * every event had been folded into one row. Two kinds of partial rows carry over a flush
+ * instead: a defer seen only by its end (its row needs the registration) and a goroutine
+ * created but not yet running (its row needs an event of its own). A goroutine's tid is the
+ * first flush's (its gostart's thread, which is where it runs from its first event on).
+ *
+ * GC phases carry no cycle number, so their events are kept (about ten a cycle), sorted by
+ * time at the end and assigned to the cycle whose gc_start precedes them; of a map freed by
+ * the collector only its time is kept (8 bytes), to count maps_freed per cycle.
  */
 #include "cli.h"
 #include "tracer.h"
@@ -45,15 +55,22 @@ typedef struct gc_ev {
 } gc_ev;
 
 struct derive {
+    trace_db *db;
     idmap map_ix, defer_ix, g_ix;
     map_row *maps;
     defer_row *defers;
     g_row *gs;
     gc_ev *gc;
-    size_t nmaps, ndefers, ngs, ngc, cap_maps, cap_defers, cap_gs, cap_gc;
+    int64_t *gc_frees;        /* times of mapfree events with cause gc */
+    size_t nmaps, ndefers, ngs, ngc, nfrees, cap_maps, cap_defers, cap_gs, cap_gc, cap_frees;
+    size_t defers_seen;       /* defer rows made, over every flush (for the planner's stats) */
     uint64_t seq;
-    bool oom;
+    bool oom, db_error;
 };
+
+#define ROW_CAP 262144 /* rows folded in memory (maps + defers + goroutines) before a flush */
+
+static bool flush_rows(derive *d);
 
 /* The row index of key in the rows indexed by m, adding one (index = *n, then *n grows) if
  * new. -1 when out of memory. */
@@ -84,7 +101,11 @@ static inline void fold_max(int64_t *a, int64_t v) {
     if (*a == NONE || v > *a) *a = v;
 }
 
-derive *derive_new(void) { return calloc(1, sizeof(derive)); }
+derive *derive_new(trace_db *db) {
+    derive *d = calloc(1, sizeof(derive));
+    if (d) d->db = db;
+    return d;
+}
 
 /* Frees everything; d may be NULL. */
 void derive_free(derive *d) {
@@ -96,6 +117,7 @@ void derive_free(derive *d) {
     free(d->defers);
     free(d->gs);
     free(d->gc);
+    free(d->gc_frees);
     free(d);
 }
 
@@ -116,7 +138,10 @@ static defer_row *defer_of(derive *d, uint64_t id) {
     size_t before = d->ndefers;
     long i = row_index(&d->defer_ix, id, &d->ndefers);
     if (i < 0) return NULL;
-    if ((size_t)i == before) d->defers[i] = (defer_row){ id, NONE, NONE, NONE, NONE, NONE, NONE };
+    if ((size_t)i == before) {
+        d->defers[i] = (defer_row){ id, NONE, NONE, NONE, NONE, NONE, NONE };
+        d->defers_seen++;
+    }
     return &d->defers[i];
 }
 
@@ -200,8 +225,15 @@ static void fold_goroutine(derive *d, int32_t tid, unsigned kind, const uint64_t
     }
 }
 
-/* Keeps a GC event for the cycle assignment at the end. */
+/* Keeps a GC event for the cycle assignment at the end (of a map freed by the GC, its time). */
 static void keep_gc(derive *d, unsigned kind, const uint64_t *w) {
+    if (kind == GORT_EV_mapfree) {
+        if (!reserve((void **)&d->gc_frees, &d->cap_frees, d->nfrees, sizeof *d->gc_frees))
+            d->oom = true;
+        else
+            d->gc_frees[d->nfrees++] = (int64_t)w[GORT_W_TS];
+        return;
+    }
     if (!reserve((void **)&d->gc, &d->cap_gc, d->ngc, sizeof *d->gc)) {
         d->oom = true;
         return;
@@ -210,8 +242,10 @@ static void keep_gc(derive *d, unsigned kind, const uint64_t *w) {
                                w[GORT_W_ARG1], w[GORT_W_DUR] };
 }
 
-/* Folds one event into whichever summary rows it concerns. */
-void derive_event(derive *d, int32_t tid, const uint64_t *w) {
+/* Folds one event into whichever summary rows it concerns; writes the rows first when the
+ * cache is full. False on a database error or when out of memory. */
+bool derive_event(derive *d, int32_t tid, const uint64_t *w) {
+    if (d->nmaps + d->ndefers + d->ngs >= ROW_CAP && !flush_rows(d)) return false;
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
     d->seq++;
     if (kind >= GORT_EV_makemap && kind <= GORT_EV_maptype && w[GORT_W_MAP] != 0)
@@ -223,6 +257,7 @@ void derive_event(derive *d, int32_t tid, const uint64_t *w) {
     if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) ||
         (kind == GORT_EV_mapfree && w[GORT_W_ARG0] == GORT_FREE_CAUSE_GC))
         keep_gc(d, kind, w);
+    return !d->oom;
 }
 
 /* Binds an aggregate, NULL when it had no input. */
@@ -248,13 +283,28 @@ static bool step(sqlite3_stmt *s) {
     return rc == SQLITE_DONE;
 }
 
-/* Inserts the maps rows. */
+/* NULL-aware minimum and maximum of a column and the incoming value (SQLite's min() and max()
+ * of several arguments are NULL when any is). */
+#define MIN_OF(c) c " = coalesce(min(" c ", excluded." c "), " c ", excluded." c ")"
+#define MAX_OF(c) c " = coalesce(max(" c ", excluded." c "), " c ", excluded." c ")"
+/* Ranks of key_kind by its number (the fold keeps the largest). */
+#define KEY_RANK(x) "(CASE " x " WHEN 'int64' THEN 1 WHEN 'uint64' THEN 2 WHEN 'string' THEN 3 " \
+                    "WHEN 'generic' THEN 4 END)"
+
+/* Writes (upserts) the maps rows. */
 static bool write_maps(derive *d, sqlite3 *db) {
     static const char *const key_kinds[] = { NULL, "int64", "uint64", "string", "generic" };
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO maps(map_id, created_ns, died_ns, death_cause, key_kind, "
-                           "peak_len, peak_B, grows) VALUES (?,?,?,?,?,?,?,?)",
+                           "peak_len, peak_B, grows) VALUES (?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT(map_id) DO UPDATE SET " MIN_OF("created_ns") ", "
+                           MIN_OF("died_ns") ", death_cause = CASE WHEN 'gc' IN (death_cause, "
+                           "excluded.death_cause) THEN 'gc' ELSE coalesce(death_cause, "
+                           "excluded.death_cause) END, key_kind = CASE WHEN key_kind IS NULL OR "
+                           KEY_RANK("excluded.key_kind") " > " KEY_RANK("key_kind")
+                           " THEN coalesce(excluded.key_kind, key_kind) ELSE key_kind END, "
+                           MAX_OF("peak_len") ", " MAX_OF("peak_B") ", grows = grows + excluded.grows",
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     bool ok = true;
@@ -274,44 +324,78 @@ static bool write_maps(derive *d, sqlite3 *db) {
     return ok;
 }
 
-/* Inserts the defers rows of records that were registered or ran. */
-static bool write_defers(derive *d, sqlite3 *db) {
-    sqlite3_stmt *s;
+/* The `how` of a defer row. */
+static const char *how_name(const defer_row *r) {
+    if (r->ran == NONE) return "never";
+    return r->how == 1 ? "return" : r->how == 2 ? "panic" : r->how == 3 ? "goexit" : NULL;
+}
+
+/* Writes (upserts) the defers rows of records that were registered or ran. A row seen only by
+ * its end is folded into the stored row if there is one; otherwise it is kept (*keep). */
+static bool write_defers(derive *d, sqlite3 *db, bool final) {
+    sqlite3_stmt *s, *end;
+    /* how: 'never' yields to a real one; among return (1), panic (2), goexit (3) the fold
+     * keeps the smallest number, which is the largest name. */
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO defers(defer_id, goid, registered_ns, ran_ns, end_ns, fn, "
-                           "how) VALUES (?,?,?,?,?,(SELECT name FROM names WHERE id = ?),?)",
+                           "how) VALUES (?,?,?,?,?,(SELECT name FROM names WHERE id = ?),?) "
+                           "ON CONFLICT(defer_id) DO UPDATE SET " MIN_OF("goid") ", "
+                           MIN_OF("registered_ns") ", " MIN_OF("ran_ns") ", " MIN_OF("end_ns")
+                           ", fn = coalesce(fn, excluded.fn), how = CASE WHEN how = 'never' THEN "
+                           "excluded.how WHEN excluded.how = 'never' THEN how ELSE "
+                           "max(how, excluded.how) END",
                            -1, &s, NULL) != SQLITE_OK)
         return false;
+    if (sqlite3_prepare_v2(db, "UPDATE defers SET end_ns = coalesce(min(end_ns, ?2), ?2) "
+                               "WHERE defer_id = ?1", -1, &end, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return false;
+    }
     bool ok = true;
+    size_t kept = 0;
     for (size_t i = 0; i < d->ndefers && ok; i++) {
         defer_row *r = &d->defers[i];
-        if (r->registered == NONE && r->ran == NONE) continue; /* only an end: no row */
+        if (r->registered == NONE && r->ran == NONE) { /* only an end */
+            sqlite3_bind_int64(end, 1, (int64_t)r->defer_id);
+            bind_agg(end, 2, r->end);
+            ok = step(end);
+            if (ok && !final && sqlite3_changes(db) == 0) d->defers[kept++] = *r;
+            continue;
+        }
         sqlite3_bind_int64(s, 1, (int64_t)r->defer_id);
         bind_agg(s, 2, r->goid);
         bind_agg(s, 3, r->registered);
         bind_agg(s, 4, r->ran);
         bind_agg(s, 5, r->end);
         bind_agg(s, 6, r->fn_id);
-        bind_str(s, 7, r->ran == NONE ? "never" : r->how == 1 ? "return" : r->how == 2 ? "panic"
-                                                 : r->how == 3 ? "goexit" : NULL);
+        bind_str(s, 7, how_name(r));
         ok = step(s);
     }
     sqlite3_finalize(s);
+    sqlite3_finalize(end);
+    d->ndefers = kept;
     return ok;
 }
 
-/* Inserts the goroutines rows of goroutines that emitted events. */
-static bool write_goroutines(derive *d, sqlite3 *db) {
+/* Writes (upserts) the goroutines rows of goroutines that emitted events; those created but
+ * not yet seen running are kept (moved to the front of the array) unless this is the end. */
+static bool write_goroutines(derive *d, sqlite3 *db, bool final) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO goroutines(goid, tid, created_ns, ended_ns) "
-                           "VALUES (?,?,?,?)",
+                           "VALUES (?,?,?,?) ON CONFLICT(goid) DO UPDATE SET "
+                           "tid = coalesce(tid, excluded.tid), " MIN_OF("created_ns") ", "
+                           MIN_OF("ended_ns"),
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     bool ok = true;
+    size_t kept = 0;
     for (size_t i = 0; i < d->ngs && ok; i++) {
         g_row *g = &d->gs[i];
-        if (g->first == NONE) continue; /* created but never ran an event of its own */
+        if (g->first == NONE) { /* created but never ran an event of its own (yet) */
+            if (!final) d->gs[kept++] = *g;
+            continue;
+        }
         sqlite3_bind_int64(s, 1, (int64_t)g->goid);
         bind_agg(s, 2, g->start_tid != NONE ? g->start_tid : g->min_tid);
         bind_agg(s, 3, g->created != NONE ? g->created : g->first);
@@ -319,7 +403,38 @@ static bool write_goroutines(derive *d, sqlite3 *db) {
         ok = step(s);
     }
     sqlite3_finalize(s);
+    d->ngs = kept;
     return ok;
+}
+
+/* Rebuilds an index over the rows kept in an array after a flush. */
+static bool reindex(idmap *m, const void *rows, size_t n, size_t size) {
+    idmap_free(m);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t id = *(const uint64_t *)((const char *)rows + i * size); /* the id is first */
+        int64_t *v = idmap_get(m, (int64_t)id, true);
+        if (!v) return false;
+        *v = (int64_t)i + 1;
+    }
+    return true;
+}
+
+/* Writes every row folded so far and empties the cache (but the partial rows that must wait:
+ * see the top). False on a database error or when out of memory. */
+static bool flush_rows(derive *d) {
+    sqlite3 *db = d->db->db;
+    if (!write_maps(d, db) || !write_defers(d, db, false) || !write_goroutines(d, db, false)) {
+        d->db_error = true;
+        return false;
+    }
+    d->nmaps = 0;
+    idmap_free(&d->map_ix);
+    if (!reindex(&d->defer_ix, d->defers, d->ndefers, sizeof *d->defers) ||
+        !reindex(&d->g_ix, d->gs, d->ngs, sizeof *d->gs)) {
+        d->oom = true;
+        return false;
+    }
+    return true;
 }
 
 /* Orders GC events by time, then by arrival. */
@@ -327,6 +442,28 @@ static int cmp_gc(const void *a, const void *b) {
     const gc_ev *x = a, *y = b;
     if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Orders int64 values. */
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* How many of the sorted times t[0..n) fall in [from, to). */
+static int64_t count_in(const int64_t *t, size_t n, int64_t from, int64_t to) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first >= from */
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] < from) lo = mid + 1; else hi = mid;
+    }
+    size_t first = lo;
+    hi = n;
+    while (lo < hi) { /* the first >= to */
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] < to) lo = mid + 1; else hi = mid;
+    }
+    return (int64_t)(lo - first);
 }
 
 /* One gc_cycles row being filled. */
@@ -345,6 +482,7 @@ static bool write_cycle(sqlite3_stmt *s, const cycle_row *c) {
 /* Assigns the kept GC events to cycles in time order and inserts a row per cycle. */
 static bool write_gc_cycles(derive *d, sqlite3 *db) {
     if (d->ngc) qsort(d->gc, d->ngc, sizeof *d->gc, cmp_gc);
+    if (d->nfrees) qsort(d->gc_frees, d->nfrees, sizeof *d->gc_frees, cmp_i64);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, "
@@ -357,7 +495,10 @@ static bool write_gc_cycles(derive *d, sqlite3 *db) {
     for (size_t i = 0; i < d->ngc && ok; i++) {
         const gc_ev *e = &d->gc[i];
         if (e->kind == GORT_EV_gc_start) {
-            if (open) ok = write_cycle(s, &c);
+            if (open) {
+                c.freed = count_in(d->gc_frees, d->nfrees, c.start, e->ts);
+                ok = write_cycle(s, &c);
+            }
             c = (cycle_row){ (int64_t)e->arg0, e->ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE,
                              NONE, 0 };
             open = true;
@@ -377,19 +518,23 @@ static bool write_gc_cycles(derive *d, sqlite3 *db) {
             }
             break;
         case GORT_EV_stw_end: c.stw = (c.stw == NONE ? 0 : c.stw) + (int64_t)e->dur; break;
-        case GORT_EV_mapfree: c.freed++; break;
         default: break;
         }
     }
-    if (ok && open) ok = write_cycle(s, &c);
+    if (ok && open) {
+        c.freed = count_in(d->gc_frees, d->nfrees, c.start, INT64_MAX);
+        ok = write_cycle(s, &c);
+    }
     sqlite3_finalize(s);
     return ok;
 }
 
-size_t derive_defers(const derive *d) { return d->ndefers; }
+size_t derive_defers(const derive *d) { return d->defers_seen; }
 
-/* Inserts every summary table; false on a database error or if memory ran out while folding. */
-bool derive_write(derive *d, trace_db *db) {
-    return !d->oom && write_maps(d, db->db) && write_defers(d, db->db) &&
-           write_goroutines(d, db->db) && write_gc_cycles(d, db->db);
+/* Writes every summary row still in memory and the GC cycles; false on a database error or if
+ * memory ran out while folding. */
+bool derive_write(derive *d) {
+    sqlite3 *db = d->db->db;
+    return !d->oom && !d->db_error && write_maps(d, db) && write_defers(d, db, true) &&
+           write_goroutines(d, db, true) && write_gc_cycles(d, db);
 }

@@ -5,7 +5,9 @@
  * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
  * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
  * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue);
- * runs of lost events are grey bands, so the picture shows where it cannot see.
+ * runs of lost events are grey bands, so the picture shows where it cannot see, and the waits
+ * the recorder imposed on the program (the stalls table) are violet "recorder stall" bands, so
+ * a hole the recorder made never passes for the program's behaviour.
  * The gap between a map's death and each deferred call that touched it is an arrow on the
  * map's lane between the two instants, labelled with its length: green when the call was done
  * before the death (safe), red when the map was touched after it (use-after-free).
@@ -106,8 +108,8 @@ typedef struct {   /* everything the picture needs, read from the trace */
     int nlanes, other_maps_lane, other_g_lane;
     uint32_t *bins_count;  /* [lane][kind][bin] */
     int64_t *bands; size_t nbands, cap_bands; /* triples: phase (0 mark, 1 pause, 2 sweep,
-                                                 3 lost events), start, end */
-    bool has_lost;
+                                                 3 lost events, 4 recorder stall), start, end */
+    bool has_lost, has_stall;
 } tl_data;
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -264,6 +266,7 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     }
     if (d->nbands >= MAX_BANDS) return true;
     if (phase == 3) d->has_lost = true;
+    if (phase == 4) d->has_stall = true;
     if (d->nbands == d->cap_bands) {
         size_t cap = d->cap_bands ? d->cap_bands * 2 : 64;
         int64_t *v = realloc(d->bands, cap * 3 * sizeof *v);
@@ -313,6 +316,25 @@ static int read_lost(sqlite3 *db, tl_data *d) {
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading lost events");
+}
+
+/* The waits the recorder imposed (the stalls table; absent in older traces) as violet bands. */
+static int read_stalls(sqlite3 *db, tl_data *d) {
+    if (!vt_has_table(db, "stalls")) return 0;
+    sqlite3_stmt *st = vt_prepare("timeline", db,
+        "SELECT start_ns, end_ns FROM stalls WHERE end_ns >= ?1 AND start_ns <= ?2 ORDER BY start_ns");
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->from);
+    sqlite3_bind_int64(st, 2, d->to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!add_band(d, 4, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
+            sqlite3_finalize(st);
+            return cli_error("timeline", "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading recorder stalls");
 }
 
 /* One scan of the events in the window: map operations into bins, pauses into bands. Kinds
@@ -385,6 +407,7 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     if (!d->bins_count) return cli_error("timeline", "out of memory");
     rc = read_cycles(db, d);
     if (!rc) rc = read_lost(db, d);
+    if (!rc) rc = read_stalls(db, d);
     if (!rc) rc = read_events(db, a, d);
     return rc;
 }
@@ -433,14 +456,14 @@ static void write_lanes(FILE *f, const tl_data *d) {
 
 /* GC bands as rectangles behind everything. */
 static void write_bands(FILE *f, const tl_data *d) {
-    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090" };
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090", "#b070e0" };
     for (size_t i = 0; i < d->nbands; i++) {
         const int64_t *b = d->bands + i * 3;
         double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
         fprintf(f, "set object %zu rect from first %.9g, graph 0 to first %.9g, graph 1 behind "
                    "fc rgb '%s' fs solid %s noborder\n",
                 i + 1, x1, x2 > x1 ? x2 : x1 + (double)(d->to - d->from) / d->unit / d->bins,
-                colors[b[0]], b[0] == 1 || b[0] == 3 ? "0.55" : "0.3");
+                colors[b[0]], b[0] == 1 || b[0] >= 3 ? "0.55" : "0.3");
     }
 }
 
@@ -612,6 +635,7 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
           ", NaN with boxes fs solid 0.55 fc rgb '#ff6060' title 'stop-the-world'"
           ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
     if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
+    if (d->has_stall) fputs(", NaN with boxes fs solid 0.55 fc rgb '#b070e0' title 'recorder stall'", f);
     fputs("\n", f);
     fputs("unset output\n", f);
 }
