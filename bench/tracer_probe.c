@@ -12,6 +12,8 @@
  *                                each with a probe, as a traced program's work looks
  *   tracer_probe maps N          libgort's map: N inserts of scattered int64 keys into a map
  *                                with no hint (growing), N lookups, N deletes; ns per operation
+ *   tracer_probe assign8 N       N gort_mapassign_fast64 on a map of 8 keys (one probe each, the
+ *                                densest a real map operation emits); ms for the loop
  * Prints "name value" lines.
  */
 #define UNW_LOCAL_ONLY
@@ -159,6 +161,15 @@ static double map_ops(uint64_t n) {
     return ns;
 }
 
+/* ms for n assignments cycling over the 8 keys of a small map. */
+static double assign8(uint64_t n) {
+    gort_register_global(&bench_map);
+    bench_map = gort_makemap(&gort_type_int64_int64, 8);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) *(int64_t *)gort_mapassign_fast64(bench_map, (int64_t)(i & 7)) += 1;
+    return (double)(now_ns() - t0) / 1e6;
+}
+
 /* Runs the mode named by argv[1]; prints its figures. */
 int main(int argc, char **argv) {
     if (argc < 3) {
@@ -183,6 +194,8 @@ int main(int argc, char **argv) {
         uint64_t t0 = now_ns();
         for (uint64_t i = 0; i < n; i++) GORT_PROBE(mapaccess, 1, i, 0);
         printf("emit_ns %.2f\n", (double)(now_ns() - t0) / (double)n);
+    } else if (!strcmp(argv[1], "assign8")) {
+        printf("assign8_ms %.2f\n", assign8(n));
     } else if (!strcmp(argv[1], "maps")) {
         printf("map_op_ns %.2f\n", map_ops(n));
     } else if (!strcmp(argv[1], "work")) {

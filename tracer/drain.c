@@ -1,13 +1,15 @@
 /*
  * drain.c — moves committed ring data to the raw file and frees the space. Nothing else: no
- * parsing, no SQLite, no ordering; a pass costs one writev of what the rings hold.
+ * SQLite, no ordering; a pass packs what the rings hold (pack.c: a few ns a record, a tenth of
+ * the bytes) and writes it with one writev.
  *
  * The recorder is each ring's only reader. A pass snapshots every ring's head (acquire: the
- * words before head are complete records), queues the words [tail, head) — two pieces when
- * they wrap around the ring's end — as one RECORDS chunk per ring, adds a PASS chunk carrying
- * the watermark the caller gives, writes it all (raw.c), and only then stores each ring's new
- * tail (release): the words are in the file before the producer may overwrite them (raw.c
- * tells why that makes a drained event survive the recorder's death).
+ * words before head are complete records), packs the records [tail, head) as one PACKED chunk
+ * per ring, adds a PASS chunk carrying the watermark the caller gives, writes it all (raw.c),
+ * and only then stores each ring's new tail (release): the records are in the file before the
+ * producer may overwrite them (raw.c tells why that makes a drained event survive the
+ * recorder's death). Packing bounds the scratch memory: past 16 MiB of packed bytes the chunks
+ * queued so far are written and their tails stored before the pass goes on.
  *
  * Ring positions are never reset: a ring whose thread exited (RETIRED) and that is fully
  * drained is recycled — an ACCOUNT chunk records its counters (lost events, the pending lost
@@ -52,14 +54,72 @@ static bool recycle(gort_rec_ring *r, uint32_t i, raw_writer *w) {
     return true;
 }
 
-/* Queues ring i's words [tail, head) as one RECORDS chunk (two pieces when they wrap). */
-static bool queue_ring(gort_rec_header *h, gort_rec_ring *r, uint32_t i, uint64_t tail,
-                       uint64_t head, raw_writer *w) {
-    uint64_t *words = gort_rec_ring_words(r);
-    uint64_t n = head - tail, start = tail & (h->ring_words - 1);
-    uint64_t first = n < h->ring_words - start ? n : h->ring_words - start;
-    return raw_add(w, RAW_RECORDS, i, r->tid, tail, words + start, first,
-                   first < n ? words : NULL, n - first);
+#define MAX_RECORD_WORDS (GORT_W_COUNT + MAX_RECORD_EXTRA)
+#define BUF_TARGET (16u << 20) /* packed bytes queued before a write, at most (but one ring's) */
+
+/* Makes room for `need` more packed bytes in st->buf: when the queued chunks would not fit,
+ * writes them and stores the tails of their rings first (their words are in the file then).
+ * False on a write error or when out of memory. */
+static bool room_for(drain_stats *st, raw_writer *w, gort_rec_header *h, size_t used, size_t need,
+                     uint32_t upto, bool *flushed) {
+    *flushed = false;
+    if (used + need <= st->buf_cap) return true;
+    if (used) {
+        if (!raw_flush(w)) return false;
+        for (uint32_t k = 0; k < upto; k++)
+            if (st->heads[k])
+                atomic_store_explicit(&gort_rec_ring_at(h, k)->tail, st->heads[k], memory_order_release);
+        *flushed = true;
+    }
+    if (need > st->buf_cap) {
+        size_t cap = need > BUF_TARGET ? need : BUF_TARGET;
+        uint8_t *b = realloc(st->buf, cap);
+        if (!b) return false;
+        st->buf = b;
+        st->buf_cap = cap;
+    }
+    return true;
+}
+
+/* Packs ring i's records [tail, head) (pack.c) at out, after two preamble words (ring words
+ * covered, packed bytes), zero-padded to a word. Stops at a record that does not fit what is
+ * committed (st->corrupt): the words covered end there. Returns the words written at out. */
+static uint64_t pack_ring(gort_rec_header *h, gort_rec_ring *r, uint64_t tail, uint64_t head,
+                          uint64_t *out, drain_stats *st) {
+    const uint64_t *words = gort_rec_ring_words(r);
+    uint64_t mask = h->ring_words - 1, pos = tail;
+    uint64_t copy[MAX_RECORD_WORDS]; /* a record that wraps around the ring's end */
+    pack_state ps = { 0 };
+    uint8_t *start = (uint8_t *)(out + 2), *p = start;
+    while (pos < head) {
+        unsigned extra = GORT_INFO_EXTRA(words[(pos + GORT_W_INFO) & mask]);
+        uint64_t n = GORT_W_COUNT + (uint64_t)extra, at = pos & mask;
+        if (n > head - pos || extra > MAX_RECORD_EXTRA) {
+            st->corrupt = true;
+            break;
+        }
+        const uint64_t *rec = words + at;
+        if (at + n > h->ring_words) {
+            for (uint64_t k = 0; k < n; k++) copy[k] = words[(pos + k) & mask];
+            rec = copy;
+        }
+        p = pack_record(&ps, rec, rec + GORT_W_COUNT, extra, p);
+        pos += n;
+    }
+    size_t bytes = (size_t)(p - start);
+    while ((p - start) % 8) *p++ = 0;
+    out[0] = pos - tail;
+    out[1] = bytes;
+    return 2 + (uint64_t)(p - start) / 8;
+}
+
+void drain_stats_free(drain_stats *st) {
+    free(st->heads);
+    free(st->buf);
+    st->heads = NULL;
+    st->buf = NULL;
+    st->heads_cap = 0;
+    st->buf_cap = 0;
 }
 
 uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_stats *st) {
@@ -67,20 +127,17 @@ uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_st
     uint32_t nr = atomic_load_explicit(&h->rings_used, memory_order_acquire);
     if (nr > h->nrings) nr = h->nrings;
     uint64_t words = 0, fullest = 0;
-    /* Snapshot and queue; heads are kept in the ring list for the tail stores below. */
-    uint64_t *heads = st->heads;
     if (st->heads_cap < nr) {
-        heads = realloc(st->heads, sizeof *heads * nr);
-        if (!heads) {
-            st->error = true;
-            return 0;
-        }
+        uint64_t *heads = realloc(st->heads, sizeof *heads * nr);
+        if (!heads) goto fail;
         st->heads = heads;
         st->heads_cap = nr;
     }
+    size_t used = 0;
+    bool flushed;
     for (uint32_t i = 0; i < nr; i++) {
         gort_rec_ring *r = gort_rec_ring_at(h, i);
-        heads[i] = 0;
+        st->heads[i] = 0;
         if (atomic_load_explicit(&r->state, memory_order_acquire) == GORT_RING_FREE) continue;
         uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
         uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
@@ -89,16 +146,23 @@ uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_st
             st->corrupt = true;
             continue;
         }
-        if (!queue_ring(h, r, i, tail, head, w)) goto fail;
-        heads[i] = head;
+        size_t need = pack_bound(head - tail) + 16;
+        if (!room_for(st, w, h, used, need, i, &flushed)) goto fail;
+        if (flushed) used = 0;
+        uint64_t *out = (uint64_t *)(st->buf + used);
+        uint64_t n = pack_ring(h, r, tail, head, out, st);
+        if (!raw_add(w, RAW_PACKED, i, r->tid, tail, out, n, NULL, 0)) goto fail;
+        used += n * 8;
+        /* The words after a malformed record are abandoned with it (tail jumps to head). */
+        st->heads[i] = head;
         words += head - tail;
         if (head - tail > fullest) fullest = head - tail;
     }
     if (words) {
         if (!raw_add(w, RAW_PASS, 0, 0, 0, &watermark, 1, NULL, 0) || !raw_flush(w)) goto fail;
         for (uint32_t i = 0; i < nr; i++)
-            if (heads[i])
-                atomic_store_explicit(&gort_rec_ring_at(h, i)->tail, heads[i], memory_order_release);
+            if (st->heads[i])
+                atomic_store_explicit(&gort_rec_ring_at(h, i)->tail, st->heads[i], memory_order_release);
     }
     /* Recycle the drained rings of exited threads (state before head: a RETIRED ring's head is
      * final once RETIRED has been seen). */
@@ -124,7 +188,7 @@ bool drain_end(rec_region *reg, raw_writer *w, const raw_end *end) {
      * passed with an infinite watermark, but a last look costs nothing). */
     drain_stats st = { 0 };
     while (drain_pass(reg, w, UINT64_MAX, &st) > 0) {}
-    free(st.heads);
+    drain_stats_free(&st);
     if (st.error) return false;
     uint32_t nr = atomic_load_explicit(&h->rings_used, memory_order_acquire);
     if (nr > h->nrings) nr = h->nrings;

@@ -6,9 +6,9 @@
  * runs it over a dead recording's file. Either way it reads the file through a read-only
  * mapping (no copy: a record goes from the page cache straight to ingest_record).
  *
- * The file holds each ring's records in order, ring by ring per pass. Rows get ids in time
- * order across threads, so the records are merged: each ring's RECORDS chunks queue up as
- * extents of one stream (a stream per claim of a ring: an ACCOUNT chunk closes it); at each
+ * The file holds each ring's records in order, ring by ring per pass, packed (pack.c; a
+ * recovery adds verbatim RECORDS chunks). Rows get ids in time order across threads, so the
+ * records are merged: each ring's chunks queue up as extents of one stream (a stream per claim of a ring: an ACCOUNT chunk closes it); at each
  * PASS chunk the streams are merged by timestamp up to the pass's watermark, and what is newer
  * stays queued for the next pass (drain.c says why the watermark makes ids follow time). A
  * stream is already in time order (a thread's clock never goes back), so the merge takes runs:
@@ -20,8 +20,9 @@
  * not fit its chunk ends that extent (counted as corrupt): a ring is only ever read as whole
  * records.
  *
- * Memory: the streams' extent lists (a few words per chunk not yet consumed) and nothing that
- * grows with the trace; the mapping's consumed pages are released as the load advances.
+ * Memory: the streams' extent lists (a few words per chunk not yet consumed), one unpacked
+ * record per stream, and nothing that grows with the trace; the mapping's consumed pages are
+ * released as the load advances.
  */
 #include "tracer.h"
 
@@ -32,7 +33,8 @@
 #define RELEASE_STEP (64u << 20)   /* give consumed mapping pages back every 64 MiB */
 
 typedef struct extent {
-    uint64_t off, end; /* file offsets of the words [off, end) */
+    uint64_t off, end; /* file offsets of the bytes [off, end): ring words or packed records */
+    bool packed;
 } extent;
 
 /* One claim of one ring: its records, in order, still to be merged. */
@@ -43,6 +45,12 @@ typedef struct stream {
     bool closed;       /* its claim ended (ACCOUNT): no more extents */
     extent *q;         /* q[head..n): extents; q[head] is being read */
     size_t head, n, cap;
+    const uint64_t *cur; /* the next record (in the mapping, or rec), NULL until read */
+    unsigned cur_extra;
+    uint64_t cur_bytes;  /* its size in the extent */
+    uint64_t *rec;       /* a packed record, unpacked (and the one before it: pack.c) */
+    unpack_state ups;
+    bool fresh;          /* q[head] not started: the unpacking starts from zeros */
 } stream;
 
 struct loader {
@@ -69,6 +77,7 @@ void loader_free(loader *L) {
     for (stream *s = L->streams, *n; s; s = n) {
         n = s->next;
         free(s->q);
+        free(s->rec);
         free(s);
     }
     free(L->open);
@@ -103,21 +112,36 @@ static bool grow_rings(loader *L, uint32_t i) {
     return true;
 }
 
-/* Appends a RECORDS chunk's words to its ring's open stream (a new stream if none). */
+/* Appends a RECORDS chunk's words, or a PACKED chunk's bytes, to its ring's open stream (a new
+ * stream if none). */
 static bool add_records(loader *L, const raw_chunk *c, uint64_t payload) {
     if (!grow_rings(L, c->ring)) return false;
-    L->covered[c->ring] = c->pos + c->nwords;
-    if (!c->nwords) return true;
+    bool packed = c->type == RAW_PACKED;
+    uint64_t from = payload, to = payload + c->nwords * 8, covered = c->nwords;
+    if (packed) {
+        const uint64_t *pre = raw_words(L->rd, payload);
+        if (c->nwords < 2 || pre[1] > (c->nwords - 2) * 8) { /* not a packed chunk: skipped */
+            L->f.corrupt = true;
+            return true;
+        }
+        covered = pre[0];
+        from = payload + 16;
+        to = from + pre[1];
+    }
+    L->covered[c->ring] = c->pos + covered;
+    if (from == to) return true;
     stream *s = L->open[c->ring];
     if (!s) {
         s = calloc(1, sizeof *s);
         if (!s) return false;
         s->ring = c->ring;
         s->tid = c->tid;
+        s->fresh = true;
         s->next = L->streams;
         L->streams = s;
         L->open[c->ring] = s;
     }
+    if (packed && !s->rec && !(s->rec = malloc((GORT_W_COUNT + MAX_RECORD_EXTRA) * 8))) return false;
     if (s->head > 0 && s->head == s->n) s->head = s->n = 0; /* all consumed: reuse */
     if (s->n == s->cap) {
         if (s->head > 0) { /* slide the consumed extents out first */
@@ -133,18 +157,57 @@ static bool add_records(loader *L, const raw_chunk *c, uint64_t payload) {
             s->cap = cap;
         }
     }
-    s->q[s->n++] = (extent){ payload, payload + c->nwords * 8 };
+    s->q[s->n++] = (extent){ from, to, packed };
     return true;
 }
 
-/* True when s has a record to read now. */
-static inline bool has_record(const stream *s) {
-    return s->head < s->n;
+/* Makes s->cur the stream's next record, reading (or unpacking) it from its extents; a record
+ * that does not fit its extent ends the extent (corrupt). False when there is none now. */
+static bool has_record(loader *L, stream *s) {
+    if (s->cur) return true;
+    while (s->head < s->n) {
+        extent *e = &s->q[s->head];
+        if (e->off >= e->end) {
+            s->head++;
+            s->fresh = true;
+            continue;
+        }
+        if (!e->packed) {
+            const uint64_t *w = raw_words(L->rd, e->off);
+            uint64_t bytes = e->end - e->off < GORT_W_COUNT * 8
+                                 ? UINT64_MAX
+                                 : (GORT_W_COUNT + (uint64_t)GORT_INFO_EXTRA(w[GORT_W_INFO])) * 8;
+            if (bytes > e->end - e->off) {
+                L->f.corrupt = true;
+                e->off = e->end;
+                continue;
+            }
+            s->cur = w;
+            s->cur_extra = GORT_INFO_EXTRA(w[GORT_W_INFO]);
+            s->cur_bytes = bytes;
+            return true;
+        }
+        if (s->fresh) {
+            memset(&s->ups, 0, sizeof s->ups);
+            s->fresh = false;
+        }
+        const uint8_t *start = (const uint8_t *)raw_words(L->rd, 0) + e->off, *p = start;
+        if (!unpack_record(&s->ups, &p, start + (e->end - e->off), s->rec, MAX_RECORD_EXTRA)) {
+            L->f.corrupt = true;
+            e->off = e->end;
+            continue;
+        }
+        s->cur = s->rec;
+        s->cur_extra = GORT_INFO_EXTRA(s->rec[GORT_W_INFO]);
+        s->cur_bytes = (uint64_t)(p - start);
+        return true;
+    }
+    return false;
 }
 
-/* The timestamp of s's next record. */
-static inline uint64_t next_ts(const loader *L, const stream *s) {
-    return raw_words(L->rd, s->q[s->head].off)[GORT_W_TS];
+/* The timestamp of s's next record (has_record was true). */
+static inline uint64_t next_ts(const stream *s) {
+    return s->cur[GORT_W_TS];
 }
 
 /* Hands one record to the row makers by kind. False on a database error. */
@@ -161,20 +224,11 @@ static bool dispatch(loader *L, int32_t tid, const uint64_t *w, unsigned extra) 
 
 /* Takes s's records while their time is at or before `upto`. False on a database error. */
 static bool take_run(loader *L, stream *s, uint64_t upto) {
-    while (has_record(s)) {
-        extent *e = &s->q[s->head];
-        const uint64_t *w = raw_words(L->rd, e->off);
-        if (w[GORT_W_TS] > upto) return true;
-        unsigned extra = GORT_INFO_EXTRA(w[GORT_W_INFO]);
-        uint64_t bytes = (GORT_W_COUNT + (uint64_t)extra) * 8;
-        if (bytes > e->end - e->off) { /* a record that overruns its chunk: drop the rest */
-            L->f.corrupt = true;
-            e->off = e->end;
-        } else {
-            if (!dispatch(L, s->tid, w, extra)) return false;
-            e->off += bytes;
-        }
-        if (e->off == e->end) s->head++;
+    while (has_record(L, s)) {
+        if (s->cur[GORT_W_TS] > upto) return true;
+        if (!dispatch(L, s->tid, s->cur, s->cur_extra)) return false;
+        s->q[s->head].off += s->cur_bytes;
+        s->cur = NULL;
     }
     return true;
 }
@@ -183,9 +237,10 @@ static bool take_run(loader *L, stream *s, uint64_t upto) {
 static void drop_finished(loader *L) {
     for (stream **p = &L->streams; *p;) {
         stream *s = *p;
-        if (s->closed && !has_record(s)) {
+        if (s->closed && !has_record(L, s)) {
             *p = s->next;
             free(s->q);
+            free(s->rec);
             free(s);
         } else {
             p = &s->next;
@@ -197,7 +252,7 @@ static void drop_finished(loader *L) {
 static void release_consumed(loader *L) {
     uint64_t low = L->rd->off;
     for (stream *s = L->streams; s; s = s->next)
-        if (has_record(s) && s->q[s->head].off < low) low = s->q[s->head].off;
+        if (s->head < s->n && s->q[s->head].off < low) low = s->q[s->head].off;
     if (low >= L->released + RELEASE_STEP) {
         raw_release(L->rd, low);
         L->released = low;
@@ -210,8 +265,8 @@ static bool merge(loader *L, uint64_t watermark) {
         stream *best = NULL;
         uint64_t best_ts = UINT64_MAX, second_ts = UINT64_MAX;
         for (stream *s = L->streams; s; s = s->next) {
-            if (!has_record(s)) continue;
-            uint64_t ts = next_ts(L, s);
+            if (!has_record(L, s)) continue;
+            uint64_t ts = next_ts(s);
             if (!best || ts < best_ts) {
                 second_ts = best_ts;
                 best = s;
@@ -223,6 +278,10 @@ static bool merge(loader *L, uint64_t watermark) {
         if (!best || best_ts > watermark) break;
         if (!take_run(L, best, second_ts < watermark ? second_ts : watermark)) return false;
     }
+    /* A record held back points into the mapping, which the next read may move: it is read
+     * again from its offset then. (An unpacked one stays: it lives in the stream.) */
+    for (stream *s = L->streams; s; s = s->next)
+        if (s->cur && s->cur != s->rec) s->cur = NULL;
     drop_finished(L);
     release_consumed(L);
     return db_maybe_commit(ingest_db(L->g));
@@ -294,7 +353,8 @@ bool load_until(loader *L, uint64_t limit) {
         case RAW_REGION:
             ok = keep_copy((void **)&L->f.region, w, c.nwords, sizeof(gort_rec_header));
             break;
-        case RAW_RECORDS: ok = add_records(L, &c, p); break;
+        case RAW_RECORDS:
+        case RAW_PACKED: ok = add_records(L, &c, p); break;
         case RAW_PASS: ok = c.nwords < 1 || merge(L, w[0]); break;
         case RAW_ACCOUNT:
             ok = c.nwords * 8 < sizeof(raw_account) || account(L, &c, (const raw_account *)w);

@@ -158,10 +158,10 @@ bool raw_next(raw_reader *rd, uint64_t limit, raw_chunk *c, uint64_t *payload, b
     *bad = false;
     if (rd->off + sizeof *c > limit || !cover(rd, limit)) return false;
     memcpy(c, rd->base + rd->off, sizeof *c);
-    if (c->magic != RAW_CHUNK_MAGIC || c->type < RAW_SESSION || c->type > RAW_END ||
+    if (c->magic != RAW_CHUNK_MAGIC || c->type < RAW_SESSION || c->type > RAW_PACKED ||
         c->nwords > (limit - rd->off) / 8) {
         /* Not a chunk, or one that does not fit: the end of what was written whole. */
-        *bad = c->magic != RAW_CHUNK_MAGIC || c->type < RAW_SESSION || c->type > RAW_END;
+        *bad = c->magic != RAW_CHUNK_MAGIC || c->type < RAW_SESSION || c->type > RAW_PACKED;
         return false;
     }
     if (rd->off + sizeof *c + c->nwords * 8 > limit) return false;

@@ -513,7 +513,7 @@ static bool drain_while_running(run *r) {
     r->end_mono = mono_now();
     uint64_t end_ns = region_now(&r->region);
     if (tty) fprintf(stderr, "\r\033[K");
-    free(st.heads);
+    drain_stats_free(&st);
     if (st.error || atomic_load(&r->load_failed)) return false;
     /* The program is gone: everything it committed is in the rings now. */
     raw_end end = { end_ns, r->status, 0, atomic_load(&h->unringed_lost),

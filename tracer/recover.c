@@ -95,9 +95,10 @@ static bool scan_file(raw_reader *rd, uint64_t size, scan *s) {
             for (int k = 0; k < 2 && str < end; k++) str += strnlen(str, (size_t)(end - str)) + 1;
             if (str < end)
                 snprintf(s->tmp_path, sizeof s->tmp_path, "%.*s", (int)strnlen(str, (size_t)(end - str)), str);
-        } else if (c.type == RAW_RECORDS || c.type == RAW_ACCOUNT) {
+        } else if (c.type == RAW_RECORDS || c.type == RAW_PACKED || c.type == RAW_ACCOUNT) {
             if (!scan_rings(s, c.ring)) return false;
             if (c.type == RAW_RECORDS) s->covered[c.ring] = c.pos + c.nwords;
+            else if (c.type == RAW_PACKED) s->covered[c.ring] = c.pos + (c.nwords >= 1 ? w[0] : 0);
             else s->acct[c.ring] = c.pos;
         } else if (c.type == RAW_END) {
             s->ended = true;

@@ -75,7 +75,9 @@ enum raw_type {
     RAW_RECORDS = 3, /* ring words [pos, pos + nwords) of ring `ring`, thread `tid`: whole records */
     RAW_PASS = 4,    /* 1 word: watermark; every record stamped at or before it is above */
     RAW_ACCOUNT = 5, /* raw_account: a ring's claim ended (thread exited, or the end) at head pos */
-    RAW_END = 6      /* raw_end: the program ended and every ring was drained */
+    RAW_END = 6,     /* raw_end: the program ended and every ring was drained */
+    RAW_PACKED = 7   /* ring words [pos, pos + word 0) of ring `ring`, thread `tid`, packed
+                        (pack.c): word 1 the packed bytes' length, then the bytes */
 };
 
 /* The header of every chunk (4 words); nwords payload words follow. */
@@ -239,6 +241,33 @@ typedef struct trace_counts {
 } trace_counts;
 void ingest_counts(const ingest *g, trace_counts *c);
 
+/* ---- pack.c: records packed for the raw file ------------------------------------------------ */
+
+#define MAX_RECORD_EXTRA 4096 /* payload words a record may carry (a stack, a name) */
+
+/* The packer's memory of the previous record of the chunk (zero at a chunk's start). */
+typedef struct pack_state {
+    uint64_t ts, info;
+    unsigned extra;
+    const uint64_t *payload;
+} pack_state;
+typedef struct unpack_state {
+    uint64_t ts, info;
+    unsigned extra;
+} unpack_state;
+
+/* Packs one record (header words w, payload[0..extra)) at out; returns the end. payload must
+ * stay readable until the next call (the next record is compared with it). */
+uint8_t *pack_record(pack_state *s, const uint64_t *w, const uint64_t *payload, unsigned extra,
+                     uint8_t *out);
+/* Unpacks the record at *p (before end) into rec (header words, then payload), advancing *p.
+ * rec must hold the previous record of the chunk (its payload may be reused). False on bytes
+ * that are not a packed record or a payload over max_extra words. */
+bool unpack_record(unpack_state *s, const uint8_t **p, const uint8_t *end, uint64_t *rec,
+                   unsigned max_extra);
+/* Bytes that packing `words` ring words can take at most. */
+size_t pack_bound(uint64_t words);
+
 /* ---- load.c: the raw file to rows (the second stage) ----------------------------------------- */
 
 /* What the raw file said about the recording, beside its records. */
@@ -273,6 +302,8 @@ typedef struct drain_stats {
     uint64_t fullest;      /* the last pass: most words one ring held */
     uint64_t *heads;       /* scratch: each ring's head snapshot */
     uint32_t heads_cap;
+    uint8_t *buf;          /* scratch: packed records of the rings being written */
+    size_t buf_cap;
     bool error;            /* a write to the raw file failed (errno) */
     bool corrupt;          /* a ring's head ran ahead of its tail by more than the ring */
 } drain_stats;
@@ -284,6 +315,8 @@ uint64_t drain_pass(rec_region *r, raw_writer *w, uint64_t watermark, drain_stat
 /* After the program is gone: drains what is left, writes an ACCOUNT chunk for every ring
  * still assigned, the final REGION (modules) and END. False on a write error. */
 bool drain_end(rec_region *r, raw_writer *w, const raw_end *end);
+/* Frees the stats' scratch memory. */
+void drain_stats_free(drain_stats *st);
 
 /* ---- record.c and recover.c ------------------------------------------------------------------ */
 
