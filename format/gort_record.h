@@ -182,7 +182,8 @@ typedef struct gort_rec_header {
     /* the recorder and the producer (formerly reserved[4..6]; zero in older regions) */
     _Atomic uint32_t drain_wake;    /* futex word: a producer that must wait adds 1 and wakes
                                        the recorder's drain (FUTEX_WAKE, not private) */
-    uint32_t zero_set;              /* 1 once the recorder set tsc0/mono0 at the program's exec */
+    int32_t life_fd;                /* the read end of a pipe whose write end only the recorder
+                                       holds: readable (EOF) once the recorder is dead; -1 none */
     _Atomic uint64_t attach_ns;     /* producer: trace time when it attached (its constructor) */
     _Atomic uint64_t orphaned_ns;   /* producer: trace time it found the recorder gone (then it
                                        stops writing records and counts every event lost) */

@@ -37,8 +37,9 @@
  * any run still pending from the ring's control block at the end. Events lost = exactly the
  * sum of those counts, so recorded + lost = emitted.
  *
- * The recorder's death. A thread that must wait checks that its parent is still the recorder;
- * when it is not, the program is orphaned: tracing stops writing records (nothing would read
+ * The recorder's death. A thread that must wait checks the recorder's life pipe (the header's
+ * life_fd: the recorder alone holds its write end, so it reads as closed once the recorder is
+ * gone, however the program was started); when it is closed, the program is orphaned: tracing stops writing records (nothing would read
  * them), no thread ever waits again, and every later event is counted lost in its ring's
  * counters, which `gort record --recover` reads from the region (a file in /dev/shm) together
  * with the records committed but never drained. The program itself runs on.
@@ -73,7 +74,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -96,6 +99,7 @@ static uint64_t clk_tsc0, clk_mult, clk_mono0;
 static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
 static _Atomic bool drop_mode;
 static _Atomic bool orphaned;   /* the recorder died: count every event lost, never wait (orphan()) */
+static int life_fd = -1;        /* the recorder's life pipe (header life_fd), or -1 */
 static uint32_t profile_hz;
 static pthread_key_t exit_key;
 
@@ -236,9 +240,16 @@ static bool orphan(void) {
     return false;
 }
 
-/* True when the recorder that started us has died (we were re-parented). */
+/* True when the recorder that started us has died: the life pipe's write end, which only the
+ * recorder held, is closed (a recorder without one: we were re-parented). */
 static bool recorder_gone(void) {
-    return orphaned || getppid() != shm->recorder_pid;
+    if (orphaned) return true;
+    struct stat st;
+    /* A program may close the descriptor (and reuse its number): then the parent decides. */
+    if (life_fd < 0 || fstat(life_fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+        return getppid() != shm->recorder_pid;
+    struct pollfd p = { life_fd, POLLIN, 0 };
+    return poll(&p, 1, 0) > 0 && !(p.revents & POLLNVAL);
 }
 
 /* Wakes the recorder's drain, which sleeps on the header's futex word between passes. */
@@ -601,6 +612,8 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     stack_depth = h->stack_depth > MAX_DEPTH ? MAX_DEPTH : h->stack_depth;
     ring_words = (uint32_t)h->ring_words;
     drop_mode = (h->flags & GORT_H_DROP) != 0;
+    /* The life pipe stays ours: not inherited by programs this one execs. */
+    if (h->life_fd >= 0 && fcntl(h->life_fd, F_SETFD, FD_CLOEXEC) == 0) life_fd = h->life_fd;
     pthread_key_create(&exit_key, retire_ring);
     pthread_atfork(NULL, NULL, untrace_child);
     dl_iterate_phdr(add_module, NULL);

@@ -87,6 +87,7 @@ typedef struct run {
     pid_t pid;                   /* the program, 0 once reaped */
     pid_t program_pid;
     int sigfd;
+    int life_fd;                 /* the write end of the program's life pipe */
     sigset_t old_mask;
     time_t started_at;
     int status;                  /* waitpid's */
@@ -285,11 +286,19 @@ static void forward_signals(run *r) {
  * just before execve. False with err set when it could not be started (the exec error comes
  * back through a close-on-exec pipe). Called while the recorder has one thread. */
 static bool start_program(run *r, record_args *a, char *err, size_t errlen) {
-    int p[2];
+    int p[2], life[2];
     if (pipe2(p, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return false;
     }
+    /* The program's sign of our death: a pipe whose write end only we hold. */
+    if (pipe2(life, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        return false;
+    }
+    r->region.h->life_fd = life[0];
     char fdnum[16];
     snprintf(fdnum, sizeof fdnum, "%d", r->region.fd);
     r->started_at = time(NULL);
@@ -298,11 +307,14 @@ static bool start_program(run *r, record_args *a, char *err, size_t errlen) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         close(p[0]);
         close(p[1]);
+        close(life[0]);
+        r->life_fd = life[1];
         return false;
     }
     r->program_pid = r->pid;
     if (r->pid == 0) {
         sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
+        fcntl(life[0], F_SETFD, 0); /* the read end goes to the program */
         setenv(GORT_REC_ENV, fdnum, 1);
         region_set_zero(&r->region);
         execv(a->prog_path, a->prog_argv);
@@ -311,6 +323,8 @@ static bool start_program(run *r, record_args *a, char *err, size_t errlen) {
         _exit(127);
     }
     close(p[1]);
+    close(life[0]);
+    r->life_fd = life[1]; /* kept open until we exit, whichever way */
     int e = 0;
     ssize_t n;
     while ((n = read(p[0], &e, sizeof e)) < 0 && errno == EINTR) {}
@@ -650,6 +664,7 @@ static void cleanup(run *r) {
     }
     if (r->region.h) region_destroy(&r->region);
     if (r->sigfd >= 0) close(r->sigfd);
+    if (r->life_fd >= 0) close(r->life_fd);
     sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
@@ -707,6 +722,7 @@ int cmd_record(int argc, char **argv) {
     run r;
     memset(&r, 0, sizeof r);
     r.sigfd = -1;
+    r.life_fd = -1;
     r.region.fd = -1;
     r.raw.fd = -1;
     r.rd.fd = -1;

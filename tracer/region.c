@@ -100,7 +100,6 @@ void region_set_zero(rec_region *r) {
     paired_read(&tsc, &ns);
     h->tsc0 = tsc;
     h->mono0 = ns;
-    h->zero_set = 1;
 }
 
 /* Creates the backing file: a named shared-memory file when /dev/shm has room, else a memfd.
@@ -157,6 +156,7 @@ bool region_create(rec_region *r, const rec_options *o, char *err, size_t errlen
     h->stack_depth = o->stack_depth;
     h->profile_hz = o->profile_hz;
     h->recorder_pid = (int32_t)getpid();
+    h->life_fd = -1;
     calibrate(h);
     h->magic = GORT_REC_MAGIC; /* last: the header is complete */
     return true;
