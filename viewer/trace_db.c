@@ -198,7 +198,7 @@ int vt_open(const char *cmd, const char *path, sqlite3 **out) {
      * files rather than memory. */
     sqlite3_exec(db, "PRAGMA query_only = 1; PRAGMA mmap_size = 1073741824; "
                      "PRAGMA cache_size = -32768; PRAGMA temp_store = FILE; "
-                     "PRAGMA threads = 2;",
+                     "PRAGMA threads = 0;",
                  NULL, NULL, NULL);
     rc = check_version(cmd, path, db);
     if (!rc) rc = check_content(cmd, path, db);
