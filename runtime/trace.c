@@ -613,7 +613,7 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     ring_words = (uint32_t)h->ring_words;
     drop_mode = (h->flags & GORT_H_DROP) != 0;
     /* The life pipe stays ours: not inherited by programs this one execs. */
-    if (h->life_fd >= 0 && fcntl(h->life_fd, F_SETFD, FD_CLOEXEC) == 0) life_fd = h->life_fd;
+    if (h->life_fd > 0 && fcntl(h->life_fd, F_SETFD, FD_CLOEXEC) == 0) life_fd = h->life_fd;
     pthread_key_create(&exit_key, retire_ring);
     pthread_atfork(NULL, NULL, untrace_child);
     dl_iterate_phdr(add_module, NULL);

@@ -298,7 +298,7 @@ static bool start_program(run *r, record_args *a, char *err, size_t errlen) {
         close(p[1]);
         return false;
     }
-    r->region.h->life_fd = life[0];
+    r->region.h->life_fd = life[0] > 0 ? life[0] : -1; /* 0: as an older region's zero */
     char fdnum[16];
     snprintf(fdnum, sizeof fdnum, "%d", r->region.fd);
     r->started_at = time(NULL);
