@@ -371,6 +371,25 @@ static inline uint64_t stamp(tstate *t) {
     return ts;
 }
 
+/* The probe's slow path, out of line so that the fast path stays small: the stack into a
+ * buffer, then write_record (first event, full ring, lost run, wrap). Its caller is the probe
+ * function (not a tail call: the probe clears `busy` after it), so the first two frames
+ * captured are this function and the probe's. */
+static __attribute__((noinline, cold)) void emit_slow(tstate *t, unsigned kind, uint64_t goid,
+                                                      uint64_t defer_id, uint64_t map_id,
+                                                      uint64_t a0, uint64_t a1, uint64_t dur,
+                                                      uint64_t ts) {
+    unsigned n = 0;
+    void *pcs[MAX_DEPTH + 2];
+    if (stack_depth) {
+        int got = unw_backtrace(pcs, (int)stack_depth + 2);
+        n = got > 2 ? (unsigned)got - 2 : 0;
+    }
+    uint64_t w[GORT_W_COUNT] = { ts, GORT_INFO(kind, n, n ? GORT_F_STACK : 0), goid, defer_id,
+                                 map_id, a0, a1, dur };
+    write_record(t, w, (const uint64_t *)(pcs + 2), n, false);
+}
+
 /* The common body of the emit functions: header words, stack, write. `skip` frames of
  * the captured stack belong to the emit function itself. Always inlined, so that the
  * number of frames to skip is fixed. */
@@ -407,15 +426,7 @@ static inline __attribute__((always_inline)) void emit_event(unsigned kind, uint
         t->head += GORT_W_COUNT + n;
         atomic_store_explicit(&t->ring->head, t->head, memory_order_release);
     } else {
-        unsigned n = 0;
-        void *pcs[MAX_DEPTH + 1];
-        if (stack_depth) {
-            int got = unw_backtrace(pcs, (int)stack_depth + 1);
-            n = got > 1 ? (unsigned)got - 1 : 0;
-        }
-        uint64_t w[GORT_W_COUNT] = { ts, GORT_INFO(kind, n, n ? GORT_F_STACK : 0),
-                                     g ? g->goid : 0, defer_id, map_id, a0, a1, dur };
-        write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
+        emit_slow(t, kind, g ? g->goid : 0, defer_id, map_id, a0, a1, dur, ts);
     }
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
