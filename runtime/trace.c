@@ -273,8 +273,11 @@ static bool wait_for_room(tstate *t, uint64_t need, uint64_t *from, uint64_t *to
         }
         if (recorder_gone()) return orphan();
         if ((spins & 63) == 0) wake_drain();
-        struct timespec d = { 0, 50000 };
-        nanosleep(&d, NULL);
+        /* Sleep until the recorder moves the tail (it wakes the tail's low 32 bits as a futex
+         * word when it frees a full ring), a millisecond at most. */
+        uint32_t low = (uint32_t)t->tail_seen;
+        struct timespec d = { 0, 1000000 };
+        syscall(SYS_futex, (uint32_t *)&t->ring->tail, FUTEX_WAIT, low, &d, NULL, 0);
     }
     *to = trace_clock();
     return true;

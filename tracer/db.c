@@ -29,6 +29,7 @@
 #define TXN_ROWS 1000000 /* rows per transaction while loading */
 #define DB_CACHE_KIB "32768" /* the page cache: 32 MiB */
 
+/* Runs SQL (any number of statements); the first error goes to err. */
 bool db_exec(trace_db *d, const char *sql, char *err, size_t errlen) {
     char *msg = NULL;
     if (sqlite3_exec(d->db, sql, NULL, NULL, &msg) == SQLITE_OK) return true;

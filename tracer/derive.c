@@ -137,6 +137,7 @@ static inline void fold_max(int64_t *a, int64_t v) {
     if (*a == NONE || v > *a) *a = v;
 }
 
+/* A new fold writing to db, with its row bound (ROW_CAP or GORT_RECORD_DERIVE_ROWS). */
 derive *derive_new(trace_db *db) {
     derive *d = calloc(1, sizeof(derive));
     if (!d) return NULL;

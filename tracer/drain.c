@@ -25,8 +25,12 @@
  */
 #include "tracer.h"
 
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* The ring's counters as an ACCOUNT payload (read after the producer stopped writing them:
  * a RETIRED ring, or any ring once the program is gone). */
@@ -55,7 +59,20 @@ static bool recycle(gort_rec_ring *r, uint32_t i, raw_writer *w) {
 }
 
 #define MAX_RECORD_WORDS (GORT_W_COUNT + MAX_RECORD_EXTRA)
+/* A producer waits for room for its record, a pending lost record and a stall record: at most
+ * 8 + 128 + 8 + 8 words. A ring with less free than this may have a waiter to wake. */
+#define WAITER_ROOM 256
 #define BUF_TARGET (16u << 20) /* packed bytes queued before a write, at most (but one ring's) */
+
+/* Stores ring i's new tail (release), giving its words back to the producer; a ring that was
+ * full or nearly (its thread may be waiting for space, sleeping on the tail's low 32 bits as a
+ * futex word) gets a FUTEX_WAKE too. */
+static void free_space(gort_rec_header *h, uint32_t i, uint64_t head, uint64_t old_tail) {
+    gort_rec_ring *r = gort_rec_ring_at(h, i);
+    atomic_store_explicit(&r->tail, head, memory_order_release);
+    if (head - old_tail + WAITER_ROOM > h->ring_words)
+        syscall(SYS_futex, (uint32_t *)&r->tail, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
 
 /* Makes room for `need` more packed bytes in st->buf: when the queued chunks would not fit,
  * writes them and stores the tails of their rings first (their words are in the file then).
@@ -67,8 +84,7 @@ static bool room_for(drain_stats *st, raw_writer *w, gort_rec_header *h, size_t 
     if (used) {
         if (!raw_flush(w)) return false;
         for (uint32_t k = 0; k < upto; k++)
-            if (st->heads[k])
-                atomic_store_explicit(&gort_rec_ring_at(h, k)->tail, st->heads[k], memory_order_release);
+            if (st->heads[k]) free_space(h, k, st->heads[k], st->tails[k]);
         *flushed = true;
     }
     if (need > st->buf_cap) {
@@ -113,8 +129,11 @@ static uint64_t pack_ring(gort_rec_header *h, gort_rec_ring *r, uint64_t tail, u
     return 2 + (uint64_t)(p - start) / 8;
 }
 
+/* Frees the scratch memory of st. */
 void drain_stats_free(drain_stats *st) {
     free(st->heads);
+    free(st->tails);
+    st->tails = NULL;
     free(st->buf);
     st->heads = NULL;
     st->buf = NULL;
@@ -122,6 +141,7 @@ void drain_stats_free(drain_stats *st) {
     st->buf_cap = 0;
 }
 
+/* One pass over every ring: pack, write, then free the space (see the top and tracer.h). */
 uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_stats *st) {
     gort_rec_header *h = reg->h;
     uint32_t nr = atomic_load_explicit(&h->rings_used, memory_order_acquire);
@@ -129,8 +149,10 @@ uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_st
     uint64_t words = 0, fullest = 0;
     if (st->heads_cap < nr) {
         uint64_t *heads = realloc(st->heads, sizeof *heads * nr);
-        if (!heads) goto fail;
-        st->heads = heads;
+        if (heads) st->heads = heads;
+        uint64_t *tails = realloc(st->tails, sizeof *tails * nr);
+        if (tails) st->tails = tails;
+        if (!heads || !tails) goto fail;
         st->heads_cap = nr;
     }
     size_t used = 0;
@@ -155,14 +177,14 @@ uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_st
         used += n * 8;
         /* The words after a malformed record are abandoned with it (tail jumps to head). */
         st->heads[i] = head;
+        st->tails[i] = tail;
         words += head - tail;
         if (head - tail > fullest) fullest = head - tail;
     }
     if (words) {
         if (!raw_add(w, RAW_PASS, 0, 0, 0, &watermark, 1, NULL, 0) || !raw_flush(w)) goto fail;
         for (uint32_t i = 0; i < nr; i++)
-            if (st->heads[i])
-                atomic_store_explicit(&gort_rec_ring_at(h, i)->tail, st->heads[i], memory_order_release);
+            if (st->heads[i]) free_space(h, i, st->heads[i], st->tails[i]);
     }
     /* Recycle the drained rings of exited threads (state before head: a RETIRED ring's head is
      * final once RETIRED has been seen). */
@@ -182,6 +204,7 @@ fail:
     return 0;
 }
 
+/* The end of the raw file once the program is gone (tracer.h). */
 bool drain_end(rec_region *reg, raw_writer *w, const raw_end *end) {
     gort_rec_header *h = reg->h;
     /* The program is gone: every ring's head is final; drain all (the caller has already

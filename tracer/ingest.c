@@ -106,10 +106,13 @@ void ingest_free(ingest *g) {
     free(g);
 }
 
+/* Events loaded so far. */
 uint64_t ingest_events(const ingest *g) { return g->events; }
 
+/* The database this ingester writes to. */
 trace_db *ingest_db(ingest *g) { return g->db; }
 
+/* The stalls seen and their total time. */
 void ingest_stalls(const ingest *g, uint64_t *count, uint64_t *total_ns) {
     *count = g->stalls;
     *total_ns = g->stall_ns;

@@ -64,6 +64,7 @@ struct loader {
     uint64_t released;
 };
 
+/* A loader feeding g from rd; NULL when out of memory. */
 loader *loader_new(ingest *g, raw_reader *rd) {
     loader *L = calloc(1, sizeof *L);
     if (!L) return NULL;
@@ -72,6 +73,7 @@ loader *loader_new(ingest *g, raw_reader *rd) {
     return L;
 }
 
+/* Frees the loader and its streams; L may be NULL. */
 void loader_free(loader *L) {
     if (!L) return;
     for (stream *s = L->streams, *n; s; s = n) {
@@ -87,6 +89,7 @@ void loader_free(loader *L) {
     free(L);
 }
 
+/* What the file said so far, with the per-ring positions and where reading stopped. */
 const load_facts *loader_facts(loader *L) {
     L->f.covered = L->covered;
     L->f.ncovered = L->nrings;
@@ -338,6 +341,7 @@ static bool end_of_run(loader *L, const raw_end *e) {
     return ingest_flush(L->g);
 }
 
+/* Reads the whole chunks below limit and acts on each (tracer.h). */
 bool load_until(loader *L, uint64_t limit) {
     raw_chunk c;
     uint64_t p;
@@ -369,6 +373,7 @@ bool load_until(loader *L, uint64_t limit) {
     return true;
 }
 
+/* Merges and loads every record still held back, and the last partial batch. */
 bool load_release_all(loader *L) {
     return merge(L, UINT64_MAX) && ingest_flush(L->g);
 }

@@ -63,6 +63,7 @@ static inline uint64_t unzigzag(uint64_t z) {
     return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
 }
 
+/* Packs one record against the previous one of the chunk (see the top); returns the end. */
 uint8_t *pack_record(pack_state *s, const uint64_t *w, const uint64_t *payload, unsigned extra,
                      uint8_t *out) {
     uint8_t mask = w[GORT_W_INFO] == s->info ? 1 : 0;
@@ -89,6 +90,7 @@ uint8_t *pack_record(pack_state *s, const uint64_t *w, const uint64_t *payload, 
     return p;
 }
 
+/* Unpacks one record in place over the previous one (see the top). */
 bool unpack_record(unpack_state *s, const uint8_t **p, const uint8_t *end, uint64_t *rec,
                    unsigned max_extra) {
     if (*p >= end) return false;
@@ -125,6 +127,7 @@ bool unpack_record(unpack_state *s, const uint8_t **p, const uint8_t *end, uint6
     return true;
 }
 
+/* The most bytes `words` ring words can pack into. */
 size_t pack_bound(uint64_t words) {
     /* A word packs into at most 10 bytes, a record's mask adds one: 11/8 of the words' bytes
      * at worst (a record has at least 8 words), plus slack. */

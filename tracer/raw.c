@@ -67,10 +67,12 @@ static bool open_locked(raw_writer *w, const char *path, int flags, char *err, s
     return true;
 }
 
+/* Creates and locks a new raw file (never an existing one). */
 bool raw_create(raw_writer *w, const char *path, char *err, size_t errlen) {
     return open_locked(w, path, O_CREAT | O_EXCL, err, errlen);
 }
 
+/* Reopens a dead recording's raw file for appending, locked, cut to `size` bytes. */
 bool raw_reopen(raw_writer *w, const char *path, uint64_t size, char *err, size_t errlen) {
     if (!open_locked(w, path, 0, err, errlen)) return false;
     if (ftruncate(w->fd, (off_t)size) != 0 || lseek(w->fd, (off_t)size, SEEK_SET) < 0) {
@@ -90,6 +92,7 @@ static void push_iov(raw_writer *w, const void *p, size_t len) {
     w->niov++;
 }
 
+/* Queues a chunk header and its payload pieces; writes the batch first when it is full. */
 bool raw_add(raw_writer *w, uint32_t type, uint32_t ring, int32_t tid, uint64_t pos,
              const void *p1, uint64_t n1, const void *p2, uint64_t n2) {
     if (w->nhdr == RAW_BATCH && !raw_flush(w)) return false;
@@ -101,6 +104,7 @@ bool raw_add(raw_writer *w, uint32_t type, uint32_t ring, int32_t tid, uint64_t 
     return true;
 }
 
+/* Writes the queued chunks with writev, whole (short writes are continued). */
 bool raw_flush(raw_writer *w) {
     struct iovec *v = w->iov;
     int n = w->niov;
@@ -126,11 +130,13 @@ bool raw_flush(raw_writer *w) {
     return true;
 }
 
+/* Closes the file, which releases the lock. */
 void raw_close(raw_writer *w) {
     if (w->fd >= 0) close(w->fd); /* releases the lock */
     w->fd = -1;
 }
 
+/* Opens a raw file for reading; nothing is mapped until raw_next needs it. */
 bool raw_reader_open(raw_reader *rd, const char *path) {
     memset(rd, 0, sizeof *rd);
     rd->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -154,6 +160,7 @@ static bool cover(raw_reader *rd, uint64_t size) {
     return true;
 }
 
+/* The next whole chunk below limit (tracer.h); never reads past limit. */
 bool raw_next(raw_reader *rd, uint64_t limit, raw_chunk *c, uint64_t *payload, bool *bad) {
     *bad = false;
     if (rd->off + sizeof *c > limit || !cover(rd, limit)) return false;
@@ -170,6 +177,7 @@ bool raw_next(raw_reader *rd, uint64_t limit, raw_chunk *c, uint64_t *payload, b
     return true;
 }
 
+/* Drops the mapping's pages below off (they are read and done with). */
 void raw_release(raw_reader *rd, uint64_t off) {
     uint64_t page = off & ~(uint64_t)4095;
     if (!rd->base || page <= rd->dropped || page > rd->mapped) return;
@@ -177,6 +185,7 @@ void raw_release(raw_reader *rd, uint64_t off) {
     rd->dropped = page;
 }
 
+/* Unmaps and closes. */
 void raw_reader_close(raw_reader *rd) {
     if (rd->base) munmap((void *)rd->base, rd->mapped);
     if (rd->fd >= 0) close(rd->fd);

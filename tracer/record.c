@@ -40,6 +40,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,13 @@
  * that must wait wakes it at once through the futex). */
 #define IDLE_MIN_NS 50000
 #define IDLE_MAX_NS 2000000
+/* After a pass that moved data, the drain polls (yielding) this long before it sleeps: a ring
+ * that just filled will have more soon, and its thread may be waiting for the space. */
+#define BUSY_POLL_NS 200000
 /* The load thread's nice value while the program runs: the program and the drain come first. */
 #define LOAD_NICE 10
+/* The drain's (the main thread's, after the program has started). */
+#define DRAIN_NICE (-5)
 
 typedef struct record_args {
     rec_options opt;
@@ -489,6 +495,11 @@ static bool drain_while_running(run *r) {
     uint64_t last_show = mono_now(), last_events = 0;
     drain_stats st = { 0 };
     long idle = IDLE_MIN_NS;
+    uint64_t last_data = 0; /* CLOCK_MONOTONIC of the last pass that moved data */
+    /* The drain must keep pace with the program, and does little: ask for a better share of the
+     * CPU than the load thread's and the machine's other work (refused without privilege:
+     * then it runs at the usual priority). */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), DRAIN_NICE);
     for (;;) {
         uint32_t seen = atomic_load_explicit(&h->drain_wake, memory_order_acquire);
         uint64_t now = region_now(&r->region);
@@ -516,12 +527,19 @@ static bool drain_while_running(run *r) {
             last_show = t;
             last_events = ev;
         }
-        if (!got) { /* nothing: sleep longer each time, until a producer wakes us */
-            idle_wait(r, seen, idle);
-            if (idle < IDLE_MAX_NS) idle *= 2;
-        } else {
+        /* Sleeping costs more than its length on a busy machine (a 50 us sleep can take a
+         * millisecond to come back): while a ring is filling fast, do not sleep at all; just
+         * after data came, only yield; when nothing comes, sleep longer each time (a producer
+         * about to wait wakes us at once). */
+        if (got) {
+            last_data = mono_now();
             idle = IDLE_MIN_NS;
             if (st.fullest * 4 < h->ring_words) idle_wait(r, seen, IDLE_MIN_NS);
+        } else if (mono_now() - last_data < BUSY_POLL_NS) {
+            sched_yield();
+        } else {
+            idle_wait(r, seen, idle);
+            if (idle < IDLE_MAX_NS) idle *= 2;
         }
     }
     r->end_mono = mono_now();
@@ -533,7 +551,10 @@ static bool drain_while_running(run *r) {
     raw_end end = { end_ns, r->status, 0, atomic_load(&h->unringed_lost),
                     atomic_load(&h->orphaned_ns) };
     if (!drain_end(&r->region, &r->raw, &end)) return false;
-    if (r->load_tid) setpriority(PRIO_PROCESS, (id_t)r->load_tid, 0); /* may be refused: fine */
+    pthread_mutex_lock(&r->mu);
+    pid_t load_tid = r->load_tid;
+    pthread_mutex_unlock(&r->mu);
+    if (load_tid) setpriority(PRIO_PROCESS, (id_t)load_tid, 0); /* may be refused: fine */
     stop_loader(r);
     return !atomic_load(&r->load_failed);
 }
@@ -623,6 +644,7 @@ static bool write_meta(trace_db *d, ingest *g, const load_facts *f, const finish
            db_meta(d, "gort_version", GORT_VERSION);
 }
 
+/* Symbols, summary tables, meta, indexes, commit: a loaded trace made complete (tracer.h). */
 bool record_finish(trace_db *d, ingest *g, loader *L, const finish_info *fi, char *err,
                    size_t errlen) {
     const load_facts *f = loader_facts(L);

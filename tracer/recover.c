@@ -215,6 +215,7 @@ static int load_and_finish(const char *output, const char *raw_path, uint64_t st
     return GORT_EXIT_OK;
 }
 
+/* gort record --recover OUTPUT: steps 1 to 3 of the top. Returns the exit status. */
 int record_recover(const char *output) {
     uint64_t start = mono_now();
     char raw_path[4200], err[512];

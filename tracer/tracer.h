@@ -301,6 +301,7 @@ typedef struct drain_stats {
     uint64_t words;        /* ring words moved to the raw file */
     uint64_t fullest;      /* the last pass: most words one ring held */
     uint64_t *heads;       /* scratch: each ring's head snapshot */
+    uint64_t *tails;       /* scratch: and its tail before the pass */
     uint32_t heads_cap;
     uint8_t *buf;          /* scratch: packed records of the rings being written */
     size_t buf_cap;
