@@ -88,6 +88,8 @@ ge=$(val emit_ns "$T/e.out"); le=$(val emit_ns "$T/le.out")
 events=$(meta "$T/e.db" events); lost=$(meta "$T/e.db" events_lost)
 [ "$events" = "$N" ] && [ "$lost" = 0 ] || echo "  (!) recorded $events of $N events, $lost lost"
 echo "sustained, $N events:  $ge ns/event   (LTTng $le ns/event: x$(ratio "$ge" "$le"); target <= x0.33; $(meta "$T/e.db" stalls) recorder stalls, $(awk -v s="$(meta "$T/e.db" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }') ms)"
+gc=$(val emit_cpu_ns "$T/e.out"); lc=$(val emit_cpu_ns "$T/le.out")
+echo "  the program's CPU:     $gc ns/event   (LTTng's $lc ns/event: x$(ratio "$gc" "$lc"); wall time beyond it is waiting: for the CPU on a busy machine, for the tracer)"
 
 # 3. The load into SQLite, and the whole command.
 "$PEER" "$T/peer.db" "$N" >"$T/peer.out"

@@ -29,7 +29,8 @@
  * published", and the trace holds every committed event and nothing else.
  *
  * Full rings. By default the producer waits (wakes the recorder's drain through the header's
- * futex word, yields, then sleeps 50 us at a time) until the recorder frees space: nothing is
+ * futex word, yields, then sleeps on the ring's tail as a futex word, which the recorder wakes
+ * when it frees a full ring) until the recorder frees space: nothing is
  * lost, and the wait itself is recorded: a recorder_stall record (from, to) follows the record
  * that waited, so the trace shows where the recorder, not the program, took the time. With --drop it never waits: it counts the
  * event in the ring's lost_total and in a pending run (count, first and last time), and the

@@ -14,8 +14,8 @@
  *
  * Two threads then share the work, so that the program never waits for SQLite. This one, the
  * drain, moves committed ring data to the raw file and nothing else (drain.c), sleeping on the
- * region's futex word when there is nothing to move (a producer about to wait wakes it); it
- * also forwards signals and reaps the program. The load thread, at a lower priority, follows
+ * region's futex word when there is nothing to move (a producer about to wait wakes it), at
+ * nice -5 where it may; it also forwards signals and reaps the program. The load thread, at a lower priority, follows
  * it through the raw file turning records into rows (load.c, ingest.c, derive.c). When the
  * program has ended — which is when a crashed program's last events are read — the drain
  * writes the end of the raw file, the load thread catches up, and the finish (record_finish:

@@ -4,7 +4,8 @@
  *
  *   lttng_probe probe N    ns per tracepoint in bursts of 8192 that fit the buffers, with a
  *                          pause after each (the median burst, and the best)
- *   lttng_probe emit N     N tracepoints as fast as possible: ns per event, sustained
+ *   lttng_probe emit N     N tracepoints as fast as possible: ns per event, sustained (wall
+ *                          time and the process's CPU time)
  *
  * The bench script runs it inside an LTTng session with a blocking channel (nothing lost, as
  * gort record by default) and LTTNG_UST_ALLOW_BLOCKING=1. It is built by the bench script
@@ -25,6 +26,13 @@
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* This process's CPU time in ns. */
+static uint64_t cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -64,9 +72,10 @@ int main(int argc, char **argv) {
         double median, best = time_bursts(n, &median);
         printf("probe_ns %.2f\nprobe_best_ns %.2f\n", median, best);
     } else if (!strcmp(argv[1], "emit")) {
-        uint64_t t0 = now_ns();
+        uint64_t t0 = now_ns(), c0 = cpu_ns();
         for (uint64_t i = 0; i < n; i++) lttng_ust_tracepoint(gort_bench, ev, 1, i, 0, 0);
         printf("emit_ns %.2f\n", (double)(now_ns() - t0) / (double)n);
+        printf("emit_cpu_ns %.2f\n", (double)(cpu_ns() - c0) / (double)n);
     } else {
         fprintf(stderr, "lttng_probe: unknown mode %s\n", argv[1]);
         return 2;
