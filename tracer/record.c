@@ -14,8 +14,8 @@
  *
  * Two threads then share the work, so that the program never waits for SQLite. This one, the
  * drain, moves committed ring data to the raw file and nothing else (drain.c), sleeping on the
- * region's futex word when there is nothing to move (a producer about to wait wakes it), at
- * nice -5 where it may; it also forwards signals and reaps the program. The load thread, at a lower priority, follows
+ * region's futex word when there is nothing to move (a producer about to wait wakes it); it
+ * also forwards signals and reaps the program. The load thread, at a lower priority, follows
  * it through the raw file turning records into rows (load.c, ingest.c, derive.c). When the
  * program has ended — which is when a crashed program's last events are read — the drain
  * writes the end of the raw file, the load thread catches up, and the finish (record_finish:
@@ -66,13 +66,11 @@
  * that must wait wakes it at once through the futex). */
 #define IDLE_MIN_NS 50000
 #define IDLE_MAX_NS 2000000
-/* After a pass that moved data, the drain polls (yielding) this long before it sleeps: a ring
- * that just filled will have more soon, and its thread may be waiting for the space. */
+/* After a pass that found a ring filling fast, the drain polls (yielding) this long before it
+ * sleeps: the ring will have more soon, and its thread may be waiting for the space. */
 #define BUSY_POLL_NS 200000
 /* The load thread's nice value while the program runs: the program and the drain come first. */
 #define LOAD_NICE 10
-/* The drain's (the main thread's, after the program has started). */
-#define DRAIN_NICE (-5)
 
 typedef struct record_args {
     rec_options opt;
@@ -495,11 +493,7 @@ static bool drain_while_running(run *r) {
     uint64_t last_show = mono_now(), last_events = 0;
     drain_stats st = { 0 };
     long idle = IDLE_MIN_NS;
-    uint64_t last_data = 0; /* CLOCK_MONOTONIC of the last pass that moved data */
-    /* The drain must keep pace with the program, and does little: ask for a better share of the
-     * CPU than the load thread's and the machine's other work (refused without privilege:
-     * then it runs at the usual priority). */
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), DRAIN_NICE);
+    uint64_t busy_until = 0; /* CLOCK_MONOTONIC until which the drain polls instead of sleeping */
     for (;;) {
         uint32_t seen = atomic_load_explicit(&h->drain_wake, memory_order_acquire);
         uint64_t now = region_now(&r->region);
@@ -528,14 +522,18 @@ static bool drain_while_running(run *r) {
             last_events = ev;
         }
         /* Sleeping costs more than its length on a busy machine (a 50 us sleep can take a
-         * millisecond to come back): while a ring is filling fast, do not sleep at all; just
-         * after data came, only yield; when nothing comes, sleep longer each time (a producer
-         * about to wait wakes us at once). */
+         * millisecond to come back). So while a ring fills fast (a quarter of it in one pass)
+         * the drain does not sleep, and for BUSY_POLL_NS after that it only yields: the ring's
+         * thread may be about to wait for the space. A slower flow gets a short nap between
+         * passes, and when nothing comes the naps grow (a producer about to wait wakes us). */
         if (got) {
-            last_data = mono_now();
             idle = IDLE_MIN_NS;
-            if (st.fullest * 4 < h->ring_words) idle_wait(r, seen, IDLE_MIN_NS);
-        } else if (mono_now() - last_data < BUSY_POLL_NS) {
+            if (st.fullest * 4 >= h->ring_words) {
+                busy_until = mono_now() + BUSY_POLL_NS;
+                continue;
+            }
+            idle_wait(r, seen, IDLE_MIN_NS);
+        } else if (mono_now() < busy_until) {
             sched_yield();
         } else {
             idle_wait(r, seen, idle);
