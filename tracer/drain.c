@@ -62,14 +62,18 @@ static bool recycle(gort_rec_ring *r, uint32_t i, raw_writer *w) {
 /* A producer waits for room for its record, a pending lost record and a stall record: at most
  * 8 + 128 + 8 + 8 words. A ring with less free than this may have a waiter to wake. */
 #define WAITER_ROOM 256
+/* A ring's words are packed and written a slice at a time, its tail stored after each: a thread
+ * waiting on a full ring goes on after the first slice, not after the whole ring. */
+#define SLICE_WORDS 32768
 #define BUF_TARGET (16u << 20) /* packed bytes queued before a write, at most (but one ring's) */
 
 /* Stores ring i's new tail (release), giving its words back to the producer; a ring that was
- * full or nearly (its thread may be waiting for space, sleeping on the tail's low 32 bits as a
- * futex word) gets a FUTEX_WAKE too. */
-static void free_space(gort_rec_header *h, uint32_t i, uint64_t head, uint64_t old_tail) {
+ * full or nearly (head - old_tail: its thread may be waiting for space, sleeping on the tail's
+ * low 32 bits as a futex word) gets a FUTEX_WAKE too. */
+static void free_space(gort_rec_header *h, uint32_t i, uint64_t tail, uint64_t old_tail,
+                       uint64_t head) {
     gort_rec_ring *r = gort_rec_ring_at(h, i);
-    atomic_store_explicit(&r->tail, head, memory_order_release);
+    atomic_store_explicit(&r->tail, tail, memory_order_release);
     if (head - old_tail + WAITER_ROOM > h->ring_words)
         syscall(SYS_futex, (uint32_t *)&r->tail, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
 }
@@ -84,7 +88,7 @@ static bool room_for(drain_stats *st, raw_writer *w, gort_rec_header *h, size_t 
     if (used) {
         if (!raw_flush(w)) return false;
         for (uint32_t k = 0; k < upto; k++)
-            if (st->heads[k]) free_space(h, k, st->heads[k], st->tails[k]);
+            if (st->heads[k]) free_space(h, k, st->heads[k], st->tails[k], st->heads[k]);
         *flushed = true;
     }
     if (need > st->buf_cap) {
@@ -97,9 +101,10 @@ static bool room_for(drain_stats *st, raw_writer *w, gort_rec_header *h, size_t 
     return true;
 }
 
-/* Packs ring i's records [tail, head) (pack.c) at out, after two preamble words (ring words
- * covered, packed bytes), zero-padded to a word. Stops at a record that does not fit what is
- * committed (st->corrupt): the words covered end there. Returns the words written at out. */
+/* Packs ring i's records from tail (pack.c) at out, after two preamble words (ring words
+ * covered, packed bytes), zero-padded to a word: up to head, or to the first record boundary
+ * past SLICE_WORDS, or to a record that does not fit what is committed (st->corrupt). Returns
+ * the words written at out. */
 static uint64_t pack_ring(gort_rec_header *h, gort_rec_ring *r, uint64_t tail, uint64_t head,
                           uint64_t *out, drain_stats *st) {
     const uint64_t *words = gort_rec_ring_words(r);
@@ -107,7 +112,7 @@ static uint64_t pack_ring(gort_rec_header *h, gort_rec_ring *r, uint64_t tail, u
     uint64_t copy[MAX_RECORD_WORDS]; /* a record that wraps around the ring's end */
     pack_state ps = { 0 };
     uint8_t *start = (uint8_t *)(out + 2), *p = start;
-    while (pos < head) {
+    while (pos < head && pos - tail < SLICE_WORDS) {
         unsigned extra = GORT_INFO_EXTRA(words[(pos + GORT_W_INFO) & mask]);
         uint64_t n = GORT_W_COUNT + (uint64_t)extra, at = pos & mask;
         if (n > head - pos || extra > MAX_RECORD_EXTRA) {
@@ -168,23 +173,35 @@ uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_st
             st->corrupt = true;
             continue;
         }
-        size_t need = pack_bound(head - tail) + 16;
-        if (!room_for(st, w, h, used, need, i, &flushed)) goto fail;
-        if (flushed) used = 0;
-        uint64_t *out = (uint64_t *)(st->buf + used);
-        uint64_t n = pack_ring(h, r, tail, head, out, st);
-        if (!raw_add(w, RAW_PACKED, i, r->tid, tail, out, n, NULL, 0)) goto fail;
-        used += n * 8;
+        /* Every slice but the last is written and freed at once; the last is queued with the
+         * other rings' and freed after the pass's write. */
+        uint64_t from = tail;
+        for (;;) {
+            uint64_t span = head - from < SLICE_WORDS ? head - from : SLICE_WORDS;
+            size_t need = pack_bound(span + MAX_RECORD_WORDS) + 16;
+            if (!room_for(st, w, h, used, need, i, &flushed)) goto fail;
+            if (flushed) used = 0;
+            uint64_t *out = (uint64_t *)(st->buf + used);
+            uint64_t n = pack_ring(h, r, from, head, out, st);
+            if (!raw_add(w, RAW_PACKED, i, r->tid, from, out, n, NULL, 0)) goto fail;
+            used += n * 8;
+            uint64_t to = from + out[0];
+            if (to == head || out[0] == 0 || to - from < SLICE_WORDS) break; /* last, or corrupt */
+            if (!raw_flush(w)) goto fail;
+            used = 0;
+            free_space(h, i, to, from, head);
+            from = to;
+        }
         /* The words after a malformed record are abandoned with it (tail jumps to head). */
         st->heads[i] = head;
-        st->tails[i] = tail;
+        st->tails[i] = from;
         words += head - tail;
         if (head - tail > fullest) fullest = head - tail;
     }
     if (words) {
         if (!raw_add(w, RAW_PASS, 0, 0, 0, &watermark, 1, NULL, 0) || !raw_flush(w)) goto fail;
         for (uint32_t i = 0; i < nr; i++)
-            if (st->heads[i]) free_space(h, i, st->heads[i], st->tails[i]);
+            if (st->heads[i]) free_space(h, i, st->heads[i], st->tails[i], st->heads[i]);
     }
     /* Recycle the drained rings of exited threads (state before head: a RETIRED ring's head is
      * final once RETIRED has been seen). */
