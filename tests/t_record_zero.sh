@@ -24,7 +24,7 @@ for opt in --stack-depth=32 --no-stacks; do
   [ "$attach" -gt 0 ] && [ "$attach" -le "$ts" ] || fail "$opt: attach_ns $attach is not in (0, $ts]"
   expect_eq "$(q "SELECT min(ts_ns) = $ts FROM events")" 1
   # The end: meta.duration_ns is the program's end on the same clock, after every event.
-  expect_eq "$(q "SELECT max(ts_ns + coalesce(dur_ns, 0)) <= (SELECT value FROM meta WHERE key = 'duration_ns') FROM events")" 1
+  expect_eq "$(q "SELECT max(ts_ns + coalesce(dur_ns, 0)) <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'duration_ns') FROM events")" 1
   # gort info says the same first event.
   expect_contains "$("$GORT" info "$T/z.db")" "(first event at $ts ns,"
 done

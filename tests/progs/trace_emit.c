@@ -70,8 +70,6 @@ static void run_until_sigint(uint64_t ms) {
 
 /* start — see the top. */
 static void emit_start(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_BOOTTIME, &now);
     unsigned long long ticks = 0;
     char buf[1024];
     FILE *f = fopen("/proc/self/stat", "r");
@@ -83,6 +81,9 @@ static void emit_start(void) {
     for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
     if (p) ticks = strtoull(p + 1, NULL, 10);
     uint64_t start = ticks * (1000000000u / (uint64_t)sysconf(_SC_CLK_TCK));
+    /* The clock last, just before the event: the age must not miss the time spent above. */
+    struct timespec now;
+    clock_gettime(CLOCK_BOOTTIME, &now);
     uint64_t boot = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
     gort__emit(GORT_EV_gostart, 0, boot > start ? boot - start : 0, 0, 0);
 }
