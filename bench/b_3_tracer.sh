@@ -33,6 +33,7 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE # (the EXIT trap then runs: our session daemon is stopped)
 now() { date +%s%N; }
 val() { sed -n "s/^$1 //p" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
