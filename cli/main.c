@@ -37,7 +37,7 @@ static void usage(FILE *f) {
                "by libgort.\n\ncommands:\n");
     for (int i = 0; i < n; i++) fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(f, "\n  gort COMMAND --help   help for one command\n"
-               "  gort --version        print the version\n");
+               "  gort version          print the version (also gort --version)\n");
 }
 
 int main(int argc, char **argv) {
@@ -50,7 +50,7 @@ int main(int argc, char **argv) {
         usage(stdout);
         return GORT_EXIT_OK;
     }
-    if (!strcmp(name, "--version")) {
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
         printf("gort %s\n", GORT_VERSION);
         return GORT_EXIT_OK;
     }
