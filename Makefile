@@ -16,6 +16,8 @@ BINDIR  := $(PREFIX)/bin
 LIBDIR  := $(PREFIX)/lib
 INCDIR  := $(PREFIX)/include
 DOCDIR  := $(PREFIX)/share/doc/gort
+MANDIR  := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
 # The documentation installed in DOCDIR: the README, licence, changes and docs/ (with its images).
 DOCS    := README.md LICENSE CHANGELOG.md $(wildcard docs/*.md)
 DOCIMGS := $(wildcard docs/img/*)
@@ -50,7 +52,7 @@ HEADERS  := $(wildcard format/*.h runtime/*.h tracer/*.h viewer/*.h cli/*.h test
 .PHONY: all deps demo test bench install uninstall clean
 # Keep objects between runs (they are intermediate files of the program rules).
 .SECONDARY:
-all: $(BUILD)/libgort.a $(BUILD)/gort $(SAMPLES) $(TESTS) $(PROGS) $(BENCHES)
+all: $(BUILD)/libgort.a $(BUILD)/gort $(BUILD)/man/stamp $(BUILD)/completion/gort $(SAMPLES) $(TESTS) $(PROGS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -65,6 +67,18 @@ $(BUILD)/obj/tracer/schema_blob.o: tracer/schema.sql
 
 $(BUILD)/gort: $(TOOL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+# The man pages (gort.1 and gort-COMMAND.1 for each command gort --help lists) and the bash
+# completion, printed by gort from each command's one declaration (cli/cli.h).
+$(BUILD)/man/stamp: $(BUILD)/gort
+	@rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	$(BUILD)/gort help --man > $(BUILD)/man/gort.1
+	@for c in $$($(BUILD)/gort --help | awk '/^Commands:/ { on = 1; next } on && !NF { exit } on { print $$1 }'); do \
+	  $(BUILD)/gort help --man $$c > $(BUILD)/man/gort-$$c.1 || exit 1; done
+	@touch $@
+$(BUILD)/completion/gort: $(BUILD)/gort
+	@mkdir -p $(dir $@)
+	$(BUILD)/gort help --bash-completion > $@.tmp && mv $@.tmp $@
 
 # One program per source file, linked with libgort.
 $(BUILD)/samples/%: $(BUILD)/obj/samples/%.o $(BUILD)/libgort.a
@@ -98,20 +112,24 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh samples/demo.sh
 
-install: $(BUILD)/libgort.a $(BUILD)/gort
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(DOCDIR)/img
+install: $(BUILD)/libgort.a $(BUILD)/gort $(BUILD)/man/stamp $(BUILD)/completion/gort
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(DOCDIR)/img \
+	           $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(BUILD)/gort $(DESTDIR)$(BINDIR)/gort
 	install -m 644 $(BUILD)/libgort.a $(DESTDIR)$(LIBDIR)/libgort.a
 	install -m 644 runtime/gort.h $(DESTDIR)$(INCDIR)/gort.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' gort.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/gort.pc
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)
 	$(if $(DOCIMGS),install -m 644 $(DOCIMGS) $(DESTDIR)$(DOCDIR)/img)
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)
+	install -m 644 $(BUILD)/completion/gort $(DESTDIR)$(BASHCOMPDIR)/gort
 
 # Removes exactly the files install wrote, then the folders of ours that are left empty
 # (never a folder the prefix had before: bin/, lib/, ... are left in place).
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gort $(DESTDIR)$(LIBDIR)/libgort.a $(DESTDIR)$(INCDIR)/gort.h \
-	      $(DESTDIR)$(LIBDIR)/pkgconfig/gort.pc
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/gort.pc $(DESTDIR)$(BASHCOMPDIR)/gort \
+	      $(DESTDIR)$(MANDIR)/gort.1 $(DESTDIR)$(MANDIR)/gort-*.1
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) $(addprefix $(DESTDIR)$(DOCDIR)/img/,$(notdir $(DOCIMGS)))
 	-rmdir $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(DOCDIR) 2>/dev/null
 

@@ -27,19 +27,67 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort export TRACE --format chrome|speedscope [-o FILE] [--kind KIND]...\n"
-    "                   [--weight count|time]\n"
-    "\n"
-    "  --format chrome      Chrome trace-event JSON for Perfetto UI (ui.perfetto.dev) and\n"
-    "                       chrome://tracing: GC phases and deferred calls as slices on\n"
-    "                       their thread, map operations as instant events, each map's\n"
-    "                       life as an async slice\n"
-    "  --format speedscope  speedscope JSON (a sampled profile of the events' stacks;\n"
-    "                       --kind and --weight select as in gort flame)\n"
-    "  -o FILE              write to FILE (default: standard output)\n"
-    "\n"
-    "Exit status: 0 done, 2 bad input.\n";
+static int cmd_export(int argc, char **argv);
+
+static const cli_optdoc export_options[] = {
+    { CLI_OPT_FORMAT, "chrome|speedscope",
+      "chrome: Chrome trace-event JSON for Perfetto UI (ui.perfetto.dev) and\n"
+      "chrome://tracing: GC phases and deferred calls as slices on their thread, map\n"
+      "operations as instant events, each map's life as an async slice;\n"
+      "speedscope: speedscope JSON (a sampled profile of the events' stacks; --kind\n"
+      "and --weight select as in gort flame)" },
+    { CLI_OPT_OUTPUT, NULL, "write to FILE (default: standard output)" },
+    { CLI_OPT_KIND, NULL, "speedscope: events of this kind only (repeatable)" },
+    { CLI_OPT_WEIGHT, "count|time", "speedscope: weight each event by 1 (default) or by dur_ns" },
+    { 0 },
+};
+
+const cli_command cli_cmd_export = {
+    .name = "export",
+    .run = cmd_export,
+    .summary = "export a trace as Chrome trace-event or speedscope JSON",
+    .synopsis = "TRACE --format chrome|speedscope [-o FILE] [--kind KIND]... [--weight count|time]",
+    .operands = "TRACE",
+    .min_operands = 1,
+    .max_operands = 1,
+    .description = "Writes the trace in the format of another viewer, whole or not at all.",
+    .options = export_options,
+    .exit_status = "0 done, 2 bad input.",
+    .example = "gort export trace.db --format chrome -o trace.json",
+};
+
+typedef struct {
+    const char *out, *format;
+    const char *kinds[64];
+    stack_query q;
+} export_args;
+
+/* Takes one option into the export_args at CTX; reports a bad value. */
+static int export_option(void *ctx, int id, const char *v) {
+    export_args *a = ctx;
+    switch (id) {
+    case CLI_OPT_FORMAT:
+        if (strcmp(v, "chrome") && strcmp(v, "speedscope"))
+            return cli_error("export", "unknown format '%s' (chrome or speedscope)", v);
+        a->format = v;
+        break;
+    case CLI_OPT_OUTPUT: a->out = v; break;
+    case CLI_OPT_KIND:
+        if (!viewer_kind_known(v)) return cli_error("export", "unknown event kind '%s'", v);
+        if (a->q.nkinds == 64) return cli_error("export", "too many --kind options");
+        a->kinds[a->q.nkinds++] = v;
+        a->q.kinds = a->kinds;
+        break;
+    case CLI_OPT_WEIGHT:
+        if (strcmp(v, "count") && strcmp(v, "time"))
+            return cli_error("export", "--weight takes count or time, not '%s'", v);
+        a->q.weight_time = !strcmp(v, "time");
+        break;
+    default:
+        return cli_error("export", "internal error: option %d", id);
+    }
+    return 0;
+}
 
 static void put_str(FILE *out, const char *s) { fputs_unlocked(s, out); }
 
@@ -348,52 +396,20 @@ static int export_speedscope(sqlite3 *db, const stack_query *q, const char *trac
 
 /* gort export: parses the command line, opens the trace and writes the chosen format to -o
  * (or stdout) whole or not at all. Returns the exit status. */
-int cmd_export(int argc, char **argv) {
-    const char *path = NULL, *out = NULL, *format = NULL;
-    const char *kinds[64];
-    stack_query q = { NULL, 0, false };
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return GORT_EXIT_OK;
-        } else if (cli_opt_value("export", argc, argv, &i, "--format", &v)) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (strcmp(v, "chrome") && strcmp(v, "speedscope"))
-                return cli_error("export", "unknown format '%s' (chrome or speedscope)", v);
-            format = v;
-        } else if (cli_opt_value("export", argc, argv, &i, "-o", &v) ||
-                   cli_opt_value("export", argc, argv, &i, "--output", &v)) {
-            if (!v) return GORT_EXIT_USAGE;
-            out = v;
-        } else if (cli_opt_value("export", argc, argv, &i, "--kind", &v)) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!viewer_kind_known(v)) return cli_error("export", "unknown event kind '%s'", v);
-            if (q.nkinds == 64) return cli_error("export", "too many --kind options");
-            kinds[q.nkinds++] = v;
-            q.kinds = kinds;
-        } else if (cli_opt_value("export", argc, argv, &i, "--weight", &v)) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (strcmp(v, "count") && strcmp(v, "time"))
-                return cli_error("export", "--weight takes count or time, not '%s'", v);
-            q.weight_time = !strcmp(v, "time");
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_error("export", "unknown option %s (see gort export --help)", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_error("export", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!path) return cli_error("export", "needs a TRACE (see gort export --help)");
-    if (!format) return cli_error("export", "needs --format chrome or --format speedscope");
+static int cmd_export(int argc, char **argv) {
+    export_args a = { .q = { NULL, 0, false } };
+    int first;
+    int rc = cli_parse(&cli_cmd_export, argc, argv, export_option, &a, &first);
+    if (rc >= 0) return rc;
+    const char *path = argv[first];
+    if (!a.format) return cli_error("export", "needs --format chrome or --format speedscope");
     sqlite3 *db;
-    int rc = vt_open("export", path, &db);
+    rc = vt_open("export", path, &db);
     if (rc) return rc;
     vout_file vf;
-    rc = vout_file_open("export", out, path, &vf);
+    rc = vout_file_open("export", a.out, path, &vf);
     if (!rc) {
-        rc = !strcmp(format, "chrome") ? export_chrome(db, vf.f) : export_speedscope(db, &q, path, vf.f);
+        rc = !strcmp(a.format, "chrome") ? export_chrome(db, vf.f) : export_speedscope(db, &a.q, path, vf.f);
         rc = vout_file_close("export", &vf, rc == 0) ? GORT_EXIT_USAGE : rc;
     }
     sqlite3_close(db);
