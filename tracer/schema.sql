@@ -207,7 +207,8 @@ CREATE TABLE names (
     name TEXT NOT NULL
 );
 
--- One row per map operation performed inside a deferred call.
+-- One row per map operation performed inside a deferred call, with gort gaps' verdicts (the
+-- one vocabulary: use-after-free, nil-map, map-still-alive, safe; viewer/gapcalc.c).
 CREATE VIEW gaps AS
     SELECT e.defer_id AS defer_id, e.map_id AS map_id, e.kind AS op, e.ts_ns AS op_ns,
            m.died_ns AS map_died_ns,
@@ -216,6 +217,7 @@ CREATE VIEW gaps AS
            CASE WHEN e.kind = 'map_use_after_free' THEN 'use-after-free'
                 WHEN e.map_id IS NULL OR e.map_id = 0 THEN 'nil-map'
                 WHEN m.died_ns IS NOT NULL AND m.died_ns <= e.ts_ns THEN 'use-after-free'
+                WHEN m.died_ns IS NULL THEN 'map-still-alive'
                 ELSE 'safe' END AS verdict
     FROM events e LEFT JOIN maps m ON m.map_id = e.map_id
     WHERE e.defer_id IS NOT NULL
