@@ -65,8 +65,10 @@ enum cli_opt {
     CLI_OPT_HELP = 'h',
     CLI_OPT_OUTPUT = 'o',
     CLI_OPT_BUFFER = 256,
+    CLI_OPT_ALL,
     CLI_OPT_BASH_COMPLETION,
     CLI_OPT_COLORS,
+    CLI_OPT_COUNT_TOLERANCE,
     CLI_OPT_DIFF,
     CLI_OPT_DROP,
     CLI_OPT_FOLDED,
@@ -81,6 +83,7 @@ enum cli_opt {
     CLI_OPT_MAP,
     CLI_OPT_MINWIDTH,
     CLI_OPT_NO_STACKS,
+    CLI_OPT_ONLY,
     CLI_OPT_PROFILE_HZ,
     CLI_OPT_REVERSE,
     CLI_OPT_SCRIPT,
@@ -89,6 +92,7 @@ enum cli_opt {
     CLI_OPT_STACK_DEPTH,
     CLI_OPT_TITLE,
     CLI_OPT_TO,
+    CLI_OPT_TOLERANCE,
     CLI_OPT_WEIGHT,
     CLI_OPT_WIDTH,
 };
@@ -173,5 +177,6 @@ extern const cli_command cli_cmd_gaps __attribute__((weak));
 extern const cli_command cli_cmd_sql __attribute__((weak));
 extern const cli_command cli_cmd_info __attribute__((weak));
 extern const cli_command cli_cmd_export __attribute__((weak));
+extern const cli_command cli_cmd_compare __attribute__((weak));
 
 #endif /* GORT_CLI_H */

@@ -84,8 +84,8 @@ const cli_command cli_gort = {
 const cli_command *const *cli_commands(void) {
     static const cli_command *list[16];
     const cli_command *all[] = { &cli_cmd_record, &cli_cmd_flame, &cli_cmd_timeline, &cli_cmd_gaps,
-                                 &cli_cmd_sql, &cli_cmd_info, &cli_cmd_export, &cli_cmd_help,
-                                 &cli_cmd_version };
+                                 &cli_cmd_sql, &cli_cmd_info, &cli_cmd_export, &cli_cmd_compare,
+                                 &cli_cmd_help, &cli_cmd_version };
     size_t n = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0] && n + 1 < sizeof list / sizeof list[0]; i++)
         if (all[i]) list[n++] = all[i];

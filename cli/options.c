@@ -35,9 +35,11 @@ typedef struct {
 static const opt_def opt_defs[] = {
     { CLI_OPT_HELP, "help", NULL },
     { CLI_OPT_OUTPUT, "output", "FILE" },
+    { CLI_OPT_ALL, "all", NULL },
     { CLI_OPT_BUFFER, "buffer", "SIZE" },
     { CLI_OPT_BASH_COMPLETION, "bash-completion", NULL },
     { CLI_OPT_COLORS, "colors", "PALETTE" },
+    { CLI_OPT_COUNT_TOLERANCE, "count-tolerance", "P%" },
     { CLI_OPT_DIFF, "diff", "OTHER" },
     { CLI_OPT_DROP, "drop", NULL },
     { CLI_OPT_FOLDED, "folded", NULL },
@@ -52,6 +54,7 @@ static const opt_def opt_defs[] = {
     { CLI_OPT_MAP, "map", "ID" },
     { CLI_OPT_MINWIDTH, "minwidth", "PX" },
     { CLI_OPT_NO_STACKS, "no-stacks", NULL },
+    { CLI_OPT_ONLY, "only", "GROUPS" },
     { CLI_OPT_PROFILE_HZ, "profile-hz", "N" },
     { CLI_OPT_REVERSE, "reverse", NULL },
     { CLI_OPT_SCRIPT, "script", "FILE" },
@@ -60,6 +63,7 @@ static const opt_def opt_defs[] = {
     { CLI_OPT_STACK_DEPTH, "stack-depth", "N" },
     { CLI_OPT_TITLE, "title", "TEXT" },
     { CLI_OPT_TO, "to", "T" },
+    { CLI_OPT_TOLERANCE, "tolerance", "T" },
     { CLI_OPT_WEIGHT, "weight", "WEIGHT" },
     { CLI_OPT_WIDTH, "width", "PX" },
 };

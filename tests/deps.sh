@@ -4,14 +4,14 @@
 #   build: compilers and the libraries gort links (SQLite, libunwind, libdw) and gnuplot, which
 #          `gort timeline` runs; test: also the tools the tests check outputs with (xmllint,
 #          the sqlite3 shell, python3 for JSON, node for the flame graph's script, man and
-#          groff for the man pages, and the real viewers the exports are loaded into: Chromium,
-#          and the npm packages of tests/node/package-lock.json installed into
-#          tests/node/node_modules, git-ignored);
+#          groff for the man pages, Go 1.19 to run the samples' Go twins, and the real viewers
+#          the exports are loaded into: Chromium, and the npm packages of
+#          tests/node/package-lock.json installed into tests/node/node_modules, git-ignored);
 #          bench: also Go 1.19, the peer every benchmark compares with.
 set -e
 need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox"
 case "$1" in
-  test) need="$need libxml2-utils sqlite3 python3 nodejs npm man-db chromium" ;;
+  test) need="$need libxml2-utils sqlite3 python3 nodejs npm man-db chromium golang-go" ;;
   bench) need="$need sqlite3 golang-go" ;;
 esac
 missing=""
