@@ -57,6 +57,7 @@ static void put_command_function(FILE *out, const cli_command *cmd) {
     fprintf(out, "    _gort_operand '%s'\n}\n", cmd->operands ? cmd->operands : "");
 }
 
+/* Writes the whole script: helpers, one function per command, the dispatcher, complete -F. */
 void cli_write_bash_completion(FILE *out) {
     fputs("# bash completion for gort " GORT_VERSION ", written by `gort help --bash-completion`\n"
           "# from the commands' declarations; do not edit. Needs only bash.\n\n", out);

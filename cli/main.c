@@ -81,6 +81,7 @@ const cli_command cli_gort = {
     .example = "gort record -o trace.db -- ./prog && gort info trace.db",
 };
 
+/* The linked commands in --help order (a static list, filled on each call: no state kept). */
 const cli_command *const *cli_commands(void) {
     static const cli_command *list[16];
     const cli_command *all[] = { &cli_cmd_record, &cli_cmd_flame, &cli_cmd_timeline, &cli_cmd_gaps,
@@ -93,6 +94,7 @@ const cli_command *const *cli_commands(void) {
     return list;
 }
 
+/* The command named NAME exactly, or NULL. */
 const cli_command *cli_find_command(const char *name) {
     for (const cli_command *const *c = cli_commands(); *c; c++)
         if (!strcmp((*c)->name, name)) return *c;
@@ -166,6 +168,7 @@ static int cmd_version(int argc, char **argv) {
     return fflush(stdout) == 0 ? GORT_EXIT_OK : cli_error("version", "cannot write the output");
 }
 
+/* gort: its own options, then the command named by argv[1]. Returns the exit status. */
 int main(int argc, char **argv) {
     if (argc < 2) {
         print_gort_help(stderr);

@@ -157,6 +157,7 @@ static void put_commands(FILE *out) {
     }
 }
 
+/* Writes CMD's page: the sections in man(7)'s usual order. */
 void cli_write_man(const cli_command *cmd, FILE *out) {
     bool top = cmd == &cli_gort;
     fputs(".\\\" Written by `gort help --man` from the command's declaration; do not edit.\n", out);

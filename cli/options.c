@@ -77,11 +77,13 @@ static const opt_def *find_def(int id) {
     return NULL;
 }
 
+/* The long name of option ID, or NULL. */
 const char *cli_opt_name(int id) {
     const opt_def *d = find_def(id);
     return d ? d->name : NULL;
 }
 
+/* The value name of option ID, NULL for a flag. */
 const char *cli_opt_value_name(int id) {
     const opt_def *d = find_def(id);
     return d ? d->value : NULL;
@@ -219,6 +221,8 @@ static void option_column(const cli_optdoc *o, char *buf, size_t size) {
     else snprintf(buf, size, "    --%s%s%s", name, value ? " " : "", value ? value : "");
 }
 
+/* Prints CMD's help: usage forms, description, options (column width from the longest, at
+ * most 26), exit status and the example, in that order. */
 void cli_print_help(const cli_command *cmd, FILE *out) {
     const char *syn = cmd->synopsis, *name = cmd == &cli_gort ? "" : cmd->name;
     for (int k = 0; k == 0 || *syn; k++) {

@@ -35,6 +35,7 @@ static int osa_distance(const char *a, const char *b) {
     return d[n][m];
 }
 
+/* The closest of WORDS to WORD if it is a likely typo (see above), else NULL. */
 const char *cli_suggest(const char *word, const char *const *words) {
     size_t len = strlen(word);
     int limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;

@@ -640,6 +640,9 @@ static void chrome_free(chrome *c) {
     idtab_free(&c->running_track);
 }
 
+/* Writes DB as one Trace Event Format document to OUT: the process's name, the pass over the
+ * events, what they left unfinished, lost runs, map lives, then the tracks' names (known only
+ * after the pass). Returns 0, or GORT_EXIT_USAGE after one error line. */
 int chrome_trace_write(sqlite3 *db, FILE *out) {
     chrome c;
     memset(&c, 0, sizeof c);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Starts JB on OUT with its 1 MiB buffer; false when out of memory. */
 bool jbuf_init(jbuf *jb, FILE *out) {
     jb->out = out;
     jb->len = 0;
@@ -29,6 +30,7 @@ static void jbuf_flush(jbuf *jb) {
     jb->len = 0;
 }
 
+/* Flushes and frees JB's buffer; true when every write reached stdio. */
 bool jbuf_finish(jbuf *jb) {
     jbuf_flush(jb);
     free(jb->buf);
@@ -36,6 +38,7 @@ bool jbuf_finish(jbuf *jb) {
     return !jb->failed;
 }
 
+/* jbuf_mem when S[0..N) does not fit: flush, then buffer it (or write it through if larger). */
 void jbuf_mem_slow(jbuf *jb, const char *s, size_t n) {
     jbuf_flush(jb);
     if (n > JBUF_SIZE) {
@@ -46,8 +49,10 @@ void jbuf_mem_slow(jbuf *jb, const char *s, size_t n) {
     jb->len = n;
 }
 
+/* Appends the NUL-terminated S. */
 void jbuf_str(jbuf *jb, const char *s) { jbuf_mem(jb, s, strlen(s)); }
 
+/* Appends V in decimal, two digits per division. */
 void jbuf_i64(jbuf *jb, int64_t v) {
     static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -71,6 +76,7 @@ void jbuf_i64(jbuf *jb, int64_t v) {
     jbuf_mem(jb, p, (size_t)(tmp + sizeof tmp - p));
 }
 
+/* Appends NS as microseconds with exactly three decimals: every nanosecond kept. */
 void jbuf_us(jbuf *jb, int64_t ns) {
     if (ns < 0) {
         jbuf_mem(jb, "-", 1);
@@ -81,6 +87,7 @@ void jbuf_us(jbuf *jb, int64_t ns) {
     jbuf_mem(jb, frac, 4);
 }
 
+/* Appends S[0..N) as a JSON string literal; a failure marks JB failed. */
 void jbuf_json_string(jbuf *jb, const char *s, size_t n) {
     /* Rare (names): through a memory stream and text.c's one JSON escaper. */
     char *esc = NULL;

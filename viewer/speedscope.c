@@ -386,6 +386,9 @@ static void ss_free(ss *s) {
     idmap_free(&s->stack);
 }
 
+/* Writes DB's selected stacks as a speedscope file to OUT: frames, the sampled profile, then an
+ * evented profile per goroutine. Returns 0, or GORT_EXIT_USAGE after one error line (nothing
+ * is written when the trace has no stacks for the selection). */
 int speedscope_write(sqlite3 *db, const stack_query *q, const char *name, FILE *out) {
     ss s;
     memset(&s, 0, sizeof s);
