@@ -378,7 +378,7 @@ static bool write_meta(run *r, record_args *a) {
         const char *abbrev = sigabbrev_np(sig);
         snprintf(signame, sizeof signame, "SIG%s", abbrev ? abbrev : "?");
     }
-    bool ok = db_meta(d, "schema_version", "1") && db_meta(d, "command", cmd) &&
+    bool ok = db_meta(d, "schema_version", "2") && db_meta(d, "command", cmd) &&
               db_meta(d, "program", a->prog_path) && db_meta_int(d, "pid", r->program_pid) &&
               db_meta(d, "started_at", when) &&
               db_meta(d, "clock", region_clock_name(&r->region)) &&
@@ -386,6 +386,7 @@ static bool write_meta(run *r, record_args *a) {
               db_meta_int(d, "events", (int64_t)ingest_events(r->ing)) &&
               db_meta_int(d, "events_lost", (int64_t)r->st.lost) &&
               db_meta_int(d, "producer_waits", (int64_t)r->st.waits) &&
+              db_meta_int(d, "records_malformed", r->st.corrupt) &&
               db_meta_int(d, "exit_status", exit_status_of(r->status)) &&
               db_meta(d, "signal", sig ? signame : NULL) &&
               db_meta(d, "ended", how_it_ended(r)) &&
