@@ -16,9 +16,9 @@ while ! prog=$(pgrep -P $rec); do sleep 0.05; done
 # Kill it once it has drained something (the raw file holds more than its first chunks).
 while [ "$(stat -c %s "$T/k.db.gort-raw" 2>/dev/null || echo 0)" -lt 4000000 ]; do sleep 0.02; done
 # While it runs: a second recording to the same output is refused, and so is --recover.
-expect_status 2 "$GORT" record -o "$T/k.db" -- "$P" mapassign:1
+expect_status 125 "$GORT" record -o "$T/k.db" -- "$P" mapassign:1
 expect_contains "$(cat "$T/err")" "k.db.gort-raw exists"
-expect_status 2 "$GORT" record --recover "$T/k.db"
+expect_status 125 "$GORT" record --recover "$T/k.db"
 expect_contains "$(cat "$T/err")" "in use by a running gort record"
 kill -KILL $rec
 set +e; wait $rec; set -e
@@ -42,6 +42,6 @@ expect_eq "$(q "PRAGMA integrity_check")" ok
 # Nothing is left behind: no raw file, no temporary database, no region in /dev/shm.
 expect_eq "$(ls "$T" | grep -c -e gort-raw -e '\.tmp-' || true)" 0
 [ ! -e "/dev/shm/gort-record-$rec-0" ] || fail "the region /dev/shm/gort-record-$rec-0 is left"
-# Nothing to recover: one line, status 2.
-expect_status 2 "$GORT" record --recover "$T/none.db"
+# Nothing to recover: one line, status 125 (gort record's own failure).
+expect_status 125 "$GORT" record --recover "$T/none.db"
 expect_contains "$(cat "$T/err")" "nothing to recover"

@@ -6,7 +6,7 @@
  *   gort record --recover FILE
  *
  * The run, in order: check the options, the program and the output (any problem is one line
- * and exit status 2, before anything is created); calibrate the clock and create the shared
+ * and exit status 125, 126 or 127 as env(1)'s, before anything is created); calibrate the clock and create the shared
  * region (region.c), the raw file OUTPUT.gort-raw (raw.c) and the database under a temporary
  * name next to the output (db.c); start the load thread (load.c); start the program with the
  * region's descriptor in GORT_TRACE_FD — time zero is set in the child just before execve —
@@ -21,7 +21,8 @@
  * writes the end of the raw file, the load thread catches up, and the finish (record_finish:
  * symbols, summary tables, meta, indexes) completes the trace, which is renamed into place;
  * the raw file and the region are removed. The exit status is the program's (128 + signal
- * when a signal killed it).
+ * when a signal killed it); gort record's own failures are 125 (126: the program cannot be
+ * run, 127: not found), so they never pass for its.
  *
  * If the recorder itself dies, the raw file and the region stay: `gort record --recover FILE`
  * (recover.c) finishes the trace from them.
@@ -95,7 +96,9 @@ typedef struct run {
     sigset_t old_mask;
     time_t started_at;
     int status;                  /* waitpid's */
+    int exec_errno;              /* why the program could not be started, 0 if it was */
     uint64_t end_mono;           /* CLOCK_MONOTONIC at the program's end (for finish_ns) */
+    bool drain_corrupt;          /* a ring's head overran its tail (a producer's bug) */
     /* the load thread and what it shares with the drain (under mu) */
     raw_reader rd;
     ingest *ing;
@@ -112,43 +115,94 @@ typedef struct run {
     uint64_t load_cpu_ns;        /* the load thread's CPU time up to END */
 } run;
 
-/* Prints the command's help. */
-static void usage(FILE *f) {
-    fprintf(f,
-            "usage: gort record [-o FILE] [--force] [--stack-depth N | --no-stacks]\n"
-            "                   [--profile-hz N] [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]\n"
-            "       gort record --recover FILE\n\n"
-            "Runs PROGRAM (linked with libgort) and stores every event it emits in a SQLite\n"
-            "trace (tables described in docs/schema.md). Exits with PROGRAM's exit status\n"
-            "(128+signal if a signal killed it) and prints a summary line on stderr.\n"
-            "While PROGRAM runs, events go to FILE.gort-raw beside FILE (removed at the end).\n\n"
-            "  -o, --output FILE   trace file to write (default %s)\n"
-            "  --force             replace FILE if it exists\n"
-            "  --stack-depth N     frames captured per event, 1..%d (default %d)\n"
-            "  --no-stacks         capture no stacks\n"
-            "  --profile-hz N      also sample running threads' stacks N times per CPU second\n"
-            "  --buffer SIZE       ring buffer per thread, e.g. 64K, 4M (default 4M)\n"
-            "  --drop              never make the program wait on a full buffer; count losses\n"
-            "  --recover FILE      finish the trace FILE of a gort record that was killed, from\n"
-            "                      FILE.gort-raw (what it had drained; the rest counted lost)\n",
-            DEFAULT_OUTPUT, MAX_DEPTH, DEFAULT_DEPTH);
-}
+static const cli_optdoc record_options[] = {
+    { CLI_OPT_OUTPUT, NULL, "trace file to write (default " DEFAULT_OUTPUT ")" },
+    { CLI_OPT_FORCE, NULL, "replace FILE if it exists" },
+    { CLI_OPT_STACK_DEPTH, NULL, "frames captured per event, 1 to 128 (default 32)" },
+    { CLI_OPT_NO_STACKS, NULL, "capture no stacks" },
+    { CLI_OPT_PROFILE_HZ, NULL, "also sample running threads' stacks N times per CPU second\n"
+                                "(0 to 10000; gort flame --kind cpu_sample draws them)" },
+    { CLI_OPT_BUFFER, NULL, "ring buffer per thread, 4K to 1G, e.g. 64K, 4M (default 4M)" },
+    { CLI_OPT_DROP, NULL, "never make the program wait on a full buffer; count losses" },
+    { CLI_OPT_RECOVER, NULL, "finish the trace FILE of a gort record that was killed, from\n"
+                             "FILE.gort-raw (what it had drained; the rest counted lost)" },
+    { 0 },
+};
 
-/* Parses one value option into *out within [min, max]. Returns -1 not this option, 0 bad, 1 ok. */
-static int int_option(int argc, char **argv, int *i, const char *name, int64_t min, int64_t max,
-                      int64_t *out) {
-    const char *v;
-    if (!cli_opt_value(CMD, argc, argv, i, name, &v)) return -1;
-    if (!v) return 0;
-    if (!cli_parse_int(v, min, max, out)) {
-        cli_error(CMD, "%s wants a whole number from %lld to %lld, not '%s'", name,
-                  (long long)min, (long long)max, v);
+static int cmd_record(int argc, char **argv);
+
+const cli_command cli_cmd_record = {
+    .name = "record",
+    .run = cmd_record,
+    .summary = "run a program linked with libgort and store its events in SQLite",
+    .synopsis = "[-o FILE] [--force] [--stack-depth N | --no-stacks] [--profile-hz N]\n"
+                " [--buffer SIZE] [--drop] [--] PROGRAM [ARGS...]\n"
+                "--recover FILE",
+    .operands = "PROGRAM FILE ...",
+    .min_operands = 0,
+    .max_operands = -1,
+    .options_first = true,
+    .description =
+        "Runs PROGRAM (linked with libgort) and stores every event it emits in a SQLite\n"
+        "trace: tables described in schema.md (docs/schema.md, installed in\n"
+        "PREFIX/share/doc/gort). Prints a summary line on stderr. Options end at PROGRAM:\n"
+        "the words after it are its own. SIGINT, SIGTERM, SIGHUP and SIGQUIT reach PROGRAM\n"
+        "(once: Ctrl-C's, from the terminal, already has), and every event up to its end is\n"
+        "kept.\n"
+        "\n"
+        "While PROGRAM runs, its events go to FILE.gort-raw beside FILE, which is turned\n"
+        "into the trace beside PROGRAM and after it ends, and then removed: PROGRAM never\n"
+        "waits for SQLite, and a wait it does make for the recorder is recorded (a\n"
+        "recorder stall). If gort record itself is killed, --recover FILE finishes the\n"
+        "trace from what it left.",
+    .options = record_options,
+    .exit_status =
+        "PROGRAM's exit status, or 128+N when signal N killed it. gort record's own\n"
+        "failures use other statuses, as env(1) and timeout(1) do, so they are never\n"
+        "mistaken for the program's:\n"
+        "  125  gort record failed: a bad option, an output it cannot write, a recorder error\n"
+        "  126  PROGRAM was found but cannot be run (not executable, not a program)\n"
+        "  127  PROGRAM was not found",
+    .example = "gort record -o trace.db --profile-hz 999 -- ./prog --its-own-flag",
+};
+
+/* Takes one option into the record_args at CTX; reports a bad value. */
+static int record_option(void *ctx, int id, const char *v) {
+    record_args *a = ctx;
+    int64_t n;
+    uint64_t size;
+    switch (id) {
+    case CLI_OPT_OUTPUT:
+        if (!*v) return cli_error(CMD, "the output file name is empty");
+        a->output = v;
+        return 0;
+    case CLI_OPT_FORCE: a->force = true; return 0;
+    case CLI_OPT_DROP: a->opt.drop = true; return 0;
+    case CLI_OPT_NO_STACKS: a->opt.stack_depth = 0; return 0;
+    case CLI_OPT_STACK_DEPTH:
+        if (!cli_parse_int(v, 1, MAX_DEPTH, &n))
+            return cli_error(CMD, "--stack-depth wants a whole number from 1 to %d, not '%s'", MAX_DEPTH, v);
+        a->opt.stack_depth = (uint32_t)n;
+        return 0;
+    case CLI_OPT_PROFILE_HZ:
+        if (!cli_parse_int(v, 0, 10000, &n))
+            return cli_error(CMD, "--profile-hz wants a whole number from 0 to 10000, not '%s'", v);
+        a->opt.profile_hz = (uint32_t)n;
+        return 0;
+    case CLI_OPT_BUFFER:
+        if (!cli_parse_size(v, &size) || size < 4096 || size > (1ull << 30))
+            return cli_error(CMD, "--buffer wants a size from 4K to 1G, not '%s'", v);
+        a->opt.ring_bytes = size;
+        return 0;
+    case CLI_OPT_RECOVER:
+        if (!*v) return cli_error(CMD, "the file name to recover is empty");
+        a->recover = v;
         return 0;
     }
-    return 1;
+    return cli_error(CMD, "internal error: option %d", id);
 }
 
-/* Parses the options; returns -1 to go on, else the exit status. */
+/* Parses the options; returns -1 to go on, else the exit status (0 after --help). */
 static int parse_args(int argc, char **argv, record_args *a) {
     memset(a, 0, sizeof *a);
     a->opt = (rec_options){ DEFAULT_BUFFER, NRINGS, DEFAULT_DEPTH, 0, false };
@@ -157,62 +211,22 @@ static int parse_args(int argc, char **argv, record_args *a) {
     const char *env = getenv("GORT_RECORD_RINGS");
     if (env && cli_parse_int(env, 1, NRINGS, &rings)) a->opt.nrings = (uint32_t)rings;
     a->output = DEFAULT_OUTPUT;
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *s = argv[i];
-        const char *v;
-        int64_t n;
-        int r;
-        if (!strcmp(s, "--")) {
-            i++;
-            break;
-        }
-        if (s[0] != '-') break;
-        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-            usage(stdout);
-            return GORT_EXIT_OK;
-        } else if (!strcmp(s, "--force")) {
-            a->force = true;
-        } else if (!strcmp(s, "--drop")) {
-            a->opt.drop = true;
-        } else if (!strcmp(s, "--no-stacks")) {
-            a->opt.stack_depth = 0;
-        } else if (cli_opt_value(CMD, argc, argv, &i, "--recover", &v)) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!*v) return cli_error(CMD, "the file name to recover is empty");
-            a->recover = v;
-        } else if (cli_opt_value(CMD, argc, argv, &i, "-o", &v) ||
-                   cli_opt_value(CMD, argc, argv, &i, "--output", &v)) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!*v) return cli_error(CMD, "the output file name is empty");
-            a->output = v;
-        } else if ((r = int_option(argc, argv, &i, "--stack-depth", 1, MAX_DEPTH, &n)) >= 0) {
-            if (!r) return GORT_EXIT_USAGE;
-            a->opt.stack_depth = (uint32_t)n;
-        } else if ((r = int_option(argc, argv, &i, "--profile-hz", 0, 10000, &n)) >= 0) {
-            if (!r) return GORT_EXIT_USAGE;
-            a->opt.profile_hz = (uint32_t)n;
-        } else if (cli_opt_value(CMD, argc, argv, &i, "--buffer", &v)) {
-            uint64_t size;
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_size(v, &size) || size < 4096 || size > (1ull << 30))
-                return cli_error(CMD, "--buffer wants a size from 4K to 1G, not '%s'", v);
-            a->opt.ring_bytes = size;
-        } else {
-            return cli_error(CMD, "unknown option %s (see gort record --help)", s);
-        }
-    }
+    int first;
+    int rc = cli_parse(&cli_cmd_record, argc, argv, record_option, a, &first);
+    if (rc >= 0) return rc;
     if (a->recover) {
-        if (i < argc) return cli_error(CMD, "--recover takes no program (gort record --recover FILE)");
+        if (first < argc)
+            return cli_error(CMD, "--recover takes no program (gort record --recover FILE)");
         return -1;
     }
-    if (i >= argc) return cli_error(CMD, "no program to run (gort record [OPTIONS] -- PROGRAM)");
-    a->prog_argv = argv + i;
+    if (first >= argc) return cli_error(CMD, "no program to run (gort record [OPTIONS] -- PROGRAM)");
+    a->prog_argv = argv + first;
     return -1;
 }
 
 /* Finds the program as execvp would (PATH when the name has no slash) and checks that it is
- * an executable file. Returns -1 to go on, else the exit status. */
+ * an executable file. Returns -1 to go on, else the exit status (127 not found, 126 not
+ * executable). */
 static int resolve_program(record_args *a) {
     const char *name = a->prog_argv[0];
     struct stat sb;
@@ -229,11 +243,11 @@ static int resolve_program(record_args *a) {
             found = stat(a->prog_path, &sb) == 0 && S_ISREG(sb.st_mode);
             path = end ? end + 1 : NULL;
         }
-        if (!found) return cli_error(CMD, "no such program: %s", name);
+        if (!found) return cli_error(CMD, "no such program: %s", name), GORT_EXIT_NOT_FOUND;
     }
-    if (stat(a->prog_path, &sb) != 0) return cli_error(CMD, "no such program: %s", name);
+    if (stat(a->prog_path, &sb) != 0) return cli_error(CMD, "no such program: %s", name), GORT_EXIT_NOT_FOUND;
     if (!S_ISREG(sb.st_mode) || access(a->prog_path, X_OK) != 0)
-        return cli_error(CMD, "not an executable file: %s", name);
+        return cli_error(CMD, "not an executable file: %s", name), GORT_EXIT_CANNOT_RUN;
     return -1;
 }
 
@@ -336,6 +350,7 @@ static bool start_program(run *r, record_args *a, char *err, size_t errlen) {
     if (n == (ssize_t)sizeof e) {
         waitpid(r->pid, NULL, 0);
         r->pid = 0;
+        r->exec_errno = e;
         snprintf(err, errlen, "cannot run %s: %s", a->prog_argv[0], strerror(e));
         return false;
     }
@@ -541,6 +556,7 @@ static bool drain_while_running(run *r) {
         }
     }
     r->end_mono = mono_now();
+    r->drain_corrupt = st.corrupt;
     uint64_t end_ns = region_now(&r->region);
     if (tty) fprintf(stderr, "\r\033[K");
     drain_stats_free(&st);
@@ -618,7 +634,7 @@ static bool write_meta(trace_db *d, ingest *g, const load_facts *f, const finish
     ingest_stalls(g, &stalls, &stall_ns);
     char exit_status[16];
     snprintf(exit_status, sizeof exit_status, "%d", known ? exit_status_of(ws) : 0);
-    return db_meta(d, "schema_version", "1") && db_meta(d, "command", f->command) &&
+    return db_meta(d, "schema_version", "2") && db_meta(d, "command", f->command) &&
            db_meta(d, "program", f->program) &&
            db_meta_int(d, "pid", f->session ? f->session->program_pid : 0) &&
            db_meta(d, "started_at", when) &&
@@ -627,6 +643,7 @@ static bool write_meta(trace_db *d, ingest *g, const load_facts *f, const finish
            db_meta_int(d, "events", (int64_t)ingest_events(g)) &&
            db_meta_int(d, "events_lost", (int64_t)f->lost) &&
            db_meta_int(d, "producer_waits", (int64_t)f->waits) &&
+           db_meta_int(d, "records_malformed", f->corrupt || fi->corrupt) &&
            db_meta_int(d, "stalls", (int64_t)stalls) &&
            db_meta_int(d, "stall_ns", (int64_t)stall_ns) &&
            db_meta_int(d, "attach_ns", h ? (int64_t)h->attach_ns : 0) &&
@@ -648,7 +665,8 @@ bool record_finish(trace_db *d, ingest *g, loader *L, const finish_info *fi, cha
     const load_facts *f = loader_facts(L);
     const frame_ref *frames;
     size_t nframes = ingest_frames(g, &frames);
-    if (f->corrupt) fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
+    if (f->corrupt || fi->corrupt)
+        fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
     if (f->ended && f->end.unringed_lost)
         fprintf(stderr, "gort record: warning: %llu events lost: more than %u threads emitted at "
                 "once\n", (unsigned long long)f->end.unringed_lost, f->region ? f->region->nrings : 0);
@@ -697,7 +715,8 @@ static int fail_run(run *r, const char *msg) {
         waitpid(r->pid, NULL, 0);
     }
     cleanup(r);
-    return cli_error(CMD, "%s", msg);
+    cli_error(CMD, "%s", msg);
+    return GORT_EXIT_RECORD_FAILED;
 }
 
 /* Creates the raw file, the temporary database and the load stage reading the one into the
@@ -729,15 +748,17 @@ static bool open_files(run *r, record_args *a, char *err, size_t errlen) {
     return true;
 }
 
-/* gort record: returns the program's exit status (128 + signal), or 2 for bad input or a
- * recorder error (then the program is killed and no file is left). */
-int cmd_record(int argc, char **argv) {
+/* gort record: returns the program's exit status (128 + signal), or env(1)'s statuses for
+ * its own failures: 125 bad input or a recorder error (then the program is killed and no file
+ * is left), 126 the program cannot be run, 127 it was not found. */
+static int cmd_record(int argc, char **argv) {
     record_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc < 0 && a.recover) return record_recover(a.recover);
-    if (rc < 0) rc = resolve_program(&a);
-    if (rc < 0) rc = check_output(&a);
+    if (rc >= 0) return rc ? GORT_EXIT_RECORD_FAILED : GORT_EXIT_OK;
+    if (a.recover) return record_recover(a.recover);
+    rc = resolve_program(&a);
     if (rc >= 0) return rc;
+    if (check_output(&a) >= 0) return GORT_EXIT_RECORD_FAILED;
 
     run r;
     memset(&r, 0, sizeof r);
@@ -757,7 +778,11 @@ int cmd_record(int argc, char **argv) {
     }
     if (!open_files(&r, &a, err, sizeof err)) return fail_run(&r, err);
     if (!take_signals(&r)) return fail_run(&r, "cannot set up signal handling");
-    if (!start_program(&r, &a, err, sizeof err)) return fail_run(&r, err);
+    if (!start_program(&r, &a, err, sizeof err)) {
+        int e = r.exec_errno;
+        fail_run(&r, err);
+        return e == ENOENT ? GORT_EXIT_NOT_FOUND : e ? GORT_EXIT_CANNOT_RUN : GORT_EXIT_RECORD_FAILED;
+    }
     if (!write_session(&r, &a) || !start_loader(&r)) {
         snprintf(err, sizeof err, "cannot write %.400s: %s", r.raw_path, strerror(errno));
         return fail_run(&r, err);
@@ -773,7 +798,7 @@ int cmd_record(int argc, char **argv) {
     if (tty) /* indexing ten million events takes seconds: say what is going on */
         fprintf(stderr, "gort record: %llu events, writing indexes\033[K",
                 (unsigned long long)ingest_events(r.ing));
-    finish_info fi = { false, r.load_cpu_ns, r.end_mono };
+    finish_info fi = { false, r.load_cpu_ns, r.end_mono, r.drain_corrupt };
     bool finished = record_finish(&r.db, r.ing, r.load, &fi, err, sizeof err);
     if (tty) fprintf(stderr, "\r\033[K");
     if (!finished) return fail_run(&r, err);

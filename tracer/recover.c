@@ -165,7 +165,7 @@ static int load_and_finish(const char *output, const char *raw_path, uint64_t st
     char tmp[4200], err[512];
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", output, (int)getpid());
     int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd < 0) return cli_error(CMD, "cannot write %s: %s", output, strerror(errno));
+    if (fd < 0) return cli_error(CMD, "cannot write %s: %s", output, strerror(errno)), GORT_EXIT_RECORD_FAILED;
     close(fd);
     trace_db db;
     raw_reader rd;
@@ -195,7 +195,7 @@ static int load_and_finish(const char *output, const char *raw_path, uint64_t st
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         cpu = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     }
-    finish_info fi = { true, cpu, start_mono };
+    finish_info fi = { true, cpu, start_mono, false };
     if (ok) ok = record_finish(&db, g, L, &fi, err, sizeof err);
     uint64_t events = g ? ingest_events(g) : 0, lost = L ? loader_facts(L)->lost : 0;
     loader_free(L);
@@ -208,7 +208,7 @@ static int load_and_finish(const char *output, const char *raw_path, uint64_t st
     }
     if (!ok) {
         unlink(tmp);
-        return cli_error(CMD, "%s", err);
+        return cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED;
     }
     fprintf(stderr, "gort record: recovered %llu events, %llu lost, %s\n",
             (unsigned long long)events, (unsigned long long)lost, output);
@@ -223,17 +223,18 @@ int record_recover(const char *output) {
     struct stat st;
     if (lstat(raw_path, &st) != 0)
         return cli_error(CMD, "nothing to recover: %s: %s", raw_path,
-                         errno == ENOENT ? "no such file" : strerror(errno));
-    if (!S_ISREG(st.st_mode)) return cli_error(CMD, "%s: not a regular file", raw_path);
+                         errno == ENOENT ? "no such file" : strerror(errno)), GORT_EXIT_RECORD_FAILED;
+    if (!S_ISREG(st.st_mode))
+        return cli_error(CMD, "%s: not a regular file", raw_path), GORT_EXIT_RECORD_FAILED;
     raw_writer w;
     if (!raw_reopen(&w, raw_path, (uint64_t)st.st_size, err, sizeof err))
-        return cli_error(CMD, "%s", err);
+        return cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED;
     raw_reader rd;
     scan s;
     memset(&s, 0, sizeof s);
     if (!raw_reader_open(&rd, raw_path)) {
         raw_close(&w);
-        return cli_error(CMD, "cannot read %.400s: %s", raw_path, strerror(errno));
+        return cli_error(CMD, "cannot read %.400s: %s", raw_path, strerror(errno)), GORT_EXIT_RECORD_FAILED;
     }
     bool ok = scan_file(&rd, (uint64_t)st.st_size, &s);
     raw_reader_close(&rd);
@@ -242,7 +243,7 @@ int record_recover(const char *output) {
         free(s.covered);
         free(s.acct);
         return cli_error(CMD, "%s is not a gort raw file (or holds no recording); left as it is",
-                         raw_path);
+                         raw_path), GORT_EXIT_RECORD_FAILED;
     }
     rec_region reg;
     bool have_region = false;
@@ -265,7 +266,8 @@ int record_recover(const char *output) {
     }
     free(s.covered);
     free(s.acct);
-    int rc = ok ? load_and_finish(output, raw_path, start) : cli_error(CMD, "%s", err);
+    int rc = ok ? load_and_finish(output, raw_path, start)
+                : (cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED);
     if (rc == GORT_EXIT_OK) {
         if (is_dead_tmp(s.tmp_path, output, s.session.recorder_pid)) unlink(s.tmp_path);
         unlink(raw_path);

@@ -325,13 +325,14 @@ typedef struct finish_info {
     bool recovered;        /* --recover: the recorder died; meta.recovered = 1 */
     uint64_t load_cpu_ns;  /* the load stage's CPU time (meta.load_cpu_ns) */
     uint64_t end_mono;     /* CLOCK_MONOTONIC when the finish began (meta.finish_ns) */
+    bool corrupt;          /* the drain met a ring whose head overran its tail */
 } finish_info;
 
 /* Completes a loaded trace: symbols, summary tables, meta (from the raw file's facts), indexes,
  * commit. False with err set. */
 bool record_finish(trace_db *d, ingest *g, loader *L, const finish_info *fi, char *err,
                    size_t errlen);
-/* gort record --recover FILE: returns the exit status (0, or 2 with one line on stderr). */
+/* gort record --recover FILE: returns the exit status (0, or 125 after one line on stderr). */
 int record_recover(const char *output);
 
 /* ---- symbolize.c ----------------------------------------------------------------------------- */
