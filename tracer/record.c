@@ -219,7 +219,7 @@ static int parse_args(int argc, char **argv, record_args *a) {
             return cli_error(CMD, "--recover takes no program (gort record --recover FILE)");
         return -1;
     }
-    if (first >= argc) return cli_error(CMD, "no program to run (gort record [OPTIONS] -- PROGRAM)");
+    if (first >= argc) return cli_error(CMD, "needs a PROGRAM (see gort record --help)");
     a->prog_argv = argv + first;
     return -1;
 }
