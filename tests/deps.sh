@@ -7,12 +7,13 @@
 #          groff for the man pages, Go 1.19 to run the samples' Go twins, and the real viewers
 #          the exports are loaded into: Chromium, and the npm packages of
 #          tests/node/package-lock.json installed into tests/node/node_modules, git-ignored);
-#          bench: also Go 1.19, the peer every benchmark compares with.
+#          bench: also Go 1.19, the peer every benchmark compares with, and LTTng-UST
+#          (liblttng-ust-dev, lttng-tools), the tracer benchmark's peer.
 set -e
 need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox"
 case "$1" in
   test) need="$need libxml2-utils sqlite3 python3 nodejs npm man-db chromium golang-go" ;;
-  bench) need="$need sqlite3 golang-go" ;;
+  bench) need="$need sqlite3 golang-go liblttng-ust-dev lttng-tools" ;;
 esac
 missing=""
 for p in $need; do
