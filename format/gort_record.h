@@ -55,6 +55,9 @@
     X(48, gc_assist)     /* a mark assist of the goroutine, emitted at its end: arg0 =      \
                             cycle number, arg1 = scan work it did (bytes), dur_ns = its     \
                             duration (scanning, stealing credit and waiting) */             \
+    /* the recorder's own effect on the program */                                        \
+    X(56, recorder_stall) /* a thread waited for ring space from ts to ts + dur_ns (written \
+                            after the event that waited); not an event: a `stalls` row */  \
     /* sampling and bookkeeping */                                                         \
     X(60, cpu_sample)    /* a profiling sample of the running thread's stack; arg0 = timer  \
                             periods it stands for, dur_ns = the CPU time they make */       \
@@ -179,7 +182,15 @@ typedef struct gort_rec_header {
     _Atomic uint64_t unringed_lost; /* --drop: events of threads that found no free ring */
     _Atomic uint32_t rings_used;    /* 1 + the highest ring index ever claimed */
     uint32_t pad;
-    uint64_t reserved[7];
+    uint64_t reserved[4];
+    /* the recorder and the producer (formerly reserved[4..6]; zero in older regions) */
+    _Atomic uint32_t drain_wake;    /* futex word: a producer that must wait adds 1 and wakes
+                                       the recorder's drain (FUTEX_WAKE, not private) */
+    int32_t life_fd;                /* the read end of a pipe whose write end only the recorder
+                                       holds: readable (EOF) once the recorder is dead; -1 none */
+    _Atomic uint64_t attach_ns;     /* producer: trace time when it attached (its constructor) */
+    _Atomic uint64_t orphaned_ns;   /* producer: trace time it found the recorder gone (then it
+                                       stops writing records and counts every event lost) */
     gort_rec_module modules[GORT_REC_MAX_MODULES];
 } gort_rec_header;
 

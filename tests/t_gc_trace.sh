@@ -80,4 +80,4 @@ expect_eq "$(cat "$T/incycle")" "$n"
 expect_eq "$(q "$T/assist.db" "SELECT sum(assists) = $n AND sum(assist_ns) = (SELECT sum(dur_ns) FROM events WHERE kind = 'gc_assist') FROM gc_cycles")" 1
 "$GORT" timeline "$T/assist.db" --script "$T/assist.gp"
 grep -q "title 'mark assist'" "$T/assist.gp" || fail "timeline: no mark assist legend"
-grep -q "fc rgb '#b070e0'" "$T/assist.gp" || fail "timeline: no mark assist band"
+grep -q "fc rgb '#30b0a0'" "$T/assist.gp" || fail "timeline: no mark assist band"

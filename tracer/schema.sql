@@ -1,9 +1,15 @@
--- schema.sql — the gort trace database, version 1. Documented column by column, with units,
+-- schema.sql — the gort trace database, version 2. Documented column by column, with units,
 -- in docs/schema.md (a test checks that the two agree). Conventions (as Perfetto's): times and
--- durations are integer nanoseconds since the start of the trace; every table has an `id`
--- (or a natural integer key named *_id); references are named *_id; losses are rows, not logs.
+-- durations are integer nanoseconds since the start of the trace; a table of things the events
+-- name by an id (maps, deferred calls, goroutines, GC cycles) has that id as its primary key,
+-- named as the events name it (maps.map_id, ...), and no other id; a table of things only the
+-- database names (stacks, frames, names, kinds, lost runs) keys them by `id`; references are
+-- named *_id; an end that did not happen during the trace is NULL (never 0 or -1), and so is a
+-- duration measured to it; losses and the recorder's own troubles are rows (stats), not logs.
+-- Version 2 (from 1): maps, defers, goroutines and gc_cycles lost their separate `id`; the
+-- gaps view says map-still-alive; the stats view.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -48,6 +54,7 @@ INSERT INTO kinds (id, name) VALUES
     (46, 'gc_sweep_done'),
     (47, 'gc_end'),
     (48, 'gc_assist'),
+    (56, 'recorder_stall'),
     (60, 'cpu_sample'),
     (61, 'lost'),
     (62, 'name');
@@ -86,7 +93,8 @@ CREATE VIEW events AS
              WHEN 42 THEN 'stw_end' WHEN 43 THEN 'gc_mark_start' WHEN 44 THEN 'gc_mark_termination'
              WHEN 45 THEN 'gc_sweep_start' WHEN 46 THEN 'gc_sweep_done' WHEN 47 THEN 'gc_end'
              WHEN 48 THEN 'gc_assist'
-             WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost' WHEN 62 THEN 'name'
+             WHEN 56 THEN 'recorder_stall' WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost'
+             WHEN 62 THEN 'name'
              ELSE 'kind' || r.kind_id END AS kind,
            r.map_id AS map_id, r.defer_id AS defer_id, r.arg0 AS arg0, r.arg1 AS arg1,
            r.dur_ns AS dur_ns, r.stack_id AS stack_id, r.kind_id AS kind_id
@@ -149,8 +157,7 @@ CREATE VIEW stack_frames AS
     FROM stack_entries se JOIN frames f ON f.id = se.frame_id;
 
 CREATE TABLE maps (
-    id          INTEGER PRIMARY KEY,
-    map_id      INTEGER NOT NULL UNIQUE,
+    map_id      INTEGER PRIMARY KEY,    -- the map's id in events
     created_ns  INTEGER,
     died_ns     INTEGER,            -- NULL if it never died during the trace
     death_cause TEXT,               -- 'gc', 'frame', NULL
@@ -161,8 +168,7 @@ CREATE TABLE maps (
 );
 
 CREATE TABLE defers (
-    id            INTEGER PRIMARY KEY,
-    defer_id      INTEGER NOT NULL UNIQUE,
+    defer_id      INTEGER PRIMARY KEY,  -- the defer record's id in events
     goid          INTEGER,
     registered_ns INTEGER,          -- deferproc
     ran_ns        INTEGER,          -- start of the deferred call, NULL if it never ran
@@ -172,8 +178,7 @@ CREATE TABLE defers (
 );
 
 CREATE TABLE gc_cycles (
-    id                  INTEGER PRIMARY KEY,
-    cycle               INTEGER NOT NULL UNIQUE,
+    cycle               INTEGER PRIMARY KEY,  -- gc_start's arg0
     start_ns            INTEGER,
     mark_start_ns       INTEGER,
     mark_termination_ns INTEGER,
@@ -189,8 +194,7 @@ CREATE TABLE gc_cycles (
 );
 
 CREATE TABLE goroutines (
-    id         INTEGER PRIMARY KEY,
-    goid       INTEGER NOT NULL UNIQUE,
+    goid       INTEGER PRIMARY KEY,     -- the goroutine's id in events
     tid        INTEGER,
     created_ns INTEGER,
     ended_ns   INTEGER
@@ -205,13 +209,23 @@ CREATE TABLE lost (
     count    INTEGER NOT NULL
 );
 
+-- One row per time a thread of the program waited for the recorder (its buffer was full and
+-- the recorder had not yet made room): the recorder's own effect on the program, never silent.
+CREATE TABLE stalls (
+    id       INTEGER PRIMARY KEY,
+    tid      INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns   INTEGER NOT NULL
+);
+
 -- Names the program sent once and events refer to by id (deferproc's arg1: the function).
 CREATE TABLE names (
     id   INTEGER PRIMARY KEY,       -- the id events carry
     name TEXT NOT NULL
 );
 
--- One row per map operation performed inside a deferred call.
+-- One row per map operation performed inside a deferred call, with gort gaps' verdicts (the
+-- one vocabulary: use-after-free, nil-map, map-still-alive, safe; viewer/gapcalc.c).
 CREATE VIEW gaps AS
     SELECT e.defer_id AS defer_id, e.map_id AS map_id, e.kind AS op, e.ts_ns AS op_ns,
            m.died_ns AS map_died_ns,
@@ -220,11 +234,33 @@ CREATE VIEW gaps AS
            CASE WHEN e.kind = 'map_use_after_free' THEN 'use-after-free'
                 WHEN e.map_id IS NULL OR e.map_id = 0 THEN 'nil-map'
                 WHEN m.died_ns IS NOT NULL AND m.died_ns <= e.ts_ns THEN 'use-after-free'
+                WHEN m.died_ns IS NULL THEN 'map-still-alive'
                 ELSE 'safe' END AS verdict
     FROM events e LEFT JOIN maps m ON m.map_id = e.map_id
     WHERE e.defer_id IS NOT NULL
       AND e.kind IN ('mapaccess', 'mapassign', 'mapdelete', 'mapclear', 'mapiterinit',
                      'map_use_after_free');
+
+-- The losses, waits and recorder errors of the run, as Perfetto's stats table: one row per
+-- counter (per thread where idx is a tid), always present, 0 when nothing happened. severity:
+-- 'info' (the recording cost the program time), 'data_loss' (events the trace lacks), 'error'
+-- (the recorder met something it could not read). source: 'trace' (counted while recording).
+CREATE VIEW stats AS
+    SELECT 'events_lost' AS name, NULL AS idx, 'data_loss' AS severity, 'trace' AS source,
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'events_lost'), 0) AS value
+    UNION ALL
+    SELECT 'events_lost_thread', tid, 'data_loss', 'trace', sum(count) FROM lost GROUP BY tid
+    UNION ALL
+    SELECT 'producer_waits', NULL, 'info', 'trace',
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'producer_waits'), 0)
+    UNION ALL
+    SELECT 'records_malformed', NULL, 'error', 'trace',
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'records_malformed'), 0)
+    UNION ALL
+    SELECT 'recorder_stalls', NULL, 'info', 'trace', (SELECT count(*) FROM stalls)
+    UNION ALL
+    SELECT 'recorder_stall_ns', NULL, 'info', 'trace',
+           coalesce((SELECT sum(end_ns - start_ns) FROM stalls), 0);
 
 -- @indexes: created by `gort record` after the events are loaded (loading is faster without
 -- them); everything above this line is created before. Only small ones, for the viewer: the

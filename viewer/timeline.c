@@ -5,8 +5,9 @@
  * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
  * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
  * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue),
- * mark assists of allocating goroutines (violet); runs of lost events are grey bands, so the
- * picture shows where it cannot see.
+ * mark assists of allocating goroutines (teal); runs of lost events are grey bands, so the picture shows where it cannot see, and the waits
+ * the recorder imposed on the program (the stalls table) are violet "recorder stall" bands, so
+ * a hole the recorder made never passes for the program's behaviour.
  * The gap between a map's death and each deferred call that touched it is an arrow on the
  * map's lane between the two instants, labelled with its length: green when the call was done
  * before the death (safe), red when the map was touched after it (use-after-free).
@@ -20,6 +21,20 @@
  * closer than a pixel merge; at most 2000 gaps are drawn and 40 labelled, use-after-free
  * ones first, and only on lanes of their own.
  *
+ * Memory does not grow with the trace: the maps, deferred calls and gaps are streamed from
+ * SQL, not kept. What is kept is what the picture shows (the lanes' maps, the arrows drawn, the
+ * bins) and, per map id, two bits (touched by a deferred call; alive in the window), and the
+ * ids of the use-after-free findings. So the gap report's query runs twice (once for the
+ * maps' priorities, once for the gaps of the maps that got a lane) and the deferred calls'
+ * twice (to count them, then to draw or bin them).
+ *
+ * Several traces (gort timeline A.db B.db ...) are stacked, one panel each in a gnuplot
+ * multiplot: each is read exactly as a single trace is, over a window as long as the longest
+ * trace and starting at its own first event, and drawn by the same code with a panel frame
+ * (place, title with the producer, x tics counted from that first event) around it. The data
+ * keep each trace's own times; only the tic labels are relative, so every panel's axis means
+ * the same thing and nothing of the single-trace drawing changes.
+ *
  * gnuplot reads the script and its data (inline datablocks) on a pipe; it writes a temporary
  * file beside -o, renamed over it on success. --script writes the script instead, so tests
  * and curious users can read exactly what would be drawn.
@@ -31,6 +46,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -41,26 +57,46 @@
 
 extern char **environ;
 
-static const char usage[] =
-    "usage: gort timeline TRACE [-o FILE.png|FILE.svg] [--from T] [--to T] [--map ID]...\n"
-    "                     [--size WxH] [--lanes N] [--script FILE]\n"
-    "\n"
-    "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
-    "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
-    "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep, mark assists),\n"
-    "and the gap between each map's death and the deferred calls that touched it (green\n"
-    "safe, red use-after-free). Large traces are aggregated to what the picture can show.\n"
-    "\n"
-    "  -o FILE       output, PNG or SVG by its extension (default timeline.png)\n"
-    "  --from T      start of the window (ns, or with a unit: 10us, 5ms, 1s)\n"
-    "  --to T        end of the window\n"
-    "  --map ID      only this map (repeatable)\n"
-    "  --size WxH    image size in pixels (default 1600 wide, height from the lanes)\n"
-    "  --lanes N     at most N map lanes and N goroutine lanes (default 40); the rest share\n"
-    "                one lane each\n"
-    "  --script FILE write the gnuplot script (with its data) to FILE instead of drawing\n"
-    "\n"
-    "Exit status: 0 done, 2 bad input or gnuplot failed.\n";
+#define MAX_TRACES 16
+
+static int cmd_timeline(int argc, char **argv);
+
+static const cli_optdoc timeline_options[] = {
+    { CLI_OPT_OUTPUT, NULL, "output, PNG or SVG by its extension (default timeline.png)" },
+    { CLI_OPT_FROM, NULL, "start of the window (ns, or with a unit: 10us, 5ms, 1s)" },
+    { CLI_OPT_TO, NULL, "end of the window" },
+    { CLI_OPT_MAP, NULL, "only this map (repeatable)" },
+    { CLI_OPT_SIZE, NULL, "image size in pixels (default 1600 wide, height from the lanes)" },
+    { CLI_OPT_LANES, NULL, "at most N map lanes and N goroutine lanes (default 40); the rest\n"
+                           "share one lane each" },
+    { CLI_OPT_SCRIPT, NULL, "write the gnuplot script (with its data) to FILE instead of drawing" },
+    { 0 },
+};
+
+const cli_command cli_cmd_timeline = {
+    .name = "timeline",
+    .run = cmd_timeline,
+    .summary = "gnuplot timeline of maps, deferred calls and GC cycles",
+    .synopsis = "TRACE [TRACE...] [-o FILE.png|FILE.svg] [--from T] [--to T]\n"
+                " [--map ID]... [--size WxH] [--lanes N] [--script FILE]",
+    .operands = "TRACE ...",
+    .min_operands = 1,
+    .max_operands = MAX_TRACES,
+    .description =
+        "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
+        "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
+        "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep, mark\n"
+        "assists), and the gap between each map's death and the deferred calls that touched it\n"
+        "(green safe, red use-after-free). Large traces are aggregated to what the picture can\n"
+        "show.\n"
+        "Several traces are stacked on one time axis, one panel each, labelled with the\n"
+        "trace's producer (libgort, go1.19.8, ...) and each aligned at its own first event,\n"
+        "so the same program's gaps read together (--from and --to are then relative to each\n"
+        "trace's first event; --map applies to one trace only).",
+    .options = timeline_options,
+    .exit_status = "0 done, 2 bad input or gnuplot failed.",
+    .example = "gort timeline trace.db --from 2ms --to 5ms -o window.svg",
+};
 
 enum { K_ASSIGN, K_DELETE, K_GROW, K_EVAC, K_REG, K_RAN, NKINDS };
 #define MAX_DEFERS_DRAWN 3000
@@ -84,8 +120,11 @@ typedef struct {
     int prio;
 } map_row;
 
+
 typedef struct {
     const char *trace, *out, *script;
+    const char *more[MAX_TRACES - 1]; /* the other traces of a stacked timeline */
+    size_t nmore;
     int64_t from, to;
     bool has_from, has_to;
     int64_t maps[256];
@@ -93,22 +132,35 @@ typedef struct {
     int width, height, lanes;
 } tl_args;
 
+/* A set of ids: a bit per id below IDSET_BITS, a hash table for the rest. */
+#define IDSET_BITS (1 << 26)
+typedef struct {
+    uint64_t *bits;
+    size_t nwords;
+    idmap big;
+} idset;
+
 typedef struct {   /* everything the picture needs, read from the trace */
     int64_t from, to;
     double unit;
     const char *unitname;
     int bins;
-    map_row *maps;  size_t nmaps, kept_maps;
-    defer_row *defers; size_t ndefers;
-    gap_row *gaps; size_t ngaps;
+    map_row *maps;  size_t nmaps, kept_maps; /* maps: the lanes' (kept_maps); nmaps in all */
+    defer_row *defers; size_t ndefers, ndrawn_defers; /* defers: the arrows drawn */
+    bool defers_binned;
+    gap_row *gaps; size_t ngaps;   /* the gaps on the lanes' maps (those that can be drawn) */
+    idset touched, alive;          /* maps a deferred call touched (and died); alive in window */
+    idmap uaf_maps;                /* maps with a use-after-free */
     size_t *gap_order; size_t ndrawn; /* the gaps drawn, in label priority order */
     int64_t goids[4096]; size_t ngoids, kept_goids;
-    idmap map_lane, goid_lane, gap_defers;
+    idmap map_lane, goid_lane, gap_defers; /* map_lane: the lanes' maps; gap_defers: the
+                                              deferred calls with a use-after-free (2) */
     int nlanes, other_maps_lane, other_g_lane;
     uint32_t *bins_count;  /* [lane][kind][bin] */
     int64_t *bands; size_t nbands, cap_bands; /* triples: phase (0 mark, 1 pause, 2 sweep,
-                                                 3 lost events, 4 assist), start, end */
-    bool has_lost, has_assist;
+                                                 3 lost events, 4 recorder stall,
+                                                 5 mark assist), start, end */
+    bool has_lost, has_stall, has_assist;
 } tl_data;
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -126,33 +178,104 @@ static bool push(void **v, size_t *n, size_t size, const void *item) {
     return true;
 }
 
-/* The gap report rows (gapcalc.c) whose map died: the arrows to draw. */
-static int read_gaps(sqlite3 *db, tl_data *d) {
+static int gap_lane(const tl_data *d, const gap_row *g);
+
+/* Adds id to the set; false when out of memory. */
+static bool idset_add(idset *s, int64_t id) {
+    if (id < 0 || id >= IDSET_BITS) {
+        int64_t *v = idmap_get(&s->big, id, true);
+        if (v) *v = 1;
+        return v != NULL;
+    }
+    size_t w = (size_t)id / 64;
+    if (w >= s->nwords) {
+        size_t n = s->nwords ? s->nwords : 1024;
+        while (n <= w) n *= 2;
+        uint64_t *b = realloc(s->bits, n * sizeof *b);
+        if (!b) return false;
+        memset(b + s->nwords, 0, (n - s->nwords) * sizeof *b);
+        s->bits = b;
+        s->nwords = n;
+    }
+    s->bits[w] |= 1ull << (id % 64);
+    return true;
+}
+
+/* True when id is in the set. */
+static bool idset_has(const idset *s, int64_t id) {
+    if (id < 0 || id >= IDSET_BITS) return idmap_get((idmap *)&s->big, id, false) != NULL;
+    size_t w = (size_t)id / 64;
+    return w < s->nwords && (s->bits[w] >> (id % 64) & 1);
+}
+
+/* Frees the set. */
+static void idset_free(idset *s) {
+    free(s->bits);
+    idmap_free(&s->big);
+    memset(s, 0, sizeof *s);
+}
+
+/* The gap report (gapcalc.c), first pass: which maps a deferred call touched (those that died:
+ * their lanes come first), which maps and deferred calls have a use-after-free. */
+static int read_gap_marks(sqlite3 *db, tl_data *d) {
     sqlite3_stmt *st = vt_prepare("timeline", db, gaps_sql);
     if (!st) return GORT_EXIT_USAGE;
     int rc;
+    bool oom = false;
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, GAP_VERDICT);
+        bool uaf = v && !strcmp(v, "use-after-free");
+        int64_t map = sqlite3_column_int64(st, GAP_MAP);
+        if (uaf) {
+            int64_t *p = idmap_get(&d->gap_defers, sqlite3_column_int64(st, GAP_DEFER), true);
+            oom = !p;
+            if (p) *p = 2;
+        }
+        if (oom || sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
+        oom = !idset_add(&d->touched, map);
+        if (!oom && uaf) {
+            int64_t *p = idmap_get(&d->uaf_maps, map, true);
+            oom = !p;
+            if (p) *p = 1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (oom) return cli_error("timeline", "out of memory");
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading gaps");
+}
+
+/* The gap report, second pass: the gaps whose map died and has a lane of its own, in the
+ * report's order, as many as choose_gaps can draw (use-after-free ones, then the others). */
+static int read_gaps(sqlite3 *db, tl_data *d) {
+    if (!d->kept_maps) return 0;
+    size_t len = strlen(gaps_sql) + 64 + d->kept_maps * 24;
+    char *sql = malloc(len);
+    if (!sql) return cli_error("timeline", "out of memory");
+    int n = snprintf(sql, len, "SELECT * FROM (%s) WHERE map_id IN (", gaps_sql);
+    for (size_t i = 0; i < d->kept_maps; i++)
+        n += snprintf(sql + n, len - (size_t)n, "%s%lld", i ? "," : "", (long long)d->maps[i].id);
+    snprintf(sql + n, len - (size_t)n, ")");
+    sqlite3_stmt *st = vt_prepare("timeline", db, sql);
+    free(sql);
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    size_t nuaf = 0, nother = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
         const char *v = (const char *)sqlite3_column_text(st, GAP_VERDICT);
         gap_row g = { sqlite3_column_int64(st, GAP_MAP), sqlite3_column_int64(st, GAP_DEFER),
                       sqlite3_column_int64(st, GAP_GOID), sqlite3_column_int64(st, GAP_DIED),
                       sqlite3_column_int64(st, GAP_LAST), v && !strcmp(v, "use-after-free"),
                       v && !strcmp(v, "safe") };
-        int64_t *p = idmap_get(&d->gap_defers, g.defer_id, true);
-        if (!p) break;
-        if (*p < (g.uaf ? 2 : 1)) *p = g.uaf ? 2 : 1; /* 2: a use-after-free */
-        if (sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
+        if (gap_lane(d, &g) < 0) continue;
+        size_t *count = g.uaf ? &nuaf : &nother;
+        if (*count >= MAX_GAPS_DRAWN) continue;
+        (*count)++;
         if (!push((void **)&d->gaps, &d->ngaps, sizeof g, &g)) break;
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading gaps");
-}
-
-/* Orders maps by drawing priority (use-after-free, touched by a deferred call, id). */
-static int by_prio(const void *a, const void *b) {
-    const map_row *x = a, *y = b;
-    if (x->prio != y->prio) return y->prio - x->prio;
-    return (x->id > y->id) - (x->id < y->id);
 }
 
 /* Orders maps by id. */
@@ -161,7 +284,9 @@ static int by_id(const void *a, const void *b) {
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Maps alive in the window (or those of --map), the first --lanes of them each a lane. */
+/* Maps alive in the window (or those of --map), counted; the first --lanes of them in priority
+ * order (a use-after-free, touched by a deferred call, the rest; by id within each) each get a
+ * lane. The maps come in id order, so the first --lanes of each priority are all it takes. */
 static int read_maps(sqlite3 *db, const tl_args *a, tl_data *d) {
     sqlite3_stmt *st = vt_prepare("timeline", db,
         "SELECT map_id, coalesce(created_ns, 0), coalesce(died_ns, -1), coalesce(death_cause, '') "
@@ -170,58 +295,67 @@ static int read_maps(sqlite3 *db, const tl_args *a, tl_data *d) {
     if (!st) return GORT_EXIT_USAGE;
     sqlite3_bind_int64(st, 1, d->to);
     sqlite3_bind_int64(st, 2, d->from);
-    int rc;
-    idmap prio = { 0 };
-    for (size_t i = 0; i < d->ngaps; i++) {
-        int64_t *p = idmap_get(&prio, d->gaps[i].map_id, true);
-        if (p && *p < (d->gaps[i].uaf ? 2 : 1)) *p = d->gaps[i].uaf ? 2 : 1;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    size_t cap = (size_t)a->lanes, nby[3] = { 0, 0, 0 };
+    map_row *by[3] = { calloc(cap, sizeof(map_row)), calloc(cap, sizeof(map_row)),
+                       calloc(cap, sizeof(map_row)) };
+    int rc = SQLITE_DONE;
+    bool oom = !by[0] || !by[1] || !by[2];
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         map_row m = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                       sqlite3_column_int64(st, 2), "", 0 };
         snprintf(m.cause, sizeof m.cause, "%s", (const char *)sqlite3_column_text(st, 3));
         bool wanted = a->nmaps == 0;
         for (size_t k = 0; k < a->nmaps; k++) wanted |= a->maps[k] == m.id;
         if (!wanted) continue;
-        int64_t *p = idmap_get(&prio, m.id, false);
-        m.prio = p ? (int)*p : 0;
-        if (!push((void **)&d->maps, &d->nmaps, sizeof m, &m)) break;
+        m.prio = idmap_get(&d->uaf_maps, m.id, false) ? 2 : idset_has(&d->touched, m.id) ? 1 : 0;
+        oom = !idset_add(&d->alive, m.id);
+        d->nmaps++;
+        if (nby[m.prio] < cap) by[m.prio][nby[m.prio]++] = m;
     }
     sqlite3_finalize(st);
-    idmap_free(&prio);
-    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    if (!oom) d->maps = calloc(cap, sizeof *d->maps);
+    for (int p = 2; !oom && d->maps && p >= 0; p--)
+        for (size_t i = 0; i < nby[p] && d->kept_maps < cap; i++) d->maps[d->kept_maps++] = by[p][i];
+    for (int p = 0; p < 3; p++) free(by[p]);
+    if (oom || !d->maps) return cli_error("timeline", "out of memory");
     if (rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading maps");
-    if (d->nmaps) qsort(d->maps, d->nmaps, sizeof *d->maps, by_prio);
-    d->kept_maps = d->nmaps < (size_t)a->lanes ? d->nmaps : (size_t)a->lanes;
     if (d->kept_maps) qsort(d->maps, d->kept_maps, sizeof *d->maps, by_id);
-    for (size_t i = 0; i < d->nmaps; i++) {
+    for (size_t i = 0; i < d->kept_maps; i++) {
         int64_t *p = idmap_get(&d->map_lane, d->maps[i].id, true);
         if (!p) return cli_error("timeline", "out of memory");
-        *p = i < d->kept_maps ? (int64_t)i : (int64_t)d->kept_maps; /* the "other" lane */
+        *p = (int64_t)i;
     }
     return 0;
 }
 
-/* Deferred calls overlapping the window, and the goroutine lanes they need. */
+/* The lane of map id's marks: its own, the "other maps" lane, or -1 (not a map of the window). */
+static int map_lane_of(const tl_data *d, int64_t id) {
+    int64_t *lane = idmap_get((idmap *)&d->map_lane, id, false);
+    if (lane) return (int)*lane;
+    return d->other_maps_lane >= 0 && idset_has(&d->alive, id) ? d->other_maps_lane : -1;
+}
+
+/* The deferred calls overlapping the window, in goroutine order. */
+static const char defers_sql[] =
+    "SELECT defer_id, coalesce(goid, 0), coalesce(registered_ns, ran_ns), coalesce(ran_ns, -1) "
+    "FROM defers WHERE coalesce(registered_ns, ran_ns) <= ?1 AND coalesce(ran_ns, ?1) >= ?2 "
+    "ORDER BY goid, defer_id";
+
+/* Deferred calls overlapping the window: counted, and the goroutine lanes they need. */
 static int read_defers(sqlite3 *db, const tl_args *a, tl_data *d) {
-    sqlite3_stmt *st = vt_prepare("timeline", db,
-        "SELECT defer_id, coalesce(goid, 0), coalesce(registered_ns, ran_ns), coalesce(ran_ns, -1) "
-        "FROM defers WHERE coalesce(registered_ns, ran_ns) <= ?1 AND coalesce(ran_ns, ?1) >= ?2 "
-        "ORDER BY goid, defer_id");
+    sqlite3_stmt *st = vt_prepare("timeline", db, defers_sql);
     if (!st) return GORT_EXIT_USAGE;
     sqlite3_bind_int64(st, 1, d->to);
     sqlite3_bind_int64(st, 2, d->from);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        defer_row r = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                        sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3) };
-        if (!push((void **)&d->defers, &d->ndefers, sizeof r, &r)) break;
-        if ((d->ngoids == 0 || d->goids[d->ngoids - 1] != r.goid) &&
+        int64_t goid = sqlite3_column_int64(st, 1);
+        d->ndefers++;
+        if ((d->ngoids == 0 || d->goids[d->ngoids - 1] != goid) &&
             d->ngoids < sizeof d->goids / sizeof d->goids[0])
-            d->goids[d->ngoids++] = r.goid;
+            d->goids[d->ngoids++] = goid;
     }
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
     if (rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading deferred calls");
     d->kept_goids = d->ngoids < (size_t)a->lanes ? d->ngoids : (size_t)a->lanes;
     int base = (int)d->kept_maps + (d->nmaps > d->kept_maps);
@@ -265,6 +399,8 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     }
     if (d->nbands >= MAX_BANDS) return true;
     if (phase == 3) d->has_lost = true;
+    if (phase == 4) d->has_stall = true;
+    if (phase == 5) d->has_assist = true;
     if (d->nbands == d->cap_bands) {
         size_t cap = d->cap_bands ? d->cap_bands * 2 : 64;
         int64_t *v = realloc(d->bands, cap * 3 * sizeof *v);
@@ -277,6 +413,36 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     b[1] = s;
     b[2] = e;
     return true;
+}
+
+/* Deferred calls, second pass: arrows when few (kept to draw), otherwise bins, but for the
+ * first MAX_UAF_DEFERS use-after-free ones which are always arrows. */
+static int read_defer_marks(sqlite3 *db, tl_data *d) {
+    sqlite3_stmt *st = vt_prepare("timeline", db, defers_sql);
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->to);
+    sqlite3_bind_int64(st, 2, d->from);
+    d->defers_binned = d->ndefers > MAX_DEFERS_DRAWN;
+    size_t uaf_drawn = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        defer_row r = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                        sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3) };
+        int64_t *lane = idmap_get(&d->goid_lane, r.goid, false);
+        int64_t *touched = idmap_get(&d->gap_defers, r.defer_id, false);
+        bool uaf = touched && *touched == 2 && uaf_drawn < MAX_UAF_DEFERS;
+        if (!lane) continue;
+        if (d->defers_binned && !uaf) {
+            count_bin(d, (int)*lane, K_REG, r.reg);
+            if (r.ran >= 0) count_bin(d, (int)*lane, K_RAN, r.ran);
+            continue;
+        }
+        uaf_drawn += uaf;
+        if (!push((void **)&d->defers, &d->ndrawn_defers, sizeof r, &r)) break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading deferred calls");
 }
 
 /* GC mark and sweep phases from gc_cycles. */
@@ -316,6 +482,25 @@ static int read_lost(sqlite3 *db, tl_data *d) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading lost events");
 }
 
+/* The waits the recorder imposed (the stalls table; absent in older traces) as violet bands. */
+static int read_stalls(sqlite3 *db, tl_data *d) {
+    if (!vt_has_table(db, "stalls")) return 0;
+    sqlite3_stmt *st = vt_prepare("timeline", db,
+        "SELECT start_ns, end_ns FROM stalls WHERE end_ns >= ?1 AND start_ns <= ?2 ORDER BY start_ns");
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->from);
+    sqlite3_bind_int64(st, 2, d->to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!add_band(d, 4, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
+            sqlite3_finalize(st);
+            return cli_error("timeline", "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading recorder stalls");
+}
+
 /* One scan of the events in the window: map operations into bins, pauses and mark assists
  * into bands. Kinds by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow,
  * 6 evacuate, 42 stw_end, 48 gc_assist.
@@ -337,15 +522,14 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
         int64_t ts = sqlite3_column_int64(st, 0);
         int kind = sqlite3_column_int(st, 1);
         if (kind == GORT_EV_stw_end || kind == GORT_EV_gc_assist) {
-            if (kind == GORT_EV_gc_assist) d->has_assist = true;
-            if (!add_band(d, kind == GORT_EV_stw_end ? 1 : 4, ts - sqlite3_column_int64(st, 3), ts)) break;
+            if (!add_band(d, kind == GORT_EV_stw_end ? 1 : 5, ts - sqlite3_column_int64(st, 3), ts)) break;
             continue;
         }
-        int64_t *lane = idmap_get(&d->map_lane, sqlite3_column_int64(st, 2), false);
-        if (!lane) continue;
+        int lane = map_lane_of(d, sqlite3_column_int64(st, 2));
+        if (lane < 0) continue;
         int k = kind == GORT_EV_mapassign ? K_ASSIGN : kind == GORT_EV_mapdelete ? K_DELETE
               : kind == GORT_EV_hashgrow ? K_GROW : K_EVAC;
-        count_bin(d, (int)*lane, k, ts);
+        count_bin(d, lane, k, ts);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
@@ -377,7 +561,7 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     if (d->to == d->from) d->to = d->from + 1;
     d->bins = a->width > 200 ? a->width - 200 : 100;
     pick_unit(d);
-    int rc = read_gaps(db, d);
+    int rc = read_gap_marks(db, d);
     if (!rc) rc = read_maps(db, a, d);
     if (!rc && a->nmaps && d->nmaps == 0)
         return cli_error("timeline", "no map with the given --map ids in the window");
@@ -386,8 +570,11 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     if (d->nlanes == 0) return cli_error("timeline", "nothing to draw: no map and no deferred call in the window");
     d->bins_count = calloc((size_t)d->nlanes * NKINDS * (size_t)d->bins, sizeof *d->bins_count);
     if (!d->bins_count) return cli_error("timeline", "out of memory");
-    rc = read_cycles(db, d);
+    rc = read_gaps(db, d);
+    if (!rc) rc = read_defer_marks(db, d);
+    if (!rc) rc = read_cycles(db, d);
     if (!rc) rc = read_lost(db, d);
+    if (!rc) rc = read_stalls(db, d);
     if (!rc) rc = read_events(db, a, d);
     return rc;
 }
@@ -409,6 +596,39 @@ static void gp_string(FILE *f, const char *s) {
         if ((unsigned char)*s >= 0x20) putc(*s, f);
     }
     putc('\'', f);
+}
+
+/* One trace's panel in a stacked timeline (several traces on one time axis). */
+typedef struct {
+    char title[600];   /* "PRODUCER: PATH" */
+    int64_t end;       /* the trace's last event: after it the panel is blank */
+    double y, h;       /* its origin and height, as fractions of the picture */
+    bool key;          /* the legend, drawn once (under the last panel) */
+} tl_panel;
+
+/* A step of 1, 2 or 5 times a power of ten that cuts SPAN into about eight. */
+static double nice_step(double span) {
+    double raw = span > 0 ? span / 8 : 1, mag = pow(10, floor(log10(raw))), norm = raw / mag;
+    return (norm < 1.5 ? 1 : norm < 3.5 ? 2 : norm < 7.5 ? 5 : 10) * mag;
+}
+
+/* A panel's place in the picture, and an x axis that counts from the trace's first event
+ * (D->from): the data keep each trace's own times, the tics are labelled relative to it, and
+ * every panel spans the same length of time, so the panels share one time axis. */
+static void write_panel_frame(FILE *f, const tl_data *d, const tl_panel *p) {
+    fprintf(f, "set origin 0,%.6f\nset size 1,%.6f\nset rmargin 6\n", p->y, p->h);
+    if (!p->key) fputs("unset key\n", f);
+    fprintf(f, "set xlabel 'time since the first event of each trace (%s)'\n", d->unitname);
+    double span = (double)(d->to - d->from) / d->unit, step = nice_step(span);
+    fputs("set xtics (", f);
+    for (int k = 0; k * step <= span * (1 + 1e-9); k++)
+        fprintf(f, "%s\"%g\" %.9g", k ? ", " : "", k * step, (double)d->from / d->unit + k * step);
+    fputs(")\n", f);
+    if (p->end < d->to) /* the trace ended before the longest one: nothing is known after */
+        fprintf(f, "set object 100000 rect from first %.9g, graph 0 to graph 1, graph 1 front "
+                   "fc rgb '#f4f4f4' fs solid 1.0 noborder\n"
+                   "set label 100000 'trace ended' at first %.9g, graph 0.5 left offset 1,0 "
+                   "font ',8' tc rgb '#888888' front\n", xv(d, p->end), xv(d, p->end));
 }
 
 /* The lanes' names on the y axis. */
@@ -436,14 +656,15 @@ static void write_lanes(FILE *f, const tl_data *d) {
 
 /* GC bands as rectangles behind everything. */
 static void write_bands(FILE *f, const tl_data *d) {
-    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090", "#b070e0" };
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090", "#b070e0",
+                                          "#30b0a0" };
     for (size_t i = 0; i < d->nbands; i++) {
         const int64_t *b = d->bands + i * 3;
         double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
         fprintf(f, "set object %zu rect from first %.9g, graph 0 to first %.9g, graph 1 behind "
                    "fc rgb '%s' fs solid %s noborder\n",
                 i + 1, x1, x2 > x1 ? x2 : x1 + (double)(d->to - d->from) / d->unit / d->bins,
-                colors[b[0]], b[0] == 1 || b[0] == 3 ? "0.55" : "0.3");
+                colors[b[0]], b[0] == 1 || b[0] == 3 || b[0] == 4 ? "0.55" : "0.3");
     }
 }
 
@@ -522,24 +743,12 @@ static void write_lives(FILE *f, const tl_data *d) {
     fputs("EOD\n", f);
 }
 
-/* Datablocks of deferred calls: arrows when few, otherwise bins, but for the first
- * MAX_UAF_DEFERS use-after-free ones which are always arrows. */
-static void write_defers(FILE *f, tl_data *d, bool *binned) {
-    *binned = d->ndefers > MAX_DEFERS_DRAWN;
-    size_t uaf_drawn = 0;
+/* Datablock of the deferred calls drawn as arrows (read_defer_marks chose them). */
+static void write_defers(FILE *f, const tl_data *d) {
     fputs("$defer << EOD\n", f);
-    for (size_t i = 0; i < d->ndefers; i++) {
+    for (size_t i = 0; i < d->ndrawn_defers; i++) {
         const defer_row *r = &d->defers[i];
-        int64_t *lane = idmap_get(&d->goid_lane, r->goid, false);
-        int64_t *touched = idmap_get(&d->gap_defers, r->defer_id, false);
-        bool uaf = touched && *touched == 2 && uaf_drawn < MAX_UAF_DEFERS;
-        if (!lane) continue;
-        if (*binned && !uaf) {
-            count_bin(d, (int)*lane, K_REG, r->reg);
-            if (r->ran >= 0) count_bin(d, (int)*lane, K_RAN, r->ran);
-            continue;
-        }
-        uaf_drawn += uaf;
+        int64_t *lane = idmap_get((idmap *)&d->goid_lane, r->goid, false);
         int64_t end = r->ran >= 0 ? r->ran : d->to;
         double y = (double)*lane - 0.3 + 0.15 * (double)(r->defer_id % 5);
         fprintf(f, "%.9g %.2f %.9g %d\n", xv(d, r->reg), y, xv(d, end), r->ran >= 0 ? 1 : 0);
@@ -562,11 +771,8 @@ static void write_gap_arrows(FILE *f, const tl_data *d) {
     fputs("EOD\n", f);
 }
 
-/* The whole script: terminal, axes, bands, labels, data and the plot command. */
-static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *output, bool svg) {
-    int height = a->height ? a->height : 140 + 26 * d->nlanes;
-    if (!a->height && height < 420) height = 420;
-    if (!a->height && height > 4000) height = 4000;
+/* The script's head: the terminal, HEIGHT pixels high, and the output file. */
+static void write_head(FILE *f, const tl_args *a, int height, const char *output, bool svg) {
     fputs("# gort timeline: gnuplot script and data\n", f);
     if (svg)
         fprintf(f, "set terminal svg size %d,%d dynamic font 'sans,10' background rgb 'white'\n", a->width, height);
@@ -577,20 +783,26 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
                 a->width, height, a->width, height);
     fputs("set termoption noenhanced\nset output ", f);
     gp_string(f, output);
-    fputs("\nset title ", f);
+    fputs("\n", f);
+}
+
+/* One trace's picture: title, axes, lanes, bands, labels, data and the plot command. P is
+ * NULL for the timeline of one trace, else the trace's panel in a stacked timeline. */
+static void write_panel(FILE *f, const tl_args *a, tl_data *d, const tl_panel *p) {
+    fputs("set title ", f);
     char title[600];
     snprintf(title, sizeof title, "gort timeline: %s", a->trace);
-    gp_string(f, title);
+    gp_string(f, p ? p->title : title);
     fprintf(f, "\nset xlabel 'time since trace start (%s)'\n", d->unitname);
     fprintf(f, "set xrange [%.9g:%.9g]\n", (double)d->from / d->unit, (double)d->to / d->unit);
     fputs("set grid xtics lc rgb '#dddddd'\nset key outside bottom center horizontal font ',8'\n"
           "set lmargin 22\nset tics font ',8'\n", f);
+    if (p) write_panel_frame(f, d, p);
     write_lanes(f, d);
     write_bands(f, d);
     write_gap_labels(f, d);
     write_lives(f, d);
-    bool binned;
-    write_defers(f, d, &binned);
+    write_defers(f, d);
     write_gap_arrows(f, d);
     static const char *const names[] = { "assign", "delete", "grow", "evac", "reg", "ran" };
     static const double dy[] = { -0.12, 0.12, -0.24, 0.24, -0.12, 0.12 };
@@ -614,9 +826,19 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
     fputs(", \\\n  NaN with boxes fs solid 0.3 fc rgb '#ffcc80' title 'GC mark'"
           ", NaN with boxes fs solid 0.55 fc rgb '#ff6060' title 'stop-the-world'"
           ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
-    if (d->has_assist) fputs(", NaN with boxes fs solid 0.3 fc rgb '#b070e0' title 'mark assist'", f);
     if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
+    if (d->has_stall) fputs(", NaN with boxes fs solid 0.55 fc rgb '#b070e0' title 'recorder stall'", f);
+    if (d->has_assist) fputs(", NaN with boxes fs solid 0.3 fc rgb '#30b0a0' title 'mark assist'", f);
     fputs("\n", f);
+}
+
+/* The whole script of one trace's timeline. */
+static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *output, bool svg) {
+    int height = a->height ? a->height : 140 + 26 * d->nlanes;
+    if (!a->height && height < 420) height = 420;
+    if (!a->height && height > 4000) height = 4000;
+    write_head(f, a, height, output, svg);
+    write_panel(f, a, d, NULL);
     fputs("unset output\n", f);
 }
 
@@ -689,53 +911,49 @@ static int bad_time(const char *v) {
     return cli_error("timeline", "bad time '%s' (ns, or with a unit: 10us, 5ms, 1s)", v);
 }
 
+/* Takes one option into the tl_args at CTX; reports a bad value. */
+static int timeline_option(void *ctx, int id, const char *v) {
+    tl_args *a = ctx;
+    int64_t n;
+    switch (id) {
+    case CLI_OPT_OUTPUT: a->out = v; break;
+    case CLI_OPT_SCRIPT: a->script = v; break;
+    case CLI_OPT_FROM:
+        if (!cli_parse_time_ns(v, &a->from)) return bad_time(v);
+        a->has_from = true;
+        break;
+    case CLI_OPT_TO:
+        if (!cli_parse_time_ns(v, &a->to)) return bad_time(v);
+        a->has_to = true;
+        break;
+    case CLI_OPT_MAP:
+        if (!cli_parse_int(v, 0, INT64_MAX, &n)) return cli_error("timeline", "bad map id '%s'", v);
+        if (a->nmaps == sizeof a->maps / sizeof a->maps[0]) return cli_error("timeline", "too many --map");
+        a->maps[a->nmaps++] = n;
+        break;
+    case CLI_OPT_SIZE:
+        if (!parse_size(v, &a->width, &a->height))
+            return cli_error("timeline", "--size takes WIDTHxHEIGHT in pixels, e.g. 1600x900");
+        break;
+    case CLI_OPT_LANES:
+        if (!cli_parse_int(v, 1, 1000, &n)) return cli_error("timeline", "--lanes takes 1 to 1000");
+        a->lanes = (int)n;
+        break;
+    default:
+        return cli_error("timeline", "internal error: option %d", id);
+    }
+    return 0;
+}
+
 /* Parses the command line into A; -1 after printing --help. */
 static int parse_args(int argc, char **argv, tl_args *a) {
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int64_t n;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return -1;
-        }
-#define OPT(name) cli_opt_value("timeline", argc, argv, &i, name, &v)
-        if (OPT("-o") || OPT("--output")) {
-            if (!v) return GORT_EXIT_USAGE;
-            a->out = v;
-        } else if (OPT("--script")) {
-            if (!v) return GORT_EXIT_USAGE;
-            a->script = v;
-        } else if (OPT("--from")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_time_ns(v, &a->from)) return bad_time(v);
-            a->has_from = true;
-        } else if (OPT("--to")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_time_ns(v, &a->to)) return bad_time(v);
-            a->has_to = true;
-        } else if (OPT("--map")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_int(v, 0, INT64_MAX, &n)) return cli_error("timeline", "bad map id '%s'", v);
-            if (a->nmaps == sizeof a->maps / sizeof a->maps[0]) return cli_error("timeline", "too many --map");
-            a->maps[a->nmaps++] = n;
-        } else if (OPT("--size")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!parse_size(v, &a->width, &a->height))
-                return cli_error("timeline", "--size takes WIDTHxHEIGHT in pixels, e.g. 1600x900");
-        } else if (OPT("--lanes")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_int(v, 1, 1000, &n)) return cli_error("timeline", "--lanes takes 1 to 1000");
-            a->lanes = (int)n;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_error("timeline", "unknown option %s (see gort timeline --help)", argv[i]);
-        } else if (!a->trace) {
-            a->trace = argv[i];
-        } else {
-            return cli_error("timeline", "unexpected argument '%s'", argv[i]);
-        }
-#undef OPT
-    }
-    if (!a->trace) return cli_error("timeline", "needs a TRACE (see gort timeline --help)");
+    int first;
+    int rc = cli_parse(&cli_cmd_timeline, argc, argv, timeline_option, a, &first);
+    if (rc >= 0) return rc ? rc : -1;
+    a->trace = argv[first];
+    for (int i = first + 1; i < argc; i++) a->more[a->nmore++] = argv[i];
+    if (a->nmore && a->nmaps)
+        return cli_error("timeline", "--map picks maps of one trace; draw that trace alone");
     return 0;
 }
 
@@ -745,8 +963,12 @@ static bool ends_with(const char *path, const char *suffix) {
     return n >= k && !strcasecmp(path + n - k, suffix);
 }
 
-/* Draws D: the script into memory, then to --script or through gnuplot into -o. */
-static int draw(const tl_args *a, tl_data *d) {
+/* Writes a whole gnuplot script for OUTPUT (an SVG when SVG) from CTX. */
+typedef void (*script_fn)(FILE *f, const tl_args *a, void *ctx, const char *output, bool svg);
+
+/* Draws what WRITE writes from CTX: the script into memory, then to --script or through
+ * gnuplot into -o. */
+static int draw_with(const tl_args *a, script_fn write, void *ctx) {
     const char *out = a->out ? a->out : "timeline.png";
     bool svg = ends_with(out, ".svg");
     if (!svg && !ends_with(out, ".png"))
@@ -755,7 +977,7 @@ static int draw(const tl_args *a, tl_data *d) {
     int rc = vout_file_open("timeline", a->script ? a->script : out, a->trace, &vf);
     if (rc) return rc;
     if (a->script) {
-        write_script(vf.f, a, d, out, svg);
+        write(vf.f, a, ctx, out, svg);
         return vout_file_close("timeline", &vf, true);
     }
     /* gnuplot writes the temporary file; we only rename it. */
@@ -766,7 +988,7 @@ static int draw(const tl_args *a, tl_data *d) {
         vout_file_close("timeline", &vf, false);
         return cli_error("timeline", "out of memory");
     }
-    write_script(m, a, d, vf.tmp, svg);
+    write(m, a, ctx, vf.tmp, svg);
     fclose(m);
     rc = run_gnuplot(text, len);
     free(text);
@@ -777,11 +999,163 @@ static int draw(const tl_args *a, tl_data *d) {
     return rc;
 }
 
+/* write_script for draw_with. */
+static void write_one(FILE *f, const tl_args *a, void *d, const char *output, bool svg) {
+    write_script(f, a, d, output, svg);
+}
+
+/* Draws D, the timeline of one trace. */
+static int draw(const tl_args *a, tl_data *d) { return draw_with(a, write_one, d); }
+
+/* Frees what D holds. */
+static void free_data(tl_data *d) {
+    free(d->maps);
+    free(d->defers);
+    free(d->gaps);
+    free(d->gap_order);
+    free(d->bins_count);
+    free(d->bands);
+    idmap_free(&d->map_lane);
+    idmap_free(&d->goid_lane);
+    idmap_free(&d->gap_defers);
+    idmap_free(&d->uaf_maps);
+    idset_free(&d->touched);
+    idset_free(&d->alive);
+}
+
+/* ---- several traces on one time axis --------------------------------------------------- */
+
+/* A stacked timeline: one panel per trace, top to bottom in the order given. */
+typedef struct {
+    size_t n;
+    tl_data *d;
+    tl_panel *p;
+    int height;
+} tl_stack;
+
+/* The script of a stacked timeline: one head, then each trace's panel in a multiplot. */
+static void write_stack(FILE *f, const tl_args *a, void *ctx, const char *output, bool svg) {
+    tl_stack *s = ctx;
+    write_head(f, a, s->height, output, svg);
+    fputs("set multiplot\n", f);
+    for (size_t i = 0; i < s->n; i++) {
+        write_panel(f, a, &s->d[i], &s->p[i]);
+        fputs("unset label\nunset object\nunset arrow\n", f);
+    }
+    fputs("unset multiplot\nunset output\n", f);
+}
+
+/* The first and last event times of DB into *FIRST, *LAST. */
+static void trace_span(sqlite3 *db, int64_t *first, int64_t *last) {
+    *first = vt_int(db, "SELECT min(ts_ns) FROM events", 0);
+    *last = vt_int(db, "SELECT max(ts_ns) FROM events", 0);
+}
+
+/* The panel title of trace PATH: its producer (meta.producer; libgort's traces before the
+ * key existed say nothing) and its path. */
+static void panel_title(sqlite3 *db, const char *path, tl_panel *p) {
+    sqlite3_stmt *st = NULL;
+    const char *producer = "libgort";
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'producer'", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        producer = (const char *)sqlite3_column_text(st, 0);
+    snprintf(p->title, sizeof p->title, "%s: %s", producer, path);
+    sqlite3_finalize(st);
+}
+
+/* Reads trace I of the stack: its window is the common span from its own first event. */
+static int read_stacked(const tl_args *a, const char *path, int64_t span, tl_stack *s, size_t i) {
+    sqlite3 *db;
+    int rc = vt_open("timeline", path, &db);
+    if (rc) return rc;
+    int64_t first, last;
+    trace_span(db, &first, &last);
+    tl_args ai = *a;
+    ai.trace = path;
+    ai.has_from = ai.has_to = true;
+    ai.from = first + (a->has_from ? a->from : 0);
+    ai.to = first + (a->has_to ? a->to : span);
+    panel_title(db, path, &s->p[i]);
+    s->p[i].end = last;
+    rc = read_all(db, &ai, &s->d[i]);
+    sqlite3_close(db);
+    if (!rc && !choose_gaps(&s->d[i])) rc = cli_error("timeline", "out of memory");
+    return rc;
+}
+
+/* The longest span (last - first event) of the traces, so every panel shows as much time. */
+static int longest_span(const char *const *paths, size_t n, int64_t *span) {
+    *span = 1;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3 *db;
+        int rc = vt_open("timeline", paths[i], &db);
+        if (rc) return rc;
+        int64_t first, last;
+        trace_span(db, &first, &last);
+        sqlite3_close(db);
+        if (last - first > *span) *span = last - first;
+    }
+    return 0;
+}
+
+/* True when paths A and B name the same existing file. */
+static bool same_path(const char *a, const char *b) {
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Each panel's height in pixels (from its lanes) and place; the picture's height. */
+static void lay_out(const tl_args *a, tl_stack *s) {
+    int px[MAX_TRACES], total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        px[i] = 110 + 26 * s->d[i].nlanes;
+        if (px[i] < 240) px[i] = 240;
+        total += px[i];
+    }
+    px[s->n - 1] += 60; /* the legend */
+    total += 60;
+    s->height = a->height ? a->height : total > 4000 ? 4000 : total;
+    double y = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        s->p[i].h = (double)px[i] / total;
+        y -= s->p[i].h;
+        s->p[i].y = y < 0 ? 0 : y;
+        s->p[i].key = i + 1 == s->n;
+    }
+}
+
+/* gort timeline A.db B.db ...: the traces stacked on one time axis, each aligned at its own
+ * first event. Returns the exit status. */
+static int timeline_stack(const tl_args *a) {
+    const char *paths[MAX_TRACES] = { a->trace };
+    size_t n = 1 + a->nmore;
+    for (size_t i = 1; i < n; i++) paths[i] = a->more[i - 1];
+    const char *out = a->script ? a->script : a->out ? a->out : "timeline.png";
+    for (size_t i = 1; i < n; i++)
+        if (same_path(out, paths[i])) return cli_error("timeline", "%s: refusing to overwrite a trace", out);
+    if (a->has_from && a->has_to && a->to <= a->from) return cli_error("timeline", "--to is before --from");
+    int64_t span;
+    int rc = longest_span(paths, n, &span);
+    if (rc) return rc;
+    tl_stack s = { n, calloc(n, sizeof *s.d), calloc(n, sizeof *s.p), 0 };
+    if (!s.d || !s.p) rc = cli_error("timeline", "out of memory");
+    for (size_t i = 0; i < n && !rc; i++) rc = read_stacked(a, paths[i], span, &s, i);
+    if (!rc) {
+        lay_out(a, &s);
+        rc = draw_with(a, write_stack, &s);
+    }
+    for (size_t i = 0; s.d && i < n; i++) free_data(&s.d[i]);
+    free(s.d);
+    free(s.p);
+    return rc;
+}
+
 /* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
-int cmd_timeline(int argc, char **argv) {
+static int cmd_timeline(int argc, char **argv) {
     tl_args a = { .width = 1600, .lanes = 40 };
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? GORT_EXIT_OK : rc;
+    if (a.nmore) return timeline_stack(&a);
     sqlite3 *db;
     rc = vt_open("timeline", a.trace, &db);
     if (rc) return rc;
@@ -790,14 +1164,6 @@ int cmd_timeline(int argc, char **argv) {
     sqlite3_close(db);
     if (!rc && !choose_gaps(&d)) rc = cli_error("timeline", "out of memory");
     if (!rc) rc = draw(&a, &d);
-    free(d.maps);
-    free(d.defers);
-    free(d.gaps);
-    free(d.gap_order);
-    free(d.bins_count);
-    free(d.bands);
-    idmap_free(&d.map_lane);
-    idmap_free(&d.goid_lane);
-    idmap_free(&d.gap_defers);
+    free_data(&d);
     return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * viewer.h — the one public header of gort's viewer: the subcommands flame, timeline, gaps,
- * sql, info and export, which read a trace database and never change it.
+ * sql, info, export and compare, which read trace databases and never change them.
  *
  * Layers, each a file:
  *   trace_db.c  opens a trace read-only and checks that it is a gort trace this build reads;
@@ -10,7 +10,9 @@
  *   folded.c    the folded-stack set: parse, sort, reverse, diff;
  *   flame_svg.c draws a folded set as an interactive SVG flame graph;
  *   gapcalc.c   the gap report's query (shared by gaps, info, timeline);
- *   flame.c, timeline.c, gaps.c, sql.c, info.c, export.c: one subcommand each (cmd_*).
+ *   compare_facts.c the facts of a trace that gort compare matches against another's;
+ *   flame.c, timeline.c, gaps.c, sql.c, info.c, export.c, compare.c: one subcommand each
+ *               (cmd_*).
  *
  * Every function that can fail reports one line through cli_error and returns
  * GORT_EXIT_USAGE (2) or a NULL/false result the caller passes up unchanged.
@@ -23,8 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
-#define VIEWER_SCHEMA_VERSION 1
+/* The newest trace schema this build reads; it reads every older one too (version 1 differs
+ * only in columns and views the viewer does not use: maps.id, ..., the gaps view's words). */
+#define VIEWER_SCHEMA_VERSION 2
 
 /* ---- trace_db.c ------------------------------------------------------------------------- */
 
@@ -194,6 +199,69 @@ extern const char gaps_sql[];
 /* Column indexes of gaps_sql. */
 enum { GAP_MAP, GAP_DEFER, GAP_FN, GAP_GOID, GAP_DIED, GAP_RAN, GAP_FIRST, GAP_LAST, GAP_OPS,
        GAP_GAP, GAP_VERDICT };
+
+/* ---- jbuf.c: a write buffer for the exports -------------------------------------------- */
+
+typedef struct {
+    FILE *out;
+    char *buf;
+    size_t len;
+    bool failed;    /* a write failed: later ones are dropped */
+} jbuf;
+
+#define JBUF_SIZE (1u << 20)
+
+/* Starts buffering writes to OUT; false when out of memory. */
+bool jbuf_init(jbuf *jb, FILE *out);
+/* Flushes and frees the buffer; false when any write failed. */
+bool jbuf_finish(jbuf *jb);
+/* Appends S[0..N) when the buffer is full (jbuf_mem's slow path). */
+void jbuf_mem_slow(jbuf *jb, const char *s, size_t n);
+/* Appends S[0..N): inline, so a constant N is a few moves. */
+static inline void jbuf_mem(jbuf *jb, const char *s, size_t n) {
+    if (jb->len + n <= JBUF_SIZE) {
+        memcpy(jb->buf + jb->len, s, n);
+        jb->len += n;
+    } else {
+        jbuf_mem_slow(jb, s, n);
+    }
+}
+void jbuf_str(jbuf *jb, const char *s);
+/* A string literal, its length known at compile time. */
+#define JB_LIT(jb, lit) jbuf_mem((jb), "" lit, sizeof(lit) - 1)
+/* V in decimal. */
+void jbuf_i64(jbuf *jb, int64_t v);
+/* NS nanoseconds as microseconds with three decimals ("12.345"). */
+void jbuf_us(jbuf *jb, int64_t ns);
+/* S[0..N) as a JSON string literal (json_write_string's escaping). */
+void jbuf_json_string(jbuf *jb, const char *s, size_t n);
+
+/* ---- chrome_trace.c and speedscope.c: the exports --------------------------------------- */
+
+/* Writes DB as Trace Event Format JSON to OUT (see chrome_trace.c for the mapping). Returns 0,
+ * or GORT_EXIT_USAGE after one error line. */
+int chrome_trace_write(sqlite3 *db, FILE *out);
+/* Writes DB's stacks as a speedscope file to OUT: a sampled profile of the events Q selects
+ * and an evented profile per goroutine; NAME names it. Returns 0 or GORT_EXIT_USAGE. */
+int speedscope_write(sqlite3 *db, const stack_query *q, const char *name, FILE *out);
+
+/* ---- compare_facts.c: the facts gort compare holds against each other ------------------ */
+
+/* Groups of facts (--only names them): how the run ended, events per kind, maps (deaths,
+ * peak counts), growth (per map: B at each count, hashgrow), evacuation (per map: evacuate
+ * counts, which depend on hashing while a growth is unfinished), deferred calls, gap
+ * verdicts, GC cycles and pauses. */
+enum { CMP_RUN, CMP_EVENTS, CMP_MAPS, CMP_GROWTH, CMP_EVACUATION, CMP_DEFERS, CMP_VERDICTS, CMP_GC,
+       CMP_NGROUPS };
+extern const char *const compare_group_names[CMP_NGROUPS];
+/* Fact types: a count (exact unless a count tolerance is given), a time in ns (judged only
+ * against a timing tolerance), a text (equal or not). */
+enum { CMP_COUNT, CMP_TIME, CMP_TEXT };
+
+/* Reads the facts of the groups in GROUPS (a bit per CMP_ group) of trace DB into table facts
+ * of MEM (side, grp, item, sub, name, type, zero, num, txt), as side SIDE. Returns 0 or
+ * GORT_EXIT_USAGE after one error line. */
+int compare_read_facts(const char *cmd, sqlite3 *db, sqlite3 *mem, int side, unsigned groups);
 
 /* ---- misc ------------------------------------------------------------------------------- */
 
