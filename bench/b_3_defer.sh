@@ -28,7 +28,7 @@ while [ "$r" -lt "$ROUNDS" ]; do
 done
 gover=""
 [ "$have_go" = 1 ] && gover=" ($(go version | awk '{print $3}'))"
-echo "defer: ns/op, best of $ROUNDS runs each; ratio = gort/Go$gover"
+echo "defer: ns of CPU time per op, best of $ROUNDS runs each; ratio = gort/Go$gover"
 printf '%-16s %10s %10s %8s\n' case gort_ns go_ns ratio
 # Best (lowest) figure per case, in the order defer_bench prints them.
 awk 'FNR == NR { if (!($1 in go) || $2 < go[$1]) go[$1] = $2; next }
