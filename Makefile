@@ -2,7 +2,7 @@
 #
 # Sources are picked up by folder, so adding a file never means editing this Makefile:
 #   runtime/*.c  -> $(BUILD)/libgort.a          (linked into traced programs)
-#   cli/*.c tracer/*.c viewer/*.c -> $(BUILD)/gort   (the command)
+#   cli/*.c tracer/*.c viewer/*.c gobuild/*.c -> $(BUILD)/gort   (the command)
 #   samples/*.c  -> $(BUILD)/samples/NAME       (one program per file)
 #   tests/*.c    -> $(BUILD)/tests/NAME         (one test program per file; run by tests/run.sh)
 #   bench/*.c    -> $(BUILD)/bench/NAME
@@ -22,13 +22,13 @@ endif
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  += -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -pthread -fno-omit-frame-pointer \
-           -Iformat -Iruntime -Itracer -Iviewer -Icli -Itests -DGORT_VERSION='"$(VERSION)"' $(SANFLAGS)
+           -Iformat -Iruntime -Itracer -Iviewer -Icli -Igobuild -Itests -DGORT_VERSION='"$(VERSION)"' $(SANFLAGS)
 LDFLAGS += -pthread $(SANFLAGS) -rdynamic
 RUNTIME_LIBS := -lunwind -lm
 TOOL_LIBS    := -lsqlite3 -lm -ldl -ldw -lelf
 
 RT_SRC   := $(wildcard runtime/*.c)
-TOOL_SRC := $(wildcard cli/*.c tracer/*.c viewer/*.c)
+TOOL_SRC := $(wildcard cli/*.c tracer/*.c viewer/*.c gobuild/*.c)
 SAMPLES  := $(patsubst samples/%.c,$(BUILD)/samples/%,$(wildcard samples/*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*.c))
 BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
@@ -36,7 +36,7 @@ BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 PROGS    := $(patsubst tests/progs/%.c,$(BUILD)/tests/progs/%,$(wildcard tests/progs/*.c))
 RT_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(RT_SRC))
 TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRC))
-HEADERS  := $(wildcard format/*.h runtime/*.h tracer/*.h viewer/*.h cli/*.h tests/*.h)
+HEADERS  := $(wildcard format/*.h runtime/*.h tracer/*.h viewer/*.h cli/*.h gobuild/*.h tests/*.h)
 
 .PHONY: all deps demo test bench install clean
 # Keep objects between runs (they are intermediate files of the program rules).

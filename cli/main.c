@@ -22,6 +22,7 @@ static int list_commands(command *out) {
         { "sql", cmd_sql, "run a read-only SQL query over a trace" },
         { "info", cmd_info, "summary of a trace" },
         { "export", cmd_export, "export a trace as Chrome trace-event or speedscope JSON" },
+        { "go", cmd_go, "build (or build and record) real Go 1.19 programs with gort's hook" },
     };
     int n = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
@@ -34,7 +35,7 @@ static void usage(FILE *f) {
     int n = list_commands(cmds);
     fprintf(f, "usage: gort COMMAND [ARGS...]\n\n"
                "gort records and shows how Go's map, defer and GC runtime behave, as modelled\n"
-               "by libgort.\n\ncommands:\n");
+               "by libgort and in real Go 1.19 programs (gort go).\n\ncommands:\n");
     for (int i = 0; i < n; i++) fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(f, "\n  gort COMMAND --help   help for one command\n"
                "  gort --version        print the version\n");

@@ -1,6 +1,8 @@
 /*
  * gort_record.h — the binary event record: the one contract between a traced program (the
- * producer: libgort today, an instrumented Go runtime tomorrow) and `gort record` (the consumer).
+ * producer: libgort, or Go's own runtime with gort's hook from gohook/) and `gort record` (the
+ * consumer). The Go hook cannot include a C header: `gort go build` generates its constants and
+ * field offsets from this file (gobuild/format_go.c), so the format is still defined once.
  * Documented in docs/record-format.md; nothing here depends on libgort's internals.
  *
  * Event kinds are stable numbers: never renumber, only append. The recorder stores the kind's
@@ -28,6 +30,13 @@
     X(11, map_use_after_free) /* map_id; arg0 = the operation's kind number */             \
     X(12, maptype)       /* map_id; arg0 = key kind (gort_keykind: 1 int64, 2 uint64,       \
                             3 string, 4 generic), arg1 = name id of the type's name */      \
+    X(13, mapstack)      /* map_id; its hmap lives in goroutine goid's stack (a non-escaping \
+                            map); arg0 = 1 if the compiler built it inline (first seen at   \
+                            this operation), 0 if makemap did (Go hook) */                  \
+    X(14, stackmove)     /* goroutine goid's stack moved: arg0 = old top, arg1 = new top;   \
+                            its stack maps moved by arg1 - arg0 (Go hook) */                 \
+    X(15, frame_exit)    /* a frame of goroutine goid that ran deferreturn returns: arg0 =  \
+                            the frame's top; its stack maps below that died (Go hook) */     \
     /* defer, panic, goroutines */                                                         \
     X(20, deferproc)     /* defer_id = the new record; arg0 = frame depth; arg1 = fn name id*/\
     X(21, deferreturn)   /* defer_id; the deferred call starts; arg0 = how: 1 return,        \
@@ -150,6 +159,10 @@ typedef struct gort_rec_module {
 
 enum gort_rec_clock { GORT_CLOCK_TSC = 1, GORT_CLOCK_MONOTONIC = 2 };
 enum gort_rec_hflag { GORT_H_DROP = 1 };
+/* producer_flags. GORT_P_MAP_ADDR: the map words of map kinds are object addresses, which the
+ * program reuses once a map is dead; the recorder numbers the maps (the Go hook). */
+enum gort_rec_pflag { GORT_P_MAP_ADDR = 1 };
+#define GORT_REC_PRODUCER_MAX 24
 
 typedef struct gort_rec_header {
     /* written by the recorder before the program starts, read-only afterwards */
@@ -175,9 +188,17 @@ typedef struct gort_rec_header {
     _Atomic uint64_t unringed_lost; /* --drop: events of threads that found no free ring */
     _Atomic uint32_t rings_used;    /* 1 + the highest ring index ever claimed */
     uint32_t pad;
-    uint64_t reserved[7];
+    _Atomic uint64_t producer_flags; /* enum gort_rec_pflag, set before the first event */
+    char producer[GORT_REC_PRODUCER_MAX]; /* the producer's name, NUL-padded ("go1.19.8");
+                                             empty: libgort */
+    uint64_t reserved[3];
     gort_rec_module modules[GORT_REC_MAX_MODULES];
 } gort_rec_header;
+
+/* The header's size and layout never change within a version (the producer fields took
+ * reserved words). */
+_Static_assert(sizeof(gort_rec_header) == 176 + GORT_REC_MAX_MODULES * sizeof(gort_rec_module),
+               "gort_rec_header changed size");
 
 /* The control block of ring i. */
 static inline gort_rec_ring *gort_rec_ring_at(gort_rec_header *h, uint32_t i) {

@@ -60,6 +60,8 @@ struct ingest {
     size_t nframes, frame_cap;
     frame_ref *frame_list;      /* frame id i+1 = frame_list[i] */
     derive *derived;
+    const gort_rec_header *header; /* the region, for its producer_flags */
+    mapid *maps;                /* set once the producer says map words are addresses */
 };
 
 #define EXACT_BIT (1ull << 63)
@@ -101,8 +103,11 @@ void ingest_free(ingest *g) {
     free(g->pcs);
     free(g->frame_list);
     derive_free(g->derived);
+    mapid_free(g->maps);
     free(g);
 }
+
+void ingest_set_header(ingest *g, const gort_rec_header *h) { g->header = h; }
 
 uint64_t ingest_events(const ingest *g) { return g->events; }
 
@@ -228,7 +233,17 @@ static uint64_t stack_id(ingest *g, const uint64_t *pcs, unsigned n, bool exact0
 
 /* True for kinds about a map, whose map_id 0 means the nil map rather than "no map". */
 static bool is_map_kind(unsigned kind) {
-    return kind >= GORT_EV_makemap && kind <= GORT_EV_maptype;
+    return kind >= GORT_EV_makemap && kind <= GORT_EV_mapstack;
+}
+
+/* The map numbering of an address producer (the Go hook), created when its header says so;
+ * NULL for libgort. The producer sets the flag before its first record, so it is known by the
+ * time any record is read. */
+static mapid *address_maps(ingest *g) {
+    if (!g->maps && g->header &&
+        (atomic_load(&((gort_rec_header *)g->header)->producer_flags) & GORT_P_MAP_ADDR))
+        g->maps = mapid_new();
+    return g->maps;
 }
 
 /* True for kinds that always carry a measured duration, even 0. */
@@ -290,11 +305,20 @@ bool ingest_flush(ingest *g) {
     return rc == SQLITE_DONE;
 }
 
-bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
+bool ingest_record(ingest *g, int32_t tid, const uint64_t *rw, const uint64_t *payload,
                    unsigned extra) {
-    unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
-    unsigned flags = GORT_INFO_FLAGS(w[GORT_W_INFO]);
-    if (kind == GORT_EV_name) return ingest_name(g, w, payload, extra);
+    unsigned kind = GORT_INFO_KIND(rw[GORT_W_INFO]);
+    unsigned flags = GORT_INFO_FLAGS(rw[GORT_W_INFO]);
+    if (kind == GORT_EV_name) return ingest_name(g, rw, payload, extra);
+    const uint64_t *w = rw;
+    uint64_t numbered[GORT_W_COUNT];
+    mapid *maps = address_maps(g);
+    if (maps) { /* the map word becomes the map's id */
+        memcpy(numbered, rw, sizeof numbered);
+        mapid_record(maps, g->derived, numbered);
+        if (mapid_failed(maps)) return false;
+        w = numbered;
+    }
     uint64_t sid = 0;
     if ((flags & GORT_F_STACK) && extra > 0) {
         sid = stack_id(g, payload, extra, (flags & GORT_F_SIGNAL) != 0);

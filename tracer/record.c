@@ -358,6 +358,16 @@ static int exit_status_of(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* The producer the program declared: "go1.19.8" (the Go hook), "libgort" (attached, no name),
+ * or NULL when nothing attached. */
+static const char *producer_name(const gort_rec_header *h, char *buf, size_t len) {
+    if (atomic_load(&((gort_rec_header *)h)->producer_pid) == 0) return NULL;
+    size_t n = strnlen(h->producer, sizeof h->producer);
+    if (n == 0) return "libgort";
+    snprintf(buf, len, "%.*s", (int)n, h->producer);
+    return buf;
+}
+
 /* Writes the meta rows. */
 static bool write_meta(run *r, record_args *a) {
     trace_db *d = &r->db;
@@ -372,7 +382,9 @@ static bool write_meta(run *r, record_args *a) {
         const char *abbrev = sigabbrev_np(sig);
         snprintf(signame, sizeof signame, "SIG%s", abbrev ? abbrev : "?");
     }
-    bool ok = db_meta(d, "schema_version", "1") && db_meta(d, "command", cmd) &&
+    char prod[GORT_REC_PRODUCER_MAX + 1];
+    bool ok = db_meta(d, "schema_version", "2") && db_meta(d, "command", cmd) &&
+              db_meta(d, "producer", producer_name(r->region.h, prod, sizeof prod)) &&
               db_meta(d, "program", a->prog_path) && db_meta_int(d, "pid", r->program_pid) &&
               db_meta(d, "started_at", when) &&
               db_meta(d, "clock", region_clock_name(&r->region)) &&
@@ -397,6 +409,11 @@ static bool finish_trace(run *r, record_args *a, char *err, size_t errlen) {
     const frame_ref *frames;
     size_t nframes = ingest_frames(r->ing, &frames);
     if (r->st.corrupt) fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
+    if (ingest_events(r->ing) == 0) /* one line: the program was probably not built for gort */
+        fprintf(stderr, "gort record: warning: %s emitted no events (%s)\n", a->prog_argv[0],
+                atomic_load(&r->region.h->producer_pid)
+                    ? "it attached, but nothing it traces happened"
+                    : "it is neither linked with libgort nor built by gort go build");
     uint64_t unringed = atomic_load(&r->region.h->unringed_lost);
     if (unringed)
         fprintf(stderr, "gort record: warning: %llu events lost: more than %u threads emitted at once\n",
@@ -467,6 +484,7 @@ int cmd_record(int argc, char **argv) {
     if (!db_create(&r.db, r.tmp_path, err, sizeof err)) return fail_run(&r, err);
     r.ing = ingest_new(&r.db);
     if (!r.ing) return fail_run(&r, "out of memory");
+    ingest_set_header(r.ing, r.region.h);
     if (!take_signals(&r)) return fail_run(&r, "cannot set up signal handling");
     if (!start_program(&r, &a, err, sizeof err)) return fail_run(&r, err);
     if (!drain_while_running(&r)) {

@@ -3,6 +3,7 @@
  *   region.c     the shared memory region: create, lay out rings, calibrate the clock
  *   drain.c      read committed records out of the rings, merged by time, and free the space
  *   ingest.c     turn records into rows: events, deduplicated stacks, names, lost runs
+ *   mapid.c      number the maps of producers whose map words are addresses (the Go hook)
  *   derive.c     fold the events into the summary tables: maps, defers, goroutines, gc_cycles
  *   symbolize.c  after the run: return addresses -> function, module, file:line (libdw)
  *   db.c         the SQLite file: schema, prepared statements, transactions, derived tables
@@ -74,6 +75,8 @@ bool db_exec(trace_db *d, const char *sql, char *err, size_t errlen);
 
 typedef struct ingest ingest;
 ingest *ingest_new(trace_db *d);
+/* The region's header: its producer_flags say whether map words are addresses (mapid.c). */
+void ingest_set_header(ingest *g, const gort_rec_header *h);
 void ingest_free(ingest *g);
 /* One record read from thread tid's ring: header words w and its payload. */
 bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
@@ -98,6 +101,8 @@ derive *derive_new(void);
 void derive_free(derive *d);
 /* Folds one event record (header words) from thread tid into the summary tables. */
 void derive_event(derive *d, int32_t tid, const uint64_t *w);
+/* A death the recorder inferred (a stack map whose frame returned), not an event. */
+void derive_map_died(derive *d, uint64_t map_id, int64_t ts, int cause);
 /* Inserts the summary tables' rows (names must be loaded: defers.fn refers to them). */
 bool derive_write(derive *d, trace_db *db);
 /* Defer records seen. */
@@ -110,6 +115,17 @@ typedef struct trace_counts {
     uint64_t cpu_samples; /* events of kind cpu_sample: the rows of their partial index */
 } trace_counts;
 void ingest_counts(const ingest *g, trace_counts *c);
+
+/* ---- mapid.c --------------------------------------------------------------------------------- */
+
+typedef struct mapid mapid;
+mapid *mapid_new(void);
+void mapid_free(mapid *m);
+/* Replaces the address in a map record's map word by the map's id, and follows stack maps
+ * (stackmove, frame_exit, goend), reporting their inferred deaths to d. */
+void mapid_record(mapid *m, derive *d, uint64_t *w);
+/* True when memory ran out (some ids may be wrong). */
+bool mapid_failed(const mapid *m);
 
 /* ---- drain.c --------------------------------------------------------------------------------- */
 

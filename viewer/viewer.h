@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define VIEWER_SCHEMA_VERSION 1
+#define VIEWER_SCHEMA_VERSION 2
 
 /* ---- trace_db.c ------------------------------------------------------------------------- */
 
