@@ -89,8 +89,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh samples/demo.sh
 
+# The Go hook's files go to PREFIX/share/gort/gohook, where an installed gort looks for them.
 install: $(BUILD)/libgort.a $(BUILD)/gort
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/share/gort/gohook/runtime
+	install -m 644 gohook/anchors $(DESTDIR)$(PREFIX)/share/gort/gohook/anchors
+	install -m 644 gohook/runtime/*.go gohook/runtime/*.s $(DESTDIR)$(PREFIX)/share/gort/gohook/runtime/
 	install -m 755 $(BUILD)/gort $(DESTDIR)$(PREFIX)/bin/gort
 	install -m 644 $(BUILD)/libgort.a $(DESTDIR)$(PREFIX)/lib/libgort.a
 	install -m 644 runtime/gort.h $(DESTDIR)$(PREFIX)/include/gort.h

@@ -54,7 +54,8 @@
  *   - gcStart around stopTheWorldWithSema, after `work.cycles++`, and where it adds the first
  *     pause; gcMarkDone before its stop and at its restart; gcMarkTermination after it starts
  *     the world; setGCPhase after the phase store; gcSweep after assertWorldStopped;
- *     sweepLocked.sweep after nfreed is known; activeSweep.end where the last sweeper ends.
+ *     sweepLocked.sweep after nfreed is known; activeSweep.end where the last sweeper of a
+ *     drained sweep leaves.
  */
 #include "gobuild.h"
 

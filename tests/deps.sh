@@ -1,15 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages gort needs, with apt-get when root; otherwise names them and fails.
 # Usage: deps.sh build|test|bench
-#   build: compilers and the libraries gort links (SQLite, libunwind, libdw) and gnuplot, which
-#          `gort timeline` runs; test: also the tools the tests check outputs with (xmllint,
-#          the sqlite3 shell, python3 for JSON, node for the flame graph's script);
-#          bench: also Go 1.19, the peer every benchmark compares with.
+#   build: compilers and the libraries gort links (SQLite, libunwind, libdw), gnuplot, which
+#          `gort timeline` runs, and Go 1.19 (golang-go), which `gort go build` builds with;
+#          test: also the tools the tests check outputs with (xmllint, the sqlite3 shell,
+#          python3 for JSON, node for the flame graph's script); bench: also the sqlite3 shell.
 set -e
-need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox"
+need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox golang-go"
 case "$1" in
   test) need="$need libxml2-utils sqlite3 python3 nodejs" ;;
-  bench) need="$need sqlite3 golang-go" ;;
+  bench) need="$need sqlite3" ;;
 esac
 missing=""
 for p in $need; do
