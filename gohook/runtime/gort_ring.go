@@ -78,6 +78,20 @@ type gortM struct {
 	pending   bool   // the ring has a lost run not yet written as a record
 	deferNext uint64 // this M's block of defer ids: next to hand out, end of block
 	deferEnd  uint64
+	emitted   uint64 // events this M emitted: recorded or counted lost (gortEmittedTotal)
+}
+
+// gortRetiredEmitted adds up the emitted counts of Ms that exited.
+var gortRetiredEmitted uint64
+
+// gortEmittedTotal is the number of events the program emitted so far, recorded or lost (not
+// names): what recorded + events_lost must equal. For tests, which reach it with linkname.
+func gortEmittedTotal() uint64 {
+	n := atomic.Load64(&gortRetiredEmitted)
+	for mp := (*m)(atomic.Loadp(unsafe.Pointer(&allm))); mp != nil; mp = mp.alllink {
+		n += atomic.Load64(&mp.gort.emitted)
+	}
+	return n
 }
 
 // gortG is the per-goroutine state (field g.gort).
@@ -226,6 +240,8 @@ func gortClaim(st *gortM, wait bool) bool {
 //go:nosplit
 func gortRetire(mp *m) {
 	st := &mp.gort
+	atomic.Xadd64(&gortRetiredEmitted, int64(atomic.Load64(&st.emitted)))
+	atomic.Store64(&st.emitted, 0)
 	if st.ring == 0 {
 		return
 	}
@@ -358,6 +374,7 @@ func gortWalk(st *gortM, fp uintptr, skip int, pos uint64, max uint32) uint64 {
 func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, dur uint64, mayWait bool) {
 	mp := getg().m
 	st := &mp.gort
+	st.emitted++ // only this M writes it; gortEmittedTotal reads the aligned word as it is
 	if st.busy != 0 {
 		gortUnringed()
 		return
