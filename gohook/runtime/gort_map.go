@@ -185,22 +185,18 @@ func gortKeyKindNosplit(t *maptype) uint64 {
 }
 
 // gortMapOp emits one event of kind about map h (0: the nil map), announcing h first if
-// needed. The stack starts at the function holding the hook site.
+// needed. Its stack starts at the function holding the hook site (the caller of the gortMap*
+// entry that called this). Nosplit, so it and gortEmit stay on one M; gortFirstSight, which
+// may grow the stack, runs before the frame pointer is taken.
 //
+//go:nosplit
 //go:noinline
 func gortMapOp(kind uint32, t *maptype, h *hmap, a0, a1 uint64) {
 	if h != nil && h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
 		gortFirstSight(t, h)
 	}
-	gortMapEmit(kind, h, a0, a1)
-}
-
-// gortMapEmit is gortMapOp's record (nosplit: it captures the frame pointer chain).
-//
-//go:nosplit
-//go:noinline
-func gortMapEmit(kind uint32, h *hmap, a0, a1 uint64) {
-	gortEvent(gortFP(), 2, kind, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0, true)
+	goid, d := gortCurGoid()
+	gortEmit(gortFP(), 1, kind, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0, true)
 }
 
 // gortB1 is 1 for true.
@@ -213,13 +209,22 @@ func gortB1(b bool) uint64 {
 	return 0
 }
 
-// gortMapassign: mapassign* is returning; count0 is the count before the assignment.//
+// gortMapassign: mapassign* is returning; count0 is the count before the assignment (h nil:
+// assignment to the nil map, which panics next).
+//
+//go:nosplit
 //go:noinline
 func gortMapassign(t *maptype, h *hmap, count0 int) {
+	if h == nil {
+		gortMapOp(gortEv_mapassign, t, nil, 0, 0)
+		return
+	}
 	gortMapOp(gortEv_mapassign, t, h, gortB1(h.count != count0), uint64(h.count))
 }
 
-// gortMapdelete: mapdelete* is returning; count0 is the count before (h may be nil).//
+// gortMapdelete: mapdelete* is returning; count0 is the count before (h may be nil).
+//
+//go:nosplit
 //go:noinline
 func gortMapdelete(t *maptype, h *hmap, count0 int) {
 	if h == nil {
@@ -229,31 +234,41 @@ func gortMapdelete(t *maptype, h *hmap, count0 int) {
 	gortMapOp(gortEv_mapdelete, t, h, gortB1(h.count != count0), uint64(h.count))
 }
 
-// gortMapclear: mapclear emptied h, which held count0 entries (h may be nil).//
+// gortMapclear: mapclear emptied h, which held count0 entries (h may be nil).
+//
+//go:nosplit
 //go:noinline
 func gortMapclear(t *maptype, h *hmap, count0 int) {
 	gortMapOp(gortEv_mapclear, t, h, uint64(count0), 0)
 }
 
-// gortMapiterinit: an iteration of h starts at bucket b, offset off (h may be nil).//
+// gortMapiterinit: an iteration of h starts at bucket b, offset off (h may be nil).
+//
+//go:nosplit
 //go:noinline
 func gortMapiterinit(t *maptype, h *hmap, b uintptr, off uint8) {
 	gortMapOp(gortEv_mapiterinit, t, h, uint64(b), uint64(off))
 }
 
-// gortHashgrow: hashGrow committed growth to B (same-size when bigger is 0).//
+// gortHashgrow: hashGrow committed growth to B (same-size when bigger is 0).
+//
+//go:nosplit
 //go:noinline
 func gortHashgrow(t *maptype, h *hmap, bigger uint8) {
 	gortMapOp(gortEv_hashgrow, t, h, uint64(h.B), gortB1(bigger == 0))
 }
 
-// gortEvacuate: evacuate moved `moved` entries out of old bucket oldbucket.//
+// gortEvacuate: evacuate moved `moved` entries out of old bucket oldbucket.
+//
+//go:nosplit
 //go:noinline
 func gortEvacuate(t *maptype, h *hmap, oldbucket uintptr, moved uint64) {
 	gortMapOp(gortEv_evacuate, t, h, uint64(oldbucket), moved)
 }
 
-// gortGrowdone: growth finished, the old buckets are released.//
+// gortGrowdone: growth finished, the old buckets are released.
+//
+//go:nosplit
 //go:noinline
 func gortGrowdone(t *maptype, h *hmap) {
 	gortMapOp(gortEv_growdone, t, h, uint64(h.B), 0)

@@ -380,18 +380,59 @@ func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, du
 		return
 	}
 	st.busy = 1
-	wait := mayWait && !gortState.drop && gortCanWait(mp)
-	if st.ring == 0 && !gortClaim(st, wait) {
-		gortUnringed()
-		st.busy = 0
-		return
-	}
-	ts := gortStamp(st)
-	depth := gortState.depth
+	depth := uint64(gortState.depth)
 	if fp == 0 {
 		depth = 0
 	}
-	need := uint64(gortW_COUNT) + uint64(depth)
+	ts := gortStamp(st)
+	h := st.head
+	if st.ring == 0 || st.pending || h&st.mask+gortW_COUNT+depth > gortState.ringWords ||
+		h+gortW_COUNT+depth-st.tailSeen > gortState.ringWords {
+		// The slow path: the first event, a lost run to report, the wrap point, a full ring.
+		if !gortMakeRoom(st, mp, ts, gortW_COUNT+depth, mayWait) {
+			st.busy = 0
+			return
+		}
+		h = st.head
+	}
+	n := uint64(0)
+	if depth > 0 {
+		n = gortWalk(st, fp, skip, h+gortW_COUNT, uint32(depth))
+	}
+	flags := uint64(0)
+	if n > 0 {
+		flags = gortF_STACK
+	}
+	if h&st.mask+gortW_COUNT <= gortState.ringWords { // the usual case: 8 words in a row
+		w := (*[gortW_COUNT]uint64)(unsafe.Pointer(st.words + uintptr(h&st.mask)*8))
+		w[gortW_TS], w[gortW_INFO], w[gortW_GOID], w[gortW_DEFER] = ts, uint64(kind)|n<<16|flags<<32, goid, deferID
+		w[gortW_MAP], w[gortW_ARG0], w[gortW_ARG1], w[gortW_DUR] = mapw, a0, a1, dur
+	} else {
+		gortPut(st, h+gortW_TS, ts)
+		gortPut(st, h+gortW_INFO, uint64(kind)|n<<16|flags<<32)
+		gortPut(st, h+gortW_GOID, goid)
+		gortPut(st, h+gortW_DEFER, deferID)
+		gortPut(st, h+gortW_MAP, mapw)
+		gortPut(st, h+gortW_ARG0, a0)
+		gortPut(st, h+gortW_ARG1, a1)
+		gortPut(st, h+gortW_DUR, dur)
+	}
+	st.head = h + gortW_COUNT + n
+	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
+	st.busy = 0
+}
+
+// gortMakeRoom is gortEmit's slow path: claims the M's ring, makes room for need words
+// (waiting if allowed, else counting the event lost) and writes a pending lost run's record.
+// False when the event is not to be written.
+//
+//go:nosplit
+func gortMakeRoom(st *gortM, mp *m, ts, need uint64, mayWait bool) bool {
+	wait := mayWait && !gortState.drop && gortCanWait(mp)
+	if st.ring == 0 && !gortClaim(st, wait) {
+		gortUnringed()
+		return false
+	}
 	if st.pending {
 		need += gortW_COUNT
 	}
@@ -399,32 +440,12 @@ func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, du
 		if gortOn {
 			gortCountLost(st, ts)
 		}
-		st.busy = 0
-		return
+		return false
 	}
 	if st.pending {
 		st.head += gortLostRecord(st)
 	}
-	h := st.head
-	n := uint64(0)
-	if depth > 0 {
-		n = gortWalk(st, fp, skip, h+gortW_COUNT, depth)
-	}
-	flags := uint64(0)
-	if n > 0 {
-		flags = gortF_STACK
-	}
-	gortPut(st, h+gortW_TS, ts)
-	gortPut(st, h+gortW_INFO, uint64(kind)|n<<16|flags<<32)
-	gortPut(st, h+gortW_GOID, goid)
-	gortPut(st, h+gortW_DEFER, deferID)
-	gortPut(st, h+gortW_MAP, mapw)
-	gortPut(st, h+gortW_ARG0, a0)
-	gortPut(st, h+gortW_ARG1, a1)
-	gortPut(st, h+gortW_DUR, dur)
-	st.head = h + gortW_COUNT + n
-	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
-	st.busy = 0
+	return true
 }
 
 // gortCurGoid is the goroutine the M runs for (its user goroutine, also on g0), 0 for none.
