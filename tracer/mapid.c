@@ -33,8 +33,11 @@ typedef struct stack_map {
     uint64_t goid, addr, id;
 } stack_map;
 
+#define RECENT 64 /* addresses remembered in front of the table (a power of two) */
+
 struct mapid {
     idmap live;        /* address -> current map id * 2 + 1 if a stack map (0: none) */
+    struct { uint64_t addr; int64_t val; } recent[RECENT]; /* a copy of recent entries */
     stack_map *stack;  /* live stack maps */
     size_t nstack, cap;
     uint64_t next;     /* ids handed out */
@@ -52,11 +55,22 @@ void mapid_free(mapid *m) {
 
 bool mapid_failed(const mapid *m) { return m->oom; }
 
-/* The current id slot of addr (inserted when absent); NULL when out of memory. */
+/* The current id slot of addr (inserted when absent); NULL when out of memory. The caller
+ * that changes the value calls remember() after. */
 static int64_t *slot(mapid *m, uint64_t addr) {
     int64_t *v = idmap_get(&m->live, (int64_t)addr, true);
     if (!v) m->oom = true;
     return v;
+}
+
+/* The recent-entries index of addr (a map's events come in runs: most find it there). */
+static size_t recent_ix(uint64_t addr) { return (size_t)((addr >> 4) * 0x9E3779B97F4A7C15ull >> 58) & (RECENT - 1); }
+
+/* Copies addr's current value into the recent entries. */
+static void remember(mapid *m, uint64_t addr, int64_t val) {
+    size_t i = recent_ix(addr);
+    m->recent[i].addr = addr;
+    m->recent[i].val = val;
 }
 
 /* Index of the live stack map at addr, or -1. */
@@ -69,7 +83,10 @@ static long find_stack(const mapid *m, uint64_t addr) {
 /* Ends stack map i at ts (inferred: its frame returned) and forgets it. */
 static void end_stack(mapid *m, derive *d, size_t i, int64_t ts) {
     int64_t *v = slot(m, m->stack[i].addr);
-    if (v && (uint64_t)*v >> 1 == m->stack[i].id) *v = 0;
+    if (v && (uint64_t)*v >> 1 == m->stack[i].id) {
+        *v = 0;
+        remember(m, m->stack[i].addr, 0);
+    }
     derive_map_died(d, m->stack[i].id, ts, GORT_FREE_CAUSE_FRAME);
     m->stack[i] = m->stack[--m->nstack];
 }
@@ -89,13 +106,19 @@ static void move_stack(mapid *m, uint64_t goid, uint64_t delta) {
     for (size_t i = 0; i < m->nstack; i++) { /* forget the old addresses first */
         if (m->stack[i].goid != goid) continue;
         int64_t *v = slot(m, m->stack[i].addr);
-        if (v && (uint64_t)*v >> 1 == m->stack[i].id) *v = 0;
+        if (v && (uint64_t)*v >> 1 == m->stack[i].id) {
+            *v = 0;
+            remember(m, m->stack[i].addr, 0);
+        }
     }
     for (size_t i = 0; i < m->nstack; i++) {
         if (m->stack[i].goid != goid) continue;
         m->stack[i].addr += delta;
         int64_t *v = slot(m, m->stack[i].addr);
-        if (v) *v = (int64_t)(m->stack[i].id << 1 | 1);
+        if (v) {
+            *v = (int64_t)(m->stack[i].id << 1 | 1);
+            remember(m, m->stack[i].addr, *v);
+        }
     }
 }
 
@@ -127,6 +150,12 @@ void mapid_record(mapid *m, derive *d, uint64_t *w) {
         return;
     }
     if (kind < GORT_EV_makemap || kind > GORT_EV_mapstack || addr == 0) return;
+    size_t r = recent_ix(addr);
+    if (m->recent[r].addr == addr && m->recent[r].val != 0 && kind != GORT_EV_makemap &&
+        kind != GORT_EV_mapstack && kind != GORT_EV_mapfree) {
+        w[GORT_W_MAP] = (uint64_t)m->recent[r].val >> 1; /* the common case: a known map */
+        return;
+    }
     int64_t *v = slot(m, addr);
     if (!v) return;
     if (kind == GORT_EV_makemap) {
@@ -148,4 +177,5 @@ void mapid_record(mapid *m, derive *d, uint64_t *w) {
         *v = 0;
         if (i >= 0) m->stack[i] = m->stack[--m->nstack];
     }
+    remember(m, addr, *v);
 }
