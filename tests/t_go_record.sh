@@ -88,3 +88,14 @@ expect_eq "$(q stack_map "SELECT count(*) FROM events WHERE map_id = $grown AND 
 expect_eq "$(q stack_map "SELECT count(*) FROM events WHERE map_id = $grown AND kind = 'mapdelete' AND defer_id IS NOT NULL")" 1
 expect_eq "$(q stack_map "SELECT m.died_ns > e.ts_ns FROM maps m, events e WHERE m.map_id = $grown
                           AND e.map_id = m.map_id AND e.kind = 'mapdelete'")" 1
+
+# --open-defers keeps Go's open-coded defers: only the deferred calls a panic runs are seen
+# (registered late, as they run), in the same order with the same deletes; the deferred
+# calls of normal returns (fmt's own, here) are not.
+gobuild panic_defer --open-defers
+mv "$T/panic_defer" "$T/panic_defer_open"
+record panic_defer_open "$T/panic_defer_open"
+expect_eq "$(cat "$T/panic_defer_open.out")" "$(cat "$T/panic_defer.out")"
+expect_eq "$(order panic_defer_open)" "panic:3 panic:2 panic:1 panic:-"
+expect_eq "$(q panic_defer_open "SELECT count(*), count(DISTINCT how) FROM defers")" "4|1"
+[ "$(q panic_defer "SELECT count(*) FROM defers")" -gt 4 ] || fail "the default build saw no other deferred call"

@@ -21,7 +21,8 @@
  * table libdw uses to find the compile unit of an address, so dwfl_module_getsrc finds no
  * line there. For such a module the compile units' own address ranges (DW_AT_ranges) are
  * read once into a sorted table, and the line comes from the unit found in it
- * (dwarf_getsrc_die). A Go binary linked without DWARF (-ldflags=-w) gets names but no lines.
+ * (dwarf_getsrc_die). A Go binary linked without DWARF (-ldflags=-w), or stripped of its symbol
+ * table (-s), still has Go's own table, .gopclntab: gopclntab.c gives the name and line from it.
  */
 #include "tracer.h"
 
@@ -40,13 +41,15 @@ typedef struct cu_range {
     Dwarf_Off die; /* the unit's DIE offset */
 } cu_range;
 
-/* The compile-unit ranges of a module without .debug_aranges. */
+/* The compile-unit ranges of a module without .debug_aranges, and its Go table if it has one. */
 typedef struct unit_table {
     Dwfl_Module *mod;
     Dwarf *dw;
     Dwarf_Addr bias;
     cu_range *r;
     size_t n;
+    gopcln *go;      /* .gopclntab, NULL for a module without one */
+    Dwarf_Addr load; /* the module's load bias (symbols) */
 } unit_table;
 
 /* The symbolizer's state for one run: the modules' unit tables, built on demand. */
@@ -62,10 +65,14 @@ static int cmp_range(const void *a, const void *b) {
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* Reads every compile unit's ranges of mod into t (an empty table when it has no DWARF). */
+/* Reads every compile unit's ranges of mod into t (an empty table when it has no DWARF), and
+ * opens its .gopclntab. */
 static void build_units(unit_table *t, Dwfl_Module *mod) {
     memset(t, 0, sizeof *t);
     t->mod = mod;
+    const char *mainfile = NULL;
+    dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+    if (mainfile && dwfl_module_getelf(mod, &t->load)) t->go = gopcln_open(mainfile);
     t->dw = dwfl_module_getdwarf(mod, &t->bias);
     if (!t->dw) return;
     size_t cap = 0;
@@ -90,17 +97,20 @@ static void build_units(unit_table *t, Dwfl_Module *mod) {
     qsort(t->r, t->n, sizeof *t->r, cmp_range);
 }
 
+/* The unit table of mod, built on first use; NULL when too many modules need one. */
+static unit_table *units_of(symbolizer *sy, Dwfl_Module *mod) {
+    for (size_t i = 0; i < sy->nunits; i++)
+        if (sy->units[i].mod == mod) return &sy->units[i];
+    if (sy->nunits == MAX_UNIT_MODULES) return NULL;
+    unit_table *t = &sy->units[sy->nunits++];
+    build_units(t, mod);
+    return t;
+}
+
 /* The line of address a (module-relative to dwfl) found through the unit table of mod. */
 static Dwarf_Line *line_by_unit(symbolizer *sy, Dwfl_Module *mod, Dwarf_Addr a) {
-    unit_table *t = NULL;
-    for (size_t i = 0; i < sy->nunits; i++)
-        if (sy->units[i].mod == mod) t = &sy->units[i];
-    if (!t) {
-        if (sy->nunits == MAX_UNIT_MODULES) return NULL;
-        t = &sy->units[sy->nunits++];
-        build_units(t, mod);
-    }
-    if (!t->dw || !t->n) return NULL;
+    unit_table *t = units_of(sy, mod);
+    if (!t || !t->dw || !t->n) return NULL;
     Dwarf_Addr x = a - t->bias;
     size_t lo = 0, hi = t->n; /* the last range starting at or before x */
     while (lo < hi) {
@@ -156,6 +166,9 @@ static void describe(symbolizer *sy, const frame_ref *f, sqlite3_stmt *s) {
                 dwarf_lineno(dl, &line);
             }
         }
+        unit_table *t = file ? NULL : units_of(sy, mod);
+        const char *gofn;
+        if (t && t->go && gopcln_find(t->go, a - t->load, &gofn, &file, &line) && !sym) sym = gofn;
     }
     /* "__libc_start_main@@GLIBC_2.34": the symbol version is not part of the name. */
     int symlen = sym ? (int)strcspn(sym, "@") : 0;
@@ -198,7 +211,10 @@ bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *fr
         }
         sqlite3_reset(s);
     }
-    for (size_t i = 0; i < sy.nunits; i++) free(sy.units[i].r);
+    for (size_t i = 0; i < sy.nunits; i++) {
+        free(sy.units[i].r);
+        gopcln_close(sy.units[i].go);
+    }
     if (sy.dwfl) dwfl_end(sy.dwfl);
     sqlite3_finalize(s);
     return ok;

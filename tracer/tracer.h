@@ -6,6 +6,7 @@
  *   mapid.c      number the maps of producers whose map words are addresses (the Go hook)
  *   derive.c     fold the events into the summary tables: maps, defers, goroutines, gc_cycles
  *   symbolize.c  after the run: return addresses -> function, module, file:line (libdw)
+ *   gopclntab.c  the same from a Go binary's own table, where it has no DWARF
  *   db.c         the SQLite file: schema, prepared statements, transactions, derived tables
  *   record.c     the command: options, starting the program, the drain loop, the summary
  * Only record.c knows about processes; only db.c and ingest.c know SQL.
@@ -151,6 +152,16 @@ bool drain_finish(rec_region *r, ingest *g, drain_stats *st);
  * listed in the header. */
 bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *frames,
                       size_t n, char *err, size_t errlen);
+
+/* ---- gopclntab.c ------------------------------------------------------------------------------ */
+
+typedef struct gopcln gopcln;
+/* The .gopclntab of a Go 1.18/1.19 ELF binary; NULL when it has none. */
+gopcln *gopcln_open(const char *path);
+void gopcln_close(gopcln *p);
+/* Function, file and line of link-time address a (pointers into p; file NULL, line 0 when
+ * unknown). False when a is in no function of the table. */
+bool gopcln_find(const gopcln *p, uint64_t a, const char **fn, const char **file, int *line);
 
 /* ---- the schema, embedded from tracer/schema.sql (schema_blob.c) ----------------------------- */
 
