@@ -138,7 +138,9 @@ static Dwfl *open_modules(const gort_rec_header *h, const Dwfl_Callbacks *callba
         char path[GORT_REC_PATH_MAX];
         memcpy(path, m->path, sizeof path);
         path[sizeof path - 1] = 0;
-        dwfl_report_elf(dwfl, path, path, -1, (GElf_Addr)m->base, false);
+        /* base is the load bias: add_p_vaddr, so that a PIE whose first segment is not at 0
+         * (Go links its PIEs at 0x400000) gets exactly that bias */
+        dwfl_report_elf(dwfl, path, path, -1, (GElf_Addr)m->base, true);
     }
     dwfl_report_end(dwfl, NULL, NULL);
     return dwfl;
