@@ -9,6 +9,10 @@
  * -gcflags of the user's replaces ours for the packages it names, so -d=noopendefer is
  * appended to it too. -overlay is gort's and refused. Go's own messages reach the terminal
  * unchanged; a failed build exits 2 and leaves no binary (go build writes none).
+ *
+ * Unless the user set GO111MODULE, gort sets it to "auto": a package with a go.mod above it
+ * builds in module mode as usual, and one without (a lone folder of .go files, where plain
+ * `go build` would stop with "go.mod file not found") builds in GOPATH mode instead.
  */
 #include "cli.h"
 #include "gobuild.h"
@@ -59,6 +63,7 @@ int gobuild_build(const char *cmd, char **args, int n, bool open_defers) {
             return cli_error(cmd, "-overlay is gort's own (it adds the hook to Go's runtime)");
         if (!strcmp(args[i], "--")) break;
     }
+    setenv("GO111MODULE", "auto", 0);
     if (!go_query_env(&e, err, sizeof err) || !overlay_prepare(&e, ov, sizeof ov, err, sizeof err))
         return cli_error(cmd, "%s", err);
     snprintf(ovflag, sizeof ovflag, "-overlay=%s", ov);

@@ -23,6 +23,15 @@ record sm "$T/stack_map"
 expect_eq "$(cat "$T/sm.out")" "$("$T/stack_map.plain")"
 expect_eq "$(q sm "SELECT value FROM meta WHERE key = 'producer'")" "$GOVERSION"
 expect_eq "$(q sm "SELECT count(*) > 0 FROM events WHERE kind = 'deferproc'")" 1
+# The issue's own command, from the tree's top (samples/go is a module of its own, below it:
+# without GO111MODULE set, gort's `auto` builds the folder in GOPATH mode).
+mkdir "$T/tmp"
+env -u GO111MODULE TMPDIR="$T/tmp" "$GORT" go run -o "$T/issue.db" ./samples/go/gc_defer >"$T/out" 2>"$T/err" ||
+  fail "gort go run: $(cat "$T/err")"
+expect_eq "$(cat "$T/out")" "deferred delete ran, len 1"
+expect_eq "$("$GORT" gaps "$T/issue.db" --format csv | tail -n +2 | awk -F, '{ print $NF }')" safe
+expect_eq "$(q issue "SELECT value FROM meta WHERE key = 'producer'")" "$GOVERSION"
+expect_eq "$(ls -A "$T/tmp")" "" # the temporary binary and its folder are gone
 # --help says what the default flag is and how to keep open-coded defers.
 expect_status 0 "$GORT" go build --help
 expect_contains "$(cat "$T/out")" "-gcflags=all=-d=noopendefer"
