@@ -122,6 +122,7 @@ static char *read_file(const char *path, char *err, size_t errlen) {
     return b;
 }
 
+/* Frees the list and everything it holds; a may be NULL. */
 void anchors_free(anchor_list *a) {
     if (!a) return;
     for (size_t i = 0; i < a->n; i++) free(a->v[i].ctx);
@@ -179,6 +180,8 @@ static bool check_hook(const anchor *h, char *err, size_t errlen) {
     return true;
 }
 
+/* Parses the anchor list at path (format at the top of gohook/anchors). Promises: every hook
+ * has a context and code, and no code goes after a line comment; else NULL with err set. */
 anchor_list *anchors_load(const char *path, char *err, size_t errlen) {
     anchor_list *a = calloc(1, sizeof *a);
     if (!a) {
@@ -231,6 +234,7 @@ anchor_list *anchors_load(const char *path, char *err, size_t errlen) {
     return a;
 }
 
+/* The runtime files the anchors patch, in order of first mention. */
 size_t anchors_files(const anchor_list *a, const char ***files) {
     *files = a->files;
     return a->nfiles;

@@ -24,6 +24,7 @@
 
 #define NOOPENDEFER "-d=noopendefer"
 
+/* True when arg is gort's own --open-defers (then *open_defers is set). */
 bool gobuild_own_option(const char *arg, bool *open_defers) {
     if (!strcmp(arg, "--open-defers") || !strcmp(arg, "-open-defers")) {
         *open_defers = true;
@@ -54,6 +55,8 @@ static char *merged_gcflags(const char *value) {
     return s;
 }
 
+/* go build with the overlay and gort's flags; 0 on success, 2 on any failure (one line of
+ * gort's, or Go's own messages). */
 int gobuild_build(const char *cmd, char **args, int n, bool open_defers) {
     go_env e;
     char err[GOBUILD_ERR], ov[PATH_MAX + 32], ovflag[PATH_MAX + 48];
@@ -101,6 +104,7 @@ int gobuild_build(const char *cmd, char **args, int n, bool open_defers) {
     return st == 0 ? GORT_EXIT_OK : GORT_EXIT_USAGE;
 }
 
+/* gort go build [--open-defers] [go build arguments]: argv[0] is "build". */
 int go_build_cmd(int argc, char **argv) {
     bool open_defers = false;
     int k = 0;

@@ -42,6 +42,7 @@ static void usage(FILE *f) {
             "with Go's own errors.\n");
 }
 
+/* gort go build|run|--help: argv[0] is "go". */
 int cmd_go(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);

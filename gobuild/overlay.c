@@ -55,6 +55,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
     return h;
 }
 
+/* Frees the files' texts and the list. */
 static void overlay_free(overlay *o) {
     for (size_t i = 0; i < o->n; i++) free(o->files[i].text);
     free(o->files);
@@ -260,6 +261,8 @@ static bool materialize(const overlay *o, const go_env *e, const char *cache, ch
     return ok;
 }
 
+/* Patches, checks the Go version and platform, and writes (or finds) the overlay folder;
+ * out receives overlay.json's path. Promises: nothing is written for a refused Go. */
 bool overlay_prepare(const go_env *e, char *out, size_t outlen, char *err, size_t errlen) {
     char hookdir[PATH_MAX], cache[PATH_MAX];
     if (!go_hook_dir(hookdir, sizeof hookdir, err, errlen)) return false;

@@ -148,6 +148,7 @@ static int build_and_record(int argc, char **argv, run_args *r, const char *dir)
     return st;
 }
 
+/* gort go run ...: argv[0] is "run". Returns the recorder's exit status (the program's). */
 int go_run_cmd(int argc, char **argv) {
     run_args r = { 0 };
     r.rec = calloc((size_t)argc, sizeof *r.rec);

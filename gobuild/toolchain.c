@@ -65,6 +65,7 @@ static void next_line(char **s, char *dst, size_t dstlen) {
     *s += n + (e ? 1 : 0);
 }
 
+/* Asks the go command for GOROOT, GOVERSION, GOOS and GOARCH. */
 bool go_query_env(go_env *e, char *err, size_t errlen) {
     char out[4096];
     char *argv[] = { "go", "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH", NULL };
@@ -89,6 +90,7 @@ bool go_query_env(go_env *e, char *err, size_t errlen) {
     return true;
 }
 
+/* Runs go with its output passed through; its exit status, or -1 with err set. */
 int go_run_tool(char *const argv[], char *err, size_t errlen) {
     pid_t pid = fork();
     if (pid < 0) {
@@ -120,6 +122,7 @@ static bool is_hook_dir(const char *path) {
     return stat(f, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* The hook's folder, found from this executable's own path (installed, then in-tree). */
 bool go_hook_dir(char *out, size_t outlen, char *err, size_t errlen) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -145,6 +148,7 @@ bool go_hook_dir(char *out, size_t outlen, char *err, size_t errlen) {
     return false;
 }
 
+/* $XDG_CACHE_HOME/gort, else $HOME/.cache/gort (not created here). */
 bool go_cache_dir(char *out, size_t outlen, char *err, size_t errlen) {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     int n;

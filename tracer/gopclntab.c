@@ -32,13 +32,14 @@ struct gopcln {
     unsigned minlc;
 };
 
-/* Little-endian reads, 0 outside the table. */
+/* The little-endian 32-bit word at off, 0 outside the table. */
 static uint32_t u32(const gopcln *p, uint64_t off) {
     if (off + 4 > p->len) return 0;
     uint32_t v;
     memcpy(&v, p->tab + off, 4);
     return v;
 }
+/* The little-endian 64-bit word at off, 0 outside the table. */
 static uint64_t u64(const gopcln *p, uint64_t off) {
     if (off + 8 > p->len) return 0;
     uint64_t v;
@@ -92,6 +93,7 @@ gopcln *gopcln_open(const char *path) {
     return p;
 }
 
+/* Frees the table; p may be NULL. */
 void gopcln_close(gopcln *p) {
     if (!p) return;
     free(p->tab);
@@ -135,6 +137,8 @@ static int32_t pcvalue(const gopcln *p, uint32_t tab, uint64_t entry, uint64_t p
     }
 }
 
+/* The function holding link-time address a (binary search of the sorted function table),
+ * and the file and line its pc-value tables give for a. */
 bool gopcln_find(const gopcln *p, uint64_t a, const char **fn, const char **file, int *line) {
     if (a < p->text || p->nfunc == 0) return false;
     uint64_t rel = a - p->text, ft = p->pcln;

@@ -44,8 +44,11 @@ struct mapid {
     bool oom;
 };
 
+/* A new, empty numbering; NULL when out of memory. */
+/* A new, empty numbering; NULL when out of memory. */
 mapid *mapid_new(void) { return calloc(1, sizeof(mapid)); }
 
+/* Frees the numbering; m may be NULL. */
 void mapid_free(mapid *m) {
     if (!m) return;
     idmap_free(&m->live);
@@ -53,6 +56,8 @@ void mapid_free(mapid *m) {
     free(m);
 }
 
+/* True once memory ran out. */
+/* True once memory ran out. */
 bool mapid_failed(const mapid *m) { return m->oom; }
 
 /* The current id slot of addr (inserted when absent); NULL when out of memory. The caller
@@ -137,6 +142,7 @@ static void add_stack(mapid *m, uint64_t goid, uint64_t addr, uint64_t id) {
     m->stack[m->nstack++] = (stack_map){ goid, addr, id };
 }
 
+/* Numbers one record's map (the rules at the top of this file) and follows stack maps. */
 void mapid_record(mapid *m, derive *d, uint64_t *w) {
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
     int64_t ts = (int64_t)w[GORT_W_TS];

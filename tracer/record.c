@@ -1,5 +1,6 @@
 /*
- * record.c — `gort record`: run a program linked with libgort and store its events in SQLite.
+ * record.c — `gort record`: run a program linked with libgort (or built by `gort go build`) and
+ * store its events in SQLite.
  *
  *   gort record [-o FILE] [--force] [--stack-depth N | --no-stacks] [--profile-hz N]
  *               [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]
@@ -72,8 +73,9 @@ static void usage(FILE *f) {
     fprintf(f,
             "usage: gort record [-o FILE] [--force] [--stack-depth N | --no-stacks]\n"
             "                   [--profile-hz N] [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]\n\n"
-            "Runs PROGRAM (linked with libgort) and stores every event it emits in a SQLite\n"
-            "trace (tables described in docs/schema.md). Exits with PROGRAM's exit status\n"
+            "Runs PROGRAM (linked with libgort, or a Go program built by gort go build) and\n"
+            "stores every event it emits in a SQLite trace (tables described in\n"
+            "docs/schema.md); warns when it emits none. Exits with PROGRAM's exit status\n"
             "(128+signal if a signal killed it) and prints a summary line on stderr.\n\n"
             "  -o, --output FILE   trace file to write (default %s)\n"
             "  --force             replace FILE if it exists\n"
