@@ -79,13 +79,13 @@ done
 
 # 3. Traced: what the hook adds per map event, without and with stacks.
 echo
-echo "3. traced: ns per map update (median burst of 4096, best of $ROUNDS runs); the hook's cost = traced - untraced"
+echo "3. traced: ns per map update (median burst of 8192, best of $ROUNDS runs); the hook's cost = traced - untraced"
 u="" s0="" s1="" lp="" lt=""
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
-  "$T/hook" burst 400000 4096 >"$T/b0"
-  "$G" record --no-stacks -o "$T/b1.db" --force -- "$T/hook" burst 400000 4096 >"$T/b1" 2>/dev/null
-  "$G" record -o "$T/b2.db" --force -- "$T/hook" burst 400000 4096 >"$T/b2" 2>/dev/null
+  "$T/hook" burst 400000 8192 >"$T/b0"
+  "$G" record --no-stacks -o "$T/b1.db" --force -- "$T/hook" burst 400000 8192 >"$T/b1" 2>/dev/null
+  "$G" record -o "$T/b2.db" --force -- "$T/hook" burst 400000 8192 >"$T/b2" 2>/dev/null
   "$G" record --no-stacks -o "$T/p.db" --force -- "$P" probe 1000000 >"$T/p" 2>/dev/null
   u=$(lower "$(val burst_median_ns "$T/b0")" "$u")
   s0=$(lower "$(val burst_median_ns "$T/b1")" "$s0")

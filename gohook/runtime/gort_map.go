@@ -121,25 +121,28 @@ func gortMakemap(t *maptype, hint int, h *hmap) {
 // gortFirstSight announces a map an operation meets without a makemap or maptype event: a map
 // the compiler built inline in a frame, one made by makemap_small, one made before tracing.
 //
+// skip: frames between gortAnnounce and the function holding the hook site.
+//
 //go:noinline
-func gortFirstSight(t *maptype, h *hmap) {
+func gortFirstSight(t *maptype, h *hmap, skip int) {
 	name := uint64(0)
 	if t != nil && h.flags&gortTyped == 0 {
 		name = gortTypeName(t)
 	}
 	if h.flags&gortSeen == 0 {
-		gortAnnounce(t, h, 0, gortOnStack(unsafe.Pointer(h)), true, name, 3)
+		gortAnnounce(t, h, 0, gortOnStack(unsafe.Pointer(h)), true, name, skip)
 		return
 	}
 	if t != nil {
-		gortAnnounceType(t, h, name, 3)
+		gortAnnounceType(t, h, name, skip)
 	}
 }
 
 // gortAnnounce emits makemap (and mapstack for a stack hmap, maptype when t is known) and
-// sets the flag bits. skip: frames between here and the function holding the hook site.
+// sets the flag bits. skip: frames between here and the function holding the hook site. Not
+// nosplit (its callers are not), but it calls only nosplit functions: once past its prologue
+// it can neither grow the stack nor be preempted, so the frame pointer it takes stays valid.
 //
-//go:nosplit
 //go:noinline
 func gortAnnounce(t *maptype, h *hmap, hint uint64, stack, inline bool, name uint64, skip int) {
 	fp := gortFP()
@@ -160,9 +163,9 @@ func gortAnnounce(t *maptype, h *hmap, hint uint64, stack, inline bool, name uin
 	}
 }
 
-// gortAnnounceType emits maptype (key kind, name id) and sets gortTyped.
+// gortAnnounceType emits maptype (key kind, name id) and sets gortTyped (like gortAnnounce,
+// not nosplit, calling only nosplit functions).
 //
-//go:nosplit
 //go:noinline
 func gortAnnounceType(t *maptype, h *hmap, name uint64, skip int) {
 	gortEvent(gortFP(), skip, gortEv_maptype, uint64(uintptr(unsafe.Pointer(h))), gortKeyKindNosplit(t), name, 0, true)
@@ -193,10 +196,11 @@ func gortKeyKindNosplit(t *maptype) uint64 {
 //go:noinline
 func gortMapOp(kind uint32, t *maptype, h *hmap, a0, a1 uint64) {
 	if h != nil && h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
-		gortFirstSight(t, h)
+		gortFirstSight(t, h, 3)
 	}
+	ts := gortNow()
 	goid, d := gortCurGoid()
-	gortEmit(gortFP(), 1, kind, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0, true)
+	gortRecord(gortFP(), gortKW(kind, 1, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0)
 }
 
 // gortB1 is 1 for true.
@@ -212,14 +216,12 @@ func gortB1(b bool) uint64 {
 // gortMapassign: mapassign* is returning; count0 is the count before the assignment (h nil:
 // assignment to the nil map, which panics next).
 //
+// The two most frequent events read the clock before their arguments (gortMapWrite).
+//
 //go:nosplit
 //go:noinline
 func gortMapassign(t *maptype, h *hmap, count0 int) {
-	if h == nil {
-		gortMapOp(gortEv_mapassign, t, nil, 0, 0)
-		return
-	}
-	gortMapOp(gortEv_mapassign, t, h, gortB1(h.count != count0), uint64(h.count))
+	gortMapWrite(gortEv_mapassign, t, h, count0)
 }
 
 // gortMapdelete: mapdelete* is returning; count0 is the count before (h may be nil).
@@ -227,11 +229,26 @@ func gortMapassign(t *maptype, h *hmap, count0 int) {
 //go:nosplit
 //go:noinline
 func gortMapdelete(t *maptype, h *hmap, count0 int) {
-	if h == nil {
-		gortMapOp(gortEv_mapdelete, t, nil, 0, 0)
-		return
+	gortMapWrite(gortEv_mapdelete, t, h, count0)
+}
+
+// gortMapWrite is the body of gortMapassign and gortMapdelete (never inlined, so that the
+// frames to skip are known): arg0 says whether the count changed (inserted, found), arg1 is
+// the count after.
+//
+//go:nosplit
+//go:noinline
+func gortMapWrite(kind uint32, t *maptype, h *hmap, count0 int) {
+	if h != nil && h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
+		gortFirstSight(t, h, 3)
 	}
-	gortMapOp(gortEv_mapdelete, t, h, gortB1(h.count != count0), uint64(h.count))
+	ts := gortNow() // first: only h and count0 live across the clock's call
+	a0, a1 := uint64(0), uint64(0)
+	if h != nil {
+		a0, a1 = gortB1(h.count != count0), uint64(h.count)
+	}
+	goid, d := gortCurGoid()
+	gortRecord(gortFP(), gortKW(kind, 1, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0)
 }
 
 // gortMapclear: mapclear emptied h, which held count0 entries (h may be nil).

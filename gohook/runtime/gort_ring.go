@@ -365,16 +365,65 @@ func gortWalk(st *gortM, fp uintptr, skip int, pos uint64, max uint32) uint64 {
 	return n
 }
 
-// gortEmit writes one record for this M and publishes it. fp and skip say where its stack
-// starts (fp 0: no stack): the frame-pointer chain from fp, less `skip` frames. mayWait:
-// the hook site allows waiting on a full ring (gortCanWait decides the rest). Promises: the
-// record is committed whole, or counted lost.
+// gortEmit writes one record for this M and publishes it, stamped now. fp and skip say where
+// its stack starts (fp 0: no stack): the frame-pointer chain from fp, less `skip` frames.
+// mayWait: the hook site allows waiting on a full ring (gortCanWait decides the rest).
 //
 //go:nosplit
 func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, dur uint64, mayWait bool) {
+	gortRecord(fp, gortKW(kind, skip, mayWait), gortNow(), goid, deferID, mapw, a0, a1, dur)
+}
+
+// gortKW packs a record's kind, the frames to skip and whether it may wait into one word.
+//
+//go:nosplit
+func gortKW(kind uint32, skip int, mayWait bool) uint64 {
+	kw := uint64(kind) | uint64(skip)<<40
+	if mayWait {
+		kw |= gortKWWait
+	}
+	return kw
+}
+
+const gortKWWait = 1 << 32
+
+// gortRecord is gortEmit with the time already read (ts: gortNow) and kind, skip and mayWait
+// packed by gortKW: nine words, all in registers. Its usual path — no stack to walk, room in
+// the ring without wrapping, nothing pending — calls nothing until the record is stored, so
+// its arguments are never spilled; anything else goes to gortRecordSlow. Promises: the record
+// is committed whole, or counted lost.
+//
+//go:nosplit
+func gortRecord(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur uint64) {
+	st := &getg().m.gort
+	h := st.head
+	if fp != 0 && gortState.depth != 0 || st.busy != 0 || st.ring == 0 || st.pending ||
+		h&st.mask+gortW_COUNT > gortState.ringWords || h+gortW_COUNT-st.tailSeen > gortState.ringWords {
+		gortRecordSlow(fp, kw, ts, goid, deferID, mapw, a0, a1, dur)
+		return
+	}
+	st.emitted++ // only this M writes it; gortEmittedTotal reads the aligned word as it is
+	st.busy = 1
+	if ts < st.lastTS { // timestamps never go back on one M
+		ts = st.lastTS
+	}
+	st.lastTS = ts
+	w := (*[gortW_COUNT]uint64)(unsafe.Pointer(st.words + uintptr(h&st.mask)*8))
+	w[gortW_TS], w[gortW_INFO], w[gortW_GOID], w[gortW_DEFER] = ts, kw&0xffff, goid, deferID
+	w[gortW_MAP], w[gortW_ARG0], w[gortW_ARG1], w[gortW_DUR] = mapw, a0, a1, dur
+	st.head = h + gortW_COUNT
+	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
+	st.busy = 0
+}
+
+// gortRecordSlow is gortRecord's every other case: a busy M, the first event, a stack to walk,
+// a lost run to report, the wrap point, a full ring.
+//
+//go:nosplit
+func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur uint64) {
 	mp := getg().m
 	st := &mp.gort
-	st.emitted++ // only this M writes it; gortEmittedTotal reads the aligned word as it is
+	st.emitted++
 	if st.busy != 0 {
 		gortUnringed()
 		return
@@ -384,12 +433,15 @@ func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, du
 	if fp == 0 {
 		depth = 0
 	}
-	ts := gortStamp(st)
+	if ts < st.lastTS { // timestamps never go back on one M
+		ts = st.lastTS
+	}
+	st.lastTS = ts
 	h := st.head
 	if st.ring == 0 || st.pending || h&st.mask+gortW_COUNT+depth > gortState.ringWords ||
 		h+gortW_COUNT+depth-st.tailSeen > gortState.ringWords {
 		// The slow path: the first event, a lost run to report, the wrap point, a full ring.
-		if !gortMakeRoom(st, mp, ts, gortW_COUNT+depth, mayWait) {
+		if !gortMakeRoom(st, mp, ts, gortW_COUNT+depth, kw&gortKWWait != 0) {
 			st.busy = 0
 			return
 		}
@@ -397,19 +449,19 @@ func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, du
 	}
 	n := uint64(0)
 	if depth > 0 {
-		n = gortWalk(st, fp, skip, h+gortW_COUNT, uint32(depth))
+		n = gortWalk(st, fp, int(kw>>40), h+gortW_COUNT, uint32(depth))
 	}
-	flags := uint64(0)
+	info := kw&0xffff | n<<16
 	if n > 0 {
-		flags = gortF_STACK
+		info |= gortF_STACK << 32
 	}
 	if h&st.mask+gortW_COUNT <= gortState.ringWords { // the usual case: 8 words in a row
 		w := (*[gortW_COUNT]uint64)(unsafe.Pointer(st.words + uintptr(h&st.mask)*8))
-		w[gortW_TS], w[gortW_INFO], w[gortW_GOID], w[gortW_DEFER] = ts, uint64(kind)|n<<16|flags<<32, goid, deferID
+		w[gortW_TS], w[gortW_INFO], w[gortW_GOID], w[gortW_DEFER] = ts, info, goid, deferID
 		w[gortW_MAP], w[gortW_ARG0], w[gortW_ARG1], w[gortW_DUR] = mapw, a0, a1, dur
 	} else {
 		gortPut(st, h+gortW_TS, ts)
-		gortPut(st, h+gortW_INFO, uint64(kind)|n<<16|flags<<32)
+		gortPut(st, h+gortW_INFO, info)
 		gortPut(st, h+gortW_GOID, goid)
 		gortPut(st, h+gortW_DEFER, deferID)
 		gortPut(st, h+gortW_MAP, mapw)
@@ -422,7 +474,7 @@ func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, du
 	st.busy = 0
 }
 
-// gortMakeRoom is gortEmit's slow path: claims the M's ring, makes room for need words
+// gortMakeRoom is gortRecord's slow path: claims the M's ring, makes room for need words
 // (waiting if allowed, else counting the event lost) and writes a pending lost run's record.
 // False when the event is not to be written.
 //

@@ -2,9 +2,10 @@
 // build`, to measure the hook's cost and the recorder's pace with it.
 //
 //	burst N B   N map updates (m[k] = v on present keys: one mapassign event each, no
-//	            growth, no allocation) in bursts of B, 2 ms apart so the recorder drains the
-//	            ring between bursts; prints the median and best burst in ns per update: the
-//	            hook's own cost, not the recorder's pace
+//	            growth, no allocation) in bursts of B, 5 ms apart so the recorder drains the
+//	            ring between bursts (as bench/tracer_probe does for libgort's probe); prints
+//	            the median and best burst in ns per update: the hook's own cost, not the
+//	            recorder's pace
 //	emit N      N/2 insert+delete pairs as fast as it can (N events): prints nothing; the
 //	            recorder's meta says how long it took
 package main
@@ -31,7 +32,7 @@ func burst(n, b int) {
 			m[i&63] = i
 		}
 		per = append(per, float64(time.Since(t0).Nanoseconds())/float64(b))
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 	sort.Float64s(per)
 	fmt.Printf("burst_median_ns %.2f\nburst_best_ns %.2f\n", per[len(per)/2], per[0])
