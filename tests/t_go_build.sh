@@ -23,6 +23,15 @@ record sm "$T/stack_map"
 expect_eq "$(cat "$T/sm.out")" "$("$T/stack_map.plain")"
 expect_eq "$(q sm "SELECT value FROM meta WHERE key = 'producer'")" "$GOVERSION"
 expect_eq "$(q sm "SELECT count(*) > 0 FROM events WHERE kind = 'deferproc'")" 1
+# The program does not see GORT_TRACE_FD (programs it runs are not traced).
+mkdir "$T/env"
+printf 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() { fmt.Printf("[%%s]", os.Getenv("GORT_TRACE_FD")) }\n' >"$T/env/main.go"
+"$GORT" go run -o "$T/env.db" "$T/env/main.go" >"$T/out" 2>"$T/err" || fail "gort go run env: $(cat "$T/err")"
+expect_eq "$(cat "$T/out")" "[]"
+expect_eq "$(q env "SELECT value FROM meta WHERE key = 'producer'")" "$GOVERSION"
+expect_status 2 "$GORT" go frobnicate
+expect_eq "$(cat "$T/err")" "gort go: unknown subcommand 'frobnicate' (gort go build | gort go run)"
+
 # The issue's own command, from the tree's top (samples/go is a module of its own, below it:
 # without GO111MODULE set, gort's `auto` builds the folder in GOPATH mode).
 mkdir "$T/tmp"
@@ -43,6 +52,10 @@ printf 'package main\n\nfunc main() { undefinedThing() }\n' >"$T/bad/main.go"
 expect_status 2 "$GORT" go build -o "$T/bad/prog" "$T/bad/main.go"
 expect_contains "$(cat "$T/err")" "undefined: undefinedThing"
 [ ! -e "$T/bad/prog" ] || fail "a failed build left a binary"
+# gort go run of a package that does not build: Go's error, exit 2, no trace.
+expect_status 2 "$GORT" go run -o "$T/bad.db" "$T/bad/main.go"
+expect_contains "$(cat "$T/err")" "undefined: undefinedThing"
+[ ! -e "$T/bad.db" ] || fail "a failed gort go run left a trace"
 expect_status 2 "$GORT" go build -overlay x.json -o "$T/bad/prog" "$T/bad/main.go"
 expect_eq "$(cat "$T/err")" "gort go build: -overlay is gort's own (it adds the hook to Go's runtime)"
 
