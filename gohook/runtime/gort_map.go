@@ -90,8 +90,12 @@ func gortTypeName(t *maptype) uint64 {
 	return id
 }
 
-// gortAttachSpecial attaches the map special to heap hmap h, so the sweeper reports its free.
+// gortAttachSpecial attaches the map special to heap hmap h, so the sweeper reports its free
+// (nothing for an hmap outside the heap: addspecial would throw).
 func gortAttachSpecial(h *hmap) {
+	if spanOfHeap(uintptr(unsafe.Pointer(h))) == nil {
+		return
+	}
 	lock(&mheap_.speciallock)
 	s := (*special)(gortSpecialAlloc.alloc())
 	unlock(&mheap_.speciallock)
