@@ -48,14 +48,18 @@
  *     and runOpenDeferFrame wrap deferCallSave; deferreturn's three returns report the frame
  *     exit of goroutines with stack maps.
  *   - gopanic before `var p _panic`; gorecover at `p.recovered = true` and `return nil`;
- *     Goexit, fatalthrow and fatalpanic after `gp := getg()`.
+ *     Goexit after `gp := getg()`; fatalthrow and fatalpanic inside their systemstack closure,
+ *     before startpanic_m (on g0's large stack: the nosplit budget of throw's callers is
+ *     left alone).
  *   - newproc1 after the goid is assigned; execute after the goroutine becomes _Grunning;
  *     goexit1 before mcall(goexit0); mexit after sigblock (the thread's ring is retired).
  *   - gcStart around stopTheWorldWithSema, after `work.cycles++`, and where it adds the first
  *     pause; gcMarkDone before its stop and at its restart; gcMarkTermination after it starts
  *     the world; setGCPhase after the phase store; gcSweep after assertWorldStopped;
- *     sweepLocked.sweep after nfreed is known; activeSweep.end where the last sweeper of a
- *     drained sweep leaves.
+ *     sweepLocked.sweep after nfreed is known; activeSweep.end just before the last sweeper of
+ *     a drained sweep publishes "done" (runtime.GC returns as soon as it sees it).
+ *   - Map operations keep their count before the write in a local (gortCount0) declared after
+ *     `h.flags ^= hashWriting`, before every goto of the function, so no goto jumps over it.
  */
 #include "gobuild.h"
 

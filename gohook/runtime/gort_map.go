@@ -220,39 +220,55 @@ func gortB1(b bool) uint64 {
 // gortMapassign: mapassign* is returning; count0 is the count before the assignment (h nil:
 // assignment to the nil map, which panics next).
 //
-// The two most frequent events read the clock before their arguments (gortMapWrite).
+// (The usual returns of mapassign* call gortMapWrite directly; this entry serves the nil map.)
 //
 //go:nosplit
 //go:noinline
 func gortMapassign(t *maptype, h *hmap, count0 int) {
-	gortMapWrite(gortEv_mapassign, t, h, count0)
+	a0, a1 := uint64(0), uint64(0)
+	if h != nil {
+		a0, a1 = gortB1(h.count != count0), uint64(h.count)
+	}
+	gortMapOp(gortEv_mapassign, t, h, a0, a1)
 }
 
-// gortMapdelete: mapdelete* is returning; count0 is the count before (h may be nil).
+// gortMapdelete: mapdelete* is returning early (a nil or empty map); count0 is the count
+// before (the usual returns call gortMapWrite directly).
 //
 //go:nosplit
 //go:noinline
 func gortMapdelete(t *maptype, h *hmap, count0 int) {
-	gortMapWrite(gortEv_mapdelete, t, h, count0)
+	a0, a1 := uint64(0), uint64(0)
+	if h != nil {
+		a0, a1 = gortB1(h.count != count0), uint64(h.count)
+	}
+	gortMapOp(gortEv_mapdelete, t, h, a0, a1)
 }
 
-// gortMapWrite is the body of gortMapassign and gortMapdelete (never inlined, so that the
-// frames to skip are known): arg0 says whether the count changed (inserted, found), arg1 is
-// the count after.
+// gortMapWrite: mapassign* or mapdelete* (kind) is returning, the map's most frequent events,
+// called straight from the hook site (never inlined, so that the frames to skip are known).
+// count0 is the count before the write; arg0 says whether it changed (inserted, found), arg1
+// is the count after. The clock is read first, inline for the TSC: only h and count0 are
+// live across that call.
 //
 //go:nosplit
 //go:noinline
 func gortMapWrite(kind uint32, t *maptype, h *hmap, count0 int) {
 	if h != nil && h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
-		gortFirstSight(t, h, 3)
+		gortFirstSight(t, h, 2)
 	}
-	ts := gortNow() // first: only h and count0 live across the clock's call
+	var ts uint64
+	if gortState.clock == gortClockTSC {
+		ts = gortTSCNs(gortState.tsc0, gortState.mult, gortState.shift)
+	} else {
+		ts = gortNow()
+	}
 	a0, a1 := uint64(0), uint64(0)
 	if h != nil {
 		a0, a1 = gortB1(h.count != count0), uint64(h.count)
 	}
 	goid, d := gortCurGoid()
-	gortRecord(gortFP(), gortKW(kind, 1, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0)
+	gortRecord(gortFP(), gortKW(kind, 0, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0)
 }
 
 // gortMapclear: mapclear emptied h, which held count0 entries (h may be nil).
