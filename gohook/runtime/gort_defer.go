@@ -211,11 +211,13 @@ func gortGoexit() {
 
 // gortFatal: the process is about to die (why: 1 fatal error, 2 unrecovered panic). It runs
 // on the system stack inside fatalthrow/fatalpanic (so it need not be nosplit there), in any
-// context (a signal, locks held): it never waits.
+// context (a signal, locks held). It is the one event that waits for room wherever it is
+// (not with --drop): nothing else will run, and the trace must say how the program ended.
 //
 //go:noinline
 func gortFatal(why uint64) {
-	gortEvent(gortFP(), 0, gortEv_fatal, 0, why, 0, 0, false)
+	goid, d := gortCurGoid()
+	gortRecord(gortFP(), gortKW(gortEv_fatal, 0, false)|gortKWForce, gortNow(), goid, d, 0, why, 0, 0)
 }
 
 // gortGocreate: newproc1 (on g0) created newg for goroutine creator (nil: the runtime's start).

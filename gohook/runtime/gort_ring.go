@@ -385,7 +385,10 @@ func gortKW(kind uint32, skip int, mayWait bool) uint64 {
 	return kw
 }
 
-const gortKWWait = 1 << 32
+const (
+	gortKWWait  = 1 << 32 // the site allows waiting where gortCanWait agrees
+	gortKWForce = 1 << 33 // wait for room in any context (without --drop): the process is dying
+)
 
 // gortRecord is gortEmit with the time already read (ts: gortNow) and kind, skip and mayWait
 // packed by gortKW: nine words, all in registers. Its usual path — no stack to walk, room in
@@ -441,7 +444,7 @@ func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur 
 	if st.ring == 0 || st.pending || h&st.mask+gortW_COUNT+depth > gortState.ringWords ||
 		h+gortW_COUNT+depth-st.tailSeen > gortState.ringWords {
 		// The slow path: the first event, a lost run to report, the wrap point, a full ring.
-		if !gortMakeRoom(st, mp, ts, gortW_COUNT+depth, kw&gortKWWait != 0) {
+		if !gortMakeRoom(st, mp, ts, gortW_COUNT+depth, kw&(gortKWWait|gortKWForce)) {
 			st.busy = 0
 			return
 		}
@@ -475,12 +478,12 @@ func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur 
 }
 
 // gortMakeRoom is gortRecord's slow path: claims the M's ring, makes room for need words
-// (waiting if allowed, else counting the event lost) and writes a pending lost run's record.
-// False when the event is not to be written.
+// (waiting if allowed — how: gortKWWait, gortKWForce — else counting the event lost) and
+// writes a pending lost run's record. False when the event is not to be written.
 //
 //go:nosplit
-func gortMakeRoom(st *gortM, mp *m, ts, need uint64, mayWait bool) bool {
-	wait := mayWait && !gortState.drop && gortCanWait(mp)
+func gortMakeRoom(st *gortM, mp *m, ts, need uint64, how uint64) bool {
+	wait := !gortState.drop && (how&gortKWForce != 0 || how&gortKWWait != 0 && gortCanWait(mp))
 	if st.ring == 0 && !gortClaim(st, wait) {
 		gortUnringed()
 		return false
