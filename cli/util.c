@@ -11,7 +11,8 @@
 
 int cli_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
-    fprintf(stderr, "gort %s: ", cmd);
+    if (*cmd) fprintf(stderr, "gort %s: ", cmd);
+    else fputs("gort: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -61,24 +62,5 @@ bool cli_parse_time_ns(const char *s, int64_t *out) {
     uint64_t v;
     if (!parse_scaled(s, units, scales, &v) || v > INT64_MAX) return false;
     *out = (int64_t)v;
-    return true;
-}
-
-bool cli_opt_value(const char *cmd, int argc, char **argv, int *i, const char *name,
-                   const char **val) {
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0) return false;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return true;
-    }
-    if (a[n] != '\0') return false;
-    if (*i + 1 >= argc) {
-        cli_error(cmd, "option %s needs a value", name);
-        *val = NULL;
-        return true;
-    }
-    *val = argv[++*i];
     return true;
 }

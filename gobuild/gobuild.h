@@ -77,7 +77,7 @@ bool gobuild_own_option(const char *arg, bool *open_defers);
 
 int go_build_cmd(int argc, char **argv);
 int go_run_cmd(int argc, char **argv);
-/* go.c: the help of `gort go` (build and run share it). */
+/* go.c: the help of `gort go` (build and run share it), from its declaration. */
 void go_usage(FILE *f);
 
 #endif /* GORT_GOBUILD_H */

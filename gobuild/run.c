@@ -140,7 +140,7 @@ static int build_and_record(int argc, char **argv, run_args *r, const char *dir)
         rargs[nr++] = "--";
         rargs[nr++] = bin;
         for (int i = r->prog; i < argc; i++) rargs[nr++] = argv[i];
-        st = cmd_record(nr, rargs);
+        st = cli_cmd_record.run(nr, rargs);
     }
     unlink(bin);
     free(bargs);

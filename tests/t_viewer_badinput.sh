@@ -11,7 +11,7 @@ sqlite3 "$T/other.db" "CREATE TABLE people (name TEXT); INSERT INTO people VALUE
 sqlite3 "$T/nometa.db" "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('a', 'b');"
 newer=$(mktrace newer tests/data/viewer/scenarios.sql)
 sqlite3 "$newer" "UPDATE meta SET value = '3' WHERE key = 'schema_version'; PRAGMA user_version = 3;"
-empty=$(printf "INSERT INTO meta VALUES ('schema_version', '1');\n" > "$T/e.sql"; mktrace emptytrace "$T/e.sql")
+empty=$(printf "INSERT INTO meta VALUES ('schema_version', '2');\n" > "$T/e.sql"; mktrace emptytrace "$T/e.sql")
 mkdir "$T/dir.db"
 
 # check PATH MESSAGE: every subcommand fails on PATH with MESSAGE, leaving PATH as it was.

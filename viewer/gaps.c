@@ -9,20 +9,39 @@
 
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort gaps TRACE [--format table|csv|json]\n"
-    "\n"
-    "One row per deferred call that touched a map: the map, the deferred call (id,\n"
-    "function, goroutine), when the map died, when the call ran, its first and last\n"
-    "operation on the map, the gap (last operation - death, ns) and the verdict:\n"
-    "  nil-map          the map was nil\n"
-    "  use-after-free   the map was touched at or after its death\n"
-    "  map-still-alive  the map never died during the trace\n"
-    "  safe             the map died after the call was done with it\n"
-    "\n"
-    "  --format F   table (default), csv or json\n"
-    "\n"
-    "Exit status: 0 no use-after-free, 1 at least one use-after-free, 2 bad input.\n";
+static int cmd_gaps(int argc, char **argv);
+
+static const cli_optdoc gaps_options[] = {
+    { CLI_OPT_FORMAT, "table|csv|json", "table (default: aligned columns), csv or json" },
+    { 0 },
+};
+
+const cli_command cli_cmd_gaps = {
+    .name = "gaps",
+    .run = cmd_gaps,
+    .summary = "verdict for every deferred call that touched a map",
+    .synopsis = "TRACE [--format table|csv|json]",
+    .operands = "TRACE",
+    .min_operands = 1,
+    .max_operands = 1,
+    .description =
+        "One row per deferred call that touched a map: the map, the deferred call (id,\n"
+        "function, goroutine), when the map died, when the call ran, its first and last\n"
+        "operation on the map, the gap (last operation - death, ns) and the verdict:\n"
+        "  nil-map          the map was nil\n"
+        "  use-after-free   the map was touched at or after its death\n"
+        "  map-still-alive  the map never died during the trace\n"
+        "  safe             the map died after the call was done with it",
+    .options = gaps_options,
+    .exit_status = "0 no use-after-free, 1 at least one use-after-free, 2 bad input.",
+    .example = "gort gaps trace.db --format csv > gaps.csv",
+};
+
+/* Takes --format into the vout_format at CTX. */
+static int gaps_option(void *ctx, int id, const char *v) {
+    (void)id; /* --format is the only option */
+    return vout_parse_format("gaps", v, ctx) ? 0 : GORT_EXIT_USAGE;
+}
 
 /* Counts use-after-free rows as they are printed. */
 static void count_uaf(sqlite3_stmt *st, void *arg) {
@@ -32,27 +51,14 @@ static void count_uaf(sqlite3_stmt *st, void *arg) {
 
 /* gort gaps: parses the command line, prints the report, and returns 1 when it holds a
  * use-after-free, 0 when not, 2 on bad input. */
-int cmd_gaps(int argc, char **argv) {
-    const char *path = NULL;
+static int cmd_gaps(int argc, char **argv) {
     enum vout_format fmt = VOUT_TABLE;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return GORT_EXIT_OK;
-        } else if (cli_opt_value("gaps", argc, argv, &i, "--format", &v)) {
-            if (!v || !vout_parse_format("gaps", v, &fmt)) return GORT_EXIT_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_error("gaps", "unknown option %s (see gort gaps --help)", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_error("gaps", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!path) return cli_error("gaps", "needs a TRACE (see gort gaps --help)");
+    int first;
+    int rc = cli_parse(&cli_cmd_gaps, argc, argv, gaps_option, &fmt, &first);
+    if (rc >= 0) return rc;
+    const char *path = argv[first];
     sqlite3 *db;
-    int rc = vt_open("gaps", path, &db);
+    rc = vt_open("gaps", path, &db);
     if (rc) return rc;
     setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* stdio allocates: a big report in few writes */
     sqlite3_stmt *st = vt_prepare("gaps", db, gaps_sql);

@@ -10,13 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort info TRACE\n"
-    "\n"
-    "Summarizes a trace: the program and how it ended (meta), duration, events by kind,\n"
-    "maps, deferred calls, goroutines, GC cycles and their stop-the-world pauses, lost\n"
-    "events, and the verdicts of gort gaps.\n"
-    "Exit status: 0 done, 2 bad input.\n";
+static int cmd_info(int argc, char **argv);
+
+const cli_command cli_cmd_info = {
+    .name = "info",
+    .run = cmd_info,
+    .summary = "summary of a trace",
+    .synopsis = "TRACE",
+    .operands = "TRACE",
+    .min_operands = 1,
+    .max_operands = 1,
+    .description =
+        "Summarizes a trace: the program and how it ended (meta), duration, events by kind,\n"
+        "maps, deferred calls, goroutines, GC cycles and their stop-the-world pauses, lost\n"
+        "events, and the verdicts of gort gaps.",
+    .exit_status = "0 done, 2 bad input.",
+    .example = "gort info trace.db",
+};
+
+/* gort info has no option but --help. */
+static int info_option(void *ctx, int id, const char *v) {
+    (void)ctx, (void)v;
+    return cli_error("info", "internal error: option %d", id);
+}
 
 /* Prints every meta row as "meta.KEY  VALUE", and the program line first if known. */
 static void print_meta(sqlite3 *db) {
@@ -169,23 +185,13 @@ static int print_verdicts(sqlite3 *db) {
 }
 
 /* gort info: parses the command line and prints the summary. Returns the exit status. */
-int cmd_info(int argc, char **argv) {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return GORT_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_error("info", "unknown option %s (see gort info --help)", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_error("info", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!path) return cli_error("info", "needs a TRACE (see gort info --help)");
+static int cmd_info(int argc, char **argv) {
+    int first;
+    int rc = cli_parse(&cli_cmd_info, argc, argv, info_option, NULL, &first);
+    if (rc >= 0) return rc;
+    const char *path = argv[first];
     sqlite3 *db;
-    int rc = vt_open("info", path, &db);
+    rc = vt_open("info", path, &db);
     if (rc) return rc;
     printf("%-21s %s\n", "trace", path);
     print_program(db);

@@ -13,20 +13,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort sql TRACE \"QUERY\" [--format table|csv|json]\n"
-    "\n"
-    "Runs QUERY (one or more SQL statements) over the trace database TRACE and prints\n"
-    "the rows. Only statements that read are accepted: one that would write is refused\n"
-    "before anything runs, and the file stays byte-identical. Tables and views are in\n"
-    "docs/schema.md (events, maps, defers, gc_cycles, goroutines, stacks, frames,\n"
-    "stack_entries, stack_frames, lost, meta, the gaps view).\n"
-    "\n"
-    "  --format F   table (default: aligned columns), csv (RFC 4180 with a header line)\n"
-    "               or json (an array of objects)\n"
-    "\n"
-    "Example: gort sql trace.db \"SELECT kind, count(*) FROM events GROUP BY kind\"\n"
-    "Exit status: 0 done, 2 bad input (no such file, not a trace, bad query, a write).\n";
+static int cmd_sql(int argc, char **argv);
+
+static const cli_optdoc sql_options[] = {
+    { CLI_OPT_FORMAT, "table|csv|json", "table (default: aligned columns), csv (RFC 4180 with a header\n"
+                                        "line) or json (an array of objects)" },
+    { 0 },
+};
+
+const cli_command cli_cmd_sql = {
+    .name = "sql",
+    .run = cmd_sql,
+    .summary = "run a read-only SQL query over a trace",
+    .synopsis = "TRACE QUERY [--format table|csv|json]",
+    .operands = "TRACE QUERY",
+    .min_operands = 2,
+    .max_operands = 2,
+    .description =
+        "Runs QUERY (one or more SQL statements) over the trace database TRACE and prints\n"
+        "the rows. Only statements that read are accepted: one that would write is refused\n"
+        "before anything runs, and the file stays byte-identical. Tables and views are in\n"
+        "schema.md (events, maps, defers, gc_cycles, goroutines, stacks, frames,\n"
+        "stack_entries, stack_frames, lost, meta, the gaps view). Quote the query; a query\n"
+        "that starts with '-' goes after --.",
+    .options = sql_options,
+    .exit_status = "0 done, 2 bad input (no such file, not a trace, bad query, a write).",
+    .example = "gort sql trace.db \"SELECT kind, count(*) FROM events GROUP BY kind\"",
+};
+
+/* Takes --format into the vout_format at CTX. */
+static int sql_option(void *ctx, int id, const char *v) {
+    (void)id; /* --format is the only option */
+    return vout_parse_format("sql", v, ctx) ? 0 : GORT_EXIT_USAGE;
+}
 
 #define MAX_STMTS 64
 
@@ -59,28 +78,14 @@ static int prepare_all(sqlite3 *db, const char *sql, sqlite3_stmt **st, int *n) 
 
 /* gort sql: parses the command line, refuses writers, runs each statement and prints its
  * rows. Returns the exit status. */
-int cmd_sql(int argc, char **argv) {
-    const char *pos[2] = { NULL, NULL };
-    int npos = 0;
+static int cmd_sql(int argc, char **argv) {
     enum vout_format fmt = VOUT_TABLE;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return GORT_EXIT_OK;
-        } else if (cli_opt_value("sql", argc, argv, &i, "--format", &v)) {
-            if (!v || !vout_parse_format("sql", v, &fmt)) return GORT_EXIT_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-' && npos < 2 && strlen(argv[i]) > 2) {
-            return cli_error("sql", "unknown option %s (see gort sql --help)", argv[i]);
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
-        } else {
-            return cli_error("sql", "unexpected argument '%s' (quote the query)", argv[i]);
-        }
-    }
-    if (npos < 2) return cli_error("sql", "needs a TRACE and a QUERY (see gort sql --help)");
+    int first;
+    int rc = cli_parse(&cli_cmd_sql, argc, argv, sql_option, &fmt, &first);
+    if (rc >= 0) return rc;
+    const char *pos[2] = { argv[first], argv[first + 1] };
     sqlite3 *db;
-    int rc = vt_open("sql", pos[0], &db);
+    rc = vt_open("sql", pos[0], &db);
     if (rc) return rc;
     sqlite3_stmt *st[MAX_STMTS];
     int n = 0;

@@ -25,7 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
+/* The newest trace schema this build reads; it reads every older one too (version 1 differs
+ * only in columns and views the viewer does not use: maps.id, ..., the gaps view's words). */
 #define VIEWER_SCHEMA_VERSION 2
 
 /* ---- trace_db.c ------------------------------------------------------------------------- */
@@ -196,6 +199,51 @@ extern const char gaps_sql[];
 /* Column indexes of gaps_sql. */
 enum { GAP_MAP, GAP_DEFER, GAP_FN, GAP_GOID, GAP_DIED, GAP_RAN, GAP_FIRST, GAP_LAST, GAP_OPS,
        GAP_GAP, GAP_VERDICT };
+
+/* ---- jbuf.c: a write buffer for the exports -------------------------------------------- */
+
+typedef struct {
+    FILE *out;
+    char *buf;
+    size_t len;
+    bool failed;    /* a write failed: later ones are dropped */
+} jbuf;
+
+#define JBUF_SIZE (1u << 20)
+
+/* Starts buffering writes to OUT; false when out of memory. */
+bool jbuf_init(jbuf *jb, FILE *out);
+/* Flushes and frees the buffer; false when any write failed. */
+bool jbuf_finish(jbuf *jb);
+/* Appends S[0..N) when the buffer is full (jbuf_mem's slow path). */
+void jbuf_mem_slow(jbuf *jb, const char *s, size_t n);
+/* Appends S[0..N): inline, so a constant N is a few moves. */
+static inline void jbuf_mem(jbuf *jb, const char *s, size_t n) {
+    if (jb->len + n <= JBUF_SIZE) {
+        memcpy(jb->buf + jb->len, s, n);
+        jb->len += n;
+    } else {
+        jbuf_mem_slow(jb, s, n);
+    }
+}
+void jbuf_str(jbuf *jb, const char *s);
+/* A string literal, its length known at compile time. */
+#define JB_LIT(jb, lit) jbuf_mem((jb), "" lit, sizeof(lit) - 1)
+/* V in decimal. */
+void jbuf_i64(jbuf *jb, int64_t v);
+/* NS nanoseconds as microseconds with three decimals ("12.345"). */
+void jbuf_us(jbuf *jb, int64_t ns);
+/* S[0..N) as a JSON string literal (json_write_string's escaping). */
+void jbuf_json_string(jbuf *jb, const char *s, size_t n);
+
+/* ---- chrome_trace.c and speedscope.c: the exports --------------------------------------- */
+
+/* Writes DB as Trace Event Format JSON to OUT (see chrome_trace.c for the mapping). Returns 0,
+ * or GORT_EXIT_USAGE after one error line. */
+int chrome_trace_write(sqlite3 *db, FILE *out);
+/* Writes DB's stacks as a speedscope file to OUT: a sampled profile of the events Q selects
+ * and an evented profile per goroutine; NAME names it. Returns 0 or GORT_EXIT_USAGE. */
+int speedscope_write(sqlite3 *db, const stack_query *q, const char *name, FILE *out);
 
 /* ---- compare_facts.c: the facts gort compare holds against each other ------------------ */
 
