@@ -87,7 +87,7 @@ static int cmd_record(int argc, char **argv);
 const cli_command cli_cmd_record = {
     .name = "record",
     .run = cmd_record,
-    .summary = "run a program (libgort, or built by gort go build) and store its events",
+    .summary = "run a program linked with libgort and store its events in SQLite",
     .synopsis = "[-o FILE] [--force] [--stack-depth N | --no-stacks] [--profile-hz N]\n"
                 " [--buffer SIZE] [--drop] [--] PROGRAM [ARGS...]",
     .operands = "PROGRAM FILE ...",
