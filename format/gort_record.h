@@ -60,6 +60,9 @@
     X(46, gc_sweep_done) /* arg0 = objects freed, arg1 = bytes freed */                     \
     X(47, gc_end)        /* arg0 = heap live before, arg1 = heap live after (bytes);        \
                             map_id = maps freed (objects: gc_sweep_done arg0) */    \
+    /* the recorder's own effect on the program */                                        \
+    X(56, recorder_stall) /* a thread waited for ring space from ts to ts + dur_ns (written \
+                            after the event that waited); not an event: a `stalls` row */  \
     /* sampling and bookkeeping */                                                         \
     X(60, cpu_sample)    /* a profiling sample of the running thread's stack; arg0 = timer  \
                             periods it stands for, dur_ns = the CPU time they make */       \
@@ -123,7 +126,9 @@ enum gort_rec_word {
 #define GORT_INFO_FLAGS(w) ((unsigned)((w) >> 32))
 enum gort_rec_flag {
     GORT_F_STACK = 1,  /* payload words are return addresses */
-    GORT_F_SIGNAL = 2  /* captured in a signal handler: payload word 0 is the interrupted pc */
+    GORT_F_SIGNAL = 2, /* captured in a signal handler: payload word 0 is the interrupted pc */
+    GORT_F_ADDR = 4    /* the map word is the map's address, which the program reuses once the
+                          map is dead: the recorder numbers the maps (the Go hook's records) */
 };
 
 /* Ring states: the producer claims FREE -> OWNED; a thread's exit makes it RETIRED; the
@@ -159,9 +164,6 @@ typedef struct gort_rec_module {
 
 enum gort_rec_clock { GORT_CLOCK_TSC = 1, GORT_CLOCK_MONOTONIC = 2 };
 enum gort_rec_hflag { GORT_H_DROP = 1 };
-/* producer_flags. GORT_P_MAP_ADDR: the map words of map kinds are object addresses, which the
- * program reuses once a map is dead; the recorder numbers the maps (the Go hook). */
-enum gort_rec_pflag { GORT_P_MAP_ADDR = 1 };
 #define GORT_REC_PRODUCER_MAX 24
 
 typedef struct gort_rec_header {
@@ -188,15 +190,23 @@ typedef struct gort_rec_header {
     _Atomic uint64_t unringed_lost; /* --drop: events of threads that found no free ring */
     _Atomic uint32_t rings_used;    /* 1 + the highest ring index ever claimed */
     uint32_t pad;
-    _Atomic uint64_t producer_flags; /* enum gort_rec_pflag, set before the first event */
-    char producer[GORT_REC_PRODUCER_MAX]; /* the producer's name, NUL-padded ("go1.19.8");
-                                             empty: libgort */
-    uint64_t reserved[3];
+    char producer[GORT_REC_PRODUCER_MAX]; /* producer: its name, NUL-padded ("go1.19.8"), set
+                                             before its first event; empty: libgort (formerly
+                                             reserved[0..2]) */
+    uint64_t reserved[1];
+    /* the recorder and the producer (formerly reserved[4..6]; zero in older regions) */
+    _Atomic uint32_t drain_wake;    /* futex word: a producer that must wait adds 1 and wakes
+                                       the recorder's drain (FUTEX_WAKE, not private) */
+    int32_t life_fd;                /* the read end of a pipe whose write end only the recorder
+                                       holds: readable (EOF) once the recorder is dead; -1 none */
+    _Atomic uint64_t attach_ns;     /* producer: trace time when it attached (its constructor) */
+    _Atomic uint64_t orphaned_ns;   /* producer: trace time it found the recorder gone (then it
+                                       stops writing records and counts every event lost) */
     gort_rec_module modules[GORT_REC_MAX_MODULES];
 } gort_rec_header;
 
-/* The header's size and layout never change within a version (the producer fields took
- * reserved words). */
+/* The header's size and layout never change within a version (new fields take reserved
+ * words). */
 _Static_assert(sizeof(gort_rec_header) == 176 + GORT_REC_MAX_MODULES * sizeof(gort_rec_module),
                "gort_rec_header changed size");
 

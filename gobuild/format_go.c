@@ -68,9 +68,9 @@ char *format_go_source(void) {
         GORT_W_DUR, GORT_W_COUNT);
     put(&b, "\tgortF_STACK = %d\n\tgortRingFree = %d\n\tgortRingOwned = %d\n"
             "\tgortRingRetired = %d\n\tgortClockTSC = %d\n\tgortClockMonotonic = %d\n"
-            "\tgortH_DROP = %d\n\tgortP_MAP_ADDR = %d\n\tgortFreeCauseGC = %d\n",
+            "\tgortH_DROP = %d\n\tgortF_ADDR = %d\n\tgortFreeCauseGC = %d\n",
         GORT_F_STACK, GORT_RING_FREE, GORT_RING_OWNED, GORT_RING_RETIRED, GORT_CLOCK_TSC,
-        GORT_CLOCK_MONOTONIC, GORT_H_DROP, GORT_P_MAP_ADDR, GORT_FREE_CAUSE_GC);
+        GORT_CLOCK_MONOTONIC, GORT_H_DROP, GORT_F_ADDR, GORT_FREE_CAUSE_GC);
     put(&b, "\tgortHdrSize = %zu\n\tgortRingSize = %zu\n", sizeof(gort_rec_header),
         sizeof(gort_rec_ring));
     OFF("gortHdr_", gort_rec_header, magic);
@@ -92,8 +92,11 @@ char *format_go_source(void) {
     OFF("gortHdr_", gort_rec_header, next_name_id);
     OFF("gortHdr_", gort_rec_header, unringed_lost);
     OFF("gortHdr_", gort_rec_header, rings_used);
-    OFF("gortHdr_", gort_rec_header, producer_flags);
     OFF("gortHdr_", gort_rec_header, producer);
+    OFF("gortHdr_", gort_rec_header, drain_wake);
+    OFF("gortHdr_", gort_rec_header, life_fd);
+    OFF("gortHdr_", gort_rec_header, attach_ns);
+    OFF("gortHdr_", gort_rec_header, orphaned_ns);
     OFF("gortHdr_", gort_rec_header, modules);
     OFF("gortRing_", gort_rec_ring, head);
     OFF("gortRing_", gort_rec_ring, tail);

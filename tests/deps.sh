@@ -8,12 +8,13 @@
 #          groff for the man pages, and the real viewers
 #          the exports are loaded into: Chromium, and the npm packages of
 #          tests/node/package-lock.json installed into tests/node/node_modules, git-ignored);
-#          bench: also the sqlite3 shell (Go 1.19, every benchmark's peer, is already there).
+#          bench: also LTTng-UST (liblttng-ust-dev, lttng-tools), the tracer benchmark's peer
+#          (Go 1.19, every benchmark's peer, is already there).
 set -e
 need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox golang-go"
 case "$1" in
   test) need="$need libxml2-utils sqlite3 python3 nodejs npm man-db chromium" ;;
-  bench) need="$need sqlite3" ;;
+  bench) need="$need sqlite3 liblttng-ust-dev lttng-tools" ;;
 esac
 missing=""
 for p in $need; do

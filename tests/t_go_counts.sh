@@ -32,6 +32,8 @@ expect_eq "$(q c "SELECT how, count(*) FROM defers WHERE fn LIKE 'main.%' GROUP 
 expect_eq "$(q c "SELECT count(*) FROM goroutines WHERE goid IN (SELECT e.arg0 FROM events e WHERE e.kind = 'gocreate'
                AND e.goid = 1 AND EXISTS (SELECT 1 FROM stack_frames f WHERE f.stack_id = e.stack_id AND f.symbol = 'main.spawn'))
                AND ended_ns > created_ns")" 4
-# Every map event of main's maps names a map the recorder numbered, with its key kind.
+# The recorder numbered the maps (1, 2, ... in order of first sight, not hmap addresses), and
+# every map event of main's maps names one of them, with its key kind.
+expect_eq "$(q c "SELECT min(map_id), max(map_id) = count(*) FROM maps")" "1|1"
 expect_eq "$(q c "SELECT count(*) FROM events e $mine WHERE e.kind LIKE 'map%' AND e.map_id NOT IN (SELECT map_id FROM maps)")" 0
 expect_eq "$(q c "SELECT count(*) FROM maps WHERE key_kind = 'int64' AND peak_len >= 100")" 3

@@ -6,12 +6,13 @@
  * first) is looked up in a hash table of the stacks seen so far: identical stacks are stored
  * once (a `stacks` row and its `stack_entries`), and each distinct address once (a frame id,
  * whose `frames` row is written after the run by symbolize.c). A name record becomes a `names`
- * row, a lost record (or a ring's pending run) a `lost` row; neither is an event.
+ * row, a lost record (or a ring's pending run) a `lost` row, a recorder_stall a `stalls` row;
+ * none of them is an event.
  *
  * Events rows are inserted EVENT_BATCH at a time with one multi-row INSERT: SQLite's per-
  * statement work (reset, VM start, journal checks) is paid once per batch, about a third of a
- * single-row insert's cost. ingest_flush() inserts a partial batch; the drain calls it at the
- * end of every pass, so nothing waits in memory between passes.
+ * single-row insert's cost. ingest_flush() inserts a partial batch; the load calls it at the
+ * end (load.c).
  *
  * Column rules (docs/schema.md): goid and defer_id are NULL when 0; map_id is kept for map
  * kinds (0 is the nil map) and NULL when 0 for the others; dur_ns is NULL when 0 except for
@@ -60,8 +61,8 @@ struct ingest {
     size_t nframes, frame_cap;
     frame_ref *frame_list;      /* frame id i+1 = frame_list[i] */
     derive *derived;
-    const gort_rec_header *header; /* the region, for its producer_flags */
-    mapid *maps;                /* set once the producer says map words are addresses */
+    uint64_t stalls, stall_ns;  /* recorder_stall records and the time they add up to */
+    mapid *maps;                /* set at the first record whose map word is an address */
 };
 
 #define EXACT_BIT (1ull << 63)
@@ -87,7 +88,7 @@ ingest *ingest_new(trace_db *d) {
     g->frames = calloc(g->frame_cap, sizeof *g->frames);
     g->pcs = malloc(g->pcs_cap * sizeof *g->pcs);
     g->frame_list = malloc(g->frame_cap * sizeof *g->frame_list);
-    g->derived = derive_new();
+    g->derived = derive_new(d);
     if (!g->derived || !g->stacks || !g->frames || !g->pcs || !g->frame_list) {
         ingest_free(g);
         return NULL;
@@ -107,11 +108,19 @@ void ingest_free(ingest *g) {
     free(g);
 }
 
-void ingest_set_header(ingest *g, const gort_rec_header *h) { g->header = h; }
-
+/* Events loaded so far. */
 uint64_t ingest_events(const ingest *g) { return g->events; }
 
-bool ingest_write_derived(ingest *g) { return derive_write(g->derived, g->db); }
+/* The database this ingester writes to. */
+trace_db *ingest_db(ingest *g) { return g->db; }
+
+/* The stalls seen and their total time. */
+void ingest_stalls(const ingest *g, uint64_t *count, uint64_t *total_ns) {
+    *count = g->stalls;
+    *total_ns = g->stall_ns;
+}
+
+bool ingest_write_derived(ingest *g) { return derive_write(g->derived); }
 
 /* Copies the load's counts (for the planner statistics). */
 void ingest_counts(const ingest *g, trace_counts *c) {
@@ -236,13 +245,11 @@ static bool is_map_kind(unsigned kind) {
     return kind >= GORT_EV_makemap && kind <= GORT_EV_mapstack;
 }
 
-/* The map numbering of an address producer (the Go hook), created when its header says so;
- * NULL for libgort. The producer sets the flag before its first record, so it is known by the
- * time any record is read. */
-static mapid *address_maps(ingest *g) {
-    if (!g->maps && g->header &&
-        (atomic_load(&((gort_rec_header *)g->header)->producer_flags) & GORT_P_MAP_ADDR))
-        g->maps = mapid_new();
+/* The map numbering of an address producer (the Go hook), created at its first record that
+ * says its map word is an address (GORT_F_ADDR); NULL for libgort. Once it exists every record
+ * goes through it: stackmove, frame_exit and goend follow the stack maps. */
+static mapid *address_maps(ingest *g, unsigned flags) {
+    if (!g->maps && (flags & GORT_F_ADDR)) g->maps = mapid_new();
     return g->maps;
 }
 
@@ -312,7 +319,7 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *rw, const uint64_t *p
     if (kind == GORT_EV_name) return ingest_name(g, rw, payload, extra);
     const uint64_t *w = rw;
     uint64_t numbered[GORT_W_COUNT];
-    mapid *maps = address_maps(g);
+    mapid *maps = address_maps(g, flags);
     if (maps) { /* the map word becomes the map's id */
         memcpy(numbered, rw, sizeof numbered);
         mapid_record(maps, g->derived, numbered);
@@ -328,7 +335,7 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *rw, const uint64_t *p
     *row = (event_row){ w[GORT_W_TS], w[GORT_W_GOID], w[GORT_W_MAP], w[GORT_W_DEFER],
                         w[GORT_W_ARG0], w[GORT_W_ARG1], w[GORT_W_DUR], sid, tid, kind };
     if (g->nrows == EVENT_BATCH && !ingest_flush(g)) return false;
-    derive_event(g->derived, tid, w);
+    if (!derive_event(g->derived, tid, w)) return false;
     g->events++;
     if (kind < GORT_EV_MAX) g->per_kind[kind]++;
     if (w[GORT_W_DEFER]) g->with_defer++;
@@ -345,5 +352,18 @@ bool ingest_lost(ingest *g, int32_t tid, uint64_t first_ns, uint64_t last_ns, ui
     sqlite3_bind_int64(s, 4, (sqlite3_int64)count);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+}
+
+/* Inserts one stalls row. */
+bool ingest_stall(ingest *g, int32_t tid, uint64_t start_ns, uint64_t end_ns) {
+    sqlite3_stmt *s = g->db->ins_stall;
+    sqlite3_bind_int(s, 1, tid);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)start_ns);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)end_ns);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    g->stalls++;
+    g->stall_ns += end_ns - start_ns;
     return rc == SQLITE_DONE;
 }

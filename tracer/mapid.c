@@ -4,7 +4,7 @@
  * libgort numbers its maps itself and never reuses a number. Go's runtime only has the
  * hmap's address, and an address is reused as soon as the map is dead: the heap's allocator
  * hands the freed hmap to the next map, and a stack map's frame is the next call's frame. A
- * producer that sets GORT_P_MAP_ADDR in the header gets its maps numbered here: the map word
+ * producer whose map records carry GORT_F_ADDR gets its maps numbered here: the map word
  * of every map record is replaced by a map_id (1, 2, ... in order of first sight) before the
  * record becomes a row, so the trace reads exactly like a libgort trace.
  *

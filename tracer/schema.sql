@@ -56,6 +56,7 @@ INSERT INTO kinds (id, name) VALUES
     (45, 'gc_sweep_start'),
     (46, 'gc_sweep_done'),
     (47, 'gc_end'),
+    (56, 'recorder_stall'),
     (60, 'cpu_sample'),
     (61, 'lost'),
     (62, 'name');
@@ -94,7 +95,8 @@ CREATE VIEW events AS
              WHEN 29 THEN 'fatal' WHEN 40 THEN 'gc_start' WHEN 41 THEN 'stw_start'
              WHEN 42 THEN 'stw_end' WHEN 43 THEN 'gc_mark_start' WHEN 44 THEN 'gc_mark_termination'
              WHEN 45 THEN 'gc_sweep_start' WHEN 46 THEN 'gc_sweep_done' WHEN 47 THEN 'gc_end'
-             WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost' WHEN 62 THEN 'name'
+             WHEN 56 THEN 'recorder_stall' WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost'
+             WHEN 62 THEN 'name'
              ELSE 'kind' || r.kind_id END AS kind,
            r.map_id AS map_id, r.defer_id AS defer_id, r.arg0 AS arg0, r.arg1 AS arg1,
            r.dur_ns AS dur_ns, r.stack_id AS stack_id, r.kind_id AS kind_id
@@ -208,6 +210,15 @@ CREATE TABLE lost (
     count    INTEGER NOT NULL
 );
 
+-- One row per time a thread of the program waited for the recorder (its buffer was full and
+-- the recorder had not yet made room): the recorder's own effect on the program, never silent.
+CREATE TABLE stalls (
+    id       INTEGER PRIMARY KEY,
+    tid      INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns   INTEGER NOT NULL
+);
+
 -- Names the program sent once and events refer to by id (deferproc's arg1: the function).
 CREATE TABLE names (
     id   INTEGER PRIMARY KEY,       -- the id events carry
@@ -245,7 +256,12 @@ CREATE VIEW stats AS
            coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'producer_waits'), 0)
     UNION ALL
     SELECT 'records_malformed', NULL, 'error', 'trace',
-           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'records_malformed'), 0);
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'records_malformed'), 0)
+    UNION ALL
+    SELECT 'recorder_stalls', NULL, 'info', 'trace', (SELECT count(*) FROM stalls)
+    UNION ALL
+    SELECT 'recorder_stall_ns', NULL, 'info', 'trace',
+           coalesce((SELECT sum(end_ns - start_ns) FROM stalls), 0);
 
 -- @indexes: created by `gort record` after the events are loaded (loading is faster without
 -- them); everything above this line is created before. Only small ones, for the viewer: the

@@ -23,7 +23,8 @@ const cli_command cli_cmd_info = {
     .description =
         "Summarizes a trace: the program and how it ended (meta), duration, events by kind,\n"
         "maps, deferred calls, goroutines, GC cycles and their stop-the-world pauses, lost\n"
-        "events, and the verdicts of gort gaps.",
+        "events, the program's waits for the recorder (recorder stalls), and the verdicts of\n"
+        "gort gaps.",
     .exit_status = "0 done, 2 bad input.",
     .example = "gort info trace.db",
 };
@@ -160,6 +161,11 @@ static int print_gc_and_losses(sqlite3 *db) {
     printf("%-21s %lld in %lld runs\n", "lost events",
            (long long)vt_int(db, "SELECT sum(count) FROM lost", 0),
            (long long)vt_int(db, "SELECT count(*) FROM lost", 0));
+    if (vt_has_table(db, "stalls")) /* traces recorded before stalls were recorded have none */
+        printf("%-21s %lld waits of the program for the recorder, %s in all, %s longest\n",
+               "recorder stalls", (long long)vt_int(db, "SELECT count(*) FROM stalls", 0),
+               fmt_duration(vt_int(db, "SELECT sum(end_ns - start_ns) FROM stalls", 0), a, sizeof a),
+               fmt_duration(vt_int(db, "SELECT max(end_ns - start_ns) FROM stalls", 0), b, sizeof b));
     return 0;
 }
 

@@ -6,9 +6,9 @@
 // any package initializer, any goroutine but main's creation, and any user map. It maps the
 // file MAP_SHARED, checks magic, version and size, writes the module list (one module: the
 // executable, with its load bias and text range, so the recorder can symbolize return
-// addresses after the program is gone), names the producer ("go1.19.8") and says its map
-// words are addresses (the recorder numbers maps: an hmap's address is reused once it dies),
-// stores its pid, removes the variable from the environment (so programs it runs are not
+// addresses after the program is gone), names the producer ("go1.19.8"), stores its pid and
+// the time it attached, keeps the recorder's life pipe (close-on-exec) to learn of the
+// recorder's death, removes the variable from the environment (so programs it runs are not
 // traced) and closes the descriptor. Without the variable, or with a region that fails the
 // checks, nothing happens: every hook is one never-taken branch on gortOn.
 //
@@ -27,6 +27,9 @@ import (
 
 const (
 	gortSysRead       = 0
+	gortSysFcntl      = 72
+	gortFSetfd        = 2
+	gortFdCloexec     = 1
 	gortSysFstat      = 5
 	gortSysReadlinkat = 267
 	gortAtFdcwd       = -100
@@ -86,8 +89,16 @@ func gortAttach() {
 	s.mono0 = int64(*gortHdrU64(gortHdr_mono0))
 	s.drop = *gortHdrU32(gortHdr_flags)&gortH_DROP != 0
 	s.recorder = *(*int32)(unsafe.Pointer(h + gortHdr_recorder_pid))
+	s.lifeFd = -1
+	if fd := *(*int32)(unsafe.Pointer(h + gortHdr_life_fd)); fd > 0 {
+		// The life pipe stays with this program only: programs it starts do not inherit it.
+		if _, _, e := syscall.Syscall6(gortSysFcntl, uintptr(fd), gortFSetfd, gortFdCloexec, 0, 0, 0); e == 0 {
+			s.lifeFd = fd
+		}
+	}
 	gortWriteModule()
 	gortWriteProducer()
+	atomic.Store64(gortHdrU64(gortHdr_attach_ns), gortNow()) // what exec and the loader took
 	atomic.Store((*uint32)(unsafe.Pointer(h+gortHdr_producer_pid)), uint32(getpid()))
 	gortOn = true
 	gortClaim(&getg().m.gort, true) // m0's ring, prefaulted before its first event
@@ -111,8 +122,8 @@ func gortUnsetenv() {
 	envs = envs[:j]
 }
 
-// gortWriteProducer names the producer ("go1.19.8") and declares that map words are
-// addresses for the recorder to number.
+// gortWriteProducer names the producer ("go1.19.8"). (Its map words are addresses, which each
+// map record says itself: GORT_F_ADDR.)
 func gortWriteProducer() {
 	name := buildVersion
 	if len(name) > gortProducerMax-1 {
@@ -121,7 +132,6 @@ func gortWriteProducer() {
 	for i := 0; i < len(name); i++ {
 		*(*byte)(unsafe.Pointer(gortState.hdr + gortHdr_producer + uintptr(i))) = name[i]
 	}
-	atomic.Store64(gortHdrU64(gortHdr_producer_flags), gortP_MAP_ADDR)
 }
 
 // gortWriteModule writes the executable as module 0: its path (/proc/self/exe), its load bias

@@ -61,7 +61,9 @@ var gortState struct {
 	shift      uint32
 	mono0      int64
 	drop       bool
+	orphaned   bool  // the recorder died: no record is written any more, every event is lost
 	recorder   int32
+	lifeFd     int32 // the recorder's life pipe (header life_fd), -1 none
 	deferIDs   uint64 // defer ids handed out so far (in blocks of gortDeferBlock)
 }
 
@@ -79,6 +81,8 @@ type gortM struct {
 	deferNext uint64 // this M's block of defer ids: next to hand out, end of block
 	deferEnd  uint64
 	emitted   uint64 // events this M emitted: recorded or counted lost (gortEmittedTotal)
+	stallFrom uint64 // the last wait for room, on the trace clock (a recorder_stall record)
+	stallTo   uint64
 }
 
 // gortRetiredEmitted adds up the emitted counts of Ms that exited.
@@ -109,6 +113,9 @@ const (
 	gortMapShared         = 1
 	gortDeferBlock        = 1024
 	gortSysGetppid        = 110
+	gortSysPoll           = 7
+	gortFutexWait         = 0 // not private: the recorder is another process
+	gortFutexWake         = 1
 )
 
 // gortHdrU64 and friends address a header field by its offset (gort_format.go).
@@ -262,24 +269,92 @@ func gortHasRoom(st *gortM, need uint64) bool {
 	return st.head+need-st.tailSeen <= gortState.ringWords
 }
 
-// gortWaitRoom waits until need words fit: osyield 64 times, then 50 us sleeps. False when
-// the recorder is gone (tracing stops).
+// gortWaitRoom waits until need words fit, as libgort does (docs/record-format.md): it wakes
+// the recorder's drain through the header's futex word, yields 64 times, then sleeps on the
+// low half of the ring's tail as a futex word (the recorder wakes it when it frees a full
+// ring), a millisecond at a time, waking the drain again now and then. The wait's start and
+// end go to st.stallFrom/stallTo (a recorder_stall record follows the record that waited).
+// False when the recorder is gone: the program is then orphaned (gortOrphan).
 //
 //go:nosplit
 func gortWaitRoom(st *gortM, need uint64) bool {
+	if gortState.orphaned {
+		return false
+	}
 	atomic.Xadd64(gortRingU64(st.ring, gortRing_waits), 1)
+	st.stallFrom = gortNow()
+	gortWakeDrain()
 	for spins := 0; !gortHasRoom(st, need); spins++ {
 		if spins < 64 {
 			osyield()
 			continue
 		}
-		if gortGetppid() != gortState.recorder {
-			gortOn = false
-			return false
+		if gortRecorderGoneNow() {
+			return gortOrphan(st.stallFrom)
 		}
-		usleep(50)
+		if spins&63 == 0 {
+			gortWakeDrain()
+		}
+		var ts timespec
+		ts.setNsec(1000000)
+		futex(unsafe.Pointer(gortRingU64(st.ring, gortRing_tail)), gortFutexWait, uint32(st.tailSeen), unsafe.Pointer(&ts), nil, 0)
 	}
+	st.stallTo = gortNow()
 	return true
+}
+
+// gortWakeDrain wakes the recorder's drain, which sleeps on the header's futex word.
+//
+//go:nosplit
+func gortWakeDrain() {
+	w := gortHdrU32(gortHdr_drain_wake)
+	atomic.Xadd(w, 1)
+	futex(unsafe.Pointer(w), gortFutexWake, 1, nil, nil, 0)
+}
+
+// gortOrphan: the recorder is gone (found at trace time now). From now on no M waits and no
+// record is written where no one would read it; every event is counted lost in its ring's
+// counters (as with --drop), which `gort record --recover` reads from the region. Returns
+// false.
+//
+//go:nosplit
+func gortOrphan(now uint64) bool {
+	if !gortState.orphaned {
+		gortState.orphaned = true
+		gortState.drop = true
+		atomic.Cas64(gortHdrU64(gortHdr_orphaned_ns), 0, now|1)
+	}
+	return false
+}
+
+// gortRecorderGoneNow is gortRecorderGone for a nosplit caller: the M is held (acquirem), so
+// the call's stack check cannot move the goroutine to another M in the middle of a record.
+//
+//go:nosplit
+func gortRecorderGoneNow() bool {
+	mp := acquirem()
+	gone := gortRecorderGone()
+	releasem(mp)
+	return gone
+}
+
+// gortRecorderGone says whether the recorder that started the program has died: the write
+// end of its life pipe, which only it held, is closed (the read end polls readable). Without
+// the pipe (an older recorder, or a program that closed the descriptor), whether the program
+// was re-parented.
+func gortRecorderGone() bool {
+	fd := gortState.lifeFd
+	var st [144]byte // struct stat: st_mode at offset 24
+	if fd < 0 {
+		return gortGetppid() != gortState.recorder
+	}
+	if _, _, e := syscall.Syscall6(gortSysFstat, uintptr(fd), uintptr(unsafe.Pointer(&st[0])), 0, 0, 0, 0); e != 0 ||
+		*(*uint32)(unsafe.Pointer(&st[24]))&0170000 != 0010000 { // not a FIFO any more
+		return gortGetppid() != gortState.recorder
+	}
+	pfd := [2]int32{fd, 1} // struct pollfd: fd, events POLLIN, revents 0
+	n, _, _ := syscall.Syscall6(gortSysPoll, uintptr(unsafe.Pointer(&pfd[0])), 1, 0, 0, 0, 0)
+	return int64(n) > 0 && pfd[1]>>16&0x20 == 0 // POLLNVAL (0x20) in revents: not ours
 }
 
 // gortCountLost counts one dropped event at ts in the ring's total and pending run.
@@ -374,7 +449,9 @@ func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, du
 	gortRecord(fp, gortKW(kind, skip, mayWait), gortNow(), goid, deferID, mapw, a0, a1, dur)
 }
 
-// gortKW packs a record's kind, the frames to skip and whether it may wait into one word.
+// gortKW packs a record's kind, the frames to skip and whether it may wait into one word. A
+// map kind's record says its map word is an address (GORT_F_ADDR, in the INFO word's flags):
+// the recorder numbers the maps.
 //
 //go:nosplit
 func gortKW(kind uint32, skip int, mayWait bool) uint64 {
@@ -382,12 +459,17 @@ func gortKW(kind uint32, skip int, mayWait bool) uint64 {
 	if mayWait {
 		kw |= gortKWWait
 	}
+	if kind >= gortEv_makemap && kind <= gortEv_mapstack {
+		kw |= gortKWAddr
+	}
 	return kw
 }
 
 const (
-	gortKWWait  = 1 << 32 // the site allows waiting where gortCanWait agrees
-	gortKWForce = 1 << 33 // wait for room in any context (without --drop): the process is dying
+	gortKWWait  = 1 << 32          // the site allows waiting where gortCanWait agrees
+	gortKWForce = 1 << 33          // wait for room in any context (not with --drop): dying
+	gortKWAddr  = gortF_ADDR << 32 // the INFO word's GORT_F_ADDR flag, where it goes
+	gortKWInfo  = 0xffff | gortKWAddr // what of kw goes into the INFO word as it is
 )
 
 // gortRecord is gortEmit with the time already read (ts: gortNow) and kind, skip and mayWait
@@ -400,7 +482,7 @@ const (
 func gortRecord(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur uint64) {
 	st := &getg().m.gort
 	h := st.head
-	if fp != 0 && gortState.depth != 0 || st.busy != 0 || st.ring == 0 || st.pending ||
+	if fp != 0 && gortState.depth != 0 || st.busy != 0 || st.ring == 0 || st.pending || gortState.orphaned ||
 		h&st.mask+gortW_COUNT > gortState.ringWords || h+gortW_COUNT-st.tailSeen > gortState.ringWords {
 		gortRecordSlow(fp, kw, ts, goid, deferID, mapw, a0, a1, dur)
 		return
@@ -412,7 +494,7 @@ func gortRecord(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur uint
 	}
 	st.lastTS = ts
 	w := (*[gortW_COUNT]uint64)(unsafe.Pointer(st.words + uintptr(h&st.mask)*8))
-	w[gortW_TS], w[gortW_INFO], w[gortW_GOID], w[gortW_DEFER] = ts, kw&0xffff, goid, deferID
+	w[gortW_TS], w[gortW_INFO], w[gortW_GOID], w[gortW_DEFER] = ts, kw&gortKWInfo, goid, deferID
 	w[gortW_MAP], w[gortW_ARG0], w[gortW_ARG1], w[gortW_DUR] = mapw, a0, a1, dur
 	st.head = h + gortW_COUNT
 	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
@@ -454,7 +536,7 @@ func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur 
 	if depth > 0 {
 		n = gortWalk(st, fp, int(kw>>40), h+gortW_COUNT, uint32(depth))
 	}
-	info := kw&0xffff | n<<16
+	info := kw&gortKWInfo | n<<16
 	if n > 0 {
 		info |= gortF_STACK << 32
 	}
@@ -474,6 +556,7 @@ func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur 
 	}
 	st.head = h + gortW_COUNT + n
 	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
+	gortStallRecord(st)
 	st.busy = 0
 }
 
@@ -483,24 +566,50 @@ func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur 
 //
 //go:nosplit
 func gortMakeRoom(st *gortM, mp *m, ts, need uint64, how uint64) bool {
+	st.stallFrom = 0
 	wait := !gortState.drop && (how&gortKWForce != 0 || how&gortKWWait != 0 && gortCanWait(mp))
 	if st.ring == 0 && !gortClaim(st, wait) {
 		gortUnringed()
 		return false
 	}
+	if gortState.orphaned { // no record is written any more: counted lost, as with --drop
+		gortCountLost(st, ts)
+		return false
+	}
 	if st.pending {
 		need += gortW_COUNT
 	}
-	if !gortHasRoom(st, need) && (!wait || !gortWaitRoom(st, need)) {
-		if gortOn {
-			gortCountLost(st, ts)
-		}
+	if !gortHasRoom(st, need) && (!wait || !gortWaitRoom(st, need+gortW_COUNT)) {
+		st.stallFrom = 0
+		gortCountLost(st, ts)
 		return false
 	}
 	if st.pending {
 		st.head += gortLostRecord(st)
 	}
 	return true
+}
+
+// gortStallRecord writes, after the record that waited, the recorder_stall record of its
+// wait (room for it was waited for too), if it waited.
+//
+//go:nosplit
+func gortStallRecord(st *gortM) {
+	if st.stallFrom == 0 {
+		return
+	}
+	h := st.head
+	gortPut(st, h+gortW_TS, st.stallFrom)
+	gortPut(st, h+gortW_INFO, gortEv_recorder_stall)
+	gortPut(st, h+gortW_GOID, 0)
+	gortPut(st, h+gortW_DEFER, 0)
+	gortPut(st, h+gortW_MAP, 0)
+	gortPut(st, h+gortW_ARG0, 0)
+	gortPut(st, h+gortW_ARG1, 0)
+	gortPut(st, h+gortW_DUR, st.stallTo-st.stallFrom)
+	st.head = h + gortW_COUNT
+	st.stallFrom = 0
+	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
 }
 
 // gortCurGoid is the goroutine the M runs for (its user goroutine, also on g0), 0 for none.
@@ -534,7 +643,8 @@ func gortEmitName(id uint64, s string) {
 		return
 	}
 	st.busy = 1
-	wait := gortCanWait(mp)
+	st.stallFrom = 0
+	wait := gortCanWait(mp) && !gortState.orphaned
 	if len(s) > 1024 {
 		s = s[:1024]
 	}
@@ -549,10 +659,9 @@ func gortEmitName(id uint64, s string) {
 	if st.pending {
 		need += gortW_COUNT
 	}
-	if !gortHasRoom(st, need) && (!wait || !gortWaitRoom(st, need)) {
-		if gortOn {
-			gortCountLost(st, ts)
-		}
+	if gortState.orphaned || !gortHasRoom(st, need) && (!wait || !gortWaitRoom(st, need+gortW_COUNT)) {
+		st.stallFrom = 0
+		gortCountLost(st, ts)
 		st.busy = 0
 		return
 	}
@@ -577,6 +686,7 @@ func gortEmitName(id uint64, s string) {
 	gortPut(st, h+gortW_DUR, 0)
 	st.head = h + gortW_COUNT + extra
 	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
+	gortStallRecord(st)
 	st.busy = 0
 }
 
