@@ -42,3 +42,24 @@ n=$(q k "SELECT count(*) FROM events WHERE map_id = $loop AND kind = 'mapassign'
 expect_eq "$(q k "SELECT count(*) FROM (SELECT kind, lag(kind) OVER (ORDER BY id) p FROM events
                   WHERE map_id = $loop AND kind IN ('mapassign', 'mapdelete')) WHERE kind = p")" 0
 expect_eq "$(q k "SELECT value FROM meta WHERE key = 'events_lost'")" 0
+
+# The recorder killed while the program runs: the program learns of it at its next wait (the
+# life pipe reads closed), is orphaned and runs on — it keeps printing — counting every event
+# lost; gort record --recover then finishes the trace from the raw file and the region.
+"$GORT" record -o "$T/o.db" -- "$T/crash" spin >"$T/o.out" 2>"$T/o.err" &
+rec=$!
+while ! grep -q ready "$T/o.out" 2>/dev/null; do sleep 0.05; done
+prog=$(pgrep -P $rec)
+kill -KILL $rec
+set +e; wait $rec; set -e
+before=$(grep -c alive "$T/o.out" || true)
+while [ "$(grep -c alive "$T/o.out" || true)" -le $((before + 2)) ]; do sleep 0.05; done
+kill -KILL "$prog"
+while kill -0 "$prog" 2>/dev/null; do sleep 0.05; done
+expect_status 0 "$GORT" record --recover "$T/o.db"
+expect_eq "$(q o "SELECT value FROM meta WHERE key = 'recovered'")" 1
+expect_eq "$(q o "SELECT value FROM meta WHERE key = 'producer'")" "$GOVERSION"
+expect_eq "$(q o "SELECT count(*), max(arg1) FROM events WHERE kind = 'mapassign' AND map_id = $thousand")" "1000|1000"
+[ "$(q o "SELECT value FROM meta WHERE key = 'events_lost'")" -gt 0 ] || fail "an orphaned program lost nothing"
+expect_eq "$(q o "SELECT count(*) FROM (SELECT kind, lag(kind) OVER (ORDER BY id) p FROM events
+                  WHERE map_id = $loop AND kind IN ('mapassign', 'mapdelete')) WHERE kind = p")" 0

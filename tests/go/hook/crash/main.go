@@ -4,7 +4,8 @@
 //
 //	panic       an unrecovered panic (exit status 2)
 //	concurrent  two goroutines write one map until Go's "fatal error: concurrent map writes"
-//	spin        inserts and deletes one key forever, printing "ready" once (for SIGKILL)
+//	spin        inserts and deletes one key forever, printing "ready" once, then "alive" every
+//	            2^20 rounds (for SIGKILL, of the program or of the recorder)
 package main
 
 import (
@@ -46,6 +47,9 @@ func spin() {
 		delete(m, 1)
 		if i == 10000 {
 			fmt.Println("ready")
+		}
+		if i&(1<<20-1) == 0 && i > 0 {
+			fmt.Println("alive")
 		}
 	}
 }
