@@ -11,7 +11,7 @@ set -e
 "$GORT" record -o "$T/short.db" -- "$BUILD/tests/progs/cmp_grow" 9 >/dev/null 2>&1 || fail "record short"
 # A trace that says it came from real Go (the title shows meta.producer).
 cp "$T/short.db" "$T/go.db"
-sqlite3 "$T/go.db" "INSERT INTO meta VALUES ('producer', 'go1.19.8')"
+sqlite3 "$T/go.db" "INSERT OR REPLACE INTO meta VALUES ('producer', 'go1.19.8')"
 before=$(digest "$T/long.db")
 
 "$GORT" timeline "$T/long.db" "$T/short.db" "$T/go.db" --script "$T/s.gp" -o "$T/x.png"

@@ -37,7 +37,7 @@
 
 typedef struct map_row {
     uint64_t map_id;
-    int64_t created, died, cause, key_kind, peak_len, peak_b, grows;
+    int64_t created, died, cause, key_kind, peak_len, peak_b, grows, on_stack;
 } map_row;
 
 typedef struct defer_row {
@@ -170,7 +170,7 @@ static map_row *map_of(derive *d, uint64_t id) {
     long i = row_index(&d->map_ix, id, &d->nmaps);
     if (i < 0) return NULL;
     if ((size_t)i == before)
-        d->maps[i] = (map_row){ id, NONE, NONE, NONE, NONE, NONE, NONE, 0 };
+        d->maps[i] = (map_row){ id, NONE, NONE, NONE, NONE, NONE, NONE, 0, NONE };
     return &d->maps[i];
 }
 
@@ -217,8 +217,19 @@ static void fold_map(derive *d, unsigned kind, const uint64_t *w) {
     case GORT_EV_mapdelete: fold_max(&m->peak_len, a1); break;
     case GORT_EV_mapclear: fold_max(&m->peak_len, a0); break;
     case GORT_EV_hashgrow: fold_max(&m->peak_b, a0); m->grows++; break;
+    case GORT_EV_mapstack: m->on_stack = 1; break;
     default: break;
     }
+}
+
+void derive_map_died(derive *d, uint64_t map_id, int64_t ts, int cause) {
+    map_row *m = map_of(d, map_id);
+    if (!m) {
+        d->oom = true;
+        return;
+    }
+    if (m->died == NONE || ts < m->died) m->died = ts;
+    fold_min(&m->cause, cause);
 }
 
 /* Folds deferproc / deferreturn / deferreturn_end into the defer's row. */
@@ -407,7 +418,7 @@ bool derive_event(derive *d, int32_t tid, const uint64_t *w) {
     if (d->nmaps + d->ndefers + d->ngs >= d->row_cap && !flush_rows(d)) return false;
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
     d->seq++;
-    if (kind >= GORT_EV_makemap && kind <= GORT_EV_maptype && w[GORT_W_MAP] != 0)
+    if (kind >= GORT_EV_makemap && kind <= GORT_EV_mapstack && w[GORT_W_MAP] != 0)
         fold_map(d, kind, w);
     if ((kind == GORT_EV_deferproc || kind == GORT_EV_deferreturn ||
          kind == GORT_EV_deferreturn_end) && w[GORT_W_DEFER] != 0)
@@ -434,14 +445,15 @@ static bool write_maps(derive *d, sqlite3 *db) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO maps(map_id, created_ns, died_ns, death_cause, key_kind, "
-                           "peak_len, peak_B, grows) VALUES (?,?,?,?,?,?,?,?) "
+                           "peak_len, peak_B, grows, on_stack) VALUES (?,?,?,?,?,?,?,?,?) "
                            "ON CONFLICT(map_id) DO UPDATE SET " MIN_OF("created_ns") ", "
                            MIN_OF("died_ns") ", death_cause = CASE WHEN 'gc' IN (death_cause, "
                            "excluded.death_cause) THEN 'gc' ELSE coalesce(death_cause, "
                            "excluded.death_cause) END, key_kind = CASE WHEN key_kind IS NULL OR "
                            KEY_RANK("excluded.key_kind") " > " KEY_RANK("key_kind")
                            " THEN coalesce(excluded.key_kind, key_kind) ELSE key_kind END, "
-                           MAX_OF("peak_len") ", " MAX_OF("peak_B") ", grows = grows + excluded.grows",
+                           MAX_OF("peak_len") ", " MAX_OF("peak_B") ", grows = grows + excluded.grows, "
+                           MAX_OF("on_stack"),
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     bool ok = true;
@@ -455,6 +467,8 @@ static bool write_maps(derive *d, sqlite3 *db) {
         bind_agg(s, 6, m->peak_len);
         bind_agg(s, 7, m->peak_b);
         sqlite3_bind_int64(s, 8, m->grows);
+        /* A stack map: announced by mapstack (Go), or one whose frame ended it (libgort). */
+        sqlite3_bind_int(s, 9, m->on_stack == 1 || m->cause == GORT_FREE_CAUSE_FRAME);
         ok = step(s);
     }
     sqlite3_finalize(s);

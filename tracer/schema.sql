@@ -35,6 +35,9 @@ INSERT INTO kinds (id, name) VALUES
     (10, 'mapfree'),
     (11, 'map_use_after_free'),
     (12, 'maptype'),
+    (13, 'mapstack'),
+    (14, 'stackmove'),
+    (15, 'frame_exit'),
     (20, 'deferproc'),
     (21, 'deferreturn'),
     (22, 'deferreturn_end'),
@@ -86,6 +89,7 @@ CREATE VIEW events AS
              WHEN 4 THEN 'mapdelete' WHEN 5 THEN 'hashgrow' WHEN 6 THEN 'evacuate'
              WHEN 7 THEN 'growdone' WHEN 8 THEN 'mapclear' WHEN 9 THEN 'mapiterinit'
              WHEN 10 THEN 'mapfree' WHEN 11 THEN 'map_use_after_free' WHEN 12 THEN 'maptype'
+             WHEN 13 THEN 'mapstack' WHEN 14 THEN 'stackmove' WHEN 15 THEN 'frame_exit'
              WHEN 20 THEN 'deferproc' WHEN 21 THEN 'deferreturn' WHEN 22 THEN 'deferreturn_end'
              WHEN 23 THEN 'panic' WHEN 24 THEN 'recover' WHEN 25 THEN 'goexit'
              WHEN 26 THEN 'gocreate' WHEN 27 THEN 'gostart' WHEN 28 THEN 'goend'
@@ -164,7 +168,8 @@ CREATE TABLE maps (
     key_kind    TEXT,               -- 'int64', 'uint64', 'string', 'generic'
     peak_len    INTEGER,
     peak_B      INTEGER,
-    grows       INTEGER             -- number of hashgrow events
+    grows       INTEGER,            -- number of hashgrow events
+    on_stack    INTEGER             -- 1: its hmap lived in a goroutine's stack frame, 0: heap
 );
 
 CREATE TABLE defers (
