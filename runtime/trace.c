@@ -97,6 +97,10 @@
 #define MAX_NAME 1024     /* longest name a record carries, bytes */
 #define NAME_CACHE 1024   /* names interned by pointer (open addressing) */
 #define PREFAULT (256u << 10) /* bytes of a newly claimed ring mapped in at once */
+/* Words ahead of head whose line the leaf path prefetches (8 KiB, 128 records without
+ * stacks: far enough that the line is in cache when the probe gets to it; a prefetch that
+ * wraps past a ring smaller than that only touches a line of the ring). */
+#define PREFETCH_AHEAD 1024u
 
 int gort__trace_on;
 
@@ -476,6 +480,9 @@ static inline __attribute__((always_inline)) void emit_leaf(tstate *t, uint64_t 
                                                             uint64_t a0, uint64_t a1,
                                                             uint64_t dur) {
     uint64_t *d = t->words + (head & (ring_words - 1));
+    /* The line PREFETCH_AHEAD words on: it was last read by the recorder (or never), and a
+     * store that has to fetch its line costs about as much as the clock read. */
+    __builtin_prefetch(t->words + ((head + PREFETCH_AHEAD) & (ring_words - 1)), 1, 3);
     d[GORT_W_INFO] = GORT_INFO(kind, 0, 0);
     d[GORT_W_MAP] = map_id;
     d[GORT_W_ARG0] = a0;
