@@ -12,7 +12,8 @@
  * Rings. Each thread that emits claims a FREE ring with one compare-and-swap and owns it until
  * it exits: it is the ring's only writer, the recorder its only reader. An event is a record
  * of 8 words (time, kind, goroutine, defer, map, two arguments, duration) followed by its raw
- * call stack (return addresses from libunwind's unw_backtrace). The producer writes the words
+ * call stack (return addresses from libunwind's unw_backtrace; libgort does not link libunwind
+ * but loads it at attach when the recording wants stacks: load_unwinder). The producer writes the words
  * at head, head+1, ... (modulo the ring's power-of-two size) and then publishes them with a
  * release store of head + n. The recorder reads up to an acquire load of head, then frees the
  * space with a release store of tail. Nothing else is shared on the fast path: no lock, no
@@ -68,12 +69,11 @@
  * sample, so a ring is never written by two contexts at once.
  */
 #define _GNU_SOURCE
-#define UNW_LOCAL_ONLY
 #include "internal.h"
 
 #include <cpuid.h>
+#include <dlfcn.h>
 #include <errno.h>
-#include <libunwind.h>
 #include <link.h>
 #include <limits.h>
 #include <sched.h>
@@ -109,6 +109,8 @@ static gort_rec_header *shm;
 static uint64_t clk_tsc0, clk_mult, clk_mono0;
 static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
 static bool probe_leaf;         /* TSC clock and no stacks: the probe's leaf path may run */
+/* libunwind's unw_backtrace, loaded at attach when the trace wants stacks (load_unwinder). */
+static int (*unw_backtrace)(void **pcs, int max);
 static _Atomic bool drop_mode;
 static _Atomic bool orphaned;   /* the recorder died: count every event lost, never wait (orphan()) */
 static int life_fd = -1;        /* the recorder's life pipe (header life_fd), or -1 */
@@ -621,7 +623,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     void *pc = (void *)uc->uc_mcontext.gregs[REG_RIP];
     void *pcs[MAX_DEPTH + 8];
     unsigned depth = stack_depth ? stack_depth : 1;
-    int got = unw_backtrace(pcs, (int)depth + 8);
+    int got = unw_backtrace ? unw_backtrace(pcs, (int)depth + 8) : 0;
     int from = 0;
     while (from < got && pcs[from] != pc) from++;
     unsigned n;
@@ -705,6 +707,23 @@ static void untrace_child(void) {
     tls.fast_stop = tls.room_stop = 0;
 }
 
+/* Loads libunwind (its SONAME: libunwind.so.8, the nongnu libunwind) for a trace that wants
+ * stacks or samples. libgort does not link it: with --as-needed, a program that does not call
+ * libunwind itself then neither loads nor relocates it, nor liblzma, which it brings, when it
+ * runs untraced or --no-stacks. True when unw_backtrace is there; otherwise the trace goes on
+ * without stacks, and says so. */
+static bool load_unwinder(void) {
+    void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    void *fn = lib ? dlsym(lib, "unw_backtrace") : NULL;
+    if (!fn) {
+        fprintf(stderr, "gort: cannot load libunwind.so.8 (%s); recording without stacks\n",
+                dlerror());
+        return false;
+    }
+    unw_backtrace = (int (*)(void **, int))fn;
+    return true;
+}
+
 /* Maps the recorder's region named by GORT_TRACE_FD, if any, and turns the probes on. */
 __attribute__((constructor(101))) static void trace_attach(void) {
     const char *env = getenv(GORT_REC_ENV);
@@ -741,6 +760,7 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     clk_mono0 = h->mono0;
     atomic_store(&h->attach_ns, trace_clock()); /* how long exec and the loader took */
     stack_depth = h->stack_depth > MAX_DEPTH ? MAX_DEPTH : h->stack_depth;
+    if ((stack_depth || h->profile_hz) && !load_unwinder()) stack_depth = 0;
     probe_leaf = clk_kind == GORT_CLOCK_TSC && stack_depth == 0;
     ring_words = (uint32_t)h->ring_words;
     drop_mode = (h->flags & GORT_H_DROP) != 0;
