@@ -96,7 +96,6 @@
 #define MAX_DEPTH 128     /* deepest stack a record carries */
 #define MAX_NAME 1024     /* longest name a record carries, bytes */
 #define NAME_CACHE 1024   /* names interned by pointer (open addressing) */
-#define PREFAULT (256u << 10) /* bytes of a newly claimed ring mapped in at once */
 /* Words ahead of head whose line the leaf path prefetches (8 KiB, 128 records without
  * stacks: far enough that the line is in cache when the probe gets to it; a prefetch that
  * wraps past a ring smaller than that only touches a line of the ring). */
@@ -190,13 +189,13 @@ static void retire_ring(void *arg) {
     atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
 }
 
-/* Maps the first PREFAULT bytes of the ring into this process now, writable, so the probe's
+/* Maps the first GORT_REC_PREFAULT bytes of the ring into this process now, writable, so the probe's
  * first events take no page fault (a fresh page of the memory file costs about a microsecond,
  * 15 ns per event over the 64 events a page holds). The rest faults in on first use only: a
  * thread that emits little costs little memory. Recycled rings are already mapped. */
 static void prefault(gort_rec_ring *r) {
     size_t bytes = (size_t)ring_words * 8;
-    if (bytes > PREFAULT) bytes = PREFAULT;
+    if (bytes > GORT_REC_PREFAULT) bytes = GORT_REC_PREFAULT;
     char *start = (char *)gort_rec_ring_words(r);
     /* madvise wants whole pages: from the page holding the control block's end. */
     char *page = (char *)((uintptr_t)start & ~(uintptr_t)4095);
