@@ -482,8 +482,10 @@ static inline __attribute__((always_inline)) void emit_leaf(tstate *t, uint64_t 
                                                             uint64_t dur) {
     uint64_t *d = t->words + (head & (ring_words - 1));
     /* The line PREFETCH_AHEAD words on: it was last read by the recorder (or never), and a
-     * store that has to fetch its line costs about as much as the clock read. */
-    __builtin_prefetch(t->words + ((head + PREFETCH_AHEAD) & (ring_words - 1)), 1, 3);
+     * store that has to fetch its line costs about as much as the clock read. Not wrapped:
+     * near the ring's end it names a line past it, or an unmapped one, which a prefetch only
+     * ignores (it never faults). */
+    __builtin_prefetch(d + PREFETCH_AHEAD, 1, 3);
     d[GORT_W_INFO] = GORT_INFO(kind, 0, 0);
     d[GORT_W_MAP] = map_id;
     d[GORT_W_ARG0] = a0;
