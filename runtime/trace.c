@@ -106,6 +106,7 @@ int gort__trace_on;
 /* The attached region and the clock parameters copied out of it (read-only after attach). */
 static gort_rec_header *shm;
 static uint64_t clk_tsc0, clk_mult, clk_mono0;
+static uint64_t clk_frac;       /* ns per tick as a 0.64 fixed-point fraction (stamp_tsc), or 0 */
 static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
 static bool probe_leaf;         /* TSC clock and no stacks: the probe's leaf path may run */
 /* libunwind's unw_backtrace, loaded at attach when the trace wants stacks (load_unwinder). */
@@ -419,10 +420,11 @@ static inline uint64_t stamp(tstate *t) {
     return ts;
 }
 
-/* stamp() on the TSC clock, which the leaf path knows is the trace's (fast_stop). */
+/* stamp() on the TSC clock, which the leaf path knows is the trace's (probe_leaf): the same
+ * ns, (d * mult) >> shift, as the high word of d * clk_frac (one multiplication). */
 static inline uint64_t stamp_tsc(tstate *t) {
     uint64_t d = __rdtsc() - clk_tsc0;
-    uint64_t ts = (int64_t)d < 0 ? 0 : (uint64_t)(((unsigned __int128)d * clk_mult) >> (clk_shift & 63));
+    uint64_t ts = (int64_t)d < 0 ? 0 : (uint64_t)(((unsigned __int128)d * clk_frac) >> 64);
     if (ts < t->last_ts) ts = t->last_ts;
     t->last_ts = ts;
     return ts;
@@ -438,6 +440,7 @@ static inline uint64_t stamp_tsc(tstate *t) {
 static __attribute__((noinline)) void emit_general(unsigned kind, uint64_t defer_id,
                                                    uint64_t map_id, uint64_t a0, uint64_t a1,
                                                    uint64_t dur) {
+    if (!gort__trace_on) return; /* a probe called directly in an untraced process */
     tstate *t = &tls;
     uint64_t ts = stamp(t);
     gort_g *g = gort__curg;
@@ -541,7 +544,7 @@ static inline __attribute__((always_inline)) void emit_stacked(tstate *t, uint64
         uint64_t head = t->head;                                                              \
         if (__builtin_expect(head < t->fast_stop, 1))                                         \
             emit_leaf(t, head, kind, g, defer_id, map_id, a0, a1, dur);                       \
-        else if (head < t->room_stop && stack_depth && clk_kind == GORT_CLOCK_TSC)            \
+        else if (head < t->room_stop && stack_depth && clk_frac)                              \
             emit_stacked(t, head, kind, g, defer_id, map_id, a0, a1, dur);                    \
         else                                                                                  \
             emit_general(kind, defer_id, map_id, a0, a1, dur);                                \
@@ -549,10 +552,12 @@ static inline __attribute__((always_inline)) void emit_stacked(tstate *t, uint64
         t->busy = 0;                                                                          \
     } while (0)
 
-/* A probe: records kind with the current goroutine and deferred call of this thread. */
+/* A probe: records kind with the current goroutine and deferred call of this thread. Its
+ * callers test gort__trace_on first (GORT_PROBE does); called while it is off, it records
+ * nothing: fast_stop and room_stop are 0 in a process that never attached (or in a forked
+ * child), so it goes to emit_general, which returns. */
 __attribute__((noinline)) void gort__emit(unsigned kind, uint64_t map_id, uint64_t arg0,
                                           uint64_t arg1, uint64_t dur_ns) {
-    if (!gort__trace_on) return;
     gort_g *g = gort__curg;
     EMIT_BODY(kind, g, g ? g->running_defer : 0, map_id, arg0, arg1, dur_ns);
 }
@@ -561,7 +566,6 @@ __attribute__((noinline)) void gort__emit(unsigned kind, uint64_t map_id, uint64
 __attribute__((noinline)) void gort__emit_defer(unsigned kind, uint64_t defer_id,
                                                 uint64_t map_id, uint64_t arg0, uint64_t arg1,
                                                 uint64_t dur_ns) {
-    if (!gort__trace_on) return;
     gort_g *g = gort__curg;
     EMIT_BODY(kind, g, defer_id, map_id, arg0, arg1, dur_ns);
 }
@@ -758,11 +762,15 @@ __attribute__((constructor(101))) static void trace_attach(void) {
         clk_mult >>= clk_shift - 63;
         clk_shift = 63;
     }
+    /* mult / 2^shift as a fraction of 2^64, exact when a tick is under a ns (a TSC over 1 GHz);
+     * else 0, and the probe takes the general path. */
+    if (clk_kind == GORT_CLOCK_TSC && clk_shift > 0 && clk_mult >> clk_shift == 0)
+        clk_frac = clk_mult << (64 - clk_shift);
     clk_mono0 = h->mono0;
     atomic_store(&h->attach_ns, trace_clock()); /* how long exec and the loader took */
     stack_depth = h->stack_depth > MAX_DEPTH ? MAX_DEPTH : h->stack_depth;
     if ((stack_depth || h->profile_hz) && !load_unwinder()) stack_depth = 0;
-    probe_leaf = clk_kind == GORT_CLOCK_TSC && stack_depth == 0;
+    probe_leaf = clk_kind == GORT_CLOCK_TSC && clk_frac && stack_depth == 0;
     ring_words = (uint32_t)h->ring_words;
     drop_mode = (h->flags & GORT_H_DROP) != 0;
     /* The life pipe stays ours: not inherited by programs this one execs. */
