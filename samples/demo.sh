@@ -201,7 +201,9 @@ disagreements() {
   echo "<p class=\"note\">Not judged, as they differ by construction: the event counts (Go records no map" \
        "lookups, runs goroutines of its own and has events the model has not), and the deferred functions'" \
        "names (Go names the compiler's wrapper of <code>defer delete(m, k)</code>, main.f.func1; the model" \
-       "names the call). Times are shown, never judged: <code>gort timeline</code> below.</p>"
+       "names the call). Times are shown, never judged: <code>gort timeline</code> below. Some facts can" \
+       "change from run to run: evacuation counts depend on where keys hash (Go seeds its hash at random)," \
+       "and racing goroutines (concurrent_writes) die at a different point each time.</p>"
 }
 
 # One page with everything: the table, then per program Go and the model, then its unsafe models.
