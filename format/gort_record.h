@@ -29,7 +29,8 @@
     X(10, mapfree)       /* map_id; arg0 = cause: 1 gc, 2 frame; arg1 = count at death */   \
     X(11, map_use_after_free) /* map_id; arg0 = the operation's kind number */             \
     X(12, maptype)       /* map_id; arg0 = key kind (gort_keykind: 1 int64, 2 uint64,       \
-                            3 string, 4 generic), arg1 = name id of the type's name */      \
+                            3 string, 4 generic, 5 int32, 6 uint32, 7 pointer, 8 float64,  \
+                            9 float32), arg1 = name id of the type's name */                \
     X(13, mapstack)      /* map_id; its hmap lives in goroutine goid's stack (a non-escaping \
                             map); arg0 = 1 if the compiler built it inline (first seen at   \
                             this operation), 0 if makemap did (Go hook) */                  \
@@ -60,6 +61,9 @@
     X(46, gc_sweep_done) /* arg0 = objects freed, arg1 = bytes freed */                     \
     X(47, gc_end)        /* arg0 = heap live before, arg1 = heap live after (bytes);        \
                             map_id = maps freed (objects: gc_sweep_done arg0) */    \
+    X(48, gc_assist)     /* a mark assist of the goroutine, emitted at its end: arg0 =      \
+                            cycle number, arg1 = scan work it did (bytes), dur_ns = its     \
+                            duration (scanning, stealing credit and waiting) */             \
     /* the recorder's own effect on the program */                                        \
     X(56, recorder_stall) /* a thread waited for ring space from ts to ts + dur_ns (written \
                             after the event that waited); not an event: a `stalls` row */  \

@@ -16,7 +16,13 @@ for mode in panic:2:"unrecovered panic" concurrent:1:"fatal error"; do
   expect_status 2 "$GORT" record -o "$T/$m.db" -- "$T/crash" $m
   expect_eq "$(q $m "SELECT count(*), count(DISTINCT arg1), min(arg1), max(arg1) FROM events
                      WHERE kind = 'mapassign' AND map_id = $thousand")" "1000|1000|1|1000"
-  expect_eq "$(q $m "SELECT count(*) FROM events WHERE kind = 'fatal' AND arg0 = $why")" 1
+  # Racing writers may each throw before one of them exits the process: Go prints "fatal
+  # error" once per thrower, and each that reaches fatalthrow before the exit is recorded.
+  fatals=$(q $m "SELECT count(*) FROM events WHERE kind = 'fatal' AND arg0 = $why")
+  printed=$(grep -c '^fatal error: \|^panic: ' "$T/err" || true)
+  [ "$fatals" -ge 1 ] && [ "$fatals" -le "$printed" ] ||
+    fail "$m: $fatals fatal events for $printed throws printed"
+  expect_eq "$(q $m "SELECT count(*) - count(DISTINCT goid) FROM events WHERE kind = 'fatal'")" 0
   expect_eq "$(q $m "SELECT value FROM meta WHERE key = 'ended'")" "$ended"
   expect_eq "$(q $m "SELECT value FROM meta WHERE key = 'exit_status'")" 2
   expect_eq "$(q $m "SELECT coalesce(sum(count), 0) FROM lost")" "$(q $m "SELECT value FROM meta WHERE key = 'events_lost'")"

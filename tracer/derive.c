@@ -53,6 +53,7 @@ typedef struct g_row {
 /* One gc_cycles row being filled. */
 typedef struct cycle_row {
     int64_t cycle, start, mark, markterm, sweep, sweepdone, end, stw, before, after, freed;
+    int64_t assists, assist_ns;
 } cycle_row;
 
 /* A cycle's start and number, for the cycle a GC event belongs to. */
@@ -283,12 +284,13 @@ static bool write_cycle(sqlite3 *db, const cycle_row *c) {
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, "
                            "mark_termination_ns, sweep_start_ns, sweep_done_ns, end_ns, stw_ns, "
-                           "heap_before, heap_after, maps_freed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           "heap_before, heap_after, maps_freed, assists, assist_ns) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     const int64_t v[] = { c->cycle, c->start, c->mark, c->markterm, c->sweep, c->sweepdone,
-                          c->end, c->stw, c->before, c->after, c->freed };
-    for (int i = 0; i < 11; i++) bind_agg(s, i + 1, v[i]);
+                          c->end, c->stw, c->before, c->after, c->freed, c->assists, c->assist_ns };
+    for (int i = 0; i < 13; i++) bind_agg(s, i + 1, v[i]);
     bool ok = step(s);
     sqlite3_finalize(s);
     return ok;
@@ -311,6 +313,7 @@ static void fold_cycle(cycle_row *c, unsigned kind, const uint64_t *w) {
         break;
     case GORT_EV_stw_end: c->stw = (c->stw == NONE ? 0 : c->stw) + (int64_t)w[GORT_W_DUR]; break;
     case GORT_EV_mapfree: c->freed++; break;
+    case GORT_EV_gc_assist: c->assists++, c->assist_ns += (int64_t)w[GORT_W_DUR]; break;
     default: break;
     }
 }
@@ -331,6 +334,9 @@ static bool fold_written(derive *d, int64_t cycle, unsigned kind, const uint64_t
         break;
     case GORT_EV_stw_end: sql = "UPDATE gc_cycles SET stw_ns = coalesce(stw_ns, 0) + ?5 WHERE cycle = ?1"; break;
     case GORT_EV_mapfree: sql = "UPDATE gc_cycles SET maps_freed = maps_freed + 1 WHERE cycle = ?1"; break;
+    case GORT_EV_gc_assist:
+        sql = "UPDATE gc_cycles SET assists = assists + 1, assist_ns = assist_ns + ?5 WHERE cycle = ?1";
+        break;
     default: return true;
     }
     sqlite3_stmt *s;
@@ -357,7 +363,7 @@ static long cycle_at(const derive *d, int64_t ts) {
 /* A gc_start: a new cycle, in memory; the oldest of the window is written. */
 static bool start_cycle(derive *d, const uint64_t *w) {
     cycle_start cs = { (int64_t)w[GORT_W_TS], (int64_t)w[GORT_W_ARG0] };
-    cycle_row row = { cs.cycle, cs.ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE, 0 };
+    cycle_row row = { cs.cycle, cs.ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE, 0, 0, 0 };
     if (!reserve((void **)&d->starts, &d->cap_starts, d->nstarts, sizeof *d->starts) ||
         !reserve((void **)&d->open, &d->cap_open, d->nopen, sizeof *d->open)) {
         d->oom = true;
@@ -418,7 +424,7 @@ bool derive_event(derive *d, int32_t tid, const uint64_t *w) {
          kind == GORT_EV_deferreturn_end) && w[GORT_W_DEFER] != 0)
         fold_defer(d, kind, w);
     if (w[GORT_W_GOID] || kind == GORT_EV_gocreate) fold_goroutine(d, tid, kind, w);
-    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) ||
+    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) || kind == GORT_EV_gc_assist ||
         (kind == GORT_EV_mapfree && w[GORT_W_ARG0] == GORT_FREE_CAUSE_GC))
         fold_gc(d, kind, w);
     return !d->oom && !d->db_error;

@@ -56,6 +56,7 @@ INSERT INTO kinds (id, name) VALUES
     (45, 'gc_sweep_start'),
     (46, 'gc_sweep_done'),
     (47, 'gc_end'),
+    (48, 'gc_assist'),
     (56, 'recorder_stall'),
     (60, 'cpu_sample'),
     (61, 'lost'),
@@ -95,6 +96,7 @@ CREATE VIEW events AS
              WHEN 29 THEN 'fatal' WHEN 40 THEN 'gc_start' WHEN 41 THEN 'stw_start'
              WHEN 42 THEN 'stw_end' WHEN 43 THEN 'gc_mark_start' WHEN 44 THEN 'gc_mark_termination'
              WHEN 45 THEN 'gc_sweep_start' WHEN 46 THEN 'gc_sweep_done' WHEN 47 THEN 'gc_end'
+             WHEN 48 THEN 'gc_assist'
              WHEN 56 THEN 'recorder_stall' WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost'
              WHEN 62 THEN 'name'
              ELSE 'kind' || r.kind_id END AS kind,
@@ -191,7 +193,9 @@ CREATE TABLE gc_cycles (
     stw_ns              INTEGER,    -- total stop-the-world pause of the cycle
     heap_before         INTEGER,    -- bytes
     heap_after          INTEGER,    -- bytes
-    maps_freed          INTEGER
+    maps_freed          INTEGER,
+    assists             INTEGER,    -- gc_assist events of the cycle
+    assist_ns           INTEGER     -- their total duration
 );
 
 CREATE TABLE goroutines (
