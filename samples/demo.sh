@@ -61,7 +61,7 @@ step() {
 run_trace() {
   rt_name=$1 rt_dir=$2 rt_prog=$3 rt_unsafe=$4 rt_expected=$5
   mkdir -p "$rt_dir" || exit 1
-  GORT_UNSAFE=$rt_unsafe "$GORT" record -o "$rt_dir/trace.db" -- "$rt_prog" >"$rt_dir/stdout.txt" 2>"$rt_dir/stderr.txt"
+  GORT_UNSAFE=$rt_unsafe "$GORT" record -o "$rt_dir/trace.db" -- "$rt_prog" </dev/null >"$rt_dir/stdout.txt" 2>"$rt_dir/stderr.txt"
   rc=$?
   case "$rt_expected:$rc" in
     ok:0) ended="exit 0" ;;
