@@ -13,6 +13,9 @@
  *             so they make traces differ only against a tolerance the user chose;
  *   differs   anything else, and any fact only one trace has (a count that is zero when
  *             absent, as the count of an event kind, is compared as 0).
+ * With --scope program, the maps and deferred calls the runtime or Go's standard library made
+ * (compare_scope.c tells them by their creation's call stack) are left out of both sides
+ * before the facts are read: a Go program and its model then compare on the program's own.
  * Output (table, csv or json, output.c's formats) lists the facts that differ, or every fact
  * with --all; the table adds which trace is a and b, and a line counting each judgement.
  */
