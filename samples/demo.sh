@@ -239,8 +239,8 @@ tab=$(printf '\t')
       disagreements "$name" "$ndiff"
       echo "<p>The two traces on one time axis (<code>gort timeline go/trace.db trace.db</code>), Go above, each from its own first event:</p>"
       echo "<img src=\"$name/timeline.png\" alt=\"timelines of $name in Go 1.19 and in the model\">"
-      echo "<h3>Flame graphs: Go 1.19</h3><object data=\"$name/go/flame.svg\" type=\"image/svg+xml\" width=\"1200\"></object>"
-      echo "<h3>Flame graphs: the model</h3><object data=\"$name/flame.svg\" type=\"image/svg+xml\" width=\"1200\"></object>"
+      echo "<h3>Flame graph: Go 1.19</h3><object data=\"$name/go/flame.svg\" type=\"image/svg+xml\" width=\"1200\"></object>"
+      echo "<h3>Flame graph: the model</h3><object data=\"$name/flame.svg\" type=\"image/svg+xml\" width=\"1200\"></object>"
     else
       echo "<h3 id=\"$name\">$(esc "$name"): $(esc "$claim") (the $(esc "$model") model)</h3>"
       echo "<p>$(esc "$ended") · $(esc "$v") · $(links "$name")</p>"
