@@ -6,7 +6,11 @@
 # loads it when libgort attaches, and its events carry their stacks.
 set -e
 . tests/lib.sh
-P=$BUILD/tests/progs/trace_emit
+# The recorder's test program linked as README.md says (libgort.a -pthread; the Makefile's own
+# programs also get -lunwind, which a sanitizer build's link makes needed whether used or not).
+san=""; [ "${SAN:-0}" = 1 ] && san="-fsanitize=address,undefined"
+P=$T/trace_emit
+cc -g -O2 $san -Iformat -Iruntime tests/progs/trace_emit.c "$BUILD/libgort.a" -pthread -o "$P" || fail "trace_emit does not build"
 [ -z "$(nm -u "$BUILD/libgort.a" | grep 'unw_')" ] || fail "libgort.a refers to libunwind: $(nm -u "$BUILD/libgort.a" | grep 'unw_')"
 # loads NAME: how many times the loader's logs NAME.* say it mapped libunwind in
 loads() { cat "$T/$1".* | grep 'file=libunwind\.so' | grep -c 'generating link map' || true; }
