@@ -142,36 +142,42 @@ echo "slowdown, a probe per round of a hashing loop ($W): untraced $w0 ms, trace
 rm -f "$T"/a1.db "$T"/m1.db "$T"/m2.db "$T"/w1.db
 
 # 6. Time zero. Zero is set in the program's process just before its execve; each program is
-#    started by gort record the same way, 15 times, interleaved; medians. The peers are a plain C
-#    program (libc only; linked once more with libunwind, which brings liblzma) whose main reads
-#    the TSC first thing: exec, the loader and libc by themselves. The libgort program's main
-#    emits an event first thing (bench/zero_emit.c); what gort adds is its first event's time less
-#    the plain program's main.
+#    started by gort record the same way, 15 times, interleaved; medians and bests. The peers are
+#    a plain C program (libc only; linked once more with libunwind, which brings liblzma) whose
+#    main reads the TSC first thing (bench/zero/zero_peer.c): exec, the loader and libc by
+#    themselves. The libgort program's main emits an event first thing (bench/zero_emit.c); what
+#    gort adds is its first event's time less the plain program's main. Each also prints the CPU
+#    time its process had used when main began, which a busy machine disturbs far less.
 ZP="$T/zero_plain"; ZU="$T/zero_unwind"
 cc -O2 -Iformat bench/zero/zero_peer.c -o "$ZP" &&
   cc -O2 -Iformat bench/zero/zero_peer.c -o "$ZU" -Wl,--no-as-needed -lunwind -Wl,--as-needed || ZP=""
 med() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)] / 1e6; else print "-" }'; }
+best() { sort -n "$1" | awk 'NR == 1 { printf "%.2f", $1 / 1e6 }'; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
 if [ -n "$ZP" ]; then
   for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
-    rec -o "$T/z.db" -- "$ZP" | val main_ns /dev/stdin >>"$T/zp"; rm -f "$T/z.db"
-    rec -o "$T/z.db" -- "$ZU" | val main_ns /dev/stdin >>"$T/zu"; rm -f "$T/z.db"
+    for v in p u; do
+      [ $v = p ] && prog=$ZP || prog=$ZU
+      rec -o "$T/z.db" -- "$prog" >"$T/z.out"; rm -f "$T/z.db"
+      val main_ns "$T/z.out" >>"$T/z$v"; val main_cpu_ns "$T/z.out" >>"$T/zc$v"
+    done
     for s in n s; do
       [ $s = n ] && opt=--no-stacks || opt=--stack-depth=32
-      rec "$opt" -o "$T/z.db" -- "$Z"
+      rec "$opt" -o "$T/z.db" -- "$Z" >"$T/z.out"
       meta "$T/z.db" attach_ns >>"$T/za$s"
       sqlite3 "$T/z.db" "SELECT min(ts_ns) FROM events" >>"$T/zf$s"
+      val main_cpu_ns "$T/z.out" >>"$T/zc$s"
       rm -f "$T/z.db"
     done
   done
-  zp=$(med "$T/zp"); zu=$(med "$T/zu")
-  sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
-  echo "time zero (medians of 15; zero is set in the program's process just before execve):"
-  echo "  plain C program, libc only:    main at $zp ms   (exec, the loader and libc by themselves, on this machine now)"
-  echo "  the same linked with libunwind: main at $zu ms   ($(sub "$zu" "$zp") ms: loading libunwind and liblzma)"
+  zp=$(med "$T/zp"); zu=$(med "$T/zu"); bp=$(best "$T/zp"); bu=$(best "$T/zu"); cp=$(med "$T/zcp")
+  echo "time zero (median and best of 15 runs each; zero is set in the program's process just before execve; cpu: the process's CPU time when main began):"
+  echo "  plain C program, libc only:     main at $zp ms (best $bp; cpu $cp)   (exec, the loader and libc by themselves, on this machine now)"
+  echo "  the same linked with libunwind: main at $zu ms (best $bu; cpu $(med "$T/zcu"))   ($(sub "$zu" "$zp") ms, best $(sub "$bu" "$bp"), cpu $(sub "$(med "$T/zcu")" "$cp"): loading libunwind and liblzma)"
   for s in n s; do
-    [ $s = n ] && what="libgort program, --no-stacks: " || what="libgort program, stacks:      "
-    zf=$(med "$T/zf$s")
-    echo "  $what attach at $(med "$T/za$s") ms, first event (start of main) at $zf ms: gort adds $(sub "$zf" "$zp") ms to the plain program"
+    [ $s = n ] && what="libgort program, --no-stacks:" || what="libgort program, stacks:     "
+    zf=$(med "$T/zf$s"); bf=$(best "$T/zf$s"); cf=$(med "$T/zc$s")
+    echo "  $what  attach at $(med "$T/za$s") ms, first event (start of main) at $zf ms (best $bf; cpu $cf): gort adds $(sub "$zf" "$zp") ms to the plain program (best to best $(sub "$bf" "$bp"), cpu $(sub "$cf" "$cp"))"
   done
   echo "  (target: the first event within 1 ms of the program's first instruction. gort answers for what it adds; exec and"
   echo "   the loader take $zp ms here by themselves, so no program started by execve has its main within 1 ms of zero on this machine)"
