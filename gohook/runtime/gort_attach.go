@@ -88,6 +88,7 @@ func gortAttach() {
 	s.shift = *gortHdrU32(gortHdr_tsc_shift)
 	s.mono0 = int64(*gortHdrU64(gortHdr_mono0))
 	s.drop = *gortHdrU32(gortHdr_flags)&gortH_DROP != 0
+	s.fast = s.clock == gortClockTSC && s.depth == 0
 	s.recorder = *(*int32)(unsafe.Pointer(h + gortHdr_recorder_pid))
 	s.lifeFd = -1
 	if fd := *(*int32)(unsafe.Pointer(h + gortHdr_life_fd)); fd > 0 {
