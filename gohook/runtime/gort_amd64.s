@@ -38,7 +38,7 @@ TEXT ·gortFast<ABIInternal>(SB),NOSPLIT,$0-64
 	ANDQ	gortM_mask(R12), R10
 	SHLQ	$3, R10
 	ADDQ	gortM_words(R12), R10			// the record
-	LEAQ	(const_gortW_COUNT*4)(R13), DX	// the line of the record 4 ahead:
+	LEAQ	(const_gortW_COUNT*8)(R13), DX	// the line of the record 8 ahead:
 	ANDQ	gortM_mask(R12), DX		// PREFETCHW asks for it now, so that its
 	SHLQ	$3, DX				// stores find it owned
 	ADDQ	gortM_words(R12), DX

@@ -19,7 +19,7 @@
 // the M not busy, the TSC clock, no stack, and room before st.fastEnd — a bound on head that
 // folds every other condition (a ring, no lost run pending, not the wrap point, room the last
 // tail read left) into one compare, kept by gortSetFastEnd wherever they change. It asks for
-// the cache line of the record four ahead (PREFETCHW): the ring is larger than the cache, so
+// the cache line of the record eight ahead (PREFETCHW): the ring is larger than the cache, so
 // each record's line would otherwise be fetched when its first word is stored. Every other
 // case is gortRecord, in Go.
 //

@@ -8,6 +8,9 @@
 //	            recorder's pace
 //	emit N      N/2 insert+delete pairs as fast as it can (N events): prints nothing; the
 //	            recorder's meta says how long it took
+//	bare N      N deletes from an empty map as fast as it can (N mapdelete events, found 0):
+//	            the hook and the recorder with next to no map work between events, as
+//	            libgort's peer (tracer_probe emit) calls its probe in a bare loop
 package main
 
 import (
@@ -48,6 +51,14 @@ func emit(n int) {
 	sink = len(m)
 }
 
+func bare(n int) {
+	m := make(map[int]int)
+	for i := 0; i < n; i++ {
+		delete(m, i)
+	}
+	sink = len(m)
+}
+
 func main() {
 	n, _ := strconv.Atoi(os.Args[2])
 	switch os.Args[1] {
@@ -56,5 +67,7 @@ func main() {
 		burst(n, b)
 	case "emit":
 		emit(n)
+	case "bare":
+		bare(n)
 	}
 }
