@@ -103,6 +103,14 @@ TEXT ·gortStoreRel<ABIInternal>(SB),NOSPLIT,$0-16
 	MOVQ	BX, 0(AX)
 	RET
 
+// func gortPublish(p *uint64, v uint64, ahead uintptr)
+// In: AX p, BX v, CX ahead. PREFETCHW never faults, wherever ahead points.
+TEXT ·gortPublish<ABIInternal>(SB),NOSPLIT,$0-24
+	MOVQ	BX, 0(AX)
+	BYTE	$0x0F; BYTE $0x0D; BYTE $0x09	// PREFETCHW (CX)
+	BYTE	$0x0F; BYTE $0x0D; BYTE $0x49; BYTE $0x40	// PREFETCHW 64(CX)
+	RET
+
 // func gortFP() uintptr
 // With no frame of its own, BP is still the frame pointer of the Go function that called it.
 TEXT ·gortFP<ABIInternal>(SB),NOSPLIT,$0-8

@@ -204,7 +204,7 @@ func gortMapOp(kind uint32, t *maptype, h *hmap, a0, a1 uint64) {
 	}
 	goid, d := gortCurGoid()
 	mapw := uint64(uintptr(unsafe.Pointer(h)))
-	if gortFast(uint64(kind)|gortKWAddr, goid, d, mapw, a0, a1, 0) {
+	if gortState.fast && gortFast(uint64(kind)|gortKWAddr, goid, d, mapw, a0, a1, 0) {
 		return
 	}
 	gortRecord(gortFP(), gortKW(kind, 1, true), gortNow(), goid, d, mapw, a0, a1, 0)
@@ -249,32 +249,38 @@ func gortMapdelete(t *maptype, h *hmap, count0 int) {
 }
 
 // gortMapWrite: mapassign* or mapdelete* (kind) is returning, the map's most frequent events,
-// called straight from the hook site. count0 is the count before the write; arg0 says whether
-// it changed (inserted, found), arg1 is the count after. Its usual path — a map already
-// announced, gortFast taking the record — has no frame to speak of; anything else is
-// gortMapWriteSlow.
+// called straight from the hook site (never inlined, so that the frames to skip are known).
+// count0 is the count before the write; arg0 says whether it changed (inserted, found), arg1
+// is the count after. The usual path is one gortFast call; a stack to walk, a ring to claim or
+// wait for go to gortRecord from here (the stack starts at this frame's caller); a map to
+// announce first goes to gortMapAnnounced.
 //
 //go:nosplit
 //go:noinline
 func gortMapWrite(kind uint32, t *maptype, h *hmap, count0 int) {
-	if h != nil && h.flags&(gortSeen|gortTyped) == gortSeen|gortTyped {
-		goid, d := gortCurGoid()
-		if gortFast(uint64(kind)|gortKWAddr, goid, d, uint64(uintptr(unsafe.Pointer(h))),
-			gortB1(h.count != count0), uint64(h.count), 0) {
-			return
-		}
+	if h == nil || h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
+		gortMapAnnounced(kind, t, h, count0)
+		return
 	}
-	gortMapWriteSlow(kind, t, h, count0)
+	goid, d := gortCurGoid()
+	if gortState.fast && gortFast(uint64(kind)|gortKWAddr, goid, d, uint64(uintptr(unsafe.Pointer(h))),
+		gortB1(h.count != count0), uint64(h.count), 0) {
+		return
+	}
+	ts := gortNow()
+	goid, d = gortCurGoid()
+	gortRecord(gortFP(), gortKW(kind, 0, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))),
+		gortB1(h.count != count0), uint64(h.count), 0)
 }
 
-// gortMapWriteSlow is gortMapWrite's every other case: a map to announce, a stack to walk, a
-// ring to claim or wait for. Never inlined, so that the frames to skip are known (this one
-// and gortMapWrite's).
+// gortMapAnnounced is gortMapWrite for a map gort has not announced yet (or the nil map):
+// announces it, then records the write. Never inlined, so that the frames to skip are known
+// (this one and gortMapWrite's).
 //
 //go:nosplit
 //go:noinline
-func gortMapWriteSlow(kind uint32, t *maptype, h *hmap, count0 int) {
-	if h != nil && h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
+func gortMapAnnounced(kind uint32, t *maptype, h *hmap, count0 int) {
+	if h != nil {
 		gortFirstSight(t, h, 3)
 	}
 	ts := gortNow()

@@ -482,7 +482,7 @@ func gortWalk(st *gortM, fp uintptr, skip int, pos uint64, max uint32) uint64 {
 //go:nosplit
 func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, dur uint64, mayWait bool) {
 	kw := gortKW(kind, skip, mayWait)
-	if gortFast(kw&gortKWInfo, goid, deferID, mapw, a0, a1, dur) {
+	if gortState.fast && gortFast(kw&gortKWInfo, goid, deferID, mapw, a0, a1, dur) {
 		return
 	}
 	gortRecord(fp, kw, gortNow(), goid, deferID, mapw, a0, a1, dur)
@@ -568,7 +568,9 @@ func gortRecord(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur uint
 		gortPut(st, h+gortW_DUR, dur)
 	}
 	st.head = h + gortW_COUNT + n
-	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
+	// Publish, and ask for the two cache lines 512 bytes ahead (a record with a stack spans
+	// two), as gortFast does for its records.
+	gortPublish(gortRingU64(st.ring, gortRing_head), st.head, st.words+uintptr((st.head+64)&st.mask)*8)
 	gortStallRecord(st)
 	gortSetFastEnd(st)
 	st.busy = 0
@@ -753,6 +755,9 @@ func gortTSCNs(tsc0, mult uint64, shift uint32) uint64
 
 // gortStoreRel stores v at p: a plain store (a release on amd64) the compiler cannot reorder.
 func gortStoreRel(p *uint64, v uint64)
+
+// gortPublish is gortStoreRel(p, v), then a PREFETCHW of the two cache lines at ahead.
+func gortPublish(p *uint64, v uint64, ahead uintptr)
 
 // gortFast is the producer's usual path, the whole of it: when the trace may take it
 // (gortState.fast) and this M is not busy and has room before st.fastEnd, it writes one
