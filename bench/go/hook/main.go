@@ -23,6 +23,7 @@ import (
 
 var sink int
 
+// burst times n updates of present keys in bursts of b (the header says how).
 func burst(n, b int) {
 	m := make(map[int]int, 64)
 	for i := 0; i < 64; i++ {
@@ -42,6 +43,7 @@ func burst(n, b int) {
 	sink = len(m)
 }
 
+// emit makes n map events, each a real insert or delete.
 func emit(n int) {
 	m := make(map[int]int)
 	for i := 0; i < n/2; i++ {
@@ -51,6 +53,7 @@ func emit(n int) {
 	sink = len(m)
 }
 
+// bare makes n map events with next to no map work: deletes from an empty map.
 func bare(n int) {
 	m := make(map[int]int)
 	for i := 0; i < n; i++ {
