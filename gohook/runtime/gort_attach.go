@@ -64,7 +64,7 @@ func gortAttach() {
 	h := uintptr(p)
 	if *(*uint64)(unsafe.Pointer(h + gortHdr_magic)) != gortRecMagic ||
 		*(*uint32)(unsafe.Pointer(h + gortHdr_version)) != gortRecVersion ||
-		*(*uint64)(unsafe.Pointer(h+gortHdr_ring_offset))+
+		*(*uint64)(unsafe.Pointer(h + gortHdr_ring_offset))+
 			uint64(*(*uint32)(unsafe.Pointer(h + gortHdr_nrings)))*
 				*(*uint64)(unsafe.Pointer(h + gortHdr_ring_stride)) > uint64(size) {
 		print("gort: ", gortRecEnv, " does not name a gort record region; running untraced\n")

@@ -363,8 +363,8 @@ func gortStackMove(gp *g, old, new uintptr) {
 //go:nosplit
 //go:noinline
 func gortFrameExit(gp *g) {
-	fp := gortFP()                                       // this function's frame
-	dr := *(*uintptr)(unsafe.Pointer(fp))                 // deferreturn's frame
-	f := *(*uintptr)(unsafe.Pointer(dr))                  // the returning function's frame
+	fp := gortFP()                        // this function's frame
+	dr := *(*uintptr)(unsafe.Pointer(fp)) // deferreturn's frame
+	f := *(*uintptr)(unsafe.Pointer(dr))  // the returning function's frame
 	gortEmit(0, 0, gortEv_frame_exit, uint64(gp.goid), gp.gort.deferID, 0, uint64(f+16), 0, 0, true)
 }

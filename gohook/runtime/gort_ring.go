@@ -72,9 +72,9 @@ type gortStateT struct {
 	shift      uint32
 	mono0      int64
 	drop       bool
-	orphaned   bool  // the recorder died: no record is written any more, every event is lost
+	orphaned   bool // the recorder died: no record is written any more, every event is lost
 	recorder   int32
-	lifeFd     int32 // the recorder's life pipe (header life_fd), -1 none
+	lifeFd     int32  // the recorder's life pipe (header life_fd), -1 none
 	deferIDs   uint64 // defer ids handed out so far (in blocks of gortDeferBlock)
 	fast       bool   // gortFast may write: the TSC clock, no stacks, not orphaned
 }
@@ -505,9 +505,9 @@ func gortKW(kind uint32, skip int, mayWait bool) uint64 {
 }
 
 const (
-	gortKWWait  = 1 << 32          // the site allows waiting where gortCanWait agrees
-	gortKWForce = 1 << 33          // wait for room in any context (not with --drop): dying
-	gortKWAddr  = gortF_ADDR << 32 // the INFO word's GORT_F_ADDR flag, where it goes
+	gortKWWait  = 1 << 32             // the site allows waiting where gortCanWait agrees
+	gortKWForce = 1 << 33             // wait for room in any context (not with --drop): dying
+	gortKWAddr  = gortF_ADDR << 32    // the INFO word's GORT_F_ADDR flag, where it goes
 	gortKWInfo  = 0xffff | gortKWAddr // what of kw goes into the INFO word as it is
 )
 
