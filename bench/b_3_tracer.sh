@@ -3,8 +3,10 @@
 # the ratios). The peer of the probe is LTTng-UST (a tracepoint with four integer fields, a
 # blocking channel: nothing lost, as gort record by default); of the load, a batched-INSERT loop
 # into SQLite with the recorder's row shape and pragmas.
-#   1. the probe in bursts that fit the buffer (ns/event; target <= 12 ns), beside LTTng's, one
-#      TSC read, and the probe with a 16-deep stack beside unw_backtrace alone
+#   1. the probe in bursts that fit the buffer (ns/event; target <= 12 ns), beside LTTng's and
+#      one TSC read (every event reads the TSC once: the probe's floor on this machine), its
+#      instructions per event (callgrind, when valgrind is installed), and the probe with a
+#      16-deep stack beside unw_backtrace alone
 #   2. sustained: N events (5M) as fast as the program can, nothing lost: ns/event inside the
 #      program, gort beside LTTng (target: gort <= 1/3 of LTTng's)
 #   3. the load into SQLite: events per CPU second of the recorder's load thread beside the
@@ -12,10 +14,14 @@
 #      command, program and load, in events per second of wall time
 #   4. bytes per event on disk
 #   5. slowdown under gort record --no-stacks, timed inside the program: 5M mapassign_fast64 on
-#      an 8-key map (target <= x8), libgort's map benchmark (target <= x1.5), a probe per round
-#      of a hashing loop
+#      an 8-key map (target <= x8; with the part of the traced time the program waited for the
+#      recorder: its recorded stalls), libgort's map benchmark (target <= x1.5), a probe per
+#      round of a hashing loop
 #   6. time zero: from zero (set just before the program's execve) to libgort's attach and to
-#      an event at the start of main (target: within 1 ms of the program's first instruction)
+#      an event at the start of main (target: within 1 ms of the program's first instruction),
+#      beside a plain C program without libgort started the same way, whose main reads the
+#      same clock first thing: what exec and the loader cost by themselves, and so what gort
+#      adds
 #   7. peak heap of record, gaps, timeline, info and export at 1x, 16x and 64x of a workload of
 #      0.8M events (bounded, not growing with the trace; target <= 256 MB at 50M events)
 # Env: BUILD; N (events for 2 and 3, default 5000000); HEAP_SCALES (default "1 16 64").
@@ -23,6 +29,7 @@ BUILD=${BUILD:-build}
 G=$PWD/$BUILD/gort
 P=$PWD/$BUILD/bench/tracer_probe
 E=$PWD/$BUILD/tests/progs/trace_emit
+Z=$PWD/$BUILD/bench/zero_emit
 PEER=$PWD/$BUILD/bench/tracer_sqlite_peer
 N=${N:-5000000}
 HEAP_SCALES=${HEAP_SCALES:-"1 16 64"}
@@ -74,7 +81,17 @@ lttng_run() {
 rec --no-stacks -o "$T/p.db" -- "$P" probe 1000000 >"$T/p.out"
 lttng_run "$T/lp.out" probe 1000000
 probe=$(val probe_ns "$T/p.out"); tsc=$(val rdtsc_ns "$T/p.out"); lp=$(val probe_ns "$T/lp.out")
-echo "probe, no stacks:        $probe ns/event, best burst $(val probe_best_ns "$T/p.out")   (LTTng $lp ns: x$(ratio "$probe" "$lp"); TSC read $tsc ns; target <= 12 ns)"
+echo "probe, no stacks:        $probe ns/event, best burst $(val probe_best_ns "$T/p.out")   (LTTng $lp ns: x$(ratio "$probe" "$lp"); TSC read $tsc ns: x$(ratio "$probe" "$tsc"), the probe's own work beyond it $(awk -v p="$probe" -v t="$tsc" 'BEGIN { printf "%.1f", p - t }') ns; target <= 12 ns)"
+# Instructions per event, exactly (callgrind counts them): 50000 events fit the default ring, so
+# every one takes the probe's fast path, as in the bursts.
+if command -v valgrind >/dev/null 2>&1; then
+  rec --no-stacks -o "$T/i.db" -- valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" \
+    --log-file="$T/cg.err" --toggle-collect=gort__emit "$P" emit 50000 >/dev/null
+  echo "  instructions per event: $(awk '/I +refs:/ { gsub(",", "", $NF); printf "%.1f", $NF / 50000 }' "$T/cg.err") (gort__emit and what it calls, counted by callgrind, no stacks)"
+  rm -f "$T/i.db" "$T/cg.out"
+else
+  echo "  (valgrind is not installed: no instruction count; make bench installs it)"
+fi
 echo "probe, tracing off:      $(val probe_off_ns "$T/p.out") ns/event   (one branch)"
 rec --stack-depth 16 -o "$T/s.db" -- "$P" stack 300000 16 >"$T/s.out"
 sp=$(val stack_probe_ns "$T/s.out"); bt=$(val unw_backtrace_ns "$T/s.out")
@@ -110,7 +127,8 @@ rm -f "$T/e.db" "$T/peer.db" "$T/s.db" "$T/p.db"
 "$P" assign8 5000000 >"$T/a0.out"
 rec --no-stacks -o "$T/a1.db" -- "$P" assign8 5000000 >"$T/a1.out"
 a0=$(val assign8_ms "$T/a0.out"); a1=$(val assign8_ms "$T/a1.out")
-echo "slowdown, 5M mapassign_fast64 on 8 keys: untraced $a0 ms, traced (--no-stacks) $a1 ms: x$(ratio "$a1" "$a0")   (target <= x8)"
+a1w=$(awk -v s="$(meta "$T/a1.db" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }')
+echo "slowdown, 5M mapassign_fast64 on 8 keys: untraced $a0 ms, traced (--no-stacks) $a1 ms: x$(ratio "$a1" "$a0")   (target <= x8; $a1w ms of it waiting for the recorder in $(meta "$T/a1.db" stalls) stalls: x$(ratio "$(awk -v a="$a1" -v w="$a1w" 'BEGIN { print a - w }')" "$a0") without them)"
 "$P" maps 1000000 >"$T/m0.out"
 rec --no-stacks -o "$T/m1.db" -- "$P" maps 1000000 >"$T/m1.out"
 rec -o "$T/m2.db" -- "$P" maps 1000000 >"$T/m2.out"
@@ -123,13 +141,47 @@ w0=$(val work_ms "$T/w0.out"); w1=$(val work_ms "$T/w1.out")
 echo "slowdown, a probe per round of a hashing loop ($W): untraced $w0 ms, traced x$(ratio "$w1" "$w0") (--no-stacks)"
 rm -f "$T"/a1.db "$T"/m1.db "$T"/m2.db "$T"/w1.db
 
-# 6. Time zero: the median of 5 runs of a program whose main starts with an event.
-for i in 1 2 3 4 5; do
-  rec -o "$T/z$i.db" -- "$E" start >/dev/null
-  echo "$(meta "$T/z$i.db" attach_ns) $(sqlite3 "$T/z$i.db" "SELECT min(ts_ns) FROM events")"
-done | sort -n -k2 | sed -n 3p >"$T/z.out"
-read -r za zf <"$T/z.out"
-echo "time zero: libgort attached at $(awk -v a="$za" 'BEGIN { printf "%.2f", a / 1e6 }') ms, first event (start of main) at $(awk -v a="$zf" 'BEGIN { printf "%.2f", a / 1e6 }') ms after zero (median of 5; zero is set just before execve; target: within 1 ms of the first instruction)"
+# 6. Time zero. Zero is set in the program's process just before its execve; each program is
+#    started by gort record the same way, 15 times, interleaved; medians and bests. The peers are
+#    a plain C program (libc only; linked once more with libunwind, which brings liblzma) whose
+#    main reads the TSC first thing (bench/zero/zero_peer.c): exec, the loader and libc by
+#    themselves. The libgort program's main emits an event first thing (bench/zero_emit.c); what
+#    gort adds is its first event's time less the plain program's main. Each also prints the CPU
+#    time its process had used when main began, which a busy machine disturbs far less.
+ZP="$T/zero_plain"; ZU="$T/zero_unwind"
+cc -O2 -Iformat bench/zero/zero_peer.c -o "$ZP" &&
+  cc -O2 -Iformat bench/zero/zero_peer.c -o "$ZU" -Wl,--no-as-needed -lunwind -Wl,--as-needed || ZP=""
+med() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)] / 1e6; else print "-" }'; }
+best() { sort -n "$1" | awk 'NR == 1 { printf "%.2f", $1 / 1e6 }'; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
+if [ -n "$ZP" ]; then
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+    for v in p u; do
+      [ $v = p ] && prog=$ZP || prog=$ZU
+      rec -o "$T/z.db" -- "$prog" >"$T/z.out"; rm -f "$T/z.db"
+      val main_ns "$T/z.out" >>"$T/z$v"; val main_cpu_ns "$T/z.out" >>"$T/zc$v"
+    done
+    for s in n s; do
+      [ $s = n ] && opt=--no-stacks || opt=--stack-depth=32
+      rec "$opt" -o "$T/z.db" -- "$Z" >"$T/z.out"
+      meta "$T/z.db" attach_ns >>"$T/za$s"
+      sqlite3 "$T/z.db" "SELECT min(ts_ns) FROM events" >>"$T/zf$s"
+      val main_cpu_ns "$T/z.out" >>"$T/zc$s"
+      rm -f "$T/z.db"
+    done
+  done
+  zp=$(med "$T/zp"); zu=$(med "$T/zu"); bp=$(best "$T/zp"); bu=$(best "$T/zu"); cp=$(med "$T/zcp")
+  echo "time zero (median and best of 15 runs each; zero is set in the program's process just before execve; cpu: the process's CPU time when main began):"
+  echo "  plain C program, libc only:     main at $zp ms (best $bp; cpu $cp)   (exec, the loader and libc by themselves, on this machine now)"
+  echo "  the same linked with libunwind: main at $zu ms (best $bu; cpu $(med "$T/zcu"))   ($(sub "$zu" "$zp") ms, best $(sub "$bu" "$bp"), cpu $(sub "$(med "$T/zcu")" "$cp"): loading libunwind and liblzma)"
+  for s in n s; do
+    [ $s = n ] && what="libgort program, --no-stacks:" || what="libgort program, stacks:     "
+    zf=$(med "$T/zf$s"); bf=$(best "$T/zf$s"); cf=$(med "$T/zc$s")
+    echo "  $what  attach at $(med "$T/za$s") ms, first event (start of main) at $zf ms (best $bf; cpu $cf): gort adds $(sub "$zf" "$zp") ms to the plain program (best to best $(sub "$bf" "$bp"), cpu $(sub "$cf" "$cp"))"
+  done
+  echo "  (target: the first event within 1 ms of the program's first instruction. gort answers for what it adds; exec and"
+  echo "   the loader take $zp ms here by themselves, so no program started by execve has its main within 1 ms of zero on this machine)"
+fi
 
 # 7. Peak heap at 1x, 16x and 64x of a workload of 0.8M events (trace_emit's story: maps made,
 #    grown, freed, deferred calls, goroutines, GC cycles; 3 threads).

@@ -109,6 +109,11 @@ static inline const char *gort_kind_name(unsigned kind) {
 #define GORT_REC_VERSION 1
 #define GORT_REC_MAX_MODULES 128
 #define GORT_REC_PATH_MAX 240
+/* Bytes at the start of a ring's record words that a producer maps in (writable) when it
+ * claims the ring, so its first events take no page fault. The recorder allocates ring 0's
+ * (the first ring claimed: the main thread's) before it starts the program, so that the
+ * producer only maps them: less work before the program's main. */
+#define GORT_REC_PREFAULT (256u << 10)
 
 /* One record: GORT_W_COUNT header words, then `extra` payload words: the stack's return
  * addresses (innermost first) or a name's bytes. A record never exceeds the ring. */

@@ -12,7 +12,8 @@
  * Rings. Each thread that emits claims a FREE ring with one compare-and-swap and owns it until
  * it exits: it is the ring's only writer, the recorder its only reader. An event is a record
  * of 8 words (time, kind, goroutine, defer, map, two arguments, duration) followed by its raw
- * call stack (return addresses from libunwind's unw_backtrace). The producer writes the words
+ * call stack (return addresses from libunwind's unw_backtrace; libgort does not link libunwind
+ * but loads it at attach when the recording wants stacks: load_unwinder). The producer writes the words
  * at head, head+1, ... (modulo the ring's power-of-two size) and then publishes them with a
  * release store of head + n. The recorder reads up to an acquire load of head, then frees the
  * space with a release store of tail. Nothing else is shared on the fast path: no lock, no
@@ -51,10 +52,19 @@
  * recorder calibrates before it starts the program and sets tsc0/mono0 in the child just
  * before execve. Each thread clamps its own sequence so that its timestamps never decrease.
  *
- * The fast path. When the ring has room for the largest record without wrapping (the usual
- * case), the probe writes the 8 words in place and unw_backtrace writes the stack straight
- * into the record's payload: no call, no copy. Anything else (first event of a thread, a
- * full ring, a lost run to report, the wrap point) goes through write_record.
+ * The fast path. A probe's cost is bounded below by one TSC read (about 10 ns on the
+ * development VM, and not overlapped: rdtsc is microcoded) and one cache line of stores; the
+ * rest is kept to a few instructions (48 per event without stacks, counted by callgrind in
+ * bench/b_3_tracer.sh). Each thread keeps fast_stop: while head is below it, a record of the
+ * largest size fits at head without wrapping, in space the recorder had freed when we last
+ * looked, with no lost run to report; one comparison decides. Without stacks on the TSC clock
+ * the probe is then a leaf (no call, no saved register): the record's words, the timestamp
+ * last (fewest values live across the clock read; one multiplication, clk_frac), the head
+ * store, and a prefetch of the line 8 KiB ahead (a store that has to fetch its line costs
+ * about a TSC read). With stacks, unw_backtrace writes the stack straight into the record's
+ * payload from the probe's own frame. Anything else (first event of a thread, a full ring, a
+ * lost run to report, the wrap point, the CLOCK_MONOTONIC clock, a TSC slower than 1 GHz)
+ * goes through emit_general and write_record, which recompute fast_stop.
  *
  * Signals. --profile-hz gives each thread that emits a timer on its own CPU-time clock; its
  * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted
@@ -62,12 +72,11 @@
  * sample, so a ring is never written by two contexts at once.
  */
 #define _GNU_SOURCE
-#define UNW_LOCAL_ONLY
 #include "internal.h"
 
 #include <cpuid.h>
+#include <dlfcn.h>
 #include <errno.h>
-#include <libunwind.h>
 #include <link.h>
 #include <limits.h>
 #include <sched.h>
@@ -90,30 +99,45 @@
 #define MAX_DEPTH 128     /* deepest stack a record carries */
 #define MAX_NAME 1024     /* longest name a record carries, bytes */
 #define NAME_CACHE 1024   /* names interned by pointer (open addressing) */
-#define PREFAULT (256u << 10) /* bytes of a newly claimed ring mapped in at once */
+/* Words ahead of head whose line the leaf path prefetches (8 KiB, 128 records without
+ * stacks: far enough that the line is in cache when the probe gets to it; a prefetch that
+ * wraps past a ring smaller than that only touches a line of the ring). */
+#define PREFETCH_AHEAD 1024u
 
 int gort__trace_on;
 
 /* The attached region and the clock parameters copied out of it (read-only after attach). */
 static gort_rec_header *shm;
 static uint64_t clk_tsc0, clk_mult, clk_mono0;
+static uint64_t clk_frac;       /* ns per tick as a 0.64 fixed-point fraction (stamp_tsc), or 0 */
 static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
+static bool probe_leaf;         /* TSC clock and no stacks: the probe's leaf path may run */
+/* libunwind's unw_backtrace, loaded at attach when the trace wants stacks (load_unwinder). */
+static int (*unw_backtrace)(void **pcs, int max);
 static _Atomic bool drop_mode;
 static _Atomic bool orphaned;   /* the recorder died: count every event lost, never wait (orphan()) */
 static int life_fd = -1;        /* the recorder's life pipe (header life_fd), or -1 */
 static uint32_t profile_hz;
 static pthread_key_t exit_key;
 
-/* This thread's producer state. */
+/* This thread's producer state. The fast path reads only the first five fields (one cache
+ * line with busy): whether it may write at head is one comparison with fast_stop, which the
+ * slow path recomputes after every record it writes (set_fast_stop). */
 typedef struct tstate {
-    gort_rec_ring *ring;  /* NULL until the first event */
-    uint64_t *words;
-    uint64_t mask;
     uint64_t head;        /* our copy of ring->head: only we write it */
-    uint64_t tail_seen;   /* last tail read from the recorder: free space is at least this */
+    uint64_t fast_stop;   /* a record of the largest size fits at head, without wrapping and
+                             in space the recorder has freed, while head < fast_stop; 0 when
+                             anything needs the slow path (no ring, a lost run pending), and
+                             always without probe_leaf */
+    uint64_t *words;      /* the ring's record words */
+    _Atomic uint64_t *headp; /* &ring->head: where a record is published */
     uint64_t last_ts;     /* clamp: timestamps never decrease on a thread */
-    bool pending;         /* our ring's lost_pending != 0 (we are its only writer) */
     volatile sig_atomic_t busy; /* inside emit: the profiling handler must not write */
+    bool pending;         /* our ring's lost_pending != 0 (we are its only writer) */
+    uint64_t room_stop;   /* as fast_stop, for the stack paths (any clock) */
+    uint64_t dur;         /* emit_stacked: the DUR word while unw_backtrace writes there */
+    gort_rec_ring *ring;  /* NULL until the first event */
+    uint64_t tail_seen;   /* last tail read from the recorder: free space is at least this */
     pid_t tid;
     bool timer_armed;     /* --profile-hz: this thread's CPU-time timer exists */
     timer_t timer;
@@ -126,12 +150,17 @@ static struct { const char *s; uint64_t id; } name_cache[NAME_CACHE];
 
 /* ---- the clock ---------------------------------------------------------------------------- */
 
-/* ns since the start of the trace on the shared clock (not clamped). */
+/* ns since the start of the trace on the shared clock (not clamped). The TSC is read with a
+ * plain rdtsc, not rdtscp or lfence;rdtsc: the trace needs each thread's timestamps never to
+ * go back (stamp() clamps them) and an event to be stamped between the operations before and
+ * after its probe; it does not need the read to wait for earlier loads and stores to complete
+ * (the out-of-order window is a few ns, below what the trace resolves between threads), and
+ * the fence would cost the read again. clk_shift < 64 (trace_attach). */
 static inline uint64_t trace_clock(void) {
     if (__builtin_expect(clk_kind == GORT_CLOCK_TSC, 1)) {
-        int64_t d = (int64_t)(__rdtsc() - clk_tsc0);
-        if (d < 0) return 0;
-        return (uint64_t)(((unsigned __int128)(uint64_t)d * clk_mult) >> clk_shift);
+        uint64_t d = __rdtsc() - clk_tsc0;
+        if (__builtin_expect((int64_t)d < 0, 0)) return 0;
+        return (uint64_t)(((unsigned __int128)d * clk_mult) >> (clk_shift & 63));
     }
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -160,16 +189,17 @@ static void retire_ring(void *arg) {
     }
     gort_rec_ring *r = t->ring;
     t->ring = NULL;
+    t->fast_stop = t->room_stop = 0;
     atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
 }
 
-/* Maps the first PREFAULT bytes of the ring into this process now, writable, so the probe's
+/* Maps the first GORT_REC_PREFAULT bytes of the ring into this process now, writable, so the probe's
  * first events take no page fault (a fresh page of the memory file costs about a microsecond,
  * 15 ns per event over the 64 events a page holds). The rest faults in on first use only: a
  * thread that emits little costs little memory. Recycled rings are already mapped. */
 static void prefault(gort_rec_ring *r) {
     size_t bytes = (size_t)ring_words * 8;
-    if (bytes > PREFAULT) bytes = PREFAULT;
+    if (bytes > GORT_REC_PREFAULT) bytes = GORT_REC_PREFAULT;
     char *start = (char *)gort_rec_ring_words(r);
     /* madvise wants whole pages: from the page holding the control block's end. */
     char *page = (char *)((uintptr_t)start & ~(uintptr_t)4095);
@@ -196,6 +226,21 @@ static void arm_thread_timer(tstate *t) {
     t->timer_armed = true;
 }
 
+/* Recomputes where the in-place paths must stop: a record of the largest size
+ * (GORT_W_COUNT + stack_depth words) fits at head while head < room_stop: it ends before the
+ * ring's wrap point, within the space the recorder had freed when we last read its tail.
+ * Zero (never) without a ring or with a lost run to report. fast_stop is the same for the
+ * probe's leaf path, which exists only without stacks on the TSC clock (probe_leaf), else
+ * zero. Called after anything that moves head or tail_seen or changes pending. */
+static void set_fast_stop(tstate *t) {
+    uint64_t most = GORT_W_COUNT + stack_depth;
+    uint64_t wrap = (t->head | (ring_words - 1)) + 1;
+    uint64_t room = t->tail_seen + ring_words;
+    uint64_t end = wrap < room ? wrap : room;
+    t->room_stop = t->ring && !t->pending && end >= t->head + most ? end - most + 1 : 0;
+    t->fast_stop = probe_leaf ? t->room_stop : 0;
+}
+
 /* Claims a FREE ring for this thread. False when every ring is taken. */
 static bool claim_ring(tstate *t) {
     if (!t->tid) t->tid = (pid_t)syscall(SYS_gettid);
@@ -209,11 +254,12 @@ static bool claim_ring(tstate *t) {
         while (used < i + 1 && !atomic_compare_exchange_weak(&shm->rings_used, &used, i + 1)) {}
         prefault(r);
         t->words = gort_rec_ring_words(r);
-        t->mask = ring_words - 1;
+        t->headp = &r->head;
         t->head = atomic_load_explicit(&r->head, memory_order_relaxed);
         t->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
         t->pending = false;
         t->ring = r;
+        set_fast_stop(t);
         pthread_setspecific(exit_key, t);
         arm_thread_timer(t);
         return true;
@@ -287,7 +333,7 @@ static bool wait_for_room(tstate *t, uint64_t need, uint64_t *from, uint64_t *to
 /* Copies n words to the ring at head + off (not yet published). */
 static inline void put_words(tstate *t, uint64_t off, const uint64_t *w, unsigned n) {
     uint64_t pos = t->head + off;
-    for (unsigned i = 0; i < n; i++) t->words[(pos + i) & t->mask] = w[i];
+    for (unsigned i = 0; i < n; i++) t->words[(pos + i) & (ring_words - 1)] = w[i];
 }
 
 /* Counts one dropped event at time ts in the ring's pending run and total. */
@@ -300,6 +346,7 @@ static void count_lost(tstate *t, uint64_t ts) {
     atomic_store_explicit(&r->lost_pending, pending + 1, memory_order_release);
     atomic_fetch_add_explicit(&r->lost_total, 1, memory_order_release);
     t->pending = true;
+    t->fast_stop = t->room_stop = 0;
 }
 
 /* The `lost` record for the pending run, written ahead of the next event that fits. */
@@ -365,6 +412,7 @@ static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *pa
     }
     t->head += need;
     atomic_store_explicit(&r->head, t->head, memory_order_release);
+    set_fast_stop(t);
 }
 
 /* Stamps a timestamp that never goes back on this thread. */
@@ -375,14 +423,50 @@ static inline uint64_t stamp(tstate *t) {
     return ts;
 }
 
-/* The probe's slow path, out of line so that the fast path stays small: the stack into a
- * buffer, then write_record (first event, full ring, lost run, wrap). Its caller is the probe
- * function (not a tail call: the probe clears `busy` after it), so the first two frames
- * captured are this function and the probe's. */
-static __attribute__((noinline, cold)) void emit_slow(tstate *t, unsigned kind, uint64_t goid,
-                                                      uint64_t defer_id, uint64_t map_id,
-                                                      uint64_t a0, uint64_t a1, uint64_t dur,
-                                                      uint64_t ts) {
+/* stamp() on the TSC clock, which the leaf path knows is the trace's (probe_leaf): the same
+ * ns, (d * mult) >> shift, as the high word of d * clk_frac (one multiplication). */
+static inline uint64_t stamp_tsc(tstate *t) {
+    uint64_t d = __rdtsc() - clk_tsc0;
+    uint64_t ts = (int64_t)d < 0 ? 0 : (uint64_t)(((unsigned __int128)d * clk_frac) >> 64);
+    if (ts < t->last_ts) ts = t->last_ts;
+    t->last_ts = ts;
+    return ts;
+}
+
+/* Everything but the leaf path, out of line so that the probe stays a leaf: a stack, the
+ * CLOCK_MONOTONIC clock, or a record that does not fit at head (first event of a thread, full
+ * ring, lost run, wrap point). With room known (room_stop) the stack is captured straight
+ * into the record: no copy; unw_backtrace's first two frames (this function and the probe's)
+ * land in the ARG1 and DUR words, written after it. Otherwise it goes through a buffer to
+ * write_record. The probe sets `busy` before and clears it after (so this is never a tail
+ * call and the two frames to skip are fixed). */
+static __attribute__((noinline)) void emit_general(unsigned kind, uint64_t defer_id,
+                                                   uint64_t map_id, uint64_t a0, uint64_t a1,
+                                                   uint64_t dur) {
+    if (!gort__trace_on) return; /* a probe called directly in an untraced process */
+    tstate *t = &tls;
+    uint64_t ts = stamp(t);
+    gort_g *g = gort__curg;
+    uint64_t goid = g ? g->goid : 0;
+    if (t->head < t->room_stop) {
+        uint64_t *d = t->words + (t->head & (ring_words - 1));
+        unsigned n = 0;
+        if (stack_depth) {
+            int got = unw_backtrace((void **)(d + GORT_W_ARG1), (int)stack_depth + 2);
+            n = got > 2 ? (unsigned)got - 2 : 0;
+        }
+        d[GORT_W_TS] = ts;
+        d[GORT_W_INFO] = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
+        d[GORT_W_GOID] = goid;
+        d[GORT_W_DEFER] = defer_id;
+        d[GORT_W_MAP] = map_id;
+        d[GORT_W_ARG0] = a0;
+        d[GORT_W_ARG1] = a1;
+        d[GORT_W_DUR] = dur;
+        t->head += GORT_W_COUNT + n;
+        atomic_store_explicit(t->headp, t->head, memory_order_release);
+        return;
+    }
     unsigned n = 0;
     void *pcs[MAX_DEPTH + 2];
     if (stack_depth) {
@@ -394,62 +478,99 @@ static __attribute__((noinline, cold)) void emit_slow(tstate *t, unsigned kind, 
     write_record(t, w, (const uint64_t *)(pcs + 2), n, false);
 }
 
-/* The common body of the emit functions: header words, stack, write. `skip` frames of
- * the captured stack belong to the emit function itself. Always inlined, so that the
- * number of frames to skip is fixed. */
-static inline __attribute__((always_inline)) void emit_event(unsigned kind, uint64_t defer_id,
-                                                             uint64_t map_id, uint64_t a0,
-                                                             uint64_t a1, uint64_t dur) {
-    tstate *t = &tls;
-    if (t->busy) return;
-    t->busy = 1;
-    atomic_signal_fence(memory_order_seq_cst);
-    gort_g *g = gort__curg;
-    uint64_t ts = stamp(t);
-    uint64_t most = GORT_W_COUNT + stack_depth; /* the record's size with a full stack */
-    uint64_t pos = t->head & t->mask;
-    if (__builtin_expect(t->ring && !t->pending && pos + most <= ring_words &&
-                             t->head + most - t->tail_seen <= ring_words, 1)) {
-        /* The fast path: room we already know of, no lost run to report, no wrap. The stack
-         * is captured straight into the record: unw_backtrace's first frame (this function)
-         * lands in the DUR word, which is written after it. */
-        uint64_t *d = t->words + pos;
-        unsigned n = 0;
-        if (stack_depth) {
-            int got = unw_backtrace((void **)(d + GORT_W_DUR), (int)stack_depth + 1);
-            n = got > 1 ? (unsigned)got - 1 : 0;
-        }
-        d[GORT_W_TS] = ts;
-        d[GORT_W_INFO] = GORT_INFO(kind, n, n ? GORT_F_STACK : 0);
-        d[GORT_W_GOID] = g ? g->goid : 0;
-        d[GORT_W_DEFER] = defer_id;
-        d[GORT_W_MAP] = map_id;
-        d[GORT_W_ARG0] = a0;
-        d[GORT_W_ARG1] = a1;
-        d[GORT_W_DUR] = dur;
-        t->head += GORT_W_COUNT + n;
-        atomic_store_explicit(&t->ring->head, t->head, memory_order_release);
-    } else {
-        emit_slow(t, kind, g ? g->goid : 0, defer_id, map_id, a0, a1, dur, ts);
-    }
-    atomic_signal_fence(memory_order_seq_cst);
-    t->busy = 0;
+/* The probe's leaf path: writes the record at head (which is below fast_stop), the
+ * timestamp last (so that few values are live across the clock read: the probe then needs
+ * no callee-saved register), and publishes it. */
+static inline __attribute__((always_inline)) void emit_leaf(tstate *t, uint64_t head,
+                                                            unsigned kind, gort_g *g,
+                                                            uint64_t defer_id, uint64_t map_id,
+                                                            uint64_t a0, uint64_t a1,
+                                                            uint64_t dur) {
+    uint64_t *d = t->words + (head & (ring_words - 1));
+    /* The line PREFETCH_AHEAD words on: it was last read by the recorder (or never), and a
+     * store that has to fetch its line costs about as much as the clock read. Not wrapped:
+     * near the ring's end it names a line past it, or an unmapped one, which a prefetch only
+     * ignores (it never faults). */
+    __builtin_prefetch(d + PREFETCH_AHEAD, 1, 3);
+    d[GORT_W_INFO] = GORT_INFO(kind, 0, 0);
+    d[GORT_W_MAP] = map_id;
+    d[GORT_W_ARG0] = a0;
+    d[GORT_W_ARG1] = a1;
+    d[GORT_W_DUR] = dur;
+    d[GORT_W_GOID] = g ? g->goid : 0;
+    d[GORT_W_DEFER] = defer_id;
+    d[GORT_W_TS] = stamp_tsc(t);
+    t->head = head + GORT_W_COUNT;
+    atomic_store_explicit(t->headp, head + GORT_W_COUNT, memory_order_release);
 }
 
-/* A probe: records kind with the current goroutine and deferred call of this thread. */
+/* The probe's stack path when the record fits at head (head < room_stop) on the TSC clock:
+ * the header words first, then unw_backtrace straight into the record (no copy, no frame of
+ * ours but the probe's: its first frame, the probe function, lands in the DUR word), then
+ * the DUR word (kept in tstate meanwhile) and the stack's size, then publish. Nothing of the
+ * probe's stays in a register across the call, so the leaf path beside it saves none. */
+static inline __attribute__((always_inline)) void emit_stacked(tstate *t, uint64_t head,
+                                                               unsigned kind, gort_g *g,
+                                                               uint64_t defer_id,
+                                                               uint64_t map_id, uint64_t a0,
+                                                               uint64_t a1, uint64_t dur) {
+    uint64_t *d = t->words + (head & (ring_words - 1));
+    d[GORT_W_INFO] = GORT_INFO(kind, 0, 0);
+    d[GORT_W_MAP] = map_id;
+    d[GORT_W_ARG0] = a0;
+    d[GORT_W_ARG1] = a1;
+    d[GORT_W_GOID] = g ? g->goid : 0;
+    d[GORT_W_DEFER] = defer_id;
+    d[GORT_W_TS] = stamp_tsc(t);
+    t->dur = dur;
+    int got = unw_backtrace((void **)(d + GORT_W_DUR), (int)stack_depth + 1);
+    unsigned n = got > 1 ? (unsigned)got - 1 : 0;
+    head = t->head; /* reloaded rather than kept in a register across the call */
+    d = t->words + (head & (ring_words - 1));
+    d[GORT_W_DUR] = t->dur;
+    d[GORT_W_INFO] |= GORT_INFO(0, n, n ? GORT_F_STACK : 0);
+    t->head = head + GORT_W_COUNT + n;
+    atomic_store_explicit(t->headp, t->head, memory_order_release);
+}
+
+/* The probes. The leaf path (TSC clock, no stacks, room known, no lost run, no wrap: one
+ * comparison with fast_stop) makes no call: stamp, eight stores, publish. Stacks on the TSC
+ * clock with room known: emit_stacked, in the probe's own frame. Everything else is
+ * emit_general's, called (not tail-called: the probe clears `busy` after it) so that the
+ * frames a stack skips are fixed. */
+#define EMIT_BODY(kind, g, defer_id, map_id, a0, a1, dur)                                    \
+    do {                                                                                      \
+        tstate *t = &tls;                                                                     \
+        if (__builtin_expect(t->busy, 0)) return;                                             \
+        t->busy = 1;                                                                          \
+        atomic_signal_fence(memory_order_seq_cst);                                            \
+        uint64_t head = t->head;                                                              \
+        if (__builtin_expect(head < t->fast_stop, 1))                                         \
+            emit_leaf(t, head, kind, g, defer_id, map_id, a0, a1, dur);                       \
+        else if (head < t->room_stop && stack_depth && clk_frac)                              \
+            emit_stacked(t, head, kind, g, defer_id, map_id, a0, a1, dur);                    \
+        else                                                                                  \
+            emit_general(kind, defer_id, map_id, a0, a1, dur);                                \
+        atomic_signal_fence(memory_order_seq_cst);                                            \
+        t->busy = 0;                                                                          \
+    } while (0)
+
+/* A probe: records kind with the current goroutine and deferred call of this thread. Its
+ * callers test gort__trace_on first (GORT_PROBE does); called while it is off, it records
+ * nothing: fast_stop and room_stop are 0 in a process that never attached (or in a forked
+ * child), so it goes to emit_general, which returns. */
 __attribute__((noinline)) void gort__emit(unsigned kind, uint64_t map_id, uint64_t arg0,
                                           uint64_t arg1, uint64_t dur_ns) {
-    if (!gort__trace_on) return;
     gort_g *g = gort__curg;
-    emit_event(kind, g ? g->running_defer : 0, map_id, arg0, arg1, dur_ns);
+    EMIT_BODY(kind, g, g ? g->running_defer : 0, map_id, arg0, arg1, dur_ns);
 }
 
 /* Like gort__emit with an explicit defer id (deferproc: the new record's id). */
 __attribute__((noinline)) void gort__emit_defer(unsigned kind, uint64_t defer_id,
                                                 uint64_t map_id, uint64_t arg0, uint64_t arg1,
                                                 uint64_t dur_ns) {
-    if (!gort__trace_on) return;
-    emit_event(kind, defer_id, map_id, arg0, arg1, dur_ns);
+    gort_g *g = gort__curg;
+    EMIT_BODY(kind, g, defer_id, map_id, arg0, arg1, dur_ns);
 }
 
 /* Sends name s once (cached by pointer) and returns its id; 0 when not tracing.
@@ -510,7 +631,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     void *pc = (void *)uc->uc_mcontext.gregs[REG_RIP];
     void *pcs[MAX_DEPTH + 8];
     unsigned depth = stack_depth ? stack_depth : 1;
-    int got = unw_backtrace(pcs, (int)depth + 8);
+    int got = unw_backtrace ? unw_backtrace(pcs, (int)depth + 8) : 0;
     int from = 0;
     while (from < got && pcs[from] != pc) from++;
     unsigned n;
@@ -591,6 +712,24 @@ static int add_module(struct dl_phdr_info *info, size_t size, void *arg) {
 static void untrace_child(void) {
     gort__trace_on = 0;
     tls.ring = NULL;
+    tls.fast_stop = tls.room_stop = 0;
+}
+
+/* Loads libunwind (its SONAME: libunwind.so.8, the nongnu libunwind) for a trace that wants
+ * stacks or samples. libgort does not link it: with --as-needed, a program that does not call
+ * libunwind itself then neither loads nor relocates it, nor liblzma, which it brings, when it
+ * runs untraced or --no-stacks. True when unw_backtrace is there; otherwise the trace goes on
+ * without stacks, and says so. */
+static bool load_unwinder(void) {
+    void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    void *fn = lib ? dlsym(lib, "unw_backtrace") : NULL;
+    if (!fn) {
+        fprintf(stderr, "gort: cannot load libunwind.so.8 (%s); recording without stacks\n",
+                dlerror());
+        return false;
+    }
+    unw_backtrace = (int (*)(void **, int))fn;
+    return true;
 }
 
 /* Maps the recorder's region named by GORT_TRACE_FD, if any, and turns the probes on. */
@@ -622,9 +761,19 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     clk_tsc0 = h->tsc0;
     clk_mult = h->tsc_mult;
     clk_shift = h->tsc_shift;
+    if (clk_shift > 63) { /* the same rate with a shift trace_clock takes in one instruction */
+        clk_mult >>= clk_shift - 63;
+        clk_shift = 63;
+    }
+    /* mult / 2^shift as a fraction of 2^64, exact when a tick is under a ns (a TSC over 1 GHz);
+     * else 0, and the probe takes the general path. */
+    if (clk_kind == GORT_CLOCK_TSC && clk_shift > 0 && clk_mult >> clk_shift == 0)
+        clk_frac = clk_mult << (64 - clk_shift);
     clk_mono0 = h->mono0;
     atomic_store(&h->attach_ns, trace_clock()); /* how long exec and the loader took */
     stack_depth = h->stack_depth > MAX_DEPTH ? MAX_DEPTH : h->stack_depth;
+    if ((stack_depth || h->profile_hz) && !load_unwinder()) stack_depth = 0;
+    probe_leaf = clk_kind == GORT_CLOCK_TSC && clk_frac && stack_depth == 0;
     ring_words = (uint32_t)h->ring_words;
     drop_mode = (h->flags & GORT_H_DROP) != 0;
     /* The life pipe stays ours: not inherited by programs this one execs. */

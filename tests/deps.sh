@@ -9,12 +9,13 @@
 #          the exports are loaded into: Chromium, and the npm packages of
 #          tests/node/package-lock.json installed into tests/node/node_modules, git-ignored);
 #          bench: also LTTng-UST (liblttng-ust-dev, lttng-tools), the tracer benchmark's peer
-#          (Go 1.19, every benchmark's peer, is already there).
+#          (Go 1.19, every benchmark's peer, is already there), and valgrind, whose callgrind
+#          counts the probe's instructions per event.
 set -e
 need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox golang-go"
 case "$1" in
   test) need="$need libxml2-utils sqlite3 python3 nodejs npm man-db chromium" ;;
-  bench) need="$need sqlite3 liblttng-ust-dev lttng-tools" ;;
+  bench) need="$need sqlite3 liblttng-ust-dev lttng-tools valgrind" ;;
 esac
 missing=""
 for p in $need; do

@@ -158,6 +158,12 @@ bool region_create(rec_region *r, const rec_options *o, char *err, size_t errlen
     h->recorder_pid = (int32_t)getpid();
     h->life_fd = -1;
     calibrate(h);
+    /* Ring 0's first pages, which the program's main thread maps in when it attaches: allocated
+     * now, before time zero, rather than in the program's start-up. Only a hint: without it
+     * the program allocates them itself. */
+    uint64_t ring0 = hdr_bytes + sizeof(gort_rec_ring);
+    uint64_t pre = words * 8 < GORT_REC_PREFAULT ? words * 8 : GORT_REC_PREFAULT;
+    (void)fallocate(r->fd, 0, (off_t)(ring0 / PAGE * PAGE), (off_t)(ring0 % PAGE + pre));
     h->magic = GORT_REC_MAGIC; /* last: the header is complete */
     return true;
 }
