@@ -181,5 +181,6 @@ extern const cli_command cli_cmd_sql __attribute__((weak));
 extern const cli_command cli_cmd_info __attribute__((weak));
 extern const cli_command cli_cmd_export __attribute__((weak));
 extern const cli_command cli_cmd_compare __attribute__((weak));
+extern const cli_command cli_cmd_go __attribute__((weak));
 
 #endif /* GORT_CLI_H */

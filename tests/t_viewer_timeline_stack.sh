@@ -16,7 +16,7 @@ set -e
 # A trace that says it came from real Go (the title shows meta.producer), and ends at half
 # of short.db's span: strictly shorter than the longest trace, whichever that is.
 cp "$T/short.db" "$T/go.db"
-sqlite3 "$T/go.db" "INSERT INTO meta VALUES ('producer', 'go1.19.8');
+sqlite3 "$T/go.db" "INSERT OR REPLACE INTO meta VALUES ('producer', 'go1.19.8');
   DELETE FROM event_rows WHERE ts_ns > (SELECT (min(ts_ns) + max(ts_ns)) / 2 FROM event_rows)"
 before=$(digest "$T/long.db")
 

@@ -37,7 +37,7 @@
 
 typedef struct map_row {
     uint64_t map_id;
-    int64_t created, died, cause, key_kind, peak_len, peak_b, grows;
+    int64_t created, died, cause, key_kind, peak_len, peak_b, grows, on_stack;
 } map_row;
 
 typedef struct defer_row {
@@ -53,6 +53,7 @@ typedef struct g_row {
 /* One gc_cycles row being filled. */
 typedef struct cycle_row {
     int64_t cycle, start, mark, markterm, sweep, sweepdone, end, stw, before, after, freed;
+    int64_t assists, assist_ns;
 } cycle_row;
 
 /* A cycle's start and number, for the cycle a GC event belongs to. */
@@ -169,7 +170,7 @@ static map_row *map_of(derive *d, uint64_t id) {
     long i = row_index(&d->map_ix, id, &d->nmaps);
     if (i < 0) return NULL;
     if ((size_t)i == before)
-        d->maps[i] = (map_row){ id, NONE, NONE, NONE, NONE, NONE, NONE, 0 };
+        d->maps[i] = (map_row){ id, NONE, NONE, NONE, NONE, NONE, NONE, 0, NONE };
     return &d->maps[i];
 }
 
@@ -216,8 +217,19 @@ static void fold_map(derive *d, unsigned kind, const uint64_t *w) {
     case GORT_EV_mapdelete: fold_max(&m->peak_len, a1); break;
     case GORT_EV_mapclear: fold_max(&m->peak_len, a0); break;
     case GORT_EV_hashgrow: fold_max(&m->peak_b, a0); m->grows++; break;
+    case GORT_EV_mapstack: m->on_stack = 1; break;
     default: break;
     }
+}
+
+void derive_map_died(derive *d, uint64_t map_id, int64_t ts, int cause) {
+    map_row *m = map_of(d, map_id);
+    if (!m) {
+        d->oom = true;
+        return;
+    }
+    if (m->died == NONE || ts < m->died) m->died = ts;
+    fold_min(&m->cause, cause);
 }
 
 /* Folds deferproc / deferreturn / deferreturn_end into the defer's row. */
@@ -272,12 +284,13 @@ static bool write_cycle(sqlite3 *db, const cycle_row *c) {
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, "
                            "mark_termination_ns, sweep_start_ns, sweep_done_ns, end_ns, stw_ns, "
-                           "heap_before, heap_after, maps_freed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           "heap_before, heap_after, maps_freed, assists, assist_ns) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     const int64_t v[] = { c->cycle, c->start, c->mark, c->markterm, c->sweep, c->sweepdone,
-                          c->end, c->stw, c->before, c->after, c->freed };
-    for (int i = 0; i < 11; i++) bind_agg(s, i + 1, v[i]);
+                          c->end, c->stw, c->before, c->after, c->freed, c->assists, c->assist_ns };
+    for (int i = 0; i < 13; i++) bind_agg(s, i + 1, v[i]);
     bool ok = step(s);
     sqlite3_finalize(s);
     return ok;
@@ -300,6 +313,7 @@ static void fold_cycle(cycle_row *c, unsigned kind, const uint64_t *w) {
         break;
     case GORT_EV_stw_end: c->stw = (c->stw == NONE ? 0 : c->stw) + (int64_t)w[GORT_W_DUR]; break;
     case GORT_EV_mapfree: c->freed++; break;
+    case GORT_EV_gc_assist: c->assists++, c->assist_ns += (int64_t)w[GORT_W_DUR]; break;
     default: break;
     }
 }
@@ -320,6 +334,9 @@ static bool fold_written(derive *d, int64_t cycle, unsigned kind, const uint64_t
         break;
     case GORT_EV_stw_end: sql = "UPDATE gc_cycles SET stw_ns = coalesce(stw_ns, 0) + ?5 WHERE cycle = ?1"; break;
     case GORT_EV_mapfree: sql = "UPDATE gc_cycles SET maps_freed = maps_freed + 1 WHERE cycle = ?1"; break;
+    case GORT_EV_gc_assist:
+        sql = "UPDATE gc_cycles SET assists = assists + 1, assist_ns = assist_ns + ?5 WHERE cycle = ?1";
+        break;
     default: return true;
     }
     sqlite3_stmt *s;
@@ -346,7 +363,7 @@ static long cycle_at(const derive *d, int64_t ts) {
 /* A gc_start: a new cycle, in memory; the oldest of the window is written. */
 static bool start_cycle(derive *d, const uint64_t *w) {
     cycle_start cs = { (int64_t)w[GORT_W_TS], (int64_t)w[GORT_W_ARG0] };
-    cycle_row row = { cs.cycle, cs.ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE, 0 };
+    cycle_row row = { cs.cycle, cs.ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE, 0, 0, 0 };
     if (!reserve((void **)&d->starts, &d->cap_starts, d->nstarts, sizeof *d->starts) ||
         !reserve((void **)&d->open, &d->cap_open, d->nopen, sizeof *d->open)) {
         d->oom = true;
@@ -401,13 +418,13 @@ bool derive_event(derive *d, int32_t tid, const uint64_t *w) {
     if (d->nmaps + d->ndefers + d->ngs >= d->row_cap && !flush_rows(d)) return false;
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
     d->seq++;
-    if (kind >= GORT_EV_makemap && kind <= GORT_EV_maptype && w[GORT_W_MAP] != 0)
+    if (kind >= GORT_EV_makemap && kind <= GORT_EV_mapstack && w[GORT_W_MAP] != 0)
         fold_map(d, kind, w);
     if ((kind == GORT_EV_deferproc || kind == GORT_EV_deferreturn ||
          kind == GORT_EV_deferreturn_end) && w[GORT_W_DEFER] != 0)
         fold_defer(d, kind, w);
     if (w[GORT_W_GOID] || kind == GORT_EV_gocreate) fold_goroutine(d, tid, kind, w);
-    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) ||
+    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) || kind == GORT_EV_gc_assist ||
         (kind == GORT_EV_mapfree && w[GORT_W_ARG0] == GORT_FREE_CAUSE_GC))
         fold_gc(d, kind, w);
     return !d->oom && !d->db_error;
@@ -428,14 +445,15 @@ static bool write_maps(derive *d, sqlite3 *db) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO maps(map_id, created_ns, died_ns, death_cause, key_kind, "
-                           "peak_len, peak_B, grows) VALUES (?,?,?,?,?,?,?,?) "
+                           "peak_len, peak_B, grows, on_stack) VALUES (?,?,?,?,?,?,?,?,?) "
                            "ON CONFLICT(map_id) DO UPDATE SET " MIN_OF("created_ns") ", "
                            MIN_OF("died_ns") ", death_cause = CASE WHEN 'gc' IN (death_cause, "
                            "excluded.death_cause) THEN 'gc' ELSE coalesce(death_cause, "
                            "excluded.death_cause) END, key_kind = CASE WHEN key_kind IS NULL OR "
                            KEY_RANK("excluded.key_kind") " > " KEY_RANK("key_kind")
                            " THEN coalesce(excluded.key_kind, key_kind) ELSE key_kind END, "
-                           MAX_OF("peak_len") ", " MAX_OF("peak_B") ", grows = grows + excluded.grows",
+                           MAX_OF("peak_len") ", " MAX_OF("peak_B") ", grows = grows + excluded.grows, "
+                           MAX_OF("on_stack"),
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     bool ok = true;
@@ -449,6 +467,8 @@ static bool write_maps(derive *d, sqlite3 *db) {
         bind_agg(s, 6, m->peak_len);
         bind_agg(s, 7, m->peak_b);
         sqlite3_bind_int64(s, 8, m->grows);
+        /* A stack map: announced by mapstack (Go), or one whose frame ended it (libgort). */
+        sqlite3_bind_int(s, 9, m->on_stack == 1 || m->cause == GORT_FREE_CAUSE_FRAME);
         ok = step(s);
     }
     sqlite3_finalize(s);

@@ -62,6 +62,7 @@ struct ingest {
     frame_ref *frame_list;      /* frame id i+1 = frame_list[i] */
     derive *derived;
     uint64_t stalls, stall_ns;  /* recorder_stall records and the time they add up to */
+    mapid *maps;                /* set at the first record whose map word is an address */
 };
 
 #define EXACT_BIT (1ull << 63)
@@ -103,6 +104,7 @@ void ingest_free(ingest *g) {
     free(g->pcs);
     free(g->frame_list);
     derive_free(g->derived);
+    mapid_free(g->maps);
     free(g);
 }
 
@@ -240,7 +242,15 @@ static uint64_t stack_id(ingest *g, const uint64_t *pcs, unsigned n, bool exact0
 
 /* True for kinds about a map, whose map_id 0 means the nil map rather than "no map". */
 static bool is_map_kind(unsigned kind) {
-    return kind >= GORT_EV_makemap && kind <= GORT_EV_maptype;
+    return kind >= GORT_EV_makemap && kind <= GORT_EV_mapstack;
+}
+
+/* The map numbering of an address producer (the Go hook), created at its first record that
+ * says its map word is an address (GORT_F_ADDR); NULL for libgort. Once it exists every record
+ * goes through it: stackmove, frame_exit and goend follow the stack maps. */
+static mapid *address_maps(ingest *g, unsigned flags) {
+    if (!g->maps && (flags & GORT_F_ADDR)) g->maps = mapid_new();
+    return g->maps;
 }
 
 /* True for kinds that always carry a measured duration, even 0. */
@@ -302,11 +312,20 @@ bool ingest_flush(ingest *g) {
     return rc == SQLITE_DONE;
 }
 
-bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
+bool ingest_record(ingest *g, int32_t tid, const uint64_t *rw, const uint64_t *payload,
                    unsigned extra) {
-    unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
-    unsigned flags = GORT_INFO_FLAGS(w[GORT_W_INFO]);
-    if (kind == GORT_EV_name) return ingest_name(g, w, payload, extra);
+    unsigned kind = GORT_INFO_KIND(rw[GORT_W_INFO]);
+    unsigned flags = GORT_INFO_FLAGS(rw[GORT_W_INFO]);
+    if (kind == GORT_EV_name) return ingest_name(g, rw, payload, extra);
+    const uint64_t *w = rw;
+    uint64_t numbered[GORT_W_COUNT];
+    mapid *maps = address_maps(g, flags);
+    if (maps) { /* the map word becomes the map's id */
+        memcpy(numbered, rw, sizeof numbered);
+        mapid_record(maps, g->derived, numbered);
+        if (mapid_failed(maps)) return false;
+        w = numbered;
+    }
     uint64_t sid = 0;
     if ((flags & GORT_F_STACK) && extra > 0) {
         sid = stack_id(g, payload, extra, (flags & GORT_F_SIGNAL) != 0);

@@ -1,5 +1,6 @@
 /*
- * record.c — `gort record`: run a program linked with libgort and store its events in SQLite.
+ * record.c — `gort record`: run a program linked with libgort (or built by `gort go build`) and
+ * store its events in SQLite.
  *
  *   gort record [-o FILE] [--force] [--stack-depth N | --no-stacks] [--profile-hz N]
  *               [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]
@@ -142,9 +143,10 @@ const cli_command cli_cmd_record = {
     .max_operands = -1,
     .options_first = true,
     .description =
-        "Runs PROGRAM (linked with libgort) and stores every event it emits in a SQLite\n"
-        "trace: tables described in schema.md (docs/schema.md, installed in\n"
-        "PREFIX/share/doc/gort). Prints a summary line on stderr. Options end at PROGRAM:\n"
+        "Runs PROGRAM (linked with libgort, or a Go program built by gort go build) and\n"
+        "stores every event it emits in a SQLite trace: tables described in schema.md\n"
+        "(docs/schema.md, installed in PREFIX/share/doc/gort). Prints a summary line on\n"
+        "stderr, and a warning when PROGRAM emitted no events. Options end at PROGRAM:\n"
         "the words after it are its own. SIGINT, SIGTERM, SIGHUP and SIGQUIT reach PROGRAM\n"
         "(once: Ctrl-C's, from the terminal, already has), and every event up to its end is\n"
         "kept.\n"
@@ -593,6 +595,16 @@ static int exit_status_of(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* The producer the program declared: "go1.19.8" (the Go hook), "libgort" (attached, no name),
+ * or NULL when nothing attached (or the region is unknown). */
+static const char *producer_name(const gort_rec_header *h, char *buf, size_t len) {
+    if (!h || h->producer_pid == 0) return NULL;
+    size_t n = strnlen(h->producer, sizeof h->producer);
+    if (n == 0) return "libgort";
+    snprintf(buf, len, "%.*s", (int)n, h->producer);
+    return buf;
+}
+
 /* The trace time where a recovered trace ends: its last event's end or lost run's. */
 static int64_t recovered_end(trace_db *d) {
     sqlite3_stmt *s;
@@ -632,7 +644,9 @@ static bool write_meta(trace_db *d, ingest *g, const load_facts *f, const finish
     ingest_stalls(g, &stalls, &stall_ns);
     char exit_status[16];
     snprintf(exit_status, sizeof exit_status, "%d", known ? exit_status_of(ws) : 0);
+    char prod[GORT_REC_PRODUCER_MAX + 1];
     return db_meta(d, "schema_version", "2") && db_meta(d, "command", f->command) &&
+           db_meta(d, "producer", producer_name(h, prod, sizeof prod)) &&
            db_meta(d, "program", f->program) &&
            db_meta_int(d, "pid", f->session ? f->session->program_pid : 0) &&
            db_meta(d, "started_at", when) &&
@@ -667,6 +681,12 @@ bool record_finish(trace_db *d, ingest *g, loader *L, const finish_info *fi, cha
         fprintf(stderr, "gort record: warning: %llu malformed records (dropped, each with what its "
                 "thread had written after it)\n",
                 (unsigned long long)f->malformed);
+    if (ingest_events(g) == 0) /* one line: the program was probably not built for gort */
+        fprintf(stderr, "gort record: warning: %s emitted no events (%s)\n",
+                f->program && *f->program ? f->program : "the program",
+                f->region && f->region->producer_pid
+                    ? "it attached, but nothing it traces happened"
+                    : "it is neither linked with libgort nor built by gort go build");
     if (f->ended && f->end.unringed_lost)
         fprintf(stderr, "gort record: warning: %llu events lost: more than %u threads emitted at "
                 "once\n", (unsigned long long)f->end.unringed_lost, f->region ? f->region->nrings : 0);

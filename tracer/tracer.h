@@ -10,8 +10,10 @@
  *   raw.c        the raw file: chunk framing, writer (append-only), reader (mapped)
  *   load.c       the second stage: raw file -> records merged by time -> ingest
  *   ingest.c     turn records into rows: events, deduplicated stacks, names, lost runs, stalls
+ *   mapid.c      number the maps of producers whose map words are addresses (the Go hook)
  *   derive.c     fold the events into the summary tables: maps, defers, goroutines, gc_cycles
  *   symbolize.c  after the run: return addresses -> function, module, file:line (libdw)
+ *   gopclntab.c  the same from a Go binary's own table, where it has no DWARF
  *   db.c         the SQLite file: schema, prepared statements, transactions, derived tables
  *   record.c     the command: options, starting the program, the drain loop, the summary
  *   recover.c    `gort record --recover OUT`: finish a recording whose recorder died
@@ -230,6 +232,8 @@ bool derive_event(derive *d, int32_t tid, const uint64_t *w);
 /* Writes the summary rows still in memory and gc_cycles (names must be loaded: defers.fn
  * refers to them). */
 bool derive_write(derive *d);
+/* A death the recorder inferred (a stack map whose frame returned), not an event. */
+void derive_map_died(derive *d, uint64_t map_id, int64_t ts, int cause);
 /* Defer records seen. */
 size_t derive_defers(const derive *d);
 /* Writes the summary tables of everything ingested. */
@@ -240,6 +244,17 @@ typedef struct trace_counts {
     uint64_t cpu_samples; /* events of kind cpu_sample: the rows of their partial index */
 } trace_counts;
 void ingest_counts(const ingest *g, trace_counts *c);
+
+/* ---- mapid.c --------------------------------------------------------------------------------- */
+
+typedef struct mapid mapid;
+mapid *mapid_new(void);
+void mapid_free(mapid *m);
+/* Replaces the address in a map record's map word by the map's id, and follows stack maps
+ * (stackmove, frame_exit, goend), reporting their inferred deaths to d. */
+void mapid_record(mapid *m, derive *d, uint64_t *w);
+/* True when memory ran out (some ids may be wrong). */
+bool mapid_failed(const mapid *m);
 
 /* ---- pack.c: records packed for the raw file ------------------------------------------------ */
 
@@ -342,6 +357,16 @@ int record_recover(const char *output);
  * listed in the header. */
 bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *frames,
                       size_t n, char *err, size_t errlen);
+
+/* ---- gopclntab.c ------------------------------------------------------------------------------ */
+
+typedef struct gopcln gopcln;
+/* The .gopclntab of a Go 1.18/1.19 ELF binary; NULL when it has none. */
+gopcln *gopcln_open(const char *path);
+void gopcln_close(gopcln *p);
+/* Function, file and line of link-time address a (pointers into p; file NULL, line 0 when
+ * unknown). False when a is in no function of the table. */
+bool gopcln_find(const gopcln *p, uint64_t a, const char **fn, const char **file, int *line);
 
 /* ---- the schema, embedded from tracer/schema.sql (schema_blob.c) ----------------------------- */
 

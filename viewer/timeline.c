@@ -4,8 +4,8 @@
  * Lanes, top to bottom: one per map (its life from creation to death as a grey bar, with its
  * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
  * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
- * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue);
- * runs of lost events are grey bands, so the picture shows where it cannot see, and the waits
+ * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue),
+ * mark assists of allocating goroutines (teal); runs of lost events are grey bands, so the picture shows where it cannot see, and the waits
  * the recorder imposed on the program (the stalls table) are violet "recorder stall" bands, so
  * a hole the recorder made never passes for the program's behaviour.
  * The gap between a map's death and each deferred call that touched it is an arrow on the
@@ -85,9 +85,10 @@ const cli_command cli_cmd_timeline = {
     .description =
         "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
         "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
-        "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep), and the gap\n"
-        "between each map's death and the deferred calls that touched it (green safe, red\n"
-        "use-after-free). Large traces are aggregated to what the picture can show.\n"
+        "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep, mark\n"
+        "assists), and the gap between each map's death and the deferred calls that touched it\n"
+        "(green safe, red use-after-free). Large traces are aggregated to what the picture can\n"
+        "show.\n"
         "Several traces are stacked on one time axis, one panel each, labelled with the\n"
         "trace's producer (libgort, go1.19.8, ...) and each aligned at its own first event,\n"
         "so the same program's gaps read together (--from and --to are then relative to each\n"
@@ -157,8 +158,9 @@ typedef struct {   /* everything the picture needs, read from the trace */
     int nlanes, other_maps_lane, other_g_lane;
     uint32_t *bins_count;  /* [lane][kind][bin] */
     int64_t *bands; size_t nbands, cap_bands; /* triples: phase (0 mark, 1 pause, 2 sweep,
-                                                 3 lost events, 4 recorder stall), start, end */
-    bool has_lost, has_stall;
+                                                 3 lost events, 4 recorder stall,
+                                                 5 mark assist), start, end */
+    bool has_lost, has_stall, has_assist;
 } tl_data;
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -398,6 +400,7 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     if (d->nbands >= MAX_BANDS) return true;
     if (phase == 3) d->has_lost = true;
     if (phase == 4) d->has_stall = true;
+    if (phase == 5) d->has_assist = true;
     if (d->nbands == d->cap_bands) {
         size_t cap = d->cap_bands ? d->cap_bands * 2 : 64;
         int64_t *v = realloc(d->bands, cap * 3 * sizeof *v);
@@ -498,8 +501,9 @@ static int read_stalls(sqlite3 *db, tl_data *d) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading recorder stalls");
 }
 
-/* One scan of the events in the window: map operations into bins, pauses into bands. Kinds
- * by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow, 6 evacuate, 42 stw_end.
+/* One scan of the events in the window: map operations into bins, pauses and mark assists
+ * into bands. Kinds by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow,
+ * 6 evacuate, 42 stw_end, 48 gc_assist.
  * A window that is the whole trace reads the table in order (+ts_ns: no index); a narrower
  * one may go through an index on ts_ns where the trace has one (older traces). */
 static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
@@ -507,7 +511,7 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     char sql[300];
     snprintf(sql, sizeof sql,
              "SELECT ts_ns, kind_id, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
-             "AND ((map_id IS NOT NULL AND +kind_id IN (3, 4, 5, 6)) OR +kind_id = 42)",
+             "AND ((map_id IS NOT NULL AND +kind_id IN (3, 4, 5, 6)) OR +kind_id IN (42, 48))",
              whole ? "+" : "");
     sqlite3_stmt *st = vt_prepare("timeline", db, sql);
     if (!st) return GORT_EXIT_USAGE;
@@ -517,8 +521,8 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t ts = sqlite3_column_int64(st, 0);
         int kind = sqlite3_column_int(st, 1);
-        if (kind == GORT_EV_stw_end) {
-            if (!add_band(d, 1, ts - sqlite3_column_int64(st, 3), ts)) break;
+        if (kind == GORT_EV_stw_end || kind == GORT_EV_gc_assist) {
+            if (!add_band(d, kind == GORT_EV_stw_end ? 1 : 5, ts - sqlite3_column_int64(st, 3), ts)) break;
             continue;
         }
         int lane = map_lane_of(d, sqlite3_column_int64(st, 2));
@@ -652,14 +656,15 @@ static void write_lanes(FILE *f, const tl_data *d) {
 
 /* GC bands as rectangles behind everything. */
 static void write_bands(FILE *f, const tl_data *d) {
-    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090", "#b070e0" };
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090", "#b070e0",
+                                          "#30b0a0" };
     for (size_t i = 0; i < d->nbands; i++) {
         const int64_t *b = d->bands + i * 3;
         double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
         fprintf(f, "set object %zu rect from first %.9g, graph 0 to first %.9g, graph 1 behind "
                    "fc rgb '%s' fs solid %s noborder\n",
                 i + 1, x1, x2 > x1 ? x2 : x1 + (double)(d->to - d->from) / d->unit / d->bins,
-                colors[b[0]], b[0] == 1 || b[0] >= 3 ? "0.55" : "0.3");
+                colors[b[0]], b[0] == 1 || b[0] == 3 || b[0] == 4 ? "0.55" : "0.3");
     }
 }
 
@@ -823,6 +828,7 @@ static void write_panel(FILE *f, const tl_args *a, tl_data *d, const tl_panel *p
           ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
     if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
     if (d->has_stall) fputs(", NaN with boxes fs solid 0.55 fc rgb '#b070e0' title 'recorder stall'", f);
+    if (d->has_assist) fputs(", NaN with boxes fs solid 0.3 fc rgb '#30b0a0' title 'mark assist'", f);
     fputs("\n", f);
 }
 

@@ -238,6 +238,7 @@ static void *story_main(void *arg) {
             gort__emit(GORT_EV_stw_start, 0, 1, 0, 0);
             gort__emit(GORT_EV_stw_end, 0, 1, 0, 1000 + r);
             gort__emit(GORT_EV_gc_mark_start, 0, 0, 0, 0);
+            if (r % 8 == 0) gort__emit(GORT_EV_gc_assist, 0, r / 4 + 1, 65536, 2000 + r);
             gort__emit(GORT_EV_gc_mark_termination, 0, 0, 0, 0);
             gort__emit(GORT_EV_stw_end, 0, 0, 0, 500);
             gort__emit(GORT_EV_gc_sweep_start, 0, 0, 0, 0);
