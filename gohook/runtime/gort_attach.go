@@ -64,7 +64,7 @@ func gortAttach() {
 	h := uintptr(p)
 	if *(*uint64)(unsafe.Pointer(h + gortHdr_magic)) != gortRecMagic ||
 		*(*uint32)(unsafe.Pointer(h + gortHdr_version)) != gortRecVersion ||
-		*(*uint64)(unsafe.Pointer(h+gortHdr_ring_offset))+
+		*(*uint64)(unsafe.Pointer(h + gortHdr_ring_offset))+
 			uint64(*(*uint32)(unsafe.Pointer(h + gortHdr_nrings)))*
 				*(*uint64)(unsafe.Pointer(h + gortHdr_ring_stride)) > uint64(size) {
 		print("gort: ", gortRecEnv, " does not name a gort record region; running untraced\n")
@@ -88,6 +88,7 @@ func gortAttach() {
 	s.shift = *gortHdrU32(gortHdr_tsc_shift)
 	s.mono0 = int64(*gortHdrU64(gortHdr_mono0))
 	s.drop = *gortHdrU32(gortHdr_flags)&gortH_DROP != 0
+	s.fast = s.clock == gortClockTSC && s.depth == 0
 	s.recorder = *(*int32)(unsafe.Pointer(h + gortHdr_recorder_pid))
 	s.lifeFd = -1
 	if fd := *(*int32)(unsafe.Pointer(h + gortHdr_life_fd)); fd > 0 {

@@ -193,7 +193,7 @@ func gortKeyKindNosplit(t *maptype) uint64 {
 
 // gortMapOp emits one event of kind about map h (0: the nil map), announcing h first if
 // needed. Its stack starts at the function holding the hook site (the caller of the gortMap*
-// entry that called this). Nosplit, so it and gortEmit stay on one M; gortFirstSight, which
+// entry that called this). Nosplit, so it and gortRecord stay on one M; gortFirstSight, which
 // may grow the stack, runs before the frame pointer is taken.
 //
 //go:nosplit
@@ -202,9 +202,12 @@ func gortMapOp(kind uint32, t *maptype, h *hmap, a0, a1 uint64) {
 	if h != nil && h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
 		gortFirstSight(t, h, 3)
 	}
-	ts := gortNow()
 	goid, d := gortCurGoid()
-	gortRecord(gortFP(), gortKW(kind, 1, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0)
+	mapw := uint64(uintptr(unsafe.Pointer(h)))
+	if gortState.fast && gortFast(uint64(kind)|gortKWAddr, goid, d, mapw, a0, a1, 0) {
+		return
+	}
+	gortRecord(gortFP(), gortKW(kind, 1, true), gortNow(), goid, d, mapw, a0, a1, 0)
 }
 
 // gortB1 is 1 for true.
@@ -248,27 +251,45 @@ func gortMapdelete(t *maptype, h *hmap, count0 int) {
 // gortMapWrite: mapassign* or mapdelete* (kind) is returning, the map's most frequent events,
 // called straight from the hook site (never inlined, so that the frames to skip are known).
 // count0 is the count before the write; arg0 says whether it changed (inserted, found), arg1
-// is the count after. The clock is read first, inline for the TSC: only h and count0 are
-// live across that call.
+// is the count after. The usual path is one gortFast call; a stack to walk, a ring to claim or
+// wait for go to gortRecord from here (the stack starts at this frame's caller); a map to
+// announce first goes to gortMapAnnounced.
 //
 //go:nosplit
 //go:noinline
 func gortMapWrite(kind uint32, t *maptype, h *hmap, count0 int) {
-	if h != nil && h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
-		gortFirstSight(t, h, 2)
+	if h == nil || h.flags&(gortSeen|gortTyped) != gortSeen|gortTyped {
+		gortMapAnnounced(kind, t, h, count0)
+		return
 	}
-	var ts uint64
-	if gortState.clock == gortClockTSC {
-		ts = gortTSCNs(gortState.tsc0, gortState.mult, gortState.shift)
-	} else {
-		ts = gortNow()
+	goid, d := gortCurGoid()
+	if gortState.fast && gortFast(uint64(kind)|gortKWAddr, goid, d, uint64(uintptr(unsafe.Pointer(h))),
+		gortB1(h.count != count0), uint64(h.count), 0) {
+		return
 	}
+	ts := gortNow()
+	goid, d = gortCurGoid()
+	gortRecord(gortFP(), gortKW(kind, 0, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))),
+		gortB1(h.count != count0), uint64(h.count), 0)
+}
+
+// gortMapAnnounced is gortMapWrite for a map gort has not announced yet (or the nil map):
+// announces it, then records the write. Never inlined, so that the frames to skip are known
+// (this one and gortMapWrite's).
+//
+//go:nosplit
+//go:noinline
+func gortMapAnnounced(kind uint32, t *maptype, h *hmap, count0 int) {
+	if h != nil {
+		gortFirstSight(t, h, 3)
+	}
+	ts := gortNow()
 	a0, a1 := uint64(0), uint64(0)
 	if h != nil {
 		a0, a1 = gortB1(h.count != count0), uint64(h.count)
 	}
 	goid, d := gortCurGoid()
-	gortRecord(gortFP(), gortKW(kind, 0, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0)
+	gortRecord(gortFP(), gortKW(kind, 1, true), ts, goid, d, uint64(uintptr(unsafe.Pointer(h))), a0, a1, 0)
 }
 
 // gortMapclear: mapclear emptied h, which held count0 entries (h may be nil).
@@ -342,8 +363,8 @@ func gortStackMove(gp *g, old, new uintptr) {
 //go:nosplit
 //go:noinline
 func gortFrameExit(gp *g) {
-	fp := gortFP()                                       // this function's frame
-	dr := *(*uintptr)(unsafe.Pointer(fp))                 // deferreturn's frame
-	f := *(*uintptr)(unsafe.Pointer(dr))                  // the returning function's frame
+	fp := gortFP()                        // this function's frame
+	dr := *(*uintptr)(unsafe.Pointer(fp)) // deferreturn's frame
+	f := *(*uintptr)(unsafe.Pointer(dr))  // the returning function's frame
 	gortEmit(0, 0, gortEv_frame_exit, uint64(gp.goid), gp.gort.deferID, 0, uint64(f+16), 0, 0, true)
 }

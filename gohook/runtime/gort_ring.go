@@ -15,6 +15,14 @@
 // head + n. On amd64 a plain store is a release (TSO), and gortStoreRel is an assembly call
 // the compiler cannot move other stores across; Go's own atomic.Store64 would be an XCHG.
 //
+// The usual path. Most records are written by gortFast (gort_amd64.s), one assembly call:
+// the M not busy, the TSC clock, no stack, and room before st.fastEnd — a bound on head that
+// folds every other condition (a ring, no lost run pending, not the wrap point, room the last
+// tail read left) into one compare, kept by gortSetFastEnd wherever they change. It asks for
+// the cache line of the record eight ahead (PREFETCHW): the ring is larger than the cache, so
+// each record's line would otherwise be fetched when its first word is stored. Every other
+// case is gortRecord, in Go.
+//
 // Why per-M state is safe. The state lives in the M (m.gort) and every function that touches
 // it is nosplit and calls nothing that can grow the stack or be preempted: no stack check,
 // no preemption, so the goroutine cannot move to another M halfway through a record. Signal
@@ -46,8 +54,11 @@ import (
 // gortOn is what every hook site tests: one load and a never-taken branch when untraced.
 var gortOn bool
 
-// gortState is the attached region and what the producer copied out of its header.
-var gortState struct {
+// gortState is the attached region and what the producer copied out of its header. (A named
+// type, so that gort_amd64.s finds its fields' offsets in go_asm.h.)
+var gortState gortStateT
+
+type gortStateT struct {
 	hdr        uintptr // the mapped region (header first), 0 when untraced
 	size       uintptr
 	ringOffset uintptr
@@ -61,10 +72,11 @@ var gortState struct {
 	shift      uint32
 	mono0      int64
 	drop       bool
-	orphaned   bool  // the recorder died: no record is written any more, every event is lost
+	orphaned   bool // the recorder died: no record is written any more, every event is lost
 	recorder   int32
-	lifeFd     int32 // the recorder's life pipe (header life_fd), -1 none
+	lifeFd     int32  // the recorder's life pipe (header life_fd), -1 none
 	deferIDs   uint64 // defer ids handed out so far (in blocks of gortDeferBlock)
+	fast       bool   // gortFast may write: the TSC clock, no stacks, not orphaned
 }
 
 // gortM is the per-M producer state (field m.gort; uintptr and integers only, so no write
@@ -83,6 +95,7 @@ type gortM struct {
 	emitted   uint64 // events this M emitted: recorded or counted lost (gortEmittedTotal)
 	stallFrom uint64 // the last wait for room, on the trace clock (a recorder_stall record)
 	stallTo   uint64
+	fastEnd   uint64 // gortFast writes a record only while head + 8 <= fastEnd (gortSetFastEnd)
 }
 
 // gortRetiredEmitted adds up the emitted counts of Ms that exited.
@@ -222,6 +235,7 @@ func gortTryClaim(st *gortM) bool {
 		st.tailSeen = atomic.Load64(gortRingU64(r, gortRing_tail))
 		st.pending = false
 		st.ring = r
+		gortSetFastEnd(st)
 		return true
 	}
 	return false
@@ -254,6 +268,7 @@ func gortRetire(mp *m) {
 	}
 	r := st.ring
 	st.ring = 0
+	st.fastEnd = 0
 	atomic.Store((*uint32)(unsafe.Pointer(r+gortRing_state)), gortRingRetired)
 }
 
@@ -267,6 +282,24 @@ func gortHasRoom(st *gortM, need uint64) bool {
 	}
 	st.tailSeen = atomic.Load64(gortRingU64(st.ring, gortRing_tail))
 	return st.head+need-st.tailSeen <= gortState.ringWords
+}
+
+// gortSetFastEnd recomputes st.fastEnd, the head up to which gortFast may write: the next wrap
+// point (a record there is split: gortRecord writes it) or the end of the room the last tail
+// read leaves, whichever comes first; 0 (never) without a ring or with a lost run pending.
+// A value computed earlier stays safe while head and tail only grow: it can only be low.
+//
+//go:nosplit
+func gortSetFastEnd(st *gortM) {
+	if st.ring == 0 || st.pending {
+		st.fastEnd = 0
+		return
+	}
+	end := st.head&^st.mask + gortState.ringWords
+	if room := st.tailSeen + gortState.ringWords; room < end {
+		end = room
+	}
+	st.fastEnd = end
 }
 
 // gortWaitRoom waits until need words fit, as libgort does (docs/record-format.md): it wakes
@@ -322,6 +355,7 @@ func gortOrphan(now uint64) bool {
 	if !gortState.orphaned {
 		gortState.orphaned = true
 		gortState.drop = true
+		gortState.fast = false
 		atomic.Cas64(gortHdrU64(gortHdr_orphaned_ns), 0, now|1)
 	}
 	return false
@@ -371,6 +405,7 @@ func gortCountLost(st *gortM, ts uint64) {
 	gortStoreRel(gortRingU64(r, gortRing_lost_pending), pending+1)
 	atomic.Xadd64(gortRingU64(r, gortRing_lost_total), 1)
 	st.pending = true
+	st.fastEnd = 0
 }
 
 // gortLostRecord writes the pending run's `lost` record at the ring's head; returns its size.
@@ -446,7 +481,11 @@ func gortWalk(st *gortM, fp uintptr, skip int, pos uint64, max uint32) uint64 {
 //
 //go:nosplit
 func gortEmit(fp uintptr, skip int, kind uint32, goid, deferID, mapw, a0, a1, dur uint64, mayWait bool) {
-	gortRecord(fp, gortKW(kind, skip, mayWait), gortNow(), goid, deferID, mapw, a0, a1, dur)
+	kw := gortKW(kind, skip, mayWait)
+	if gortState.fast && gortFast(kw&gortKWInfo, goid, deferID, mapw, a0, a1, dur) {
+		return
+	}
+	gortRecord(fp, kw, gortNow(), goid, deferID, mapw, a0, a1, dur)
 }
 
 // gortKW packs a record's kind, the frames to skip and whether it may wait into one word. A
@@ -466,46 +505,19 @@ func gortKW(kind uint32, skip int, mayWait bool) uint64 {
 }
 
 const (
-	gortKWWait  = 1 << 32          // the site allows waiting where gortCanWait agrees
-	gortKWForce = 1 << 33          // wait for room in any context (not with --drop): dying
-	gortKWAddr  = gortF_ADDR << 32 // the INFO word's GORT_F_ADDR flag, where it goes
+	gortKWWait  = 1 << 32             // the site allows waiting where gortCanWait agrees
+	gortKWForce = 1 << 33             // wait for room in any context (not with --drop): dying
+	gortKWAddr  = gortF_ADDR << 32    // the INFO word's GORT_F_ADDR flag, where it goes
 	gortKWInfo  = 0xffff | gortKWAddr // what of kw goes into the INFO word as it is
 )
 
 // gortRecord is gortEmit with the time already read (ts: gortNow) and kind, skip and mayWait
-// packed by gortKW: nine words, all in registers. Its usual path — no stack to walk, room in
-// the ring without wrapping, nothing pending — calls nothing until the record is stored, so
-// its arguments are never spilled; anything else goes to gortRecordSlow. Promises: the record
+// packed by gortKW: every case gortFast leaves — a busy M, the first event, a stack to walk, a
+// lost run to report, the wrap point, a full ring, the monotonic clock. Promises: the record
 // is committed whole, or counted lost.
 //
 //go:nosplit
 func gortRecord(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur uint64) {
-	st := &getg().m.gort
-	h := st.head
-	if fp != 0 && gortState.depth != 0 || st.busy != 0 || st.ring == 0 || st.pending || gortState.orphaned ||
-		h&st.mask+gortW_COUNT > gortState.ringWords || h+gortW_COUNT-st.tailSeen > gortState.ringWords {
-		gortRecordSlow(fp, kw, ts, goid, deferID, mapw, a0, a1, dur)
-		return
-	}
-	st.emitted++ // only this M writes it; gortEmittedTotal reads the aligned word as it is
-	st.busy = 1
-	if ts < st.lastTS { // timestamps never go back on one M
-		ts = st.lastTS
-	}
-	st.lastTS = ts
-	w := (*[gortW_COUNT]uint64)(unsafe.Pointer(st.words + uintptr(h&st.mask)*8))
-	w[gortW_TS], w[gortW_INFO], w[gortW_GOID], w[gortW_DEFER] = ts, kw&gortKWInfo, goid, deferID
-	w[gortW_MAP], w[gortW_ARG0], w[gortW_ARG1], w[gortW_DUR] = mapw, a0, a1, dur
-	st.head = h + gortW_COUNT
-	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
-	st.busy = 0
-}
-
-// gortRecordSlow is gortRecord's every other case: a busy M, the first event, a stack to walk,
-// a lost run to report, the wrap point, a full ring.
-//
-//go:nosplit
-func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur uint64) {
 	mp := getg().m
 	st := &mp.gort
 	st.emitted++
@@ -527,6 +539,7 @@ func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur 
 		h+gortW_COUNT+depth-st.tailSeen > gortState.ringWords {
 		// The slow path: the first event, a lost run to report, the wrap point, a full ring.
 		if !gortMakeRoom(st, mp, ts, gortW_COUNT+depth, kw&(gortKWWait|gortKWForce)) {
+			gortSetFastEnd(st)
 			st.busy = 0
 			return
 		}
@@ -555,8 +568,11 @@ func gortRecordSlow(fp uintptr, kw uint64, ts, goid, deferID, mapw, a0, a1, dur 
 		gortPut(st, h+gortW_DUR, dur)
 	}
 	st.head = h + gortW_COUNT + n
-	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
+	// Publish, and ask for the two cache lines 512 bytes ahead (a record with a stack spans
+	// two), as gortFast does for its records.
+	gortPublish(gortRingU64(st.ring, gortRing_head), st.head, st.words+uintptr((st.head+64)&st.mask)*8)
 	gortStallRecord(st)
+	gortSetFastEnd(st)
 	st.busy = 0
 }
 
@@ -662,6 +678,7 @@ func gortEmitName(id uint64, s string) {
 	if gortState.orphaned || !gortHasRoom(st, need) && (!wait || !gortWaitRoom(st, need+gortW_COUNT)) {
 		st.stallFrom = 0
 		gortCountLost(st, ts)
+		gortSetFastEnd(st)
 		st.busy = 0
 		return
 	}
@@ -687,6 +704,7 @@ func gortEmitName(id uint64, s string) {
 	st.head = h + gortW_COUNT + extra
 	gortStoreRel(gortRingU64(st.ring, gortRing_head), st.head)
 	gortStallRecord(st)
+	gortSetFastEnd(st)
 	st.busy = 0
 }
 
@@ -737,6 +755,16 @@ func gortTSCNs(tsc0, mult uint64, shift uint32) uint64
 
 // gortStoreRel stores v at p: a plain store (a release on amd64) the compiler cannot reorder.
 func gortStoreRel(p *uint64, v uint64)
+
+// gortPublish is gortStoreRel(p, v), then a PREFETCHW of the two cache lines at ahead.
+func gortPublish(p *uint64, v uint64, ahead uintptr)
+
+// gortFast is the producer's usual path, the whole of it: when the trace may take it
+// (gortState.fast) and this M is not busy and has room before st.fastEnd, it writes one
+// record of 8 words — stamped now on the TSC, never before the M's last stamp — publishes it
+// and returns true. Otherwise it writes nothing, counts nothing and returns false: the caller
+// goes to gortRecord.
+func gortFast(info, goid, deferID, mapw, a0, a1, dur uint64) bool
 
 // gortFP returns the frame pointer of the function that calls it.
 func gortFP() uintptr

@@ -8,6 +8,9 @@
 //	            recorder's pace
 //	emit N      N/2 insert+delete pairs as fast as it can (N events): prints nothing; the
 //	            recorder's meta says how long it took
+//	bare N      N deletes from an empty map as fast as it can (N mapdelete events, found 0):
+//	            the hook and the recorder with next to no map work between events, as
+//	            libgort's peer (tracer_probe emit) calls its probe in a bare loop
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 
 var sink int
 
+// burst times n updates of present keys in bursts of b (the header says how).
 func burst(n, b int) {
 	m := make(map[int]int, 64)
 	for i := 0; i < 64; i++ {
@@ -39,10 +43,20 @@ func burst(n, b int) {
 	sink = len(m)
 }
 
+// emit makes n map events, each a real insert or delete.
 func emit(n int) {
 	m := make(map[int]int)
 	for i := 0; i < n/2; i++ {
 		m[i] = i
+		delete(m, i)
+	}
+	sink = len(m)
+}
+
+// bare makes n map events with next to no map work: deletes from an empty map.
+func bare(n int) {
+	m := make(map[int]int)
+	for i := 0; i < n; i++ {
 		delete(m, i)
 	}
 	sink = len(m)
@@ -56,5 +70,7 @@ func main() {
 		burst(n, b)
 	case "emit":
 		emit(n)
+	case "bare":
+		bare(n)
 	}
 }
