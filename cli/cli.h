@@ -56,6 +56,8 @@ typedef struct idmap {
 /* The value slot of KEY (0 when just inserted); NULL when KEY is absent and !INSERT, or
  * when out of memory. A zeroed idmap is empty. */
 int64_t *idmap_get(idmap *m, int64_t key, bool insert);
+/* Removes KEY (nothing when absent); the table then holds only the keys still in it. */
+void idmap_remove(idmap *m, int64_t key);
 /* Frees M's storage and leaves it empty and usable. */
 void idmap_free(idmap *m);
 

@@ -5,6 +5,11 @@
  * number of keys, so a probe sequence is short. Keys are spread by murmur3's 64-bit finalizer,
  * so both consecutive ids (as the recorder assigns them) and addresses that share their low
  * bits (as a producer's record or map addresses do) fall in distinct slots.
+ *
+ * Removal shifts the later keys of the removed key's probe run back into the hole (no
+ * tombstones), so the invariant holds after it: every key sits in the run that starts at its
+ * home slot, with no empty slot between. A table whose keys come and go (the live maps of a
+ * trace being read) holds only the live ones, and its size follows their number.
  */
 #include "cli.h"
 
@@ -67,4 +72,23 @@ void idmap_free(idmap *m) {
     free(m->vals);
     free(m->full);
     memset(m, 0, sizeof *m);
+}
+
+/* Removes KEY and its value (nothing when absent). Keys after it in its probe run move back
+ * into the hole when their home slot allows, so every lookup still finds them. */
+void idmap_remove(idmap *m, int64_t key) {
+    if (!m->cap) return;
+    size_t mask = m->cap - 1, hole = home(key, m->cap);
+    while (m->full[hole] && m->keys[hole] != key) hole = (hole + 1) & mask;
+    if (!m->full[hole]) return;
+    for (size_t j = (hole + 1) & mask; m->full[j]; j = (j + 1) & mask) {
+        /* The key at j may fill the hole unless its home lies after the hole, up to j. */
+        size_t h = home(m->keys[j], m->cap);
+        if (((j - h) & mask) < ((j - hole) & mask)) continue;
+        m->keys[hole] = m->keys[j];
+        m->vals[hole] = m->vals[j];
+        hole = j;
+    }
+    m->full[hole] = 0;
+    m->used--;
 }

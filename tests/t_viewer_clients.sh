@@ -4,8 +4,10 @@
 # the Trace Event Format, and speedscope (npm speedscope, its web app in headless Chromium) for
 # both formats. Traces of real programs: samples/gc_defer (four collections, whose
 # stop-the-world pause for mark termination starts inside the mark phase and ends after it,
-# and a deferred delete that runs after them) and tests/progs/defer_goroutines (five goroutines,
-# sixteen deferred calls, some nested). tests/deps.sh installs the clients (docs/dependencies.md).
+# and a deferred delete that runs after them), tests/progs/defer_goroutines (five goroutines,
+# sixteen deferred calls, some nested) and tests/progs/trace_emit with a 4K buffer, where the
+# program waits for the recorder (its stalls are slices "recorder stall" on the thread that
+# waited). tests/deps.sh installs the clients (docs/dependencies.md).
 set -e
 . tests/lib.sh
 N=tests/node
@@ -14,9 +16,13 @@ N=tests/node
 
 "$GORT" record -o "$T/gc.db" -- "$BUILD/samples/gc_defer" >/dev/null 2>&1 || fail "record gc_defer"
 "$GORT" record -o "$T/go.db" -- "$BUILD/tests/progs/defer_goroutines" >/dev/null 2>&1 || fail "record defer_goroutines"
+# A buffer of 4K (64 events) for 30,000 events on three threads: the program waits for the recorder.
+"$GORT" record --no-stacks --buffer 4K -o "$T/st.db" -- "$BUILD/tests/progs/trace_emit" mapassign:20000 threads:2:5000 \
+  >/dev/null 2>&1 || fail "record trace_emit with a 4K buffer"
+[ "$(sqlite3 "$T/st.db" "SELECT count(*) FROM stalls")" -gt 0 ] || fail "a 4K buffer never made the program wait: the test does not test"
 
 # ---- Chrome trace-event export in the DevTools trace engine ----------------------------------
-for t in gc go; do
+for t in gc go st; do
   "$GORT" export "$T/$t.db" --format chrome -o "$T/$t.json"
   node "$N/trace_engine_summary.mjs" "$T/$t.json" > "$T/$t.engine.json" || fail "trace engine on $t.json"
 done
@@ -89,6 +95,19 @@ assert [s["name"] for s in stw["slices"]] == ["stop-the-world (%s termination)" 
 marks = [(ms, mt) for _, _, _, ms, mt, _, _ in cycles]
 assert any(ms < a < mt < a + d for a, d, r in pauses if r == 0 for ms, mt in marks), \
     "no mark-termination pause straddles the end of a mark phase in this trace"
+
+# The recorder's stalls: each row of the stalls table is a slice "recorder stall" on the track
+# of the thread that waited, nested with that track's other events (none left out), and no
+# other slice has that name.
+db, eng, threads = load("st")
+stalls = db.execute("SELECT tid, start_ns, end_ns FROM stalls").fetchall()
+assert stalls, "no stalls"
+got = sorted((int(tid), s["ts"], round(s["dur"], 3)) for tid, th in threads.items() for s in th["slices"]
+             if s["name"] == "recorder stall")
+assert got == sorted((tid, us(a), us(b - a)) for tid, a, b in stalls), (got[:5], stalls[:5])
+for tid, in db.execute("SELECT DISTINCT tid FROM stalls"):
+    th = threads[str(tid)]
+    assert th["left_out"] == 0 and th["name"].startswith(f"thread {tid}"), (tid, th["name"], th["left_out"])
 PY
 
 # The other data of the chrome export, read as JSON: counters, map lives, the real pid.

@@ -94,6 +94,50 @@ assert got == [("GC 2", 9.92, 0.07, 100, 1), ("defer main.cleanup", 9.91, 0.08, 
 assert [e["ts"] for e in ev if e["ph"] == "f" and e["id"] == 5] == [9.91]
 PY
 
+# The recorder's stalls (the program waited for it): slices "recorder stall" on the thread that
+# waited, which is named even when it has no event of its own.
+cp "$db" "$T/st.db"
+sqlite3 "$T/st.db" "INSERT INTO stalls (tid, start_ns, end_ns) VALUES (100, 5500, 5800), (102, 6000, 6100)"
+expect_status 0 "$GORT" export "$T/st.db" --format chrome -o "$T/st.json"
+python3 - "$T/st.json" <<'PY' || fail "chrome export of recorder stalls"
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+got = sorted((e["ts"], e["dur"], e["tid"], e["cat"], e["args"]["waited_ns"]) for e in ev if e["name"] == "recorder stall")
+assert got == [(5.5, 0.3, 100, "recorder", 300), (6.0, 0.1, 102, "recorder", 100)], got
+assert all(e["ph"] == "X" for e in ev if e["name"] == "recorder stall")
+names = {e["tid"]: e["args"]["name"] for e in ev if e["name"] == "thread_name"}
+assert names[102] == "thread 102" and names[100] == "thread 100: goroutine 1, GC", names
+PY
+
+# The same export whatever the ids' spread: map and defer ids far apart (as a producer's
+# addresses would be) give the same document, ids aside. (The export keeps state per live map
+# and deferred call by id; dense ids take an array, sparse ones the hash table.)
+K=8589934592 # 2^33
+cp "$db" "$T/sp.db"
+sqlite3 "$T/sp.db" "UPDATE event_rows SET map_id = map_id * $K + 7 WHERE map_id > 0 AND kind_id BETWEEN 1 AND 12;
+  UPDATE event_rows SET defer_id = defer_id * $K + 5 WHERE defer_id > 0;
+  UPDATE maps SET map_id = map_id * $K + 7 WHERE map_id > 0; UPDATE defers SET defer_id = defer_id * $K + 5;"
+expect_status 0 "$GORT" export "$T/sp.db" --format chrome -o "$T/sp.json"
+python3 - "$T/c.json" "$T/sp.json" "$K" <<'PY' || fail "chrome export with sparse ids"
+import json, sys
+K = int(sys.argv[3])
+def back(x, off):
+    return (x - off) // K if x > 0 else x
+def norm(e):
+    e = json.loads(json.dumps(e))
+    a = e.get("args", {})
+    if "map_id" in a: a["map_id"] = back(a["map_id"], 7)
+    if "defer_id" in a: a["defer_id"] = back(a["defer_id"], 5)
+    if e["name"].startswith("map ") and e["ph"] in "Cbe": e["name"] = "map %d" % back(int(e["name"][4:]), 7)
+    if e["ph"] in "be": e["id"] = back(e["id"], 7)
+    if e["ph"] in "sf": e["id"] = back(e["id"], 5)
+    return json.dumps(e, sort_keys=True)
+dense = sorted(json.dumps(e, sort_keys=True) for e in json.load(open(sys.argv[1]))["traceEvents"])
+sparse = sorted(norm(e) for e in json.load(open(sys.argv[2]))["traceEvents"])
+assert dense == sparse, (set(dense) ^ set(sparse))
+assert any(json.loads(e).get("args", {}).get("map_id") == 1 for e in sparse)  # ids mapped back: it compared
+PY
+
 # speedscope: the stacks of gort flame, frames shared by name, weights summing to 20.
 expect_status 0 "$GORT" export "$db" --format speedscope -o "$T/s.json"
 python3 - "$T/s.json" <<'PY' || fail "speedscope export"

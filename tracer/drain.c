@@ -103,10 +103,10 @@ static bool room_for(drain_stats *st, raw_writer *w, gort_rec_header *h, size_t 
 
 /* Packs ring i's records from tail (pack.c) at out, after two preamble words (ring words
  * covered, packed bytes), zero-padded to a word: up to head, or to the first record boundary
- * past SLICE_WORDS, or to a record that does not fit what is committed (st->corrupt). Returns
- * the words written at out. */
+ * past SLICE_WORDS, or to a malformed record (one that claims more payload than a record may
+ * carry, or than is committed), where it stops. Returns the words written at out. */
 static uint64_t pack_ring(gort_rec_header *h, gort_rec_ring *r, uint64_t tail, uint64_t head,
-                          uint64_t *out, drain_stats *st) {
+                          uint64_t *out) {
     const uint64_t *words = gort_rec_ring_words(r);
     uint64_t mask = h->ring_words - 1, pos = tail;
     uint64_t copy[MAX_RECORD_WORDS]; /* a record that wraps around the ring's end */
@@ -115,10 +115,7 @@ static uint64_t pack_ring(gort_rec_header *h, gort_rec_ring *r, uint64_t tail, u
     while (pos < head && pos - tail < SLICE_WORDS) {
         unsigned extra = GORT_INFO_EXTRA(words[(pos + GORT_W_INFO) & mask]);
         uint64_t n = GORT_W_COUNT + (uint64_t)extra, at = pos & mask;
-        if (n > head - pos || extra > MAX_RECORD_EXTRA) {
-            st->corrupt = true;
-            break;
-        }
+        if (n > head - pos || extra > MAX_RECORD_EXTRA) break;
         const uint64_t *rec = words + at;
         if (at + n > h->ring_words) {
             for (uint64_t k = 0; k < n; k++) copy[k] = words[(pos + k) & mask];
@@ -169,34 +166,36 @@ uint64_t drain_pass(rec_region *reg, raw_writer *w, uint64_t watermark, drain_st
         uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
         uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
         if (head == tail) continue;
-        if (head - tail > h->ring_words) { /* a producer broke the protocol: skip its ring */
-            st->corrupt = true;
-            continue;
-        }
+        /* A head more than the ring ahead of the tail: the producer overwrote words not yet
+         * read (it broke the protocol). None can be trusted: the ring is read as if a malformed
+         * record stood at the tail (an empty chunk, then the tail jumps to the head). */
+        uint64_t readable = head - tail > h->ring_words ? tail : head;
         /* Every slice but the last is written and freed at once; the last is queued with the
          * other rings' and freed after the pass's write. */
         uint64_t from = tail;
         for (;;) {
-            uint64_t span = head - from < SLICE_WORDS ? head - from : SLICE_WORDS;
+            uint64_t span = readable - from < SLICE_WORDS ? readable - from : SLICE_WORDS;
             size_t need = pack_bound(span + MAX_RECORD_WORDS) + 16;
             if (!room_for(st, w, h, used, need, i, &flushed)) goto fail;
             if (flushed) used = 0;
             uint64_t *out = (uint64_t *)(st->buf + used);
-            uint64_t n = pack_ring(h, r, from, head, out, st);
+            uint64_t n = pack_ring(h, r, from, readable, out);
             if (!raw_add(w, RAW_PACKED, i, r->tid, from, out, n, NULL, 0)) goto fail;
             used += n * 8;
             uint64_t to = from + out[0];
-            if (to == head || out[0] == 0 || to - from < SLICE_WORDS) break; /* last, or corrupt */
+            if (to == head || out[0] == 0 || to - from < SLICE_WORDS) break; /* last, or malformed */
             if (!raw_flush(w)) goto fail;
             used = 0;
             free_space(h, i, to, from, head);
             from = to;
         }
-        /* The words after a malformed record are abandoned with it (tail jumps to head). */
+        /* The words after a malformed record are abandoned with it (tail jumps to head): the
+         * file's next chunk of this ring starts past where this one's words end, the gap the
+         * load counts in meta.records_malformed. */
         st->heads[i] = head;
         st->tails[i] = from;
         words += head - tail;
-        if (head - tail > fullest) fullest = head - tail;
+        if (readable - tail > fullest) fullest = readable - tail;
     }
     if (words) {
         if (!raw_add(w, RAW_PASS, 0, 0, 0, &watermark, 1, NULL, 0) || !raw_flush(w)) goto fail;

@@ -17,8 +17,14 @@
  *
  * Records are dispatched by kind: `lost` runs and `recorder_stall` waits become rows of their
  * tables, everything else goes to ingest_record (events, names). A record whose length does
- * not fit its chunk ends that extent (counted as corrupt): a ring is only ever read as whole
+ * not fit its chunk ends that extent (counted as malformed): a ring is only ever read as whole
  * records.
+ *
+ * Malformed records are counted here, from the file alone, so a recovery counts them as the
+ * live load does: the drain stops at a malformed record and drops the ring's words from it up to
+ * the head it saw (drain.c), so the ring's next chunk — or its ACCOUNT, which carries the head
+ * where its claim ended — starts past where the chunk before it ends. Positions never restart
+ * and every chunk names its words once, so each such gap is one malformed record.
  *
  * Memory: the streams' extent lists (a few words per chunk not yet consumed), one unpacked
  * record per stream, and nothing that grows with the trace; the mapping's consumed pages are
@@ -31,6 +37,7 @@
 
 #define MAX_RINGS 65536            /* a ring index beyond this is not a recording of ours */
 #define RELEASE_STEP (64u << 20)   /* give consumed mapping pages back every 64 MiB */
+#define UNKNOWN UINT64_MAX         /* covered after a chunk that could not be read */
 
 typedef struct extent {
     uint64_t off, end; /* file offsets of the bytes [off, end): ring words or packed records */
@@ -58,7 +65,7 @@ struct loader {
     raw_reader *rd;
     stream *streams;          /* every stream with records or still open */
     stream **open;            /* ring -> its open stream */
-    uint64_t *covered;        /* ring -> position after its last RECORDS chunk */
+    uint64_t *covered;        /* ring -> position after its last RECORDS chunk, or UNKNOWN */
     uint32_t nrings;
     load_facts f;
     uint64_t released;
@@ -115,6 +122,14 @@ static bool grow_rings(loader *L, uint32_t i) {
     return true;
 }
 
+/* Notes that ring's words resume at pos: past where its last chunk ended, the drain dropped
+ * words at a malformed record (one more in the count; see the top). The ring's words are
+ * covered up to `to` after this. */
+static void ring_resumes(loader *L, uint32_t ring, uint64_t pos, uint64_t to) {
+    if (L->covered[ring] != UNKNOWN && pos > L->covered[ring]) L->f.malformed++;
+    L->covered[ring] = to;
+}
+
 /* Appends a RECORDS chunk's words, or a PACKED chunk's bytes, to its ring's open stream (a new
  * stream if none). */
 static bool add_records(loader *L, const raw_chunk *c, uint64_t payload) {
@@ -123,15 +138,16 @@ static bool add_records(loader *L, const raw_chunk *c, uint64_t payload) {
     uint64_t from = payload, to = payload + c->nwords * 8, covered = c->nwords;
     if (packed) {
         const uint64_t *pre = raw_words(L->rd, payload);
-        if (c->nwords < 2 || pre[1] > (c->nwords - 2) * 8) { /* not a packed chunk: skipped */
-            L->f.corrupt = true;
+        if (c->nwords < 2 || pre[1] > (c->nwords - 2) * 8) { /* not a packed chunk: skipped, */
+            L->f.malformed++;  /* counted once: where the ring's words resume is no second gap */
+            L->covered[c->ring] = UNKNOWN;
             return true;
         }
         covered = pre[0];
         from = payload + 16;
         to = from + pre[1];
     }
-    L->covered[c->ring] = c->pos + covered;
+    ring_resumes(L, c->ring, c->pos, c->pos + covered);
     if (from == to) return true;
     stream *s = L->open[c->ring];
     if (!s) {
@@ -165,7 +181,7 @@ static bool add_records(loader *L, const raw_chunk *c, uint64_t payload) {
 }
 
 /* Makes s->cur the stream's next record, reading (or unpacking) it from its extents; a record
- * that does not fit its extent ends the extent (corrupt). False when there is none now. */
+ * that does not fit its extent ends the extent (malformed). False when there is none now. */
 static bool has_record(loader *L, stream *s) {
     if (s->cur) return true;
     while (s->head < s->n) {
@@ -181,7 +197,7 @@ static bool has_record(loader *L, stream *s) {
                                  ? UINT64_MAX
                                  : (GORT_W_COUNT + (uint64_t)GORT_INFO_EXTRA(w[GORT_W_INFO])) * 8;
             if (bytes > e->end - e->off) {
-                L->f.corrupt = true;
+                L->f.malformed++;
                 e->off = e->end;
                 continue;
             }
@@ -196,7 +212,7 @@ static bool has_record(loader *L, stream *s) {
         }
         const uint8_t *start = (const uint8_t *)raw_words(L->rd, 0) + e->off, *p = start;
         if (!unpack_record(&s->ups, &p, start + (e->end - e->off), s->rec, MAX_RECORD_EXTRA)) {
-            L->f.corrupt = true;
+            L->f.malformed++;
             e->off = e->end;
             continue;
         }
@@ -291,12 +307,13 @@ static bool merge(loader *L, uint64_t watermark) {
 }
 
 /* An ACCOUNT chunk: the claim's stream is closed, its pending lost run becomes a row, its
- * counters join the totals. */
+ * counters join the totals; a head past the ring's last chunk is a malformed record's gap. */
 static bool account(loader *L, const raw_chunk *c, const raw_account *a) {
     if (!grow_rings(L, c->ring)) return false;
     stream *s = L->open[c->ring];
     if (s) s->closed = true;
     L->open[c->ring] = NULL;
+    ring_resumes(L, c->ring, c->pos, c->pos);
     L->f.lost += a->lost_total;
     L->f.waits += a->waits;
     return !a->lost_pending ||

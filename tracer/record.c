@@ -99,7 +99,6 @@ typedef struct run {
     int status;                  /* waitpid's */
     int exec_errno;              /* why the program could not be started, 0 if it was */
     uint64_t end_mono;           /* CLOCK_MONOTONIC at the program's end (for finish_ns) */
-    bool drain_corrupt;          /* a ring's head overran its tail (a producer's bug) */
     /* the load thread and what it shares with the drain (under mu) */
     raw_reader rd;
     ingest *ing;
@@ -558,7 +557,6 @@ static bool drain_while_running(run *r) {
         }
     }
     r->end_mono = mono_now();
-    r->drain_corrupt = st.corrupt;
     uint64_t end_ns = region_now(&r->region);
     if (tty) fprintf(stderr, "\r\033[K");
     drain_stats_free(&st);
@@ -657,7 +655,7 @@ static bool write_meta(trace_db *d, ingest *g, const load_facts *f, const finish
            db_meta_int(d, "events", (int64_t)ingest_events(g)) &&
            db_meta_int(d, "events_lost", (int64_t)f->lost) &&
            db_meta_int(d, "producer_waits", (int64_t)f->waits) &&
-           db_meta_int(d, "records_malformed", f->corrupt || fi->corrupt) &&
+           db_meta_int(d, "records_malformed", (int64_t)f->malformed) &&
            db_meta_int(d, "stalls", (int64_t)stalls) &&
            db_meta_int(d, "stall_ns", (int64_t)stall_ns) &&
            db_meta_int(d, "attach_ns", h ? (int64_t)h->attach_ns : 0) &&
@@ -679,8 +677,10 @@ bool record_finish(trace_db *d, ingest *g, loader *L, const finish_info *fi, cha
     const load_facts *f = loader_facts(L);
     const frame_ref *frames;
     size_t nframes = ingest_frames(g, &frames);
-    if (f->corrupt || fi->corrupt)
-        fprintf(stderr, "gort record: warning: a ring held a malformed record\n");
+    if (f->malformed)
+        fprintf(stderr, "gort record: warning: %llu malformed records (dropped, each with what its "
+                "thread had written after it)\n",
+                (unsigned long long)f->malformed);
     if (ingest_events(g) == 0) /* one line: the program was probably not built for gort */
         fprintf(stderr, "gort record: warning: %s emitted no events (%s)\n",
                 f->program && *f->program ? f->program : "the program",
@@ -818,7 +818,7 @@ static int cmd_record(int argc, char **argv) {
     if (tty) /* indexing ten million events takes seconds: say what is going on */
         fprintf(stderr, "gort record: %llu events, writing indexes\033[K",
                 (unsigned long long)ingest_events(r.ing));
-    finish_info fi = { false, r.load_cpu_ns, r.end_mono, r.drain_corrupt };
+    finish_info fi = { false, r.load_cpu_ns, r.end_mono };
     bool finished = record_finish(&r.db, r.ing, r.load, &fi, err, sizeof err);
     if (tty) fprintf(stderr, "\r\033[K");
     if (!finished) return fail_run(&r, err);

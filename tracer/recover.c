@@ -195,7 +195,7 @@ static int load_and_finish(const char *output, const char *raw_path, uint64_t st
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         cpu = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     }
-    finish_info fi = { true, cpu, start_mono, false };
+    finish_info fi = { true, cpu, start_mono };
     if (ok) ok = record_finish(&db, g, L, &fi, err, sizeof err);
     uint64_t events = g ? ingest_events(g) : 0, lost = L ? loader_facts(L)->lost : 0;
     loader_free(L);

@@ -293,9 +293,12 @@ typedef struct load_facts {
     bool ended;                    /* END was read */
     raw_end end;
     uint64_t lost, waits;          /* from ACCOUNT and END chunks */
-    bool corrupt;                  /* a record overran its chunk */
+    uint64_t malformed;            /* records_malformed: gaps in a ring's positions (the drain
+                                      dropped words at a malformed record), records that overran
+                                      their chunk, chunks not packed right */
     bool bad_tail;                 /* the file ends in bytes that are not a chunk */
-    const uint64_t *covered;       /* ring -> position after its last RECORDS chunk */
+    const uint64_t *covered;       /* ring -> position after its last RECORDS chunk; UINT64_MAX
+                                      after a chunk that could not be read */
     uint32_t ncovered;
     uint64_t file_end;             /* offset after the last complete chunk read */
 } load_facts;
@@ -321,7 +324,6 @@ typedef struct drain_stats {
     uint8_t *buf;          /* scratch: packed records of the rings being written */
     size_t buf_cap;
     bool error;            /* a write to the raw file failed (errno) */
-    bool corrupt;          /* a ring's head ran ahead of its tail by more than the ring */
 } drain_stats;
 
 /* One pass: every ring's committed words to the raw file as RECORDS chunks, then a PASS
@@ -340,7 +342,6 @@ typedef struct finish_info {
     bool recovered;        /* --recover: the recorder died; meta.recovered = 1 */
     uint64_t load_cpu_ns;  /* the load stage's CPU time (meta.load_cpu_ns) */
     uint64_t end_mono;     /* CLOCK_MONOTONIC when the finish began (meta.finish_ns) */
-    bool corrupt;          /* the drain met a ring whose head overran its tail */
 } finish_info;
 
 /* Completes a loaded trace: symbols, summary tables, meta (from the raw file's facts), indexes,

@@ -21,17 +21,30 @@
  *   - counters: "heap live" (bytes, before and after each cycle) and "map N" with series len
  *     and B, written whenever either changes;
  *   - each map's life as an async slice ("b"/"e", category "map", id = map id);
- *   - runs of lost events (the lost table) as slices "lost N events" on their thread.
+ *   - runs of lost events (the lost table) as slices "lost N events" on their thread, and the
+ *     program's waits for the recorder (the stalls table) as slices "recorder stall" on the
+ *     thread that waited: the time they take is the recorder's, not the program's.
  * Unfinished things (a cycle, phase, pause or deferred call still running when the trace
  * ends, a map alive at the end) end at the trace's last event: the one rule for durations
  * the trace does not close (docs/schema.md), and their args say "unfinished".
  * Times are microseconds with three decimals (every nanosecond kept).
  *
- * Speed: the events are read once, in id order (the recorder's merged time order), eight
- * integer columns a row and no join; a deferred call's function name comes from a table
- * loaded before the pass. Everything is appended to a jbuf (jbuf.c) from pieces formatted
- * once per kind, so a row costs about what SQLite spends producing it
+ * Speed: the events are read once, in id order (the recorder's merged time order), nine
+ * integer columns a row and no join. A deferred call's function name (defers.fn) is read when
+ * its registration comes, by walking the defers table forward in defer_id order alongside
+ * (registrations come in nearly that order; one out of order is looked up by key), and kept
+ * with the call until its end. Everything is appended to a jbuf (jbuf.c) from pieces
+ * formatted once per kind, so a row costs about what SQLite spends producing it
  * (bench/b_4_viewer.sh measures export against a plain scan).
+ *
+ * Memory follows what is alive at once, not the trace's length nor the ids' spread: the pass
+ * keeps a word per live map (its len and B, dropped at its mapfree), a few per deferred call
+ * registered or running (dropped at its end), one per goroutine alive (named at its first
+ * event, dropped at its goend), one per OS thread, and each distinct deferred function's
+ * name once, in the tools' id hash table (cli/idmap.c; maps' dense ids in an array that grows
+ * only while dense, idtab below). Everything else streams: SQLite's page cache is bounded
+ * (trace_db.c) and the threads' names are built from a sorted scan. bench/b_3_tracer.sh
+ * measures the peak heap.
  */
 #include "viewer.h"
 
@@ -46,29 +59,63 @@
 #define GOROUTINE_TID (INT64_C(1) << 22)  /* + goid (goroutine ids start at 1) */
 #define THREAD_RAN_GC 2
 
-/* A table from ids to values: an array for the small dense ids the recorder assigns (maps and
- * deferred calls are numbered 1, 2, ...), a hash table for any other. Values start at 0. */
+typedef struct {
+    bool open;
+    int64_t start, mark, sweep;  /* -1: phase not open */
+    int64_t cycle, trigger, tid;
+} gc_cycle;
+
+/* A table from ids to nonzero values for things that come and go (maps): the ids below n in
+ * an array, as the recorder numbers things 1, 2, ... (a dense id costs one load, where a hash
+ * lookup costs cache misses), any other id in the hash table. The array grows only while it
+ * stays dense — to at most DENSE_MIN entries or 4 per live id — so memory follows the number
+ * of live ids, never the ids' spread. An id below n may still be in the hash table (put there
+ * before the array reached it): a lookup the array misses asks the table too. */
 typedef struct {
     int64_t *v;
-    size_t n;
+    size_t n;                    /* ids [0, n) have array slots (0: absent) */
+    size_t live;                 /* ids present, in either part */
     idmap sparse;
 } idtab;
-#define DENSE_LIMIT (INT64_C(1) << 24)
+#define DENSE_MIN (1u << 16)
 
-/* The value slot of ID, created when INSERT; NULL when absent or out of memory. */
+/* Grows T's array to cover ID when it stays dense. False when it would not (or no memory). */
+static bool idtab_cover(idtab *t, int64_t id) {
+    size_t n = t->n ? t->n : 1024;
+    while (n <= (size_t)id) n *= 2;
+    size_t bound = 4 * (t->live + 1) > DENSE_MIN ? 4 * (t->live + 1) : DENSE_MIN;
+    if (n > bound) return false;
+    int64_t *v = realloc(t->v, n * sizeof *v);
+    if (!v) return false;
+    memset(v + t->n, 0, (n - t->n) * sizeof *v);
+    t->v = v;
+    t->n = n;
+    return true;
+}
+
+/* The value slot of ID (0 when just inserted: the caller stores a nonzero value), inserted
+ * when INSERT; NULL when absent or out of memory. */
 static int64_t *idtab_get(idtab *t, int64_t id, bool insert) {
-    if (id < 0 || id >= DENSE_LIMIT) return idmap_get(&t->sparse, id, insert);
-    if ((size_t)id >= t->n) {
-        if (!insert) return NULL;
-        size_t n = t->n ? t->n : 1024;
-        while (n <= (size_t)id) n *= 2;
-        int64_t *v = realloc(t->v, n * sizeof *v);
-        if (!v) return NULL;
-        memset(v + t->n, 0, (n - t->n) * sizeof *v);
-        t->v = v;
-        t->n = n;
+    if (id >= 0 && (size_t)id < t->n && t->v[id]) return &t->v[id];
+    int64_t *s = t->sparse.used ? idmap_get(&t->sparse, id, false) : NULL;
+    if (s || !insert) return s;
+    if (id >= 0 && ((size_t)id < t->n || idtab_cover(t, id))) {
+        t->live++;
+        return &t->v[id];
     }
-    return &t->v[id];
+    if ((s = idmap_get(&t->sparse, id, true))) t->live++;
+    return s;
+}
+
+/* Removes ID from T (nothing when absent). */
+static void idtab_remove(idtab *t, int64_t id) {
+    if (id >= 0 && (size_t)id < t->n && t->v[id]) {
+        t->v[id] = 0;
+        t->live--;
+    } else if (t->sparse.used && idmap_get(&t->sparse, id, false)) {
+        idmap_remove(&t->sparse, id);
+        t->live--;
+    }
 }
 
 /* Frees T. */
@@ -78,11 +125,20 @@ static void idtab_free(idtab *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* A deferred call the pass saw registered or started, until its end. */
 typedef struct {
-    bool open;
-    int64_t start, mark, sweep;  /* -1: phase not open */
-    int64_t cycle, trigger, tid;
-} gc_cycle;
+    int64_t start;               /* its deferreturn's time + 1; 0 while it has not started */
+    int64_t track;               /* where it runs (once started) */
+    uint32_t name;               /* its function: index + 1 in fnames; 0: not known here */
+    uint32_t next_free;          /* the free list of the calls array: index + 1 */
+} call;
+
+/* A deferred function's name (defers.fn), held once however many calls it has. */
+typedef struct {
+    char *s;
+    size_t n;
+} fname;
+#define MAX_FNAMES 4096          /* past this many names, a call's end reads its name from SQL */
 
 typedef struct {
     jbuf jb;
@@ -91,13 +147,18 @@ typedef struct {
     char *kind_head[GORT_EV_MAX]; /* per kind: the start of its instant event, up to "tid" */
     size_t kind_head_len[GORT_EV_MAX];
     idmap threads;               /* OS tid -> 1 | THREAD_RAN_GC */
-    idmap goroutines;            /* goid -> 1, goroutines that have events */
-    idtab maps;                  /* map_id -> (len << 8 | B) + 1 */
-    idtab defer_fn;              /* defer_id -> index + 1 in fn */
-    idtab running;               /* defer_id -> start ts + 1 of its running deferred call */
-    idtab running_track;         /* defer_id -> its track */
-    char **fn;                   /* JSON strings of function names */
-    size_t nfn;
+    idmap goroutines;            /* goid -> 1 from its first event (named then) to its goend */
+    idtab maps;                  /* map_id -> (len << 8 | B) + 1, until its mapfree */
+    idmap calls;                 /* defer_id -> index + 1 in call, from deferproc to its end */
+    call *call;
+    uint32_t ncall, capcall, free_call;
+    idmap fname_ids;             /* hash of a name -> index + 1 in fnames */
+    fname *fnames;
+    uint32_t nfnames;
+    sqlite3_stmt *fn_of;         /* defer_id -> defers.fn (NULL: the trace has no defers) */
+    sqlite3_stmt *fn_walk;       /* defers in defer_id order, walked forward as ids come */
+    int walk_rc;                 /* SQLITE_ROW: fn_walk is on a row; SQLITE_DONE; else error */
+    int error;                   /* a failed SQL step of the pass (its code) */
     gc_cycle gc;
     int64_t stw_start;           /* -1: no pause open */
     int64_t end;                 /* the trace's last timestamp */
@@ -177,60 +238,164 @@ static void meta_event(chrome *c, const char *name, int64_t tid, const char *key
     JB_LIT(jb, "}}");
 }
 
-/* The function name (JSON) of deferred call DEFER_ID, or "\"?\"". */
-static const char *defer_fn(chrome *c, int64_t defer_id) {
-    int64_t *v = idtab_get(&c->defer_fn, defer_id, false);
-    return v && *v > 0 && (size_t)*v <= c->nfn ? c->fn[*v - 1] : "\"?\"";
+/* Writes the slice name "PREFIX FN" as a JSON string; FN (N bytes) is a deferred function's
+ * name, NULL when unknown ("?"). Names are written as they are when nothing in them needs
+ * escaping (the rule), else through the one JSON escaper (text.c). */
+static void defer_name(chrome *c, const char *prefix, const char *fn, size_t n) {
+    if (!fn || n > 256) { /* unknown, or too long to be a name worth drawing */
+        fn = "?";
+        n = 1;
+    }
+    char name[288];
+    size_t pl = strlen(prefix);
+    memcpy(name, prefix, pl);
+    name[pl] = ' ';
+    memcpy(name + pl + 1, fn, n);
+    n += pl + 1;
+    bool plain = true;
+    for (size_t i = pl + 1; i < n && plain; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        plain = ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\';
+    }
+    if (!plain) {
+        jbuf_json_string(&c->jb, name, n);
+        return;
+    }
+    jbuf_mem(&c->jb, "\"", 1);
+    jbuf_mem(&c->jb, name, n);
+    jbuf_mem(&c->jb, "\"", 1);
 }
 
-/* Loads every deferred call's function name, JSON-escaped, before the pass. */
-static int load_defer_names(chrome *c, sqlite3 *db) {
-    if (!vt_has_table(db, "defers")) return 0;
-    sqlite3_stmt *st = vt_prepare("export", db, "SELECT defer_id, fn FROM defers WHERE fn IS NOT NULL");
-    if (!st) return GORT_EXIT_USAGE;
-    int rc;
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *fn = (const char *)sqlite3_column_text(st, 1);
-        char *esc = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&esc, &len);
-        if (!m) break;
-        json_write_string(m, fn, (size_t)sqlite3_column_bytes(st, 1));
-        if (fclose(m) != 0) break;
-        if (c->nfn == cap) {
-            cap = cap ? cap * 2 : 1024;
-            char **f = realloc(c->fn, cap * sizeof *f);
-            if (!f) {
-                free(esc);
-                break;
+/* Starts a slice of deferred call DEFER_ID named "PREFIX FN" at (TID, TS), like ev_head. */
+static void defer_head(chrome *c, const char *prefix, const char *fn, size_t n, int64_t tid, int64_t ts) {
+    jbuf *jb = &c->jb;
+    JB_LIT(jb, ",\n{\"ph\":\"X\",\"cat\":\"defer\",\"name\":");
+    defer_name(c, prefix, fn, n);
+    jbuf_mem(jb, ",", 1);
+    jbuf_mem(jb, c->pid, c->pidlen);
+    JB_LIT(jb, "\"tid\":");
+    jbuf_i64(jb, tid);
+    JB_LIT(jb, ",\"ts\":");
+    jbuf_us(jb, ts);
+}
+
+/* ---- deferred calls: their functions' names and the calls running ------------------------
+ * A deferred call's name is defers.fn. Registrations come in nearly increasing defer_id order
+ * (ids are given as calls are registered), so their names are read by walking the defers
+ * table forward in that order (fn_walk: each row read once); an id behind the walk is looked
+ * up by key (fn_of). The name is kept with the call until its end (interned: a program has few
+ * deferred functions), so an end needs no SQL unless its registration was not seen. */
+
+/* FNV-1a of S[0..N): the key of a name in fname_ids. */
+static int64_t name_hash(const char *s, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return (int64_t)h;
+}
+
+/* The index + 1 of name S (N bytes) in fnames, added if new; 0 when it cannot be kept (too
+ * many names, a hash shared with another name, out of memory): then the call's end asks SQL. */
+static uint32_t intern_fname(chrome *c, const char *s, size_t n) {
+    if (!s) return 0;
+    int64_t *slot = idmap_get(&c->fname_ids, name_hash(s, n), c->nfnames < MAX_FNAMES);
+    if (!slot) return 0;
+    if (*slot) {
+        fname *f = &c->fnames[*slot - 1];
+        return f->n == n && !memcmp(f->s, s, n) ? (uint32_t)*slot : 0;
+    }
+    if (c->nfnames % 64 == 0) {
+        fname *g = realloc(c->fnames, (c->nfnames + 64) * sizeof *g);
+        if (!g) return 0;
+        c->fnames = g;
+    }
+    char *copy = malloc(n ? n : 1);
+    if (!copy) return 0;
+    memcpy(copy, s, n);
+    c->fnames[c->nfnames] = (fname){ copy, n };
+    *slot = ++c->nfnames;
+    return (uint32_t)*slot;
+}
+
+/* Looks up deferred call DEFER_ID's name by key: *FN (N bytes) valid until fn_of's reset; NULL
+ * when the trace has no name for it. Returns the step's code (SQLITE_ROW or SQLITE_DONE). */
+static int fn_by_key(chrome *c, int64_t defer_id, const char **fn, size_t *n) {
+    *fn = NULL;
+    *n = 0;
+    if (!c->fn_of) return SQLITE_DONE;
+    sqlite3_reset(c->fn_of);
+    sqlite3_bind_int64(c->fn_of, 1, defer_id);
+    int rc = sqlite3_step(c->fn_of);
+    if (rc == SQLITE_ROW) {
+        *fn = (const char *)sqlite3_column_text(c->fn_of, 0);
+        *n = (size_t)sqlite3_column_bytes(c->fn_of, 0);
+    }
+    return rc;
+}
+
+/* Deferred call DEFER_ID's name, from the forward walk when DEFER_ID is at or after it, else
+ * by key; as fn_by_key. */
+static int fn_of_registered(chrome *c, int64_t defer_id, const char **fn, size_t *n) {
+    *fn = NULL;
+    *n = 0;
+    if (!c->fn_walk || c->walk_rc != SQLITE_ROW || defer_id < sqlite3_column_int64(c->fn_walk, 0))
+        return c->walk_rc == SQLITE_ROW || c->walk_rc == SQLITE_DONE ? fn_by_key(c, defer_id, fn, n) : c->walk_rc;
+    while (c->walk_rc == SQLITE_ROW && sqlite3_column_int64(c->fn_walk, 0) < defer_id)
+        c->walk_rc = sqlite3_step(c->fn_walk);
+    if (c->walk_rc == SQLITE_ROW && sqlite3_column_int64(c->fn_walk, 0) == defer_id) {
+        *fn = (const char *)sqlite3_column_text(c->fn_walk, 1);
+        *n = (size_t)sqlite3_column_bytes(c->fn_walk, 1);
+        return SQLITE_ROW;
+    }
+    return c->walk_rc;
+}
+
+/* The state of deferred call DEFER_ID, created (zeroed) when INSERT; NULL when absent or out
+ * of memory. */
+static call *find_call(chrome *c, int64_t defer_id, bool insert) {
+    int64_t *slot = idmap_get(&c->calls, defer_id, insert);
+    if (!slot) return NULL;
+    if (*slot) return &c->call[*slot - 1];
+    uint32_t i;
+    if (c->free_call) {
+        i = c->free_call - 1;
+        c->free_call = c->call[i].next_free;
+    } else {
+        if (c->ncall == c->capcall) {
+            uint32_t cap = c->capcall ? c->capcall * 2 : 256;
+            call *g = realloc(c->call, cap * sizeof *g);
+            if (!g) {
+                idmap_remove(&c->calls, defer_id);
+                return NULL;
             }
-            c->fn = f;
+            c->call = g;
+            c->capcall = cap;
         }
-        c->fn[c->nfn++] = esc;
-        int64_t *slot = idtab_get(&c->defer_fn, sqlite3_column_int64(st, 0), true);
-        if (!slot) break;
-        *slot = (int64_t)c->nfn;
+        i = c->ncall++;
     }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW) return cli_error("export", "out of memory");
-    return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading defers");
+    c->call[i] = (call){ 0, 0, 0, 0 };
+    *slot = (int64_t)i + 1;
+    return &c->call[i];
 }
 
-/* The slice name "PREFIX FN" of deferred call DEFER_ID as a JSON string, into BUF. */
-static const char *defer_name(chrome *c, const char *prefix, int64_t defer_id, char *buf, size_t size) {
-    const char *fn = defer_fn(c, defer_id);
-    size_t pl = strlen(prefix), fl = strlen(fn);
-    if (pl + fl + 2 > size) { /* a name too long to hold (cutting could split an escape) */
-        fn = "\"?\"";
-        fl = 3;
+/* Forgets deferred call DEFER_ID (it ended). */
+static void drop_call(chrome *c, int64_t defer_id) {
+    int64_t *slot = idmap_get(&c->calls, defer_id, false);
+    if (!slot) return;
+    uint32_t i = (uint32_t)(*slot - 1);
+    c->call[i].next_free = c->free_call;
+    c->free_call = i + 1;
+    idmap_remove(&c->calls, defer_id);
+}
+
+/* Deferred call CL's (DEFER_ID) name: interned when its registration was seen, else from
+ * SQL by key (valid until the next lookup); as fn_by_key. */
+static int fn_of_call(chrome *c, const call *cl, int64_t defer_id, const char **fn, size_t *n) {
+    if (cl && cl->name) {
+        *fn = c->fnames[cl->name - 1].s;
+        *n = c->fnames[cl->name - 1].n;
+        return SQLITE_ROW;
     }
-    buf[0] = '"';
-    memcpy(buf + 1, prefix, pl);
-    buf[1 + pl] = ' ';
-    memcpy(buf + 2 + pl, fn + 1, fl - 1); /* fn's own opening quote skipped, its closing kept */
-    buf[pl + fl + 1] = 0;
-    return buf;
+    return fn_by_key(c, defer_id, fn, n);
 }
 
 /* A flow event ("s" or "f") of deferred call DEFER_ID bound to the slice at (TID, TS). */
@@ -242,20 +407,20 @@ static void flow(chrome *c, const char *ph, int64_t defer_id, int64_t tid, int64
     jbuf_mem(&c->jb, "}", 1);
 }
 
-/* Registration of a deferred call: a zero-length slice and the start of its flow. */
-static void on_deferproc(chrome *c, int64_t defer_id, int64_t tid, int64_t ts) {
-    char name[320];
-    ev_head(c, "X", "defer", defer_name(c, "deferproc", defer_id, name, sizeof name), tid, ts);
+/* Registration of a deferred call (its function FN, N bytes): a zero-length slice and the
+ * start of its flow. */
+static void on_deferproc(chrome *c, int64_t defer_id, const char *fn, size_t n, int64_t tid, int64_t ts) {
+    defer_head(c, "deferproc", fn, n, tid, ts);
     JB_LIT(&c->jb, ",\"dur\":0,\"args\":{\"defer_id\":");
     jbuf_i64(&c->jb, defer_id);
     JB_LIT(&c->jb, "}}");
     flow(c, "s", defer_id, tid, ts);
 }
 
-/* A deferred call from START to END on TID, the end of its flow at its start. */
-static void deferred_call(chrome *c, int64_t defer_id, int64_t tid, int64_t start, int64_t end, bool unfinished) {
-    char name[320];
-    ev_head(c, "X", "defer", defer_name(c, "defer", defer_id, name, sizeof name), tid, start);
+/* A deferred call of FN (N bytes) from START to END on TID, the end of its flow at its start. */
+static void deferred_call(chrome *c, int64_t defer_id, const char *fn, size_t n, int64_t tid, int64_t start,
+                          int64_t end, bool unfinished) {
+    defer_head(c, "defer", fn, n, tid, start);
     JB_LIT(&c->jb, ",\"dur\":");
     jbuf_us(&c->jb, end > start ? end - start : 0);
     JB_LIT(&c->jb, ",\"args\":{\"defer_id\":");
@@ -398,14 +563,18 @@ static void instant(chrome *c, unsigned k, int64_t tid, int64_t ts, int64_t map_
     JB_LIT(jb, "}}");
 }
 
-/* Keeps each map's len and B as the map events report them (docs/schema.md, Event kinds). */
+/* Keeps each map's len and B as the map events report them (docs/schema.md, Event kinds); a
+ * freed map's are forgotten after its last counter. */
 static void track_map(chrome *c, unsigned k, int64_t map_id, int64_t ts, int64_t arg0, int64_t arg1) {
     if (map_id <= 0) return;
     switch (k) {
     case GORT_EV_makemap: map_counter(c, map_id, 0, arg1, ts); break;
     case GORT_EV_mapassign:
-    case GORT_EV_mapdelete:
-    case GORT_EV_mapfree: map_counter(c, map_id, arg1, -1, ts); break;
+    case GORT_EV_mapdelete: map_counter(c, map_id, arg1, -1, ts); break;
+    case GORT_EV_mapfree:
+        map_counter(c, map_id, arg1, -1, ts);
+        idtab_remove(&c->maps, map_id);
+        break;
     case GORT_EV_mapclear: map_counter(c, map_id, 0, -1, ts); break;
     case GORT_EV_hashgrow:
     case GORT_EV_growdone: map_counter(c, map_id, -1, arg0, ts); break;
@@ -416,6 +585,33 @@ static void track_map(chrome *c, unsigned k, int64_t map_id, int64_t ts, int64_t
  * goroutine and defer ids start at 1, and a map kind always has its map (0 being the nil map)
  * where other kinds have none. So no column_type (nor coalesce) per cell. */
 enum { C_TS, C_TID, C_GOID, C_KIND, C_MAP, C_DEFER, C_ARG0, C_ARG1, C_DUR };
+
+/* Names goroutine GOID's track (and places it by goid), when its first event is seen. */
+static void name_goroutine(chrome *c, int64_t goid) {
+    char name[48], sort[24];
+    snprintf(name, sizeof name, "\"goroutine %lld\"", (long long)goid);
+    meta_event(c, "thread_name", GOROUTINE_TID + goid, "name", name);
+    snprintf(sort, sizeof sort, "%lld", (long long)goid);
+    meta_event(c, "thread_sort_index", GOROUTINE_TID + goid, "sort_index", sort);
+}
+
+/* Notes goroutine GOID's event of kind K: its track is named at its first event and forgotten
+ * at its goend (a goroutine id is never reused; should one show again, its name is written
+ * again, the same). */
+static void see_goroutine(chrome *c, int64_t goid, unsigned k) {
+    if (goid != c->last_goid) { /* runs of one goroutine's events: one lookup per run */
+        int64_t *g = idmap_get(&c->goroutines, goid, true);
+        if (g && !*g) {
+            *g = 1;
+            name_goroutine(c, goid);
+        }
+        c->last_goid = goid;
+    }
+    if (k == GORT_EV_goend) {
+        idmap_remove(&c->goroutines, goid);
+        c->last_goid = -1;
+    }
+}
 
 /* One event of the pass. */
 static void on_event(chrome *c, sqlite3_stmt *st) {
@@ -432,32 +628,36 @@ static void on_event(chrome *c, sqlite3_stmt *st) {
         if (t && !*t) *t = 1;
         c->last_tid = tid;
     }
-    if (goid >= 0 && goid != c->last_goid) {
-        int64_t *g = idmap_get(&c->goroutines, goid, true);
-        if (g) *g = 1;
-        c->last_goid = goid;
-    }
-    int64_t track = goid >= 0 ? GOROUTINE_TID + goid : tid;
     unsigned k = k64 >= 0 && k64 < GORT_EV_MAX ? (unsigned)k64 : 0;
+    if (goid >= 0) see_goroutine(c, goid, k);
+    int64_t track = goid >= 0 ? GOROUTINE_TID + goid : tid;
+    const char *fn = NULL;
+    size_t n = 0;
+    int rc = SQLITE_DONE;
     switch (k) {
-    case GORT_EV_deferproc:
-        on_deferproc(c, defer_id, track, ts);
-        return;
+    case GORT_EV_deferproc: {
+        if (defer_id > 0) rc = fn_of_registered(c, defer_id, &fn, &n);
+        call *cl = defer_id > 0 ? find_call(c, defer_id, true) : NULL;
+        if (cl) cl->name = intern_fname(c, fn, n);
+        on_deferproc(c, defer_id, fn, n, track, ts);
+        break;
+    }
     case GORT_EV_deferreturn: {
-        int64_t *r = idtab_get(&c->running, defer_id, true), *rt = idtab_get(&c->running_track, defer_id, true);
-        if (r && rt) {
-            *r = ts + 1; /* +1: 0 means "not running" */
-            *rt = track;
+        call *cl = defer_id > 0 ? find_call(c, defer_id, true) : NULL;
+        if (cl) {
+            cl->start = ts + 1; /* +1: 0 means "not started" */
+            cl->track = track;
         }
         return;
     }
     case GORT_EV_deferreturn_end: {
         int64_t dur = sqlite3_column_int64(st, C_DUR);
-        int64_t *r = idtab_get(&c->running, defer_id, false);
-        int64_t start = dur > 0 ? ts - dur : r && *r ? *r - 1 : ts;
-        if (r) *r = 0;
-        deferred_call(c, defer_id, track, start, ts, false);
-        return;
+        call *cl = defer_id > 0 ? find_call(c, defer_id, false) : NULL;
+        int64_t start = dur > 0 ? ts - dur : cl && cl->start ? cl->start - 1 : ts;
+        if (defer_id > 0) rc = fn_of_call(c, cl, defer_id, &fn, &n);
+        deferred_call(c, defer_id, fn, n, track, start, ts, false);
+        if (cl) drop_call(c, defer_id);
+        break;
     }
     case GORT_EV_gc_start: case GORT_EV_stw_start: case GORT_EV_stw_end: case GORT_EV_gc_mark_start:
     case GORT_EV_gc_mark_termination: case GORT_EV_gc_sweep_start: case GORT_EV_gc_sweep_done:
@@ -466,28 +666,35 @@ static void on_event(chrome *c, sqlite3_stmt *st) {
         return;
     case GORT_EV_cpu_sample: case GORT_EV_lost: case GORT_EV_name:
         return; /* samples go to speedscope; lost runs come from the lost table */
+    default:
+        goto instant_event;
     }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !c->error) c->error = rc;
+    return;
+instant_event:
     if (k64 != (int64_t)k) k = 0; /* an unknown number: written as "kind0"'s head would lie */
     instant(c, k ? k : (unsigned)(k64 & (GORT_EV_MAX - 1)), track, ts, map_id, defer_id, arg0, arg1);
     track_map(c, k, map_id, ts, arg0, arg1);
 }
 
-/* Closes what the trace left open, at its end. */
-static void close_unfinished(chrome *c) {
+/* Closes what the trace left open, at its end: the collector's cycle and pause, and each
+ * deferred call that started and did not end. */
+static int close_unfinished(chrome *c, sqlite3 *db) {
     if (c->gc.open) close_cycle(c, c->end, true, NULL);
     if (c->stw_start >= 0)
         slice(c, "gc", "\"stop-the-world\"", STW_TID, c->stw_start, c->end, "\"unfinished\":1");
-    for (size_t i = 0; i < c->running.n; i++) {
-        if (!c->running.v[i]) continue;
-        int64_t *track = idtab_get(&c->running_track, (int64_t)i, false);
-        deferred_call(c, (int64_t)i, track ? *track : 0, c->running.v[i] - 1, c->end, true);
+    idmap *m = &c->calls;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->full[i]) continue;
+        const call *cl = &c->call[m->vals[i] - 1];
+        if (!cl->start) continue; /* registered, never run: no slice */
+        const char *fn;
+        size_t n;
+        int rc = fn_of_call(c, cl, m->keys[i], &fn, &n);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return vt_sql_error("export", db, "reading defers");
+        deferred_call(c, m->keys[i], fn, n, cl->track, cl->start - 1, c->end, true);
     }
-    idmap *sp = &c->running.sparse;
-    for (size_t i = 0; i < sp->cap; i++) {
-        if (!sp->full[i] || !sp->vals[i]) continue;
-        int64_t *track = idtab_get(&c->running_track, sp->keys[i], false);
-        deferred_call(c, sp->keys[i], track ? *track : 0, sp->vals[i] - 1, c->end, true);
-    }
+    return 0;
 }
 
 /* Runs of lost events (the lost table) as slices on their thread. */
@@ -508,6 +715,28 @@ static int write_lost(chrome *c, sqlite3 *db) {
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading lost events");
+}
+
+/* The program's waits for the recorder (the stalls table; absent in older traces) as slices
+ * "recorder stall" on the thread that waited. A wait lies between two events of its thread
+ * (it follows the event that waited, and the thread's next event is stamped after it), so it
+ * nests with every slice on that track. */
+static int write_stalls(chrome *c, sqlite3 *db) {
+    if (!vt_has_table(db, "stalls")) return 0;
+    sqlite3_stmt *st = vt_prepare("export", db, "SELECT tid, start_ns, end_ns FROM stalls ORDER BY start_ns");
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    char args[48];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t tid = sqlite3_column_int64(st, 0), start = sqlite3_column_int64(st, 1);
+        int64_t end = sqlite3_column_int64(st, 2);
+        snprintf(args, sizeof args, "\"waited_ns\":%lld", (long long)(end > start ? end - start : 0));
+        slice(c, "recorder", "\"recorder stall\"", tid, start, end, args);
+        int64_t *t = idmap_get(&c->threads, tid, true);
+        if (t && !*t) *t = 1;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading recorder stalls");
 }
 
 /* Each map's life as an async slice, from creation (or its first event) to death (or the end). */
@@ -557,36 +786,51 @@ static int write_process_name(chrome *c, sqlite3 *db) {
     return 0;
 }
 
-/* Names and orders the tracks, after the pass found them: goroutines (by id), threads (by
- * first appearance), stop-the-world last. */
+/* Appends GOID to the list LIST (LEN bytes so far) of a thread's goroutines, "1, 2, 3", cut
+ * at 60 bytes (a thread that ran thousands is named by its first few). */
+static void list_goroutine(char *list, size_t *len, int64_t goid) {
+    char one[32];
+    int n = snprintf(one, sizeof one, "%s%lld", *len ? ", " : "", (long long)goid);
+    for (int i = 0; i < n && *len < 60; i++) list[(*len)++] = one[i];
+    list[*len] = 0;
+}
+
+/* Names thread TID (in the threads table) "thread TID: goroutine LIST" with ", GC" when the
+ * collector ran there, and marks it named. */
+static void name_thread_of_goroutines(chrome *c, idmap *named, int64_t tid, const char *list) {
+    int64_t *t = idmap_get(&c->threads, tid, false);
+    if (!t || !*list) return;
+    char name[128];
+    snprintf(name, sizeof name, "\"thread %lld: goroutine %s%s\"", (long long)tid, list,
+             *t & THREAD_RAN_GC ? ", GC" : "");
+    meta_event(c, "thread_name", tid, "name", name);
+    int64_t *n = idmap_get(named, tid, true);
+    if (n) *n = 1;
+}
+
+/* Names and orders the OS threads' tracks, after the pass found them (the goroutines' tracks
+ * were named as the pass met them): "thread TID" and what ran on it (the goroutines table's
+ * tid, the collector), in order of first appearance; stop-the-world last. The goroutines are
+ * read in (tid, goid) order, a sort SQLite bounds in memory (temp_store = FILE). */
 static int write_track_names(chrome *c, sqlite3 *db) {
-    sqlite3_stmt *st;
-    char name[128], sort[24];
-    for (size_t i = 0; i < c->goroutines.cap; i++) {
-        if (!c->goroutines.full[i]) continue;
-        int64_t goid = c->goroutines.keys[i];
-        snprintf(name, sizeof name, "\"goroutine %lld\"", (long long)goid);
-        meta_event(c, "thread_name", GOROUTINE_TID + goid, "name", name);
-        snprintf(sort, sizeof sort, "%lld", (long long)goid);
-        meta_event(c, "thread_sort_index", GOROUTINE_TID + goid, "sort_index", sort);
-    }
-    /* Threads: "thread TID" and what ran there (the goroutines table's tid, the collector). */
-    st = vt_prepare("export", db,
-        "SELECT tid, group_concat(goid, ', ') FROM (SELECT tid, goid FROM goroutines "
-        "WHERE tid IS NOT NULL ORDER BY goid) GROUP BY tid");
+    char name[128], sort[24], list[64] = "";
+    sqlite3_stmt *st = vt_prepare("export", db,
+        "SELECT tid, goid FROM goroutines WHERE tid IS NOT NULL ORDER BY tid, goid");
     if (!st) return GORT_EXIT_USAGE;
     idmap named = { 0 };
     int rc;
+    int64_t cur = 0;
+    size_t len = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t tid = sqlite3_column_int64(st, 0);
-        int64_t *t = idmap_get(&c->threads, tid, false);
-        if (!t) continue;
-        snprintf(name, sizeof name, "\"thread %lld: goroutine %.60s%s\"", (long long)tid,
-                 (const char *)sqlite3_column_text(st, 1), *t & THREAD_RAN_GC ? ", GC" : "");
-        meta_event(c, "thread_name", tid, "name", name);
-        int64_t *n = idmap_get(&named, tid, true);
-        if (n) *n = 1;
+        if (len && tid != cur) {
+            name_thread_of_goroutines(c, &named, cur, list);
+            len = 0;
+        }
+        cur = tid;
+        if (len < 60) list_goroutine(list, &len, sqlite3_column_int64(st, 1));
     }
+    if (len) name_thread_of_goroutines(c, &named, cur, list);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         idmap_free(&named);
@@ -616,33 +860,52 @@ static void read_pid(chrome *c, sqlite3 *db) {
     c->pidlen = strlen(c->pid);
 }
 
-/* The pass over every event. */
+/* The pass over every event; a deferred call's registration and end bring its function's
+ * name (defers.fn, a lookup by primary key only for those two kinds). */
 static int write_events(chrome *c, sqlite3 *db) {
     sqlite3_stmt *st = vt_prepare("export", db,
         "SELECT ts_ns, tid, goid, kind_id, map_id, defer_id, arg0, arg1, dur_ns FROM events ORDER BY id");
     if (!st) return GORT_EXIT_USAGE;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) on_event(c, st);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !c->error) on_event(c, st);
     sqlite3_finalize(st);
+    if (c->error) return vt_sql_error("export", db, "reading defers");
     return rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading events");
 }
 
-/* Frees C's tables. */
+/* Frees C's tables and statement. */
 static void chrome_free(chrome *c) {
     for (unsigned k = 0; k < GORT_EV_MAX; k++) free(c->kind_head[k]);
-    for (size_t i = 0; i < c->nfn; i++) free(c->fn[i]);
-    free(c->fn);
     idmap_free(&c->threads);
     idmap_free(&c->goroutines);
     idtab_free(&c->maps);
-    idtab_free(&c->defer_fn);
-    idtab_free(&c->running);
-    idtab_free(&c->running_track);
+    idmap_free(&c->calls);
+    free(c->call);
+    idmap_free(&c->fname_ids);
+    for (uint32_t i = 0; i < c->nfnames; i++) free(c->fnames[i].s);
+    free(c->fnames);
+    sqlite3_finalize(c->fn_of);
+    sqlite3_finalize(c->fn_walk);
+    c->fn_of = c->fn_walk = NULL;
+}
+
+/* Prepares the two ways to a deferred call's function name (by key, and the forward walk
+ * started on its first row), when the trace has defers. */
+static int prepare_fn_of(chrome *c, sqlite3 *db) {
+    c->walk_rc = SQLITE_DONE;
+    if (!vt_has_table(db, "defers")) return 0;
+    c->fn_of = vt_prepare("export", db, "SELECT fn FROM defers WHERE defer_id = ?");
+    if (!c->fn_of) return GORT_EXIT_USAGE;
+    c->fn_walk = vt_prepare("export", db, "SELECT defer_id, fn FROM defers ORDER BY defer_id");
+    if (!c->fn_walk) return GORT_EXIT_USAGE;
+    c->walk_rc = sqlite3_step(c->fn_walk);
+    return c->walk_rc == SQLITE_ROW || c->walk_rc == SQLITE_DONE ? 0 : vt_sql_error("export", db, "reading defers");
 }
 
 /* Writes DB as one Trace Event Format document to OUT: the process's name, the pass over the
- * events, what they left unfinished, lost runs, map lives, then the tracks' names (known only
- * after the pass). Returns 0, or GORT_EXIT_USAGE after one error line. */
+ * events (which names each goroutine's track at its first event), what they left unfinished,
+ * lost runs, recorder stalls, map lives, then the threads' names (known only after the pass).
+ * Returns 0, or GORT_EXIT_USAGE after one error line. */
 int chrome_trace_write(sqlite3 *db, FILE *out) {
     chrome c;
     memset(&c, 0, sizeof c);
@@ -659,12 +922,11 @@ int chrome_trace_write(sqlite3 *db, FILE *out) {
     jbuf_str(&c.jb, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"exporter\":\"gort " GORT_VERSION "\"},"
                     "\"traceEvents\":[");
     int rc = write_process_name(&c, db);
-    if (!rc) rc = load_defer_names(&c, db);
+    if (!rc) rc = prepare_fn_of(&c, db);
     if (!rc) rc = write_events(&c, db);
-    if (!rc) {
-        close_unfinished(&c);
-        rc = write_lost(&c, db);
-    }
+    if (!rc) rc = close_unfinished(&c, db);
+    if (!rc) rc = write_lost(&c, db);
+    if (!rc) rc = write_stalls(&c, db);
     if (!rc) rc = write_map_lives(&c, db);
     if (!rc) rc = write_track_names(&c, db);
     jbuf_str(&c.jb, "\n]}\n");

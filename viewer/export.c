@@ -4,7 +4,8 @@
  *
  * chrome: the Trace Event Format, for Perfetto UI, chrome://tracing and the DevTools
  *   performance panel (chrome_trace.c: goroutine, thread and stop-the-world tracks whose
- *   slices nest, deferred calls with flow arrows from their registration, counters, map lives).
+ *   slices nest, deferred calls with flow arrows from their registration, counters, map lives,
+ *   the program's waits for the recorder).
  * speedscope: speedscope's format (speedscope.c: a sampled profile of the events' stacks and an
  *   evented one per goroutine in nanoseconds; --kind and --weight select as in gort flame).
  * Both are checked by loading them into the real clients (tests/t_viewer_clients.sh).
@@ -22,8 +23,9 @@ static const cli_optdoc export_options[] = {
       "chrome: Chrome trace-event JSON for Perfetto UI (ui.perfetto.dev),\n"
       "chrome://tracing and DevTools: a track per goroutine (deferred calls as slices\n"
       "with flow arrows from deferproc, map operations as instants), per thread (GC\n"
-      "cycles with their phases nested) and for stop-the-world pauses; counters for\n"
-      "heap live and each map's len and B; each map's life as an async slice.\n"
+      "cycles with their phases nested, waits for the recorder as \"recorder stall\")\n"
+      "and for stop-the-world pauses; counters for heap live and each map's len and B;\n"
+      "each map's life as an async slice.\n"
       "speedscope: speedscope JSON: a sampled profile of the events' stacks (--kind and\n"
       "--weight select as in gort flame) and an evented profile per goroutine in ns" },
     { CLI_OPT_OUTPUT, NULL, "write to FILE (default: standard output)" },

@@ -29,6 +29,16 @@
  *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
  *                     freed; deferred calls registered and run; goroutines; GC cycles —
  *                     the input of the summary tables (maps, defers, goroutines, gc_cycles)
+ *     malformed:N     a producer that breaks the record format, beside the probe path: it
+ *                     finds the recorder's region in its own mappings, claims a free ring,
+ *                     and writes N records whose header claims 65535 payload words (more
+ *                     than any record may carry, and than it committed), one at a time,
+ *                     each after the recorder has consumed the one before (its tail reached
+ *                     the head), so the recorder meets N malformed records; then retires the
+ *                     ring. Exit status 3 if the recorder does not consume one within 60 s
+ *     overrun:N       the same producer, breaking the protocol instead: N times it moves its
+ *                     ring's head more than the ring ahead of the tail (as if it had overwritten
+ *                     words not yet read) and waits for the recorder to consume up to it
  *     segv | abort | kill | exit:N    ends the program that way
  * Prints nothing; exit status 0 after the last step.
  */
@@ -39,7 +49,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <time.h>
@@ -240,6 +252,75 @@ static void *story_main(void *arg) {
     return NULL;
 }
 
+/* The recorder's region as this process maps it: the shared mapping that starts with the
+ * record format's magic (libgort closed the descriptor it was mapped from). NULL if none. */
+static gort_rec_header *find_region(void) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512], perms[8];
+    unsigned long lo, hi;
+    gort_rec_header *found = NULL;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || strcmp(perms, "rw-s")) continue;
+        gort_rec_header *h = (gort_rec_header *)lo;
+        if (hi - lo >= sizeof *h && h->magic == GORT_REC_MAGIC && h->version == GORT_REC_VERSION) found = h;
+    }
+    if (f) fclose(f);
+    return found;
+}
+
+/* Waits until the recorder has consumed ring R up to HEAD, waking its drain as a producer
+ * that waits does. False after 60 s (the recorder is stuck or gone). */
+static bool wait_consumed(gort_rec_header *h, gort_rec_ring *r, uint64_t head) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (tail == head) return true;
+        atomic_fetch_add_explicit(&h->drain_wake, 1, memory_order_release);
+        syscall(SYS_futex, &h->drain_wake, FUTEX_WAKE, 1, NULL, NULL, 0);
+        struct timespec d = { 0, 1000000 };
+        syscall(SYS_futex, (uint32_t *)&r->tail, FUTEX_WAIT, (uint32_t)tail, &d, NULL, 0);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > 60) return false;
+    }
+}
+
+/* malformed:N, or overrun:N when OVERRUN — see the top. Returns 0, 2 (not traced, no free ring)
+ * or 3 (not consumed). */
+static int run_malformed(uint64_t n, bool overrun) {
+    gort_rec_header *h = find_region();
+    gort_rec_ring *r = NULL;
+    uint32_t i = 0;
+    for (; h && i < h->nrings && !r; i++) {
+        uint32_t want = GORT_RING_FREE;
+        if (atomic_compare_exchange_strong(&gort_rec_ring_at(h, i)->state, &want, GORT_RING_OWNED))
+            r = gort_rec_ring_at(h, i);
+    }
+    if (!r) {
+        fprintf(stderr, "trace_emit: malformed: %s\n", h ? "no free ring" : "not traced");
+        return 2;
+    }
+    r->tid = (int32_t)syscall(SYS_gettid);
+    uint32_t used = atomic_load(&h->rings_used); /* i is one past the claimed ring's index */
+    while (used < i && !atomic_compare_exchange_weak(&h->rings_used, &used, i)) {}
+    uint64_t *words = gort_rec_ring_words(r), mask = h->ring_words - 1;
+    uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t rec[GORT_W_COUNT] = { 0, GORT_INFO(GORT_EV_mapassign, 0xffff, 0), 0, 0, 1, k, n, 0 };
+        if (!overrun)
+            for (unsigned w = 0; w < GORT_W_COUNT; w++) words[(head + w) & mask] = rec[w];
+        head += GORT_W_COUNT + (overrun ? h->ring_words : 0);
+        atomic_store_explicit(&r->head, head, memory_order_release);
+        if (!wait_consumed(h, r, head)) {
+            fprintf(stderr, "trace_emit: %s: the recorder did not consume record %llu\n",
+                    overrun ? "overrun" : "malformed", (unsigned long long)k);
+            return 3;
+        }
+    }
+    atomic_store_explicit(&r->state, GORT_RING_RETIRED, memory_order_release);
+    return 0;
+}
+
 /* story:N — three story threads, joined. */
 static void run_story(uint64_t rounds) {
     story st[3];
@@ -274,6 +355,9 @@ int main(int argc, char **argv) {
             run_threads(t, n);
         } else if (sscanf(s, "story:%llu", &n) == 1) {
             run_story(n);
+        } else if (sscanf(s, "malformed:%llu", &n) == 1 || sscanf(s, "overrun:%llu", &n) == 1) {
+            int rc = run_malformed(n, s[0] == 'o');
+            if (rc) return rc;
         } else if (sscanf(s, "nested:%llu", &n) == 1) {
             trace_fn_outer(n);
         } else if (sscanf(s, "fork:%llu", &n) == 1) {
