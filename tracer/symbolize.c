@@ -13,6 +13,8 @@
  * it is packaged everywhere (Debian libdw-dev). addr2line would mean a process per module;
  * libbacktrace is not packaged as a library.
  *
+ * Names are functions: a GCC cold partition ("fn.cold") is named as its function, fn.
+ *
  * A return address points after its call instruction, which can already belong to the next
  * line or even the next function, so it is looked up at pc - 1; a sampled pc (exact) as is.
  */
@@ -40,6 +42,21 @@ static Dwfl *open_modules(const gort_rec_header *h, const Dwfl_Callbacks *callba
     return dwfl;
 }
 
+/* The length of the function name in SYM: without a symbol version ("@@GLIBC_2.34") and
+ * without the suffix of a GCC cold partition. GCC moves a function's unlikely blocks into a
+ * separate local symbol "fn.cold" (older GCC: "fn.cold.N"); its code is still fn's, and a
+ * flame graph that showed it apart would split one function in two. */
+static int function_name_len(const char *sym) {
+    int len = (int)strcspn(sym, "@");
+    for (const char *p = sym; (p = strstr(p, ".cold")) && p - sym < len; p++) {
+        const char *q = p + 5;
+        if (*q == '.' && q[1] >= '0' && q[1] <= '9')
+            for (q++; *q >= '0' && *q <= '9'; q++) {}
+        if (q - sym == len) return (int)(p - sym);
+    }
+    return len;
+}
+
 /* Binds the symbol, module, file and line of one address to the frames insert. */
 static void describe(Dwfl *dwfl, const frame_ref *f, sqlite3_stmt *s) {
     Dwarf_Addr a = f->exact ? f->pc : f->pc - 1;
@@ -54,8 +71,7 @@ static void describe(Dwfl *dwfl, const frame_ref *f, sqlite3_stmt *s) {
         Dwfl_Line *l = dwfl_module_getsrc(mod, a);
         if (l) file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
     }
-    /* "__libc_start_main@@GLIBC_2.34": the symbol version is not part of the name. */
-    int symlen = sym ? (int)strcspn(sym, "@") : 0;
+    int symlen = sym ? function_name_len(sym) : 0;
     sqlite3_bind_text(s, 3, sym, symlen, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, modname, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 5, file, -1, SQLITE_TRANSIENT);
