@@ -6,7 +6,7 @@
  *
  * The run, in order: check the options, the program and the output (any problem is one line
  * and exit status 2, before anything is created); create the shared region (region.c) and the
- * database under a temporary name next to the output (db.c); start the program with the
+ * database under a temporary name next to the output (outfile.c, db.c); start the program with the
  * region's descriptor in GORT_TRACE_FD and a close-on-exec pipe that reports a failed exec;
  * drain the rings into the database until the program has ended (drain.c, ingest.c); drain
  * once more after its death, which is when a crashed program's last events are read;
@@ -47,6 +47,7 @@ typedef struct record_args {
     rec_options opt;
     const char *output;
     bool force;
+    bool replaces;     /* the output is an existing regular file --force replaces */
     char **prog_argv;  /* PROGRAM ARGS..., NULL-terminated (argv's tail) */
     char prog_path[4096];
 } record_args;
@@ -58,6 +59,7 @@ typedef struct run {
     ingest *ing;
     drain_stats st;
     char tmp_path[4200];
+    int tmp_lock;                /* the temporary, flock'ed while this recorder lives (outfile.c) */
     pid_t pid;                   /* the program, 0 once reaped */
     pid_t program_pid;           /* for meta */
     int sigfd;
@@ -76,7 +78,9 @@ static void usage(FILE *f) {
             "trace (tables described in docs/schema.md). Exits with PROGRAM's exit status\n"
             "(128+signal if a signal killed it) and prints a summary line on stderr.\n\n"
             "  -o, --output FILE   trace file to write (default %s)\n"
-            "  --force             replace FILE if it exists\n"
+            "  --force             replace FILE if it exists (only a regular file is ever\n"
+            "                      replaced: a device, FIFO, socket, directory or symbolic\n"
+            "                      link is refused)\n"
             "  --stack-depth N     frames captured per event, 1..%d (default %d)\n"
             "  --no-stacks         capture no stacks\n"
             "  --profile-hz N      also sample running threads' stacks N times per CPU second\n"
@@ -177,17 +181,6 @@ static int resolve_program(record_args *a) {
     if (stat(a->prog_path, &sb) != 0) return cli_error(CMD, "no such program: %s", name);
     if (!S_ISREG(sb.st_mode) || access(a->prog_path, X_OK) != 0)
         return cli_error(CMD, "not an executable file: %s", name);
-    return -1;
-}
-
-/* Refuses an existing output without --force and a directory always. Returns -1 to go on. */
-static int check_output(const record_args *a) {
-    struct stat sb;
-    if (stat(a->output, &sb) == 0) {
-        if (S_ISDIR(sb.st_mode)) return cli_error(CMD, "output %s is a directory", a->output);
-        if (!a->force)
-            return cli_error(CMD, "output %s exists (use --force to replace it)", a->output);
-    }
     return -1;
 }
 
@@ -422,6 +415,8 @@ static void cleanup(run *r) {
     r->ing = NULL;
     db_close(&r->db);
     if (r->tmp_path[0]) unlink(r->tmp_path);
+    if (r->tmp_lock >= 0) close(r->tmp_lock);
+    r->tmp_lock = -1;
     if (r->region.h) region_destroy(&r->region);
     if (r->sigfd >= 0) close(r->sigfd);
     sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
@@ -443,27 +438,21 @@ int cmd_record(int argc, char **argv) {
     record_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc < 0) rc = resolve_program(&a);
-    if (rc < 0) rc = check_output(&a);
+    if (rc < 0) rc = out_check(CMD, a.output, a.force, &a.replaces);
     if (rc >= 0) return rc;
 
     run r;
     memset(&r, 0, sizeof r);
     r.sigfd = -1;
     r.region.fd = -1;
+    r.tmp_lock = -1;
     char err[512];
     sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
-    snprintf(r.tmp_path, sizeof r.tmp_path, "%s.tmp-%d", a.output, (int)getpid());
-    if (!region_create(&r.region, &a.opt, err, sizeof err)) {
+    if (!region_create(&r.region, &a.opt, err, sizeof err)) return fail_run(&r, err);
+    if (!out_temp_create(CMD, a.output, r.tmp_path, sizeof r.tmp_path, &r.tmp_lock, err, sizeof err)) {
         r.tmp_path[0] = 0;
         return fail_run(&r, err);
     }
-    int fd = open(r.tmp_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));
-        r.tmp_path[0] = 0;
-        return fail_run(&r, err);
-    }
-    close(fd);
     if (!db_create(&r.db, r.tmp_path, err, sizeof err)) return fail_run(&r, err);
     r.ing = ingest_new(&r.db);
     if (!r.ing) return fail_run(&r, "out of memory");
@@ -482,10 +471,7 @@ int cmd_record(int argc, char **argv) {
     if (tty) fprintf(stderr, "\r\033[K");
     if (!finished) return fail_run(&r, err);
     db_close(&r.db);
-    if (rename(r.tmp_path, a.output) != 0) {
-        snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));
-        return fail_run(&r, err);
-    }
+    if (!out_put_in_place(r.tmp_path, a.output, a.replaces, err, sizeof err)) return fail_run(&r, err);
     r.tmp_path[0] = 0;
     fprintf(stderr, "gort record: %llu events, %llu lost, %.3f s, %s\n",
             (unsigned long long)ingest_events(r.ing), (unsigned long long)r.st.lost,

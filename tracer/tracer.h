@@ -6,6 +6,7 @@
  *   derive.c     fold the events into the summary tables: maps, defers, goroutines, gc_cycles
  *   symbolize.c  after the run: return addresses -> function, module, file:line (libdw)
  *   db.c         the SQLite file: schema, prepared statements, transactions, derived tables
+ *   outfile.c    the output name, the temporary trace beside it, putting it in place
  *   record.c     the command: options, starting the program, the drain loop, the summary
  * Only record.c knows about processes; only db.c and ingest.c know SQL.
  */
@@ -135,6 +136,22 @@ bool drain_finish(rec_region *r, ingest *g, drain_stats *st);
  * listed in the header. */
 bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *frames,
                       size_t n, char *err, size_t errlen);
+
+/* ---- outfile.c ------------------------------------------------------------------------------- */
+
+/* Checks that OUTPUT may be written: a new name, or with FORCE an existing regular file (then
+ * *replaces is set). Anything else (directory, device node, FIFO, socket, symbolic link) is
+ * refused. Returns -1 to go on, else the exit status after one error line "gort CMD: ...". */
+int out_check(const char *cmd, const char *output, bool force, bool *replaces);
+/* Removes the temporaries of OUTPUT whose recorder died (one stderr line each), then creates
+ * this recorder's OUTPUT.tmp-PID into TMP, locked (flock) while *lock_fd stays open. */
+bool out_temp_create(const char *cmd, const char *output, char *tmp, size_t tmplen, int *lock_fd,
+                     char *err, size_t errlen);
+/* Renames the finished TMP to OUTPUT: over a regular file when REPLACES (out_check said so and
+ * it still is one), else only if OUTPUT still does not exist. False with err set otherwise
+ * (the caller removes TMP). */
+bool out_put_in_place(const char *tmp, const char *output, bool replaces, char *err,
+                      size_t errlen);
 
 /* ---- the schema, embedded from tracer/schema.sql (schema_blob.c) ----------------------------- */
 
