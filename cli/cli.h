@@ -18,7 +18,8 @@
 #define GORT_EXIT_FINDING 1
 #define GORT_EXIT_USAGE 2
 
-/* Prints "gort CMD: <message>" and a newline to stderr. Returns GORT_EXIT_USAGE so a caller
+/* Prints "gort CMD: <message>" and a newline to stderr, as one line (line breaks and other
+ * control characters in the message become spaces). Returns GORT_EXIT_USAGE so a caller
  * can write `return cli_error("sql", "no such file: %s", path);`. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -29,7 +29,7 @@
 
 static const char usage[] =
     "usage: gort export TRACE --format chrome|speedscope [-o FILE] [--kind KIND]...\n"
-    "                   [--weight count|time]\n"
+    "                   [--weight count|time] [--timeout S]\n"
     "\n"
     "  --format chrome      Chrome trace-event JSON for Perfetto UI (ui.perfetto.dev) and\n"
     "                       chrome://tracing: GC phases and deferred calls as slices on\n"
@@ -38,19 +38,22 @@ static const char usage[] =
     "  --format speedscope  speedscope JSON (a sampled profile of the events' stacks;\n"
     "                       --kind and --weight select as in gort flame)\n"
     "  -o FILE              write to FILE (default: standard output)\n"
+    VIEWER_TIMEOUT_HELP
     "\n"
     "Exit status: 0 done, 2 bad input.\n";
 
 static void put_str(FILE *out, const char *s) { fputs_unlocked(s, out); }
 
-/* Prints NS as microseconds with three decimals. */
+/* Prints NS as microseconds with three decimals (INT64_MIN too: its magnitude is taken
+ * unsigned, where negating it would overflow). */
 static void put_us(FILE *out, int64_t ns) {
+    uint64_t u = (uint64_t)ns;
     if (ns < 0) {
         putc_unlocked('-', out);
-        ns = -ns;
+        u = -u;
     }
-    write_i64(out, ns / 1000);
-    char frac[5] = { '.', (char)('0' + ns % 1000 / 100), (char)('0' + ns % 100 / 10), (char)('0' + ns % 10), 0 };
+    write_i64(out, (int64_t)(u / 1000));
+    char frac[5] = { '.', (char)('0' + u % 1000 / 100), (char)('0' + u % 100 / 10), (char)('0' + u % 10), 0 };
     put_str(out, frac);
 }
 
@@ -297,7 +300,10 @@ static int export_speedscope(sqlite3 *db, const stack_query *q, const char *trac
         fold_free(&fs);
         return rc;
     }
-    fold_sort_merge(&fs);
+    if (!fold_sort_merge(&fs)) { /* stacks.c keeps the total within 64 bits: cannot happen */
+        fold_free(&fs);
+        return cli_error("export", "the weights add up to more than 64 bits");
+    }
     name_table t = { 0 };
     int64_t total = 0;
     /* Samples first into a memory stream, frames interned on the way. */
@@ -352,6 +358,7 @@ int cmd_export(int argc, char **argv) {
     const char *path = NULL, *out = NULL, *format = NULL;
     const char *kinds[64];
     stack_query q = { NULL, 0, false };
+    int64_t timeout = VIEWER_DEFAULT_TIMEOUT_NS;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -372,6 +379,8 @@ int cmd_export(int argc, char **argv) {
             if (q.nkinds == 64) return cli_error("export", "too many --kind options");
             kinds[q.nkinds++] = v;
             q.kinds = kinds;
+        } else if (cli_opt_value("export", argc, argv, &i, "--timeout", &v)) {
+            if (!v || !vt_parse_timeout("export", v, &timeout)) return GORT_EXIT_USAGE;
         } else if (cli_opt_value("export", argc, argv, &i, "--weight", &v)) {
             if (!v) return GORT_EXIT_USAGE;
             if (strcmp(v, "count") && strcmp(v, "time"))
@@ -388,7 +397,7 @@ int cmd_export(int argc, char **argv) {
     if (!path) return cli_error("export", "needs a TRACE (see gort export --help)");
     if (!format) return cli_error("export", "needs --format chrome or --format speedscope");
     sqlite3 *db;
-    int rc = vt_open("export", path, &db);
+    int rc = vt_open("export", path, timeout, &db);
     if (rc) return rc;
     vout_file vf;
     rc = vout_file_open("export", out, path, &vf);

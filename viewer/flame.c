@@ -39,8 +39,11 @@ static const char usage[] =
     "  --colors PALETTE   hot (default), mem, io, red, green, blue, aqua, yellow, purple,\n"
     "                     orange, or gort (gort_* runtime frames aqua, the program's hot)\n"
     "  --search REGEX     highlight frames matching REGEX when the SVG opens\n"
+    "  --timeout S        give up (exit 2) when the trace's queries run longer than S\n"
+    "                     seconds in all (default 120; 0 for no limit; or 500ms)\n"
     "\n"
-    "Exit status: 0 done, 2 bad input (including no stacks for the selected events).\n";
+    "Exit status: 0 done, 2 bad input (including no stacks for the selected events, and\n"
+    "weights that add up past 64 bits).\n";
 
 typedef struct {
     const char *trace, *out, *diff, *from_folded;
@@ -50,6 +53,7 @@ typedef struct {
     bool folded, weight_time, inverted, reverse;
     int width;
     double minwidth;
+    int64_t timeout;
 } flame_args;
 
 /* Parses one option (or the TRACE) at argv[*i]; returns 0, or an exit status on error. */
@@ -66,6 +70,9 @@ static int parse_option(int argc, char **argv, int *i, flame_args *a) {
     else if (OPT("--from-folded")) a->from_folded = v;
     else if (OPT("--title")) a->title = v;
     else if (OPT("--search")) a->search = v;
+    else if (OPT("--timeout")) {
+        if (v && !vt_parse_timeout("flame", v, &a->timeout)) return GORT_EXIT_USAGE;
+    }
     else if (OPT("--colors")) {
         if (v && !flame_palette_known(v))
             return cli_error("flame", "unknown palette '%s' (see gort flame --help)", v);
@@ -108,7 +115,7 @@ static int parse_option(int argc, char **argv, int *i, flame_args *a) {
 static int load(const flame_args *a, const char *path, bool folded_file, fold_set *fs) {
     if (folded_file) return fold_read_file("flame", path, fs) ? 0 : GORT_EXIT_USAGE;
     sqlite3 *db;
-    int rc = vt_open("flame", path, &db);
+    int rc = vt_open("flame", path, a->timeout, &db);
     if (rc) return rc;
     stack_query q = { a->nkinds ? (const char **)a->kinds : NULL, a->nkinds, a->weight_time };
     rc = stacks_fold("flame", db, &q, fs);
@@ -167,10 +174,12 @@ static int run(const flame_args *a) {
     if (!rc && a->diff) rc = load(a, a->diff, from_file, &before);
     if (!rc && a->reverse && (!fold_reverse(&after) || !fold_reverse(&before)))
         rc = cli_error("flame", "out of memory");
-    if (!rc) {
-        fold_sort_merge(&after);
-        fold_sort_merge(&before);
-    }
+    int64_t total;
+    if (!rc && (!fold_sort_merge(&after) || !fold_total(&after, &total)))
+        rc = cli_error("flame", "%s: the weights add up to more than %lld", a->from_folded ? a->from_folded
+                       : a->trace, (long long)INT64_MAX);
+    if (!rc && (!fold_sort_merge(&before) || !fold_total(&before, &total)))
+        rc = cli_error("flame", "%s: the weights add up to more than %lld", a->diff, (long long)INT64_MAX);
     if (!rc && a->diff) {
         if (after.diff || before.diff)
             rc = cli_error("flame", "--diff compares two plain folded inputs, not differential ones");
@@ -192,7 +201,7 @@ static int run(const flame_args *a) {
 
 /* gort flame: parses the command line and runs the pipeline. Returns the exit status. */
 int cmd_flame(int argc, char **argv) {
-    flame_args a = { .width = 1200, .minwidth = 0.1 };
+    flame_args a = { .width = 1200, .minwidth = 0.1, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage, stdout);

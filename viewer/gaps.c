@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: gort gaps TRACE [--format table|csv|json]\n"
+    "usage: gort gaps TRACE [--format table|csv|json] [--timeout S]\n"
     "\n"
     "One row per deferred call that touched a map: the map, the deferred call (id,\n"
     "function, goroutine), when the map died, when the call ran, its first and last\n"
@@ -21,6 +21,7 @@ static const char usage[] =
     "  safe             the map died after the call was done with it\n"
     "\n"
     "  --format F   table (default), csv or json\n"
+    VIEWER_TIMEOUT_HELP
     "\n"
     "Exit status: 0 no use-after-free, 1 at least one use-after-free, 2 bad input.\n";
 
@@ -35,6 +36,7 @@ static void count_uaf(sqlite3_stmt *st, void *arg) {
 int cmd_gaps(int argc, char **argv) {
     const char *path = NULL;
     enum vout_format fmt = VOUT_TABLE;
+    int64_t timeout = VIEWER_DEFAULT_TIMEOUT_NS;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -42,6 +44,8 @@ int cmd_gaps(int argc, char **argv) {
             return GORT_EXIT_OK;
         } else if (cli_opt_value("gaps", argc, argv, &i, "--format", &v)) {
             if (!v || !vout_parse_format("gaps", v, &fmt)) return GORT_EXIT_USAGE;
+        } else if (cli_opt_value("gaps", argc, argv, &i, "--timeout", &v)) {
+            if (!v || !vt_parse_timeout("gaps", v, &timeout)) return GORT_EXIT_USAGE;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return cli_error("gaps", "unknown option %s (see gort gaps --help)", argv[i]);
         } else if (!path) {
@@ -52,15 +56,18 @@ int cmd_gaps(int argc, char **argv) {
     }
     if (!path) return cli_error("gaps", "needs a TRACE (see gort gaps --help)");
     sqlite3 *db;
-    int rc = vt_open("gaps", path, &db);
+    int rc = vt_open("gaps", path, timeout, &db);
     if (rc) return rc;
-    setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* stdio allocates: a big report in few writes */
     sqlite3_stmt *st = vt_prepare("gaps", db, gaps_sql);
     long uaf = 0;
-    rc = st ? vout_query("gaps", st, fmt, stdout, count_uaf, &uaf) : GORT_EXIT_USAGE;
+    vout_file vf;
+    rc = st ? vout_file_open("gaps", NULL, NULL, &vf) : GORT_EXIT_USAGE;
+    if (!rc) {
+        rc = vout_query("gaps", st, fmt, vf.f, count_uaf, &uaf);
+        rc = vout_file_close("gaps", &vf, rc == 0) ? GORT_EXIT_USAGE : rc;
+    }
     sqlite3_finalize(st);
     sqlite3_close(db);
-    if (fflush(stdout) != 0 && !rc) rc = cli_error("gaps", "cannot write the output");
     if (rc) return rc;
     return uaf ? GORT_EXIT_FINDING : GORT_EXIT_OK;
 }

@@ -6,6 +6,13 @@
  * before the first line, so it keeps the cells (as text) until the statement is done; it is
  * meant for people, who do not read ten million lines.
  *
+ * Output bound for standard output is spooled, not streamed: it goes to an anonymous temporary
+ * file (unnamed from birth with O_TMPFILE, or unlinked at once) and is copied to stdout only
+ * when the command has succeeded. A command that fails half-way (a query error, the
+ * --timeout, an overflowing total) therefore prints nothing at all, never a CSV header or an
+ * opening bracket followed by an error; and the spool vanishes with the process whatever
+ * stops it. Output to a file goes to a temporary beside it, renamed over it on success.
+ *
  * Types follow SQLite's per-value types: an integer prints as an integer in every format, a
  * real with %.17g (round-trips), text as itself, a blob as hex (x'..' in a table, a hex
  * string in JSON). JSON strings are valid UTF-8 whatever the trace holds (text.c).
@@ -16,6 +23,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +108,7 @@ static void json_value(FILE *out, sqlite3_stmt *st, int i) {
     }
     default: {
         const char *t = (const char *)sqlite3_column_text(st, i);
-        json_write_string(out, t ? t : "", (size_t)sqlite3_column_bytes(st, i));
+        json_write_string(out, t ? t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0);
     }
     }
 }
@@ -120,7 +128,8 @@ static int print_csv(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn f
             if (i) putc(',', out);
             int type = sqlite3_column_type(st, i);
             if (type == SQLITE_TEXT) {
-                csv_field(out, (const char *)sqlite3_column_text(st, i));
+                const char *t = (const char *)sqlite3_column_text(st, i);
+                csv_field(out, t ? t : "");
             } else if (type == SQLITE_INTEGER) {
                 write_i64(out, sqlite3_column_int64(st, i));
             } else if (type != SQLITE_NULL) {
@@ -211,7 +220,8 @@ static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
         n = 4;
     } else if (type == SQLITE_TEXT) {
         v = (const char *)sqlite3_column_text(st, i);
-        n = (size_t)sqlite3_column_bytes(st, i);
+        n = v ? (size_t)sqlite3_column_bytes(st, i) : 0; /* printf('%n') is text without bytes */
+        if (!v) v = "";
         t->numeric[i] = false;
     } else {
         owned = cell_text(st, i, "NULL");
@@ -225,7 +235,7 @@ static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
         return false;
     }
     char *dst = t->text + t->len;
-    memcpy(dst, v, n);
+    if (n) memcpy(dst, v, n);
     for (size_t k = 0; k < n; k++) /* a cell is one line */
         if (dst[k] == '\n' || dst[k] == '\r' || dst[k] == '\t') dst[k] = ' ';
     size_t w = type == SQLITE_TEXT ? utf8_count(dst, n) : n;
@@ -331,11 +341,45 @@ static bool same_file(const char *a, const char *b) {
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Opens a temporary file beside PATH (0644), or stdout; refuses PATH when it is PROTECT. */
+/* An anonymous read-write temporary file in $TMPDIR (or /tmp): unnamed from the start where
+ * the file system has O_TMPFILE, else unlinked as soon as it is made. NULL on failure. */
+static FILE *open_spool(void) {
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        char *name = malloc(strlen(dir) + 32);
+        if (!name) return NULL;
+        sprintf(name, "%s/gort-out-XXXXXX", dir);
+        fd = mkstemp(name);
+        if (fd >= 0) unlink(name);
+        free(name);
+        if (fd < 0) return NULL;
+    }
+    FILE *f = fdopen(fd, "w+");
+    if (!f) close(fd);
+    else setvbuf(f, NULL, _IOFBF, 1 << 20);
+    return f;
+}
+
+/* Copies the whole of SPOOL to stdout; false when a read or write fails. */
+static bool copy_spool(FILE *spool) {
+    if (fflush(spool) != 0 || fseek(spool, 0, SEEK_SET) != 0) return false;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, spool)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n) return false;
+    return !ferror(spool) && fflush(stdout) == 0;
+}
+
+/* Opens a temporary file beside PATH (0644), or the stdout spool; refuses PATH when it is
+ * PROTECT. */
 int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
     memset(vf, 0, sizeof *vf);
     if (!path || !strcmp(path, "-")) {
-        vf->f = stdout;
+        vf->f = open_spool();
+        if (!vf->f) return cli_error(cmd, "cannot make a temporary file for the output: %s", strerror(errno));
+        vf->spool = true;
         return 0;
     }
     if (protect && same_file(path, protect))
@@ -365,15 +409,17 @@ int vout_file_open(const char *cmd, const char *path, const char *protect, vout_
     return 0;
 }
 
-/* Closes VF; renames the temporary file over PATH only when OK and fully written, else
- * removes it. */
+/* Closes VF; copies the spool to stdout, or renames the temporary file over PATH, only when
+ * OK and fully written; else discards it. */
 int vout_file_close(const char *cmd, vout_file *vf, bool ok) {
     int rc = 0;
-    if (vf->f == stdout) {
-        if (fflush(stdout) != 0 && ok) rc = cli_error(cmd, "cannot write the output");
+    if (!vf->f) return GORT_EXIT_USAGE;
+    if (vf->spool) {
+        if (ok && (ferror(vf->f) || !copy_spool(vf->f))) rc = cli_error(cmd, "cannot write the output");
+        fclose(vf->f);
+        vf->f = NULL;
         return ok ? rc : GORT_EXIT_USAGE;
     }
-    if (!vf->f) return GORT_EXIT_USAGE;
     bool written = !ferror(vf->f);
     if (fclose(vf->f) != 0) written = false;
     if (ok && !written) rc = cli_error(cmd, "%s: cannot write the output", vf->path);

@@ -19,6 +19,10 @@
  * closer than a pixel merge; at most 2000 gaps are drawn and 40 labelled, use-after-free
  * ones first, and only on lanes of their own.
  *
+ * Times are the trace's own, which may be anything: the window's span must fit in 64 bits
+ * (else an error asks for --from/--to), and every time is clamped to the window before one is
+ * subtracted from another, so no difference wraps.
+ *
  * gnuplot reads the script and its data (inline datablocks) on a pipe; it writes a temporary
  * file beside -o, renamed over it on success. --script writes the script instead, so tests
  * and curious users can read exactly what would be drawn.
@@ -42,7 +46,7 @@ extern char **environ;
 
 static const char usage[] =
     "usage: gort timeline TRACE [-o FILE.png|FILE.svg] [--from T] [--to T] [--map ID]...\n"
-    "                     [--size WxH] [--lanes N] [--script FILE]\n"
+    "                     [--size WxH] [--lanes N] [--script FILE] [--timeout S]\n"
     "\n"
     "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
     "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
@@ -58,6 +62,7 @@ static const char usage[] =
     "  --lanes N     at most N map lanes and N goroutine lanes (default 40); the rest share\n"
     "                one lane each\n"
     "  --script FILE write the gnuplot script (with its data) to FILE instead of drawing\n"
+    VIEWER_TIMEOUT_HELP
     "\n"
     "Exit status: 0 done, 2 bad input or gnuplot failed.\n";
 
@@ -90,6 +95,7 @@ typedef struct {
     int64_t maps[256];
     size_t nmaps;
     int width, height, lanes;
+    int64_t timeout;
 } tl_args;
 
 typedef struct {   /* everything the picture needs, read from the trace */
@@ -252,6 +258,8 @@ static void count_bin(tl_data *d, int lane, int kind, int64_t t) {
  * than a bin. */
 static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     if (e < d->from || s > d->to) return true;
+    if (s < d->from) s = d->from; /* within the window, differences of times fit in 64 bits */
+    if (e > d->to) e = d->to;
     int64_t pixel = (d->to - d->from) / (d->bins ? d->bins : 1);
     for (size_t i = d->nbands; i-- > 0;) {
         int64_t *b = d->bands + i * 3;
@@ -335,7 +343,9 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
         int64_t ts = sqlite3_column_int64(st, 0);
         int kind = sqlite3_column_int(st, 1);
         if (kind == GORT_EV_stw_end) {
-            if (!add_band(d, 1, ts - sqlite3_column_int64(st, 3), ts)) break;
+            int64_t start;
+            if (__builtin_sub_overflow(ts, sqlite3_column_int64(st, 3), &start)) start = INT64_MIN;
+            if (!add_band(d, 1, start, ts)) break;
             continue;
         }
         int64_t *lane = idmap_get(&d->map_lane, sqlite3_column_int64(st, 2), false);
@@ -360,21 +370,31 @@ static void pick_unit(tl_data *d) {
 
 /* Reads everything the picture needs. */
 static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
-    int64_t first = 0, last = 0;
+    int64_t first = 0, last = 0, span;
     sqlite3_stmt *st = vt_prepare("timeline", db, "SELECT min(ts_ns), max(ts_ns) FROM events");
     if (!st) return GORT_EXIT_USAGE;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
         first = sqlite3_column_int64(st, 0);
         last = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading events");
     d->from = a->has_from ? a->from : first;
     d->to = a->has_to ? a->to : last;
     if (d->to < d->from) return cli_error("timeline", "--to is before --from");
-    if (d->to == d->from) d->to = d->from + 1;
+    /* Every time drawn is taken relative to the window: its span must fit in 64 bits. */
+    if (__builtin_sub_overflow(d->to, d->from, &span))
+        return cli_error("timeline", "the events span from %lld ns to %lld ns, more than 64 bits "
+                         "of ns: choose a window with --from and --to", (long long)d->from,
+                         (long long)d->to);
+    if (d->to == d->from) {
+        if (d->to < INT64_MAX) d->to++;
+        else d->from--;
+    }
     d->bins = a->width > 200 ? a->width - 200 : 100;
     pick_unit(d);
-    int rc = read_gaps(db, d);
+    rc = read_gaps(db, d);
     if (!rc) rc = read_maps(db, a, d);
     if (!rc && a->nmaps && d->nmaps == 0)
         return cli_error("timeline", "no map with the given --map ids in the window");
@@ -718,6 +738,8 @@ static int parse_args(int argc, char **argv, tl_args *a) {
             if (!v) return GORT_EXIT_USAGE;
             if (!parse_size(v, &a->width, &a->height))
                 return cli_error("timeline", "--size takes WIDTHxHEIGHT in pixels, e.g. 1600x900");
+        } else if (OPT("--timeout")) {
+            if (!v || !vt_parse_timeout("timeline", v, &a->timeout)) return GORT_EXIT_USAGE;
         } else if (OPT("--lanes")) {
             if (!v) return GORT_EXIT_USAGE;
             if (!cli_parse_int(v, 1, 1000, &n)) return cli_error("timeline", "--lanes takes 1 to 1000");
@@ -775,11 +797,11 @@ static int draw(const tl_args *a, tl_data *d) {
 
 /* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
 int cmd_timeline(int argc, char **argv) {
-    tl_args a = { .width = 1600, .lanes = 40 };
+    tl_args a = { .width = 1600, .lanes = 40, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? GORT_EXIT_OK : rc;
     sqlite3 *db;
-    rc = vt_open("timeline", a.trace, &db);
+    rc = vt_open("timeline", a.trace, a.timeout, &db);
     if (rc) return rc;
     tl_data d = { 0 };
     rc = read_all(db, &a, &d);
