@@ -4,7 +4,9 @@
 #    '[', no first statement's table, no half of info) and leaves no temporary file;
 #  - gort sql --format json prints one valid JSON document for any number of statements;
 #  - an error quoting a corrupted schema's text (line breaks in it) is still one line;
-#  - a query that never ends (a recursive events view) stops at --timeout: one line, status 2.
+#  - a query that never ends (a recursive events view) stops at --timeout: one line, status 2;
+#  - a viewer killed while its output file is being written leaves nothing beside it (the
+#    temporary file has no name until it is complete).
 set -e
 . tests/lib.sh
 . tests/data/viewer/lib.sh
@@ -79,3 +81,17 @@ done
 [ ! -e "$T/t.gp" ] || fail "timeline wrote a script"
 fails_with "--timeout takes seconds" "$GORT" info "$db" --timeout soon
 expect_status 0 "$GORT" info "$db" --timeout 0
+
+# Killed while gnuplot draws (a stand-in gnuplot that waits on a FIFO): no file in the output's
+# directory, neither the picture nor a temporary.
+mkdir "$T/bin" "$T/o"
+mkfifo "$T/ready" "$T/go"
+printf '#!/bin/sh\ncat > /dev/null\necho up > "%s/ready"\nread x < "%s/go"\n' "$T" "$T" > "$T/bin/gnuplot"
+chmod +x "$T/bin/gnuplot"
+PATH="$T/bin:$PATH" "$GORT" timeline "$db" -o "$T/o/t.png" 2>/dev/null &
+pid=$!
+read -r up < "$T/ready"
+kill -KILL "$pid"
+set +e; wait "$pid"; set -e
+echo go > "$T/go"
+expect_eq "$(ls -A "$T/o")" ""

@@ -6,7 +6,9 @@
 #  - a WAL-mode trace whose last transactions are still in its -wal is refused with one line
 #    saying how to fold them in, nothing created;
 #  - a trace with a hot journal (an interrupted write) is reported as such, not as "no meta
-#    table", with the command that rolls it back.
+#    table", with the command that rolls it back;
+#  - an output that is a device or a FIFO is written into, never replaced; a symbolic link or a
+#    directory as output is refused.
 set -e
 . tests/lib.sh
 . tests/data/viewer/lib.sh
@@ -82,3 +84,34 @@ expect_contains "$(cat "$T/out")" "meta.note             in the wal"
 sqlite3 "$T/hot/trace.db" "PRAGMA quick_check" > /dev/null
 expect_eq "$(sqlite3 "$T/hot/trace.db" .dump | sha256sum)" "$(sqlite3 "$db" .dump | sha256sum)"
 expect_status 0 "$GORT" info "$T/hot/trace.db"
+
+# Outputs that are not regular files, made here: a character device and a FIFO receive the
+# output and stay what they were; a symbolic link (dangling or not) and a directory are refused.
+mkdir "$T/special"
+S=$T/special
+mknod "$S/null" c 1 3 2>/dev/null || true
+mkfifo "$S/fifo"
+if [ -e "$S/null" ]; then
+  expect_status 0 "$GORT" flame "$db" -o "$S/null"
+  expect_eq "$(stat -c %F "$S/null")" "character special file"
+fi
+cat "$S/fifo" > "$T/from-fifo" &
+reader=$!
+expect_status 0 "$GORT" flame "$db" --folded -o "$S/fifo"
+wait "$reader"
+expect_eq "$(stat -c %F "$S/fifo")" "fifo"
+"$GORT" flame "$db" --folded > "$T/folded"
+cmp -s "$T/from-fifo" "$T/folded" || fail "the FIFO did not get the folded stacks"
+ln -s "$S/nowhere.svg" "$S/dangling.svg"
+echo keep > "$S/target.svg"
+ln -s "$S/target.svg" "$S/link.svg"
+for l in dangling link; do
+  expect_status 2 "$GORT" flame "$db" -o "$S/$l.svg"
+  expect_contains "$(cat "$T/err")" "gort flame: $S/$l.svg: is a symbolic link: name the file itself"
+  [ -L "$S/$l.svg" ] || fail "$l.svg was replaced"
+done
+[ ! -e "$S/nowhere.svg" ] || fail "the dangling link's target was created"
+expect_eq "$(cat "$S/target.svg")" keep
+expect_status 2 "$GORT" export "$db" --format chrome -o "$S"
+expect_contains "$(cat "$T/err")" "gort export: $S: is a directory"
+expect_eq "$(ls "$S" | grep -c -v -x -e dangling.svg -e fifo -e link.svg -e null -e target.svg)" 0

@@ -93,13 +93,17 @@ int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE 
  * to stdout only then. */
 typedef struct {
     FILE *f;
-    char *tmp;
+    char *tmp;           /* a path that opens f's file (gnuplot writes through it), or NULL */
     const char *path;
-    bool spool;      /* f is the stdout spool */
+    const char *device;  /* the special file (device, FIFO) the spool goes to, or NULL */
+    bool spool;          /* f is the spool, delivered to stdout or the device */
+    bool unnamed;        /* f's file has no name yet (O_TMPFILE): tmp is /proc/PID/fd/N */
 } vout_file;
 
-/* Opens PATH for writing (stdout, through the spool, for NULL or "-"). Refuses a PATH that is
- * the file PROTECT (the trace). Returns 0, or GORT_EXIT_USAGE after one error line. */
+/* Opens PATH for writing (stdout, through the spool, for NULL or "-"; a device or FIFO also
+ * through the spool, written into at the end and never replaced). Refuses a directory, a
+ * symbolic link, and a PATH that is the file PROTECT (the trace). Returns 0, or
+ * GORT_EXIT_USAGE after one error line. */
 int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf);
 /* Finishes VF: when OK and every write succeeded, the file replaces PATH (or the spool is
  * copied to stdout); otherwise the temporary file is removed, PATH untouched and stdout
