@@ -12,7 +12,10 @@
  * a crashed program's tables are the fold of the events it committed.
  *
  * GC phases carry no cycle number, so their events are kept (they are few), sorted by time at
- * the end and assigned to the cycle whose gc_start precedes them.
+ * the end and assigned to the cycle whose gc_start precedes them. Timestamps can be equal (a
+ * producer thread repeats its last stamp when its clock reads earlier), so "precedes" is in
+ * (ts_ns, id) order: seq, the arrival count, is the event's id, since ingest.c stores events
+ * in the order they arrive. docs/schema.md defines the table the same way.
  */
 #include "cli.h"
 #include "tracer.h"
@@ -322,7 +325,7 @@ static bool write_goroutines(derive *d, sqlite3 *db) {
     return ok;
 }
 
-/* Orders GC events by time, then by arrival. */
+/* Orders GC events by time, then by arrival (their ids): the order of docs/schema.md. */
 static int cmp_gc(const void *a, const void *b) {
     const gc_ev *x = a, *y = b;
     if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;

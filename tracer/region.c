@@ -11,6 +11,10 @@
  * ns = ((tsc - tsc0) * mult) >> shift, where mult/shift come from measuring the TSC against
  * CLOCK_MONOTONIC over 20 ms here. Otherwise it calls clock_gettime(CLOCK_MONOTONIC).
  * Either way every thread uses the same clock, starting at 0 when the region is created.
+ * GORT_RECORD_CLOCK=stopped (a TSC clock with mult 0: every event at time 0) is for tests of
+ * what equal timestamps do, which a real clock produces only now and then: each producer
+ * thread clamps its stamps so they never decrease, so a clock read that goes back (a thread
+ * moved to a CPU whose TSC lags) repeats the last stamp.
  */
 #define _GNU_SOURCE
 #include "tracer.h"
@@ -83,6 +87,7 @@ static void calibrate(gort_rec_header *h) {
     uint64_t ticks_since = (uint64_t)(((unsigned __int128)(ns_b - h->mono0) << 32) / h->tsc_mult);
     h->tsc0 = tsc_b - ticks_since;
     h->clock = GORT_CLOCK_TSC;
+    if (force && !strcmp(force, "stopped")) h->tsc_mult = 0;
 }
 
 /* Sizes the rings (ring_bytes rounded up to a power of two), creates and maps the memfd,
@@ -133,7 +138,8 @@ void region_destroy(rec_region *r) {
 
 /* The clock's name for meta. */
 const char *region_clock_name(const rec_region *r) {
-    return r->h->clock == GORT_CLOCK_TSC ? "tsc" : "monotonic";
+    if (r->h->clock != GORT_CLOCK_TSC) return "monotonic";
+    return r->h->tsc_mult ? "tsc" : "stopped";
 }
 
 /* The trace clock read by the recorder, as the program reads it. */
