@@ -59,5 +59,6 @@ int cmd_gaps(int argc, char **argv) __attribute__((weak));
 int cmd_sql(int argc, char **argv) __attribute__((weak));
 int cmd_info(int argc, char **argv) __attribute__((weak));
 int cmd_export(int argc, char **argv) __attribute__((weak));
+int cmd_compare(int argc, char **argv) __attribute__((weak));
 
 #endif /* GORT_CLI_H */

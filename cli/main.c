@@ -22,6 +22,7 @@ static int list_commands(command *out) {
         { "sql", cmd_sql, "run a read-only SQL query over a trace" },
         { "info", cmd_info, "summary of a trace" },
         { "export", cmd_export, "export a trace as Chrome trace-event or speedscope JSON" },
+        { "compare", cmd_compare, "what differs between two traces (exit 1 when they differ)" },
     };
     int n = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)

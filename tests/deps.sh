@@ -3,12 +3,13 @@
 # Usage: deps.sh build|test|bench
 #   build: compilers and the libraries gort links (SQLite, libunwind, libdw) and gnuplot, which
 #          `gort timeline` runs; test: also the tools the tests check outputs with (xmllint,
-#          the sqlite3 shell, python3 for JSON, node for the flame graph's script);
+#          the sqlite3 shell, python3 for JSON, node for the flame graph's script, Go 1.19
+#          to run the samples' Go twins);
 #          bench: also Go 1.19, the peer every benchmark compares with.
 set -e
 need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox"
 case "$1" in
-  test) need="$need libxml2-utils sqlite3 python3 nodejs" ;;
+  test) need="$need libxml2-utils sqlite3 python3 nodejs golang-go" ;;
   bench) need="$need sqlite3 golang-go" ;;
 esac
 missing=""

@@ -6,7 +6,7 @@ set -e
 . tests/lib.sh
 . tests/data/viewer/lib.sh
 doc=docs/viewer.md
-for cmd in flame timeline gaps sql info export; do
+for cmd in flame timeline gaps sql info export compare; do
   grep -q "^## gort $cmd " "$doc" || fail "no section for gort $cmd"
   "$GORT" "$cmd" --help > "$T/help" || fail "gort $cmd --help"
   for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u); do

@@ -23,6 +23,13 @@
  * (else an error asks for --from/--to), and every time is clamped to the window before one is
  * subtracted from another, so no difference wraps.
  *
+ * Several traces (gort timeline A.db B.db ...) are stacked, one panel each in a gnuplot
+ * multiplot: each is read exactly as a single trace is, over a window as long as the longest
+ * trace and starting at its own first event, and drawn by the same code with a panel frame
+ * (place, title with the producer, x tics counted from that first event) around it. The data
+ * keep each trace's own times; only the tic labels are relative, so every panel's axis means
+ * the same thing and nothing of the single-trace drawing changes.
+ *
  * gnuplot reads the script and its data (inline datablocks) on a pipe; it writes a temporary
  * file beside -o, renamed over it on success. --script writes the script instead, so tests
  * and curious users can read exactly what would be drawn.
@@ -34,6 +41,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -45,14 +53,18 @@
 extern char **environ;
 
 static const char usage[] =
-    "usage: gort timeline TRACE [-o FILE.png|FILE.svg] [--from T] [--to T] [--map ID]...\n"
-    "                     [--size WxH] [--lanes N] [--script FILE] [--timeout S]\n"
+    "usage: gort timeline TRACE [TRACE...] [-o FILE.png|FILE.svg] [--from T] [--to T]\n"
+    "                     [--map ID]... [--size WxH] [--lanes N] [--script FILE] [--timeout S]\n"
     "\n"
     "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
     "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
     "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep), and the gap\n"
     "between each map's death and the deferred calls that touched it (green safe, red\n"
     "use-after-free). Large traces are aggregated to what the picture can show.\n"
+    "Several traces are stacked on one time axis, one panel each, labelled with the\n"
+    "trace's producer (libgort, go1.19.8, ...) and each aligned at its own first event,\n"
+    "so the same program's gaps read together (--from and --to are then relative to each\n"
+    "trace's first event; --map applies to one trace only).\n"
     "\n"
     "  -o FILE       output, PNG or SVG by its extension (default timeline.png)\n"
     "  --from T      start of the window (ns, or with a unit: 10us, 5ms, 1s)\n"
@@ -88,8 +100,12 @@ typedef struct {
     int prio;
 } map_row;
 
+#define MAX_TRACES 16
+
 typedef struct {
     const char *trace, *out, *script;
+    const char *more[MAX_TRACES - 1]; /* the other traces of a stacked timeline */
+    size_t nmore;
     int64_t from, to;
     bool has_from, has_to;
     int64_t maps[256];
@@ -428,6 +444,39 @@ static void gp_string(FILE *f, const char *s) {
     putc('\'', f);
 }
 
+/* One trace's panel in a stacked timeline (several traces on one time axis). */
+typedef struct {
+    char title[600];   /* "PRODUCER: PATH" */
+    int64_t end;       /* the trace's last event: after it the panel is blank */
+    double y, h;       /* its origin and height, as fractions of the picture */
+    bool key;          /* the legend, drawn once (under the last panel) */
+} tl_panel;
+
+/* A step of 1, 2 or 5 times a power of ten that cuts SPAN into about eight. */
+static double nice_step(double span) {
+    double raw = span > 0 ? span / 8 : 1, mag = pow(10, floor(log10(raw))), norm = raw / mag;
+    return (norm < 1.5 ? 1 : norm < 3.5 ? 2 : norm < 7.5 ? 5 : 10) * mag;
+}
+
+/* A panel's place in the picture, and an x axis that counts from the trace's first event
+ * (D->from): the data keep each trace's own times, the tics are labelled relative to it, and
+ * every panel spans the same length of time, so the panels share one time axis. */
+static void write_panel_frame(FILE *f, const tl_data *d, const tl_panel *p) {
+    fprintf(f, "set origin 0,%.6f\nset size 1,%.6f\nset rmargin 6\n", p->y, p->h);
+    if (!p->key) fputs("unset key\n", f);
+    fprintf(f, "set xlabel 'time since the first event of each trace (%s)'\n", d->unitname);
+    double span = (double)(d->to - d->from) / d->unit, step = nice_step(span);
+    fputs("set xtics (", f);
+    for (int k = 0; k * step <= span * (1 + 1e-9); k++)
+        fprintf(f, "%s\"%g\" %.9g", k ? ", " : "", k * step, (double)d->from / d->unit + k * step);
+    fputs(")\n", f);
+    if (p->end < d->to) /* the trace ended before the longest one: nothing is known after */
+        fprintf(f, "set object 100000 rect from first %.9g, graph 0 to graph 1, graph 1 front "
+                   "fc rgb '#f4f4f4' fs solid 1.0 noborder\n"
+                   "set label 100000 'trace ended' at first %.9g, graph 0.5 left offset 1,0 "
+                   "font ',8' tc rgb '#888888' front\n", xv(d, p->end), xv(d, p->end));
+}
+
 /* The lanes' names on the y axis. */
 static void write_lanes(FILE *f, const tl_data *d) {
     fputs("set ytics (", f);
@@ -579,11 +628,8 @@ static void write_gap_arrows(FILE *f, const tl_data *d) {
     fputs("EOD\n", f);
 }
 
-/* The whole script: terminal, axes, bands, labels, data and the plot command. */
-static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *output, bool svg) {
-    int height = a->height ? a->height : 140 + 26 * d->nlanes;
-    if (!a->height && height < 420) height = 420;
-    if (!a->height && height > 4000) height = 4000;
+/* The script's head: the terminal, HEIGHT pixels high, and the output file. */
+static void write_head(FILE *f, const tl_args *a, int height, const char *output, bool svg) {
     fputs("# gort timeline: gnuplot script and data\n", f);
     if (svg)
         fprintf(f, "set terminal svg size %d,%d dynamic font 'sans,10' background rgb 'white'\n", a->width, height);
@@ -594,14 +640,21 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
                 a->width, height, a->width, height);
     fputs("set termoption noenhanced\nset output ", f);
     gp_string(f, output);
-    fputs("\nset title ", f);
+    fputs("\n", f);
+}
+
+/* One trace's picture: title, axes, lanes, bands, labels, data and the plot command. P is
+ * NULL for the timeline of one trace, else the trace's panel in a stacked timeline. */
+static void write_panel(FILE *f, const tl_args *a, tl_data *d, const tl_panel *p) {
+    fputs("set title ", f);
     char title[600];
     snprintf(title, sizeof title, "gort timeline: %s", a->trace);
-    gp_string(f, title);
+    gp_string(f, p ? p->title : title);
     fprintf(f, "\nset xlabel 'time since trace start (%s)'\n", d->unitname);
     fprintf(f, "set xrange [%.9g:%.9g]\n", (double)d->from / d->unit, (double)d->to / d->unit);
     fputs("set grid xtics lc rgb '#dddddd'\nset key outside bottom center horizontal font ',8'\n"
           "set lmargin 22\nset tics font ',8'\n", f);
+    if (p) write_panel_frame(f, d, p);
     write_lanes(f, d);
     write_bands(f, d);
     write_gap_labels(f, d);
@@ -633,6 +686,15 @@ static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *outp
           ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
     if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
     fputs("\n", f);
+}
+
+/* The whole script of one trace's timeline. */
+static void write_script(FILE *f, const tl_args *a, tl_data *d, const char *output, bool svg) {
+    int height = a->height ? a->height : 140 + 26 * d->nlanes;
+    if (!a->height && height < 420) height = 420;
+    if (!a->height && height > 4000) height = 4000;
+    write_head(f, a, height, output, svg);
+    write_panel(f, a, d, NULL);
     fputs("unset output\n", f);
 }
 
@@ -748,12 +810,16 @@ static int parse_args(int argc, char **argv, tl_args *a) {
             return cli_error("timeline", "unknown option %s (see gort timeline --help)", argv[i]);
         } else if (!a->trace) {
             a->trace = argv[i];
+        } else if (a->nmore < MAX_TRACES - 1) {
+            a->more[a->nmore++] = argv[i];
         } else {
-            return cli_error("timeline", "unexpected argument '%s'", argv[i]);
+            return cli_error("timeline", "too many traces (at most %d)", MAX_TRACES);
         }
 #undef OPT
     }
     if (!a->trace) return cli_error("timeline", "needs a TRACE (see gort timeline --help)");
+    if (a->nmore && a->nmaps)
+        return cli_error("timeline", "--map picks maps of one trace; draw that trace alone");
     return 0;
 }
 
@@ -763,8 +829,12 @@ static bool ends_with(const char *path, const char *suffix) {
     return n >= k && !strcasecmp(path + n - k, suffix);
 }
 
-/* Draws D: the script into memory, then to --script or through gnuplot into -o. */
-static int draw(const tl_args *a, tl_data *d) {
+/* Writes a whole gnuplot script for OUTPUT (an SVG when SVG) from CTX. */
+typedef void (*script_fn)(FILE *f, const tl_args *a, void *ctx, const char *output, bool svg);
+
+/* Draws what WRITE writes from CTX: the script into memory, then to --script or through
+ * gnuplot into -o. */
+static int draw_with(const tl_args *a, script_fn write, void *ctx) {
     const char *out = a->out ? a->out : "timeline.png";
     bool svg = ends_with(out, ".svg");
     if (!svg && !ends_with(out, ".png"))
@@ -773,7 +843,7 @@ static int draw(const tl_args *a, tl_data *d) {
     int rc = vout_file_open("timeline", a->script ? a->script : out, a->trace, &vf);
     if (rc) return rc;
     if (a->script) {
-        write_script(vf.f, a, d, out, svg);
+        write(vf.f, a, ctx, out, svg);
         return vout_file_close("timeline", &vf, true);
     }
     /* gnuplot writes the temporary file; we only rename it. */
@@ -784,7 +854,7 @@ static int draw(const tl_args *a, tl_data *d) {
         vout_file_close("timeline", &vf, false);
         return cli_error("timeline", "out of memory");
     }
-    write_script(m, a, d, vf.tmp, svg);
+    write(m, a, ctx, vf.tmp, svg);
     fclose(m);
     rc = run_gnuplot(text, len);
     free(text);
@@ -795,11 +865,172 @@ static int draw(const tl_args *a, tl_data *d) {
     return rc;
 }
 
+/* write_script for draw_with. */
+static void write_one(FILE *f, const tl_args *a, void *d, const char *output, bool svg) {
+    write_script(f, a, d, output, svg);
+}
+
+/* Draws D, the timeline of one trace. */
+static int draw(const tl_args *a, tl_data *d) { return draw_with(a, write_one, d); }
+
+/* Frees what D holds. */
+static void free_data(tl_data *d) {
+    free(d->maps);
+    free(d->defers);
+    free(d->gaps);
+    free(d->gap_order);
+    free(d->bins_count);
+    free(d->bands);
+    idmap_free(&d->map_lane);
+    idmap_free(&d->goid_lane);
+    idmap_free(&d->gap_defers);
+}
+
+/* ---- several traces on one time axis --------------------------------------------------- */
+
+/* A stacked timeline: one panel per trace, top to bottom in the order given. */
+typedef struct {
+    size_t n;
+    tl_data *d;
+    tl_panel *p;
+    int height;
+} tl_stack;
+
+/* The script of a stacked timeline: one head, then each trace's panel in a multiplot. */
+static void write_stack(FILE *f, const tl_args *a, void *ctx, const char *output, bool svg) {
+    tl_stack *s = ctx;
+    write_head(f, a, s->height, output, svg);
+    fputs("set multiplot\n", f);
+    for (size_t i = 0; i < s->n; i++) {
+        write_panel(f, a, &s->d[i], &s->p[i]);
+        fputs("unset label\nunset object\nunset arrow\n", f);
+    }
+    fputs("unset multiplot\nunset output\n", f);
+}
+
+/* The first and last event times of DB into *FIRST, *LAST. */
+static int trace_span(sqlite3 *db, int64_t *first, int64_t *last) {
+    int64_t span;
+    int rc = vt_int_query("timeline", db, "SELECT min(ts_ns) FROM events", 0, first);
+    if (!rc) rc = vt_int_query("timeline", db, "SELECT max(ts_ns) FROM events", 0, last);
+    if (!rc && __builtin_sub_overflow(*last, *first, &span))
+        rc = cli_error("timeline", "the events span from %lld ns to %lld ns, more than 64 bits "
+                       "of ns: choose a window with --from and --to", (long long)*first,
+                       (long long)*last);
+    return rc;
+}
+
+/* The panel title of trace PATH: its producer (meta.producer; libgort's traces before the
+ * key existed say nothing) and its path. */
+static void panel_title(sqlite3 *db, const char *path, tl_panel *p) {
+    sqlite3_stmt *st = NULL;
+    const char *producer = "libgort";
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'producer'", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        producer = (const char *)sqlite3_column_text(st, 0);
+    snprintf(p->title, sizeof p->title, "%s: %s", producer, path);
+    sqlite3_finalize(st);
+}
+
+/* Reads trace I of the stack: its window is the common span from its own first event. */
+static int read_stacked(const tl_args *a, const char *path, int64_t span, tl_stack *s, size_t i) {
+    sqlite3 *db;
+    int rc = vt_open("timeline", path, a->timeout, &db);
+    if (rc) return rc;
+    int64_t first, last;
+    rc = trace_span(db, &first, &last);
+    tl_args ai = *a;
+    ai.trace = path;
+    ai.has_from = ai.has_to = true;
+    if (!rc && (__builtin_add_overflow(first, a->has_from ? a->from : 0, &ai.from) ||
+                __builtin_add_overflow(first, a->has_to ? a->to : span, &ai.to)))
+        rc = cli_error("timeline", "%s: the window ends past 64 bits of ns", path);
+    if (rc) {
+        sqlite3_close(db);
+        return rc;
+    }
+    panel_title(db, path, &s->p[i]);
+    s->p[i].end = last;
+    rc = read_all(db, &ai, &s->d[i]);
+    sqlite3_close(db);
+    if (!rc && !choose_gaps(&s->d[i])) rc = cli_error("timeline", "out of memory");
+    return rc;
+}
+
+/* The longest span (last - first event) of the traces, so every panel shows as much time. */
+static int longest_span(const char *const *paths, size_t n, int64_t a_timeout, int64_t *span) {
+    *span = 1;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3 *db;
+        int rc = vt_open("timeline", paths[i], a_timeout, &db);
+        if (rc) return rc;
+        int64_t first, last;
+        rc = trace_span(db, &first, &last);
+        sqlite3_close(db);
+        if (rc) return rc;
+        if (last - first > *span) *span = last - first;
+    }
+    return 0;
+}
+
+/* True when paths A and B name the same existing file. */
+static bool same_path(const char *a, const char *b) {
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Each panel's height in pixels (from its lanes) and place; the picture's height. */
+static void lay_out(const tl_args *a, tl_stack *s) {
+    int px[MAX_TRACES], total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        px[i] = 110 + 26 * s->d[i].nlanes;
+        if (px[i] < 240) px[i] = 240;
+        total += px[i];
+    }
+    px[s->n - 1] += 60; /* the legend */
+    total += 60;
+    s->height = a->height ? a->height : total > 4000 ? 4000 : total;
+    double y = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        s->p[i].h = (double)px[i] / total;
+        y -= s->p[i].h;
+        s->p[i].y = y < 0 ? 0 : y;
+        s->p[i].key = i + 1 == s->n;
+    }
+}
+
+/* gort timeline A.db B.db ...: the traces stacked on one time axis, each aligned at its own
+ * first event. Returns the exit status. */
+static int timeline_stack(const tl_args *a) {
+    const char *paths[MAX_TRACES] = { a->trace };
+    size_t n = 1 + a->nmore;
+    for (size_t i = 1; i < n; i++) paths[i] = a->more[i - 1];
+    const char *out = a->script ? a->script : a->out ? a->out : "timeline.png";
+    for (size_t i = 1; i < n; i++)
+        if (same_path(out, paths[i])) return cli_error("timeline", "%s: refusing to overwrite a trace", out);
+    if (a->has_from && a->has_to && a->to <= a->from) return cli_error("timeline", "--to is before --from");
+    int64_t span;
+    int rc = longest_span(paths, n, a->timeout, &span);
+    if (rc) return rc;
+    tl_stack s = { n, calloc(n, sizeof *s.d), calloc(n, sizeof *s.p), 0 };
+    if (!s.d || !s.p) rc = cli_error("timeline", "out of memory");
+    for (size_t i = 0; i < n && !rc; i++) rc = read_stacked(a, paths[i], span, &s, i);
+    if (!rc) {
+        lay_out(a, &s);
+        rc = draw_with(a, write_stack, &s);
+    }
+    for (size_t i = 0; s.d && i < n; i++) free_data(&s.d[i]);
+    free(s.d);
+    free(s.p);
+    return rc;
+}
+
 /* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
 int cmd_timeline(int argc, char **argv) {
     tl_args a = { .width = 1600, .lanes = 40, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? GORT_EXIT_OK : rc;
+    if (a.nmore) return timeline_stack(&a);
     sqlite3 *db;
     rc = vt_open("timeline", a.trace, a.timeout, &db);
     if (rc) return rc;
@@ -808,14 +1039,6 @@ int cmd_timeline(int argc, char **argv) {
     sqlite3_close(db);
     if (!rc && !choose_gaps(&d)) rc = cli_error("timeline", "out of memory");
     if (!rc) rc = draw(&a, &d);
-    free(d.maps);
-    free(d.defers);
-    free(d.gaps);
-    free(d.gap_order);
-    free(d.bins_count);
-    free(d.bands);
-    idmap_free(&d.map_lane);
-    idmap_free(&d.goid_lane);
-    idmap_free(&d.gap_defers);
+    free_data(&d);
     return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * viewer.h — the one public header of gort's viewer: the subcommands flame, timeline, gaps,
- * sql, info and export, which read a trace database and never change it.
+ * sql, info, export and compare, which read trace databases and never change them.
  *
  * Layers, each a file:
  *   trace_db.c  opens a trace read-only and checks that it is a gort trace this build reads;
@@ -10,7 +10,9 @@
  *   folded.c    the folded-stack set: parse, sort, reverse, diff;
  *   flame_svg.c draws a folded set as an interactive SVG flame graph;
  *   gapcalc.c   the gap report's query (shared by gaps, info, timeline);
- *   flame.c, timeline.c, gaps.c, sql.c, info.c, export.c: one subcommand each (cmd_*).
+ *   compare_facts.c the facts of a trace that gort compare matches against another's;
+ *   flame.c, timeline.c, gaps.c, sql.c, info.c, export.c, compare.c: one subcommand each
+ *               (cmd_*).
  *
  * Every function that can fail reports one line through cli_error and returns
  * GORT_EXIT_USAGE (2) or a NULL/false result the caller passes up unchanged.
@@ -231,6 +233,24 @@ extern const char gaps_sql[];
 /* Column indexes of gaps_sql. */
 enum { GAP_MAP, GAP_DEFER, GAP_FN, GAP_GOID, GAP_DIED, GAP_RAN, GAP_FIRST, GAP_LAST, GAP_OPS,
        GAP_GAP, GAP_VERDICT };
+
+/* ---- compare_facts.c: the facts gort compare holds against each other ------------------ */
+
+/* Groups of facts (--only names them): how the run ended, events per kind, maps (deaths,
+ * peak counts), growth (per map: B at each count, hashgrow), evacuation (per map: evacuate
+ * counts, which depend on hashing while a growth is unfinished), deferred calls, gap
+ * verdicts, GC cycles and pauses. */
+enum { CMP_RUN, CMP_EVENTS, CMP_MAPS, CMP_GROWTH, CMP_EVACUATION, CMP_DEFERS, CMP_VERDICTS, CMP_GC,
+       CMP_NGROUPS };
+extern const char *const compare_group_names[CMP_NGROUPS];
+/* Fact types: a count (exact unless a count tolerance is given), a time in ns (judged only
+ * against a timing tolerance), a text (equal or not). */
+enum { CMP_COUNT, CMP_TIME, CMP_TEXT };
+
+/* Reads the facts of the groups in GROUPS (a bit per CMP_ group) of trace DB into table facts
+ * of MEM (side, grp, item, sub, name, type, zero, num, txt), as side SIDE. Returns 0 or
+ * GORT_EXIT_USAGE after one error line. */
+int compare_read_facts(const char *cmd, sqlite3 *db, sqlite3 *mem, int side, unsigned groups);
 
 /* ---- misc ------------------------------------------------------------------------------- */
 

@@ -1,0 +1,3 @@
+module gort/samples
+
+go 1.19
