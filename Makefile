@@ -8,8 +8,19 @@
 #   bench/*.c    -> $(BUILD)/bench/NAME
 # BUILD=dir keeps several builds apart (SAN=1 defaults to build-san).
 
-VERSION := 0.1.0
+# The version is written once, in runtime/gort.h (GORT_VERSION).
+VERSION := $(shell sed -n 's/^\#define GORT_VERSION "\(.*\)"$$/\1/p' runtime/gort.h)
 PREFIX  ?= /usr/local
+# Where `make install` puts things, under $(DESTDIR)$(PREFIX) (as the GNU conventions name them).
+BINDIR  := $(PREFIX)/bin
+LIBDIR  := $(PREFIX)/lib
+INCDIR  := $(PREFIX)/include
+DOCDIR  := $(PREFIX)/share/doc/gort
+MANDIR  := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+# The documentation installed in DOCDIR: the README, licence, changes and docs/ (with its images).
+DOCS    := README.md LICENSE CHANGELOG.md $(wildcard docs/*.md)
+DOCIMGS := $(wildcard docs/img/*)
 SAN     ?= 0
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -38,10 +49,10 @@ RT_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(RT_SRC))
 TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRC))
 HEADERS  := $(wildcard format/*.h runtime/*.h tracer/*.h viewer/*.h cli/*.h tests/*.h)
 
-.PHONY: all deps demo test bench install clean
+.PHONY: all deps demo test bench install uninstall clean
 # Keep objects between runs (they are intermediate files of the program rules).
 .SECONDARY:
-all: $(BUILD)/libgort.a $(BUILD)/gort $(SAMPLES) $(TESTS) $(PROGS) $(BENCHES)
+all: $(BUILD)/libgort.a $(BUILD)/gort $(BUILD)/man/stamp $(BUILD)/completion/gort $(SAMPLES) $(TESTS) $(PROGS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -56,6 +67,18 @@ $(BUILD)/obj/tracer/schema_blob.o: tracer/schema.sql
 
 $(BUILD)/gort: $(TOOL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+# The man pages (gort.1 and gort-COMMAND.1 for each command gort --help lists) and the bash
+# completion, printed by gort from each command's one declaration (cli/cli.h).
+$(BUILD)/man/stamp: $(BUILD)/gort
+	@rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	$(BUILD)/gort help --man > $(BUILD)/man/gort.1
+	@for c in $$($(BUILD)/gort --help | awk '/^Commands:/ { on = 1; next } on && !NF { exit } on { print $$1 }'); do \
+	  $(BUILD)/gort help --man $$c > $(BUILD)/man/gort-$$c.1 || exit 1; done
+	@touch $@
+$(BUILD)/completion/gort: $(BUILD)/gort
+	@mkdir -p $(dir $@)
+	$(BUILD)/gort help --bash-completion > $@.tmp && mv $@.tmp $@
 
 # One program per source file, linked with libgort.
 $(BUILD)/samples/%: $(BUILD)/obj/samples/%.o $(BUILD)/libgort.a
@@ -89,12 +112,26 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh samples/demo.sh
 
-install: $(BUILD)/libgort.a $(BUILD)/gort
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 755 $(BUILD)/gort $(DESTDIR)$(PREFIX)/bin/gort
-	install -m 644 $(BUILD)/libgort.a $(DESTDIR)$(PREFIX)/lib/libgort.a
-	install -m 644 runtime/gort.h $(DESTDIR)$(PREFIX)/include/gort.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' gort.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gort.pc
+install: $(BUILD)/libgort.a $(BUILD)/gort $(BUILD)/man/stamp $(BUILD)/completion/gort
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(DOCDIR)/img \
+	           $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BUILD)/gort $(DESTDIR)$(BINDIR)/gort
+	install -m 644 $(BUILD)/libgort.a $(DESTDIR)$(LIBDIR)/libgort.a
+	install -m 644 runtime/gort.h $(DESTDIR)$(INCDIR)/gort.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' gort.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/gort.pc
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)
+	$(if $(DOCIMGS),install -m 644 $(DOCIMGS) $(DESTDIR)$(DOCDIR)/img)
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)
+	install -m 644 $(BUILD)/completion/gort $(DESTDIR)$(BASHCOMPDIR)/gort
+
+# Removes exactly the files install wrote, then the folders of ours that are left empty
+# (never a folder the prefix had before: bin/, lib/, ... are left in place).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gort $(DESTDIR)$(LIBDIR)/libgort.a $(DESTDIR)$(INCDIR)/gort.h \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/gort.pc $(DESTDIR)$(BASHCOMPDIR)/gort \
+	      $(DESTDIR)$(MANDIR)/gort.1 $(DESTDIR)$(MANDIR)/gort-*.1
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) $(addprefix $(DESTDIR)$(DOCDIR)/img/,$(notdir $(DOCIMGS)))
+	-rmdir $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san build-* demo/out

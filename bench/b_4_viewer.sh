@@ -5,7 +5,9 @@
 #     flame-graph tool pays (flamegraph.pl sorts its input). Target: gort <= 1.5x sort.
 #  2. A 10,000,000-event trace generated with SQL (bench/viewer_trace.sql; not committed):
 #     gort flame's SVG, gort gaps (target < 2 s), info, timeline and the chrome export, beside
-#     the sqlite3 CLI's full scan of the events table (the floor of any query without index).
+#     the sqlite3 CLI's full scan of the events table (the floor of any query without index);
+#     the exports also beside bench/viewer_scan.c, a C loop reading every column of every event
+#     (the floor of writing them all out). Target: the chrome export <= 3x that scan.
 # The trace gets the schema's indexes as gort record makes them (after loading the events).
 # Each time is the best of $RUNS runs (default 3), in seconds. Env: BUILD, GORT, RUNS, WORK.
 set -e
@@ -50,6 +52,8 @@ s=$(date +%s)
 echo "10,000,000-event trace ($(du -m "$W/t.db" | cut -f1) MB, generated with SQL in $(( $(date +%s) - s )) s)"
 scan_t=$(best sqlite3 "$W/t.db" "SELECT count(*), sum(stack_id), max(ts_ns) FROM events")
 row "sqlite3: one scan of events (the floor)" "$scan_t"
+loop_t=$(best "$BUILD/bench/viewer_scan" "$W/t.db")
+row "C loop: every column of every event" "$loop_t" "$(ratio "$loop_t" "$scan_t")x scan"
 for c in "flame -o $W/f.svg" "flame --kind cpu_sample -o $W/c.svg" "gaps" "gaps --format csv" \
          "info" "timeline -o $W/t.png" "export --format chrome -o $W/c.json"; do
   # shellcheck disable=SC2086
@@ -57,6 +61,9 @@ for c in "flame -o $W/f.svg" "flame --kind cpu_sample -o $W/c.svg" "gaps" "gaps 
   sub=$1; shift
   t=$(best "$GORT" "$sub" "$W/t.db" "$@")
   note="$(ratio "$t" "$scan_t")x scan"
-  case "$c" in gaps*) note="$note (target < 2 s)" ;; esac
+  case "$c" in
+    gaps*) note="$note (target < 2 s)" ;;
+    export*) note="$note, $(ratio "$t" "$loop_t")x C loop (target <= 3x)" ;;
+  esac
   row "gort $(echo "$c" | sed "s|$W/||g")" "$t" "$note"
 done

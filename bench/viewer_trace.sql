@@ -8,7 +8,7 @@
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 BEGIN;
-INSERT INTO meta VALUES ('schema_version', '1'), ('command', 'bench/viewer_trace.sql');
+INSERT INTO meta VALUES ('schema_version', '2'), ('command', 'bench/viewer_trace.sql');
 INSERT INTO frames (id, pc, symbol, module)
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
   SELECT i, 4194304 + i * 64, printf('pkg%02d.fn%03d', i % 23, i), '/bench' FROM n;

@@ -20,7 +20,8 @@ int cli_error(const char *cmd, const char *fmt, ...) {
     char *msg = NULL;
     int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "gort %s: ", cmd);
+    if (*cmd) fprintf(stderr, "gort %s: ", cmd);
+    else fputs("gort: ", stderr);
     if (n < 0 || !msg) {
         fputs("(out of memory formatting the error)\n", stderr);
         return GORT_EXIT_USAGE;
@@ -75,24 +76,5 @@ bool cli_parse_time_ns(const char *s, int64_t *out) {
     uint64_t v;
     if (!parse_scaled(s, units, scales, &v) || v > INT64_MAX) return false;
     *out = (int64_t)v;
-    return true;
-}
-
-bool cli_opt_value(const char *cmd, int argc, char **argv, int *i, const char *name,
-                   const char **val) {
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0) return false;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return true;
-    }
-    if (a[n] != '\0') return false;
-    if (*i + 1 >= argc) {
-        cli_error(cmd, "option %s needs a value", name);
-        *val = NULL;
-        return true;
-    }
-    *val = argv[++*i];
     return true;
 }

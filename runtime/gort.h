@@ -15,6 +15,16 @@
 #ifndef GORT_H
 #define GORT_H
 
+/* The version of libgort and of the gort command built with it (semantic versioning: the minor
+ * number grows with additions to this header, the major one with changes that break a program
+ * written against it). The Makefile reads GORT_VERSION from here, so it is written once. */
+#define GORT_VERSION_MAJOR 0
+#define GORT_VERSION_MINOR 1
+#define GORT_VERSION_PATCH 0
+#define GORT_VERSION "0.1.0"
+/* One number to compare in #if: 10000 * major + 100 * minor + patch (0.1.0 is 100). */
+#define GORT_VERSION_NUMBER (GORT_VERSION_MAJOR * 10000 + GORT_VERSION_MINOR * 100 + GORT_VERSION_PATCH)
+
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -33,7 +33,7 @@ expect_status 0 "$GORT" record -o "$T/f.db" -- "$P" fatal:1
 expect_eq "$(sqlite3 "$T/f.db" "SELECT value FROM meta WHERE key = 'ended'")" "fatal error"
 # Meta: the command line, the clock, the schema version.
 expect_eq "$(sqlite3 "$T/t.db" "SELECT value FROM meta WHERE key = 'command'")" "$P $steps"
-expect_eq "$(sqlite3 "$T/t.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 1
+expect_eq "$(sqlite3 "$T/t.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 2
 case "$(sqlite3 "$T/t.db" "SELECT value FROM meta WHERE key = 'clock'")" in tsc|monotonic) ;; *) fail clock ;; esac
 # PATH lookup of the program, and a run without the recorder: untraced, no variable needed.
 PATH="$(dirname "$P"):$PATH" expect_status 0 "$GORT" record -o "$T/p.db" -- trace_emit mapaccess:3

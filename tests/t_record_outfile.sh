@@ -47,7 +47,7 @@ expect_status 0 "$GORT" record -o "$T/l.db" -- "$P" mapaccess:5
 expect_eq "$(temps l.db)" 1
 echo go > "$T/go"
 set +e; wait "$rec"; st=$?; set -e
-expect_eq "$st" 2
+expect_eq "$st" 125
 expect_eq "$(wc -l < "$T/a.err" | tr -d ' ')" 1
 expect_contains "$(cat "$T/a.err")" "gort record: output $T/l.db appeared while recording: not replaced"
 expect_eq "$(sqlite3 "$T/l.db" "SELECT count(*) FROM events WHERE kind = 'mapaccess'")" 5
@@ -57,7 +57,7 @@ expect_eq "$(temps l.db)" 0
 expect_status 0 "$GORT" record --force -o "$T/l.db" -- "$P" mapaccess:2
 expect_eq "$(sqlite3 "$T/l.db" "SELECT count(*) FROM events WHERE kind = 'mapaccess'")" 2
 printf '\177ELF garbage' > "$T/bad"; chmod 755 "$T/bad"
-expect_status 2 "$GORT" record --force -o "$T/l.db" -- "$T/bad"
+expect_status 126 "$GORT" record --force -o "$T/l.db" -- "$T/bad"
 expect_contains "$(cat "$T/err")" "Exec format error"
 expect_eq "$(temps l.db)" 0
 expect_eq "$(sqlite3 "$T/l.db" "SELECT count(*) FROM events WHERE kind = 'mapaccess'")" 2

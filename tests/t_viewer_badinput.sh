@@ -10,8 +10,8 @@ printf 'this is not a database\n' > "$T/text.db"
 sqlite3 "$T/other.db" "CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('x');"
 sqlite3 "$T/nometa.db" "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('a', 'b');"
 newer=$(mktrace newer tests/data/viewer/scenarios.sql)
-sqlite3 "$newer" "UPDATE meta SET value = '2' WHERE key = 'schema_version'; PRAGMA user_version = 2;"
-empty=$(printf "INSERT INTO meta VALUES ('schema_version', '1');\n" > "$T/e.sql"; mktrace emptytrace "$T/e.sql")
+sqlite3 "$newer" "UPDATE meta SET value = '3' WHERE key = 'schema_version'; PRAGMA user_version = 3;"
+empty=$(printf "INSERT INTO meta VALUES ('schema_version', '2');\n" > "$T/e.sql"; mktrace emptytrace "$T/e.sql")
 mkdir "$T/dir.db"
 
 # check PATH MESSAGE: every subcommand fails on PATH with MESSAGE, leaving PATH as it was.
@@ -43,7 +43,7 @@ check "$T/empty-file.db" "empty file, not a SQLite database"
 check "$T/dir.db" "not a regular file"
 check "$T/other.db" "not a gort trace (no meta table)"
 check "$T/nometa.db" "not a gort trace (no meta.schema_version)"
-check "$newer" "trace schema version 2 is newer than this gort reads (1)"
+check "$newer" "trace schema version 3 is newer than this gort reads (2)"
 check "$empty" "empty trace (no events)"
 
 # A malformed query, and options with bad values.

@@ -44,3 +44,11 @@ expect_eq "$(cut -d, -f11 "$T/out" | tail -n +2 | tr '\n' ' ')" "safe nil-map "
 expect_status 2 "$GORT" gaps "$db" --format xml
 expect_contains "$(cat "$T/err")" "gort gaps: unknown format 'xml'"
 "$GORT" gaps --help | grep -q "use-after-free" || fail "gaps --help"
+
+# One vocabulary: the schema's gaps view gives each operation the verdict gort gaps gives its
+# (deferred call, map): the four words, map-still-alive included, never another.
+db3=$(mktrace vocab tests/data/viewer/scenarios.sql)
+"$GORT" gaps "$db3" --format csv > "$T/report" || true
+sqlite3 -csv "$db3" "SELECT DISTINCT defer_id, map_id, verdict FROM gaps ORDER BY defer_id" > "$T/view"
+expect_eq "$(tail -n +2 "$T/report" | cut -d, -f2,1,11 | awk -F, '{ print $2 "," $1 "," $3 }' | sort)" "$(sort "$T/view")"
+expect_eq "$(cut -d, -f3 "$T/view" | sort | tr '\n' ' ')" "map-still-alive nil-map safe use-after-free "

@@ -12,7 +12,7 @@ for line in "program ./scenarios --demo" "events 41" "deferproc 5" "mapassign 3"
             "stop-the-world 150 ns total, 150 ns longest" "maps freed by gc 1" \
             "lost events 5 in 1 runs" \
             "verdicts safe 1, use-after-free 1, nil-map 1, map-still-alive 1" \
-            "meta.schema_version 1" "duration 9.8 us"; do
+            "meta.schema_version 2" "duration 9.8 us"; do
   expect_contains "$out" "$line"
 done
 expect_status 2 "$GORT" info "$db" --verbose

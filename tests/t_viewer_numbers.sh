@@ -57,9 +57,15 @@ expect_contains "$(cat "$T/out")" "first event at -9223372036854765808 ns, last 
 # flame and export --weight time: durations that add up past 2^63.
 v=$(variant dur "UPDATE event_rows SET dur_ns = $MAX WHERE stack_id IS NOT NULL")
 fails_with "gort flame: the selected events' durations add up to more than $MAX ns" "$GORT" flame "$v" --weight time --folded
-fails_with "gort export: the selected events' durations add up to more than $MAX ns" \
-  "$GORT" export "$v" --format speedscope --weight time
+fails_with "gort export: reading events: integer overflow" "$GORT" export "$v" --format speedscope --weight time
 expect_status 0 "$GORT" flame "$v" --folded   # by count: fine
+# Two stacks, one event of 2^63 - 1 ns each: each stack's weight fits, their total does not.
+v=$(variant dur2 "UPDATE event_rows SET dur_ns = CASE WHEN id IN (SELECT min(id) FROM event_rows
+                    WHERE stack_id IS NOT NULL AND kind_id IN (1, 2, 3, 4, 5, 6, 20, 21, 22) GROUP BY stack_id LIMIT 2)
+                  THEN $MAX ELSE 0 END WHERE stack_id IS NOT NULL")
+fails_with "gort flame: the selected events' durations add up to more than $MAX ns" "$GORT" flame "$v" --weight time --folded
+fails_with "gort export: the selected events' weights add up to more than $MAX" \
+  "$GORT" export "$v" --format speedscope --weight time
 
 # timeline: a window of the whole trace spanning more than 2^63 ns; a window that fits draws.
 v=$(variant tlspan "UPDATE event_rows SET ts_ns = $MIN WHERE id = (SELECT min(id) FROM event_rows WHERE kind_id = 3)")

@@ -36,8 +36,8 @@ fails_with "gort info: query failed: integer overflow" "$GORT" info "$T/late.db"
 cp "$db" "$T/dur.db"
 sqlite3 "$T/dur.db" "UPDATE event_rows SET dur_ns = 9223372036854775807 WHERE stack_id IS NOT NULL"
 fails_with "add up" "$GORT" flame "$T/dur.db" --weight time
-fails_with "add up" "$GORT" export "$T/dur.db" --format speedscope --weight time
-fails_with "add up" "$GORT" export "$T/dur.db" --format speedscope --weight time -o "$T/s.json"
+fails_with "integer overflow" "$GORT" export "$T/dur.db" --format speedscope --weight time
+fails_with "integer overflow" "$GORT" export "$T/dur.db" --format speedscope --weight time -o "$T/s.json"
 [ -z "$(ls "$T" | grep -e '\.tmp' -e '^s\.json$')" ] || fail "files left: $(ls "$T")"
 
 # Several statements in JSON: one document, an array of each statement's array.

@@ -5,13 +5,14 @@
  *               [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]
  *
  * The run, in order: check the options, the program and the output (any problem is one line
- * and exit status 2, before anything is created); create the shared region (region.c) and the
+ * and exit status 125, 126 or 127 as env(1)'s, before anything is created); create the shared region (region.c) and the
  * database under a temporary name next to the output (outfile.c, db.c); start the program with the
  * region's descriptor in GORT_TRACE_FD and a close-on-exec pipe that reports a failed exec;
  * drain the rings into the database until the program has ended (drain.c, ingest.c); drain
  * once more after its death, which is when a crashed program's last events are read;
  * symbolize, derive the summary tables, write meta, and rename the file into place. The exit
- * status is the program's (128 + signal when a signal killed it).
+ * status is the program's (128 + signal when a signal killed it); gort record's own failures
+ * are 125 (126: the program cannot be run, 127: not found), so they never pass for its.
  *
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked in the recorder and read from a signalfd:
  * each is passed on to the program, and the recorder keeps draining until the program ends,
@@ -67,43 +68,83 @@ typedef struct run {
     uint64_t start_ns, end_ns;   /* CLOCK_MONOTONIC */
     time_t started_at;
     int status;                  /* waitpid's */
+    int exec_errno;              /* why the program could not be started, 0 if it was */
 } run;
 
-/* Prints the command's help. */
-static void usage(FILE *f) {
-    fprintf(f,
-            "usage: gort record [-o FILE] [--force] [--stack-depth N | --no-stacks]\n"
-            "                   [--profile-hz N] [--buffer SIZE] [--drop] -- PROGRAM [ARGS...]\n\n"
-            "Runs PROGRAM (linked with libgort) and stores every event it emits in a SQLite\n"
-            "trace (tables described in docs/schema.md). Exits with PROGRAM's exit status\n"
-            "(128+signal if a signal killed it) and prints a summary line on stderr.\n\n"
-            "  -o, --output FILE   trace file to write (default %s)\n"
-            "  --force             replace FILE if it exists (only a regular file is ever\n"
-            "                      replaced: a device, FIFO, socket, directory or symbolic\n"
-            "                      link is refused)\n"
-            "  --stack-depth N     frames captured per event, 1..%d (default %d)\n"
-            "  --no-stacks         capture no stacks\n"
-            "  --profile-hz N      also sample running threads' stacks N times per CPU second\n"
-            "  --buffer SIZE       ring buffer per thread, e.g. 64K, 4M (default 4M)\n"
-            "  --drop              never make the program wait on a full buffer; count losses\n",
-            DEFAULT_OUTPUT, MAX_DEPTH, DEFAULT_DEPTH);
-}
+static const cli_optdoc record_options[] = {
+    { CLI_OPT_OUTPUT, NULL, "trace file to write (default " DEFAULT_OUTPUT ")" },
+    { CLI_OPT_FORCE, NULL, "replace FILE if it exists (only a regular file is ever replaced: a\ndevice, FIFO, socket, directory or symbolic link is refused)" },
+    { CLI_OPT_STACK_DEPTH, NULL, "frames captured per event, 1 to 128 (default 32)" },
+    { CLI_OPT_NO_STACKS, NULL, "capture no stacks" },
+    { CLI_OPT_PROFILE_HZ, NULL, "also sample running threads' stacks N times per CPU second\n"
+                                "(0 to 10000; gort flame --kind cpu_sample draws them)" },
+    { CLI_OPT_BUFFER, NULL, "ring buffer per thread, 4K to 1G, e.g. 64K, 4M (default 4M)" },
+    { CLI_OPT_DROP, NULL, "never make the program wait on a full buffer; count losses" },
+    { 0 },
+};
 
-/* Parses one value option into *out within [min, max]. Returns -1 not this option, 0 bad, 1 ok. */
-static int int_option(int argc, char **argv, int *i, const char *name, int64_t min, int64_t max,
-                      int64_t *out) {
-    const char *v;
-    if (!cli_opt_value(CMD, argc, argv, i, name, &v)) return -1;
-    if (!v) return 0;
-    if (!cli_parse_int(v, min, max, out)) {
-        cli_error(CMD, "%s wants a whole number from %lld to %lld, not '%s'", name,
-                  (long long)min, (long long)max, v);
+static int cmd_record(int argc, char **argv);
+
+const cli_command cli_cmd_record = {
+    .name = "record",
+    .run = cmd_record,
+    .summary = "run a program linked with libgort and store its events in SQLite",
+    .synopsis = "[-o FILE] [--force] [--stack-depth N | --no-stacks] [--profile-hz N]\n"
+                " [--buffer SIZE] [--drop] [--] PROGRAM [ARGS...]",
+    .operands = "PROGRAM FILE ...",
+    .min_operands = 1,
+    .max_operands = -1,
+    .options_first = true,
+    .description =
+        "Runs PROGRAM (linked with libgort) and stores every event it emits in a SQLite\n"
+        "trace: tables described in schema.md (docs/schema.md, installed in\n"
+        "PREFIX/share/doc/gort). Prints a summary line on stderr. Options end at PROGRAM:\n"
+        "the words after it are its own. SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on\n"
+        "to PROGRAM, and every event up to its end is kept.",
+    .options = record_options,
+    .exit_status =
+        "PROGRAM's exit status, or 128+N when signal N killed it. gort record's own\n"
+        "failures use other statuses, as env(1) and timeout(1) do, so they are never\n"
+        "mistaken for the program's:\n"
+        "  125  gort record failed: a bad option, an output it cannot write, a recorder error\n"
+        "  126  PROGRAM was found but cannot be run (not executable, not a program)\n"
+        "  127  PROGRAM was not found",
+    .example = "gort record -o trace.db --profile-hz 999 -- ./prog --its-own-flag",
+};
+
+/* Takes one option into the record_args at CTX; reports a bad value. */
+static int record_option(void *ctx, int id, const char *v) {
+    record_args *a = ctx;
+    int64_t n;
+    uint64_t size;
+    switch (id) {
+    case CLI_OPT_OUTPUT:
+        if (!*v) return cli_error(CMD, "the output file name is empty");
+        a->output = v;
+        return 0;
+    case CLI_OPT_FORCE: a->force = true; return 0;
+    case CLI_OPT_DROP: a->opt.drop = true; return 0;
+    case CLI_OPT_NO_STACKS: a->opt.stack_depth = 0; return 0;
+    case CLI_OPT_STACK_DEPTH:
+        if (!cli_parse_int(v, 1, MAX_DEPTH, &n))
+            return cli_error(CMD, "--stack-depth wants a whole number from 1 to %d, not '%s'", MAX_DEPTH, v);
+        a->opt.stack_depth = (uint32_t)n;
+        return 0;
+    case CLI_OPT_PROFILE_HZ:
+        if (!cli_parse_int(v, 0, 10000, &n))
+            return cli_error(CMD, "--profile-hz wants a whole number from 0 to 10000, not '%s'", v);
+        a->opt.profile_hz = (uint32_t)n;
+        return 0;
+    case CLI_OPT_BUFFER:
+        if (!cli_parse_size(v, &size) || size < 4096 || size > (1ull << 30))
+            return cli_error(CMD, "--buffer wants a size from 4K to 1G, not '%s'", v);
+        a->opt.ring_bytes = size;
         return 0;
     }
-    return 1;
+    return cli_error(CMD, "internal error: option %d", id);
 }
 
-/* Parses the options; returns -1 to go on, else the exit status. */
+/* Parses the options; returns -1 to go on, else the exit status (0 after --help). */
 static int parse_args(int argc, char **argv, record_args *a) {
     memset(a, 0, sizeof *a);
     a->opt = (rec_options){ DEFAULT_BUFFER, NRINGS, DEFAULT_DEPTH, 0, false };
@@ -112,54 +153,16 @@ static int parse_args(int argc, char **argv, record_args *a) {
     const char *env = getenv("GORT_RECORD_RINGS");
     if (env && cli_parse_int(env, 1, NRINGS, &rings)) a->opt.nrings = (uint32_t)rings;
     a->output = DEFAULT_OUTPUT;
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *s = argv[i];
-        const char *v;
-        int64_t n;
-        int r;
-        if (!strcmp(s, "--")) {
-            i++;
-            break;
-        }
-        if (s[0] != '-') break;
-        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-            usage(stdout);
-            return GORT_EXIT_OK;
-        } else if (!strcmp(s, "--force")) {
-            a->force = true;
-        } else if (!strcmp(s, "--drop")) {
-            a->opt.drop = true;
-        } else if (!strcmp(s, "--no-stacks")) {
-            a->opt.stack_depth = 0;
-        } else if (cli_opt_value(CMD, argc, argv, &i, "-o", &v) ||
-                   cli_opt_value(CMD, argc, argv, &i, "--output", &v)) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!*v) return cli_error(CMD, "the output file name is empty");
-            a->output = v;
-        } else if ((r = int_option(argc, argv, &i, "--stack-depth", 1, MAX_DEPTH, &n)) >= 0) {
-            if (!r) return GORT_EXIT_USAGE;
-            a->opt.stack_depth = (uint32_t)n;
-        } else if ((r = int_option(argc, argv, &i, "--profile-hz", 0, 10000, &n)) >= 0) {
-            if (!r) return GORT_EXIT_USAGE;
-            a->opt.profile_hz = (uint32_t)n;
-        } else if (cli_opt_value(CMD, argc, argv, &i, "--buffer", &v)) {
-            uint64_t size;
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_size(v, &size) || size < 4096 || size > (1ull << 30))
-                return cli_error(CMD, "--buffer wants a size from 4K to 1G, not '%s'", v);
-            a->opt.ring_bytes = size;
-        } else {
-            return cli_error(CMD, "unknown option %s (see gort record --help)", s);
-        }
-    }
-    if (i >= argc) return cli_error(CMD, "no program to run (gort record [OPTIONS] -- PROGRAM)");
-    a->prog_argv = argv + i;
+    int first;
+    int rc = cli_parse(&cli_cmd_record, argc, argv, record_option, a, &first);
+    if (rc >= 0) return rc;
+    a->prog_argv = argv + first;
     return -1;
 }
 
 /* Finds the program as execvp would (PATH when the name has no slash) and checks that it is
- * an executable file. Returns -1 to go on, else the exit status. */
+ * an executable file. Returns -1 to go on, else the exit status (127 not found, 126 not
+ * executable). */
 static int resolve_program(record_args *a) {
     const char *name = a->prog_argv[0];
     struct stat sb;
@@ -176,11 +179,11 @@ static int resolve_program(record_args *a) {
             found = stat(a->prog_path, &sb) == 0 && S_ISREG(sb.st_mode);
             path = end ? end + 1 : NULL;
         }
-        if (!found) return cli_error(CMD, "no such program: %s", name);
+        if (!found) return cli_error(CMD, "no such program: %s", name), GORT_EXIT_NOT_FOUND;
     }
-    if (stat(a->prog_path, &sb) != 0) return cli_error(CMD, "no such program: %s", name);
+    if (stat(a->prog_path, &sb) != 0) return cli_error(CMD, "no such program: %s", name), GORT_EXIT_NOT_FOUND;
     if (!S_ISREG(sb.st_mode) || access(a->prog_path, X_OK) != 0)
-        return cli_error(CMD, "not an executable file: %s", name);
+        return cli_error(CMD, "not an executable file: %s", name), GORT_EXIT_CANNOT_RUN;
     return -1;
 }
 
@@ -244,6 +247,7 @@ static bool start_program(run *r, record_args *a, char *err, size_t errlen) {
     while ((n = read(p[0], &e, sizeof e)) < 0 && errno == EINTR) {}
     close(p[0]);
     if (n == (ssize_t)sizeof e) {
+        r->exec_errno = e;
         waitpid(r->pid, NULL, 0);
         r->pid = 0;
         snprintf(err, errlen, "cannot run %s: %s", a->prog_argv[0], strerror(e));
@@ -365,7 +369,7 @@ static bool write_meta(run *r, record_args *a) {
         const char *abbrev = sigabbrev_np(sig);
         snprintf(signame, sizeof signame, "SIG%s", abbrev ? abbrev : "?");
     }
-    bool ok = db_meta(d, "schema_version", "1") && db_meta(d, "command", cmd) &&
+    bool ok = db_meta(d, "schema_version", "2") && db_meta(d, "command", cmd) &&
               db_meta(d, "program", a->prog_path) && db_meta_int(d, "pid", r->program_pid) &&
               db_meta(d, "started_at", when) &&
               db_meta(d, "clock", region_clock_name(&r->region)) &&
@@ -373,6 +377,7 @@ static bool write_meta(run *r, record_args *a) {
               db_meta_int(d, "events", (int64_t)ingest_events(r->ing)) &&
               db_meta_int(d, "events_lost", (int64_t)r->st.lost) &&
               db_meta_int(d, "producer_waits", (int64_t)r->st.waits) &&
+              db_meta_int(d, "records_malformed", r->st.corrupt) &&
               db_meta_int(d, "exit_status", exit_status_of(r->status)) &&
               db_meta(d, "signal", sig ? signame : NULL) &&
               db_meta(d, "ended", how_it_ended(r)) &&
@@ -429,17 +434,20 @@ static int fail_run(run *r, const char *msg) {
         waitpid(r->pid, NULL, 0);
     }
     cleanup(r);
-    return cli_error(CMD, "%s", msg);
+    cli_error(CMD, "%s", msg);
+    return GORT_EXIT_RECORD_FAILED;
 }
 
-/* gort record: returns the program's exit status (128 + signal), or 2 for bad input or a
- * recorder error (then the program is killed and no file is left). */
-int cmd_record(int argc, char **argv) {
+/* gort record: returns the program's exit status (128 + signal), or env(1)'s statuses for
+ * its own failures: 125 bad input or a recorder error (then the program is killed and no file
+ * is left), 126 the program cannot be run, 127 it was not found. */
+static int cmd_record(int argc, char **argv) {
     record_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc < 0) rc = resolve_program(&a);
-    if (rc < 0) rc = out_check(CMD, a.output, a.force, &a.replaces);
+    if (rc >= 0) return rc ? GORT_EXIT_RECORD_FAILED : GORT_EXIT_OK;
+    rc = resolve_program(&a);
     if (rc >= 0) return rc;
+    if (out_check(CMD, a.output, a.force, &a.replaces) >= 0) return GORT_EXIT_RECORD_FAILED;
 
     run r;
     memset(&r, 0, sizeof r);
@@ -457,7 +465,11 @@ int cmd_record(int argc, char **argv) {
     r.ing = ingest_new(&r.db);
     if (!r.ing) return fail_run(&r, "out of memory");
     if (!take_signals(&r)) return fail_run(&r, "cannot set up signal handling");
-    if (!start_program(&r, &a, err, sizeof err)) return fail_run(&r, err);
+    if (!start_program(&r, &a, err, sizeof err)) {
+        int e = r.exec_errno;
+        fail_run(&r, err);
+        return e == ENOENT ? GORT_EXIT_NOT_FOUND : e ? GORT_EXIT_CANNOT_RUN : GORT_EXIT_RECORD_FAILED;
+    }
     if (!drain_while_running(&r)) {
         snprintf(err, sizeof err, "database: %s", sqlite3_errmsg(r.db.db));
         return fail_run(&r, err);

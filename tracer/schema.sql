@@ -1,9 +1,15 @@
--- schema.sql — the gort trace database, version 1. Documented column by column, with units,
+-- schema.sql — the gort trace database, version 2. Documented column by column, with units,
 -- in docs/schema.md (a test checks that the two agree). Conventions (as Perfetto's): times and
--- durations are integer nanoseconds since the start of the trace; every table has an `id`
--- (or a natural integer key named *_id); references are named *_id; losses are rows, not logs.
+-- durations are integer nanoseconds since the start of the trace; a table of things the events
+-- name by an id (maps, deferred calls, goroutines, GC cycles) has that id as its primary key,
+-- named as the events name it (maps.map_id, ...), and no other id; a table of things only the
+-- database names (stacks, frames, names, kinds, lost runs) keys them by `id`; references are
+-- named *_id; an end that did not happen during the trace is NULL (never 0 or -1), and so is a
+-- duration measured to it; losses and the recorder's own troubles are rows (stats), not logs.
+-- Version 2 (from 1): maps, defers, goroutines and gc_cycles lost their separate `id`; the
+-- gaps view says map-still-alive; the stats view.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -147,8 +153,7 @@ CREATE VIEW stack_frames AS
     FROM stack_entries se JOIN frames f ON f.id = se.frame_id;
 
 CREATE TABLE maps (
-    id          INTEGER PRIMARY KEY,
-    map_id      INTEGER NOT NULL UNIQUE,
+    map_id      INTEGER PRIMARY KEY,    -- the map's id in events
     created_ns  INTEGER,
     died_ns     INTEGER,            -- NULL if it never died during the trace
     death_cause TEXT,               -- 'gc', 'frame', NULL
@@ -159,8 +164,7 @@ CREATE TABLE maps (
 );
 
 CREATE TABLE defers (
-    id            INTEGER PRIMARY KEY,
-    defer_id      INTEGER NOT NULL UNIQUE,
+    defer_id      INTEGER PRIMARY KEY,  -- the defer record's id in events
     goid          INTEGER,
     registered_ns INTEGER,          -- deferproc
     ran_ns        INTEGER,          -- start of the deferred call, NULL if it never ran
@@ -170,8 +174,7 @@ CREATE TABLE defers (
 );
 
 CREATE TABLE gc_cycles (
-    id                  INTEGER PRIMARY KEY,
-    cycle               INTEGER NOT NULL UNIQUE,
+    cycle               INTEGER PRIMARY KEY,  -- gc_start's arg0
     start_ns            INTEGER,
     mark_start_ns       INTEGER,
     mark_termination_ns INTEGER,
@@ -185,8 +188,7 @@ CREATE TABLE gc_cycles (
 );
 
 CREATE TABLE goroutines (
-    id         INTEGER PRIMARY KEY,
-    goid       INTEGER NOT NULL UNIQUE,
+    goid       INTEGER PRIMARY KEY,     -- the goroutine's id in events
     tid        INTEGER,
     created_ns INTEGER,
     ended_ns   INTEGER
@@ -207,7 +209,8 @@ CREATE TABLE names (
     name TEXT NOT NULL
 );
 
--- One row per map operation performed inside a deferred call.
+-- One row per map operation performed inside a deferred call, with gort gaps' verdicts (the
+-- one vocabulary: use-after-free, nil-map, map-still-alive, safe; viewer/gapcalc.c).
 CREATE VIEW gaps AS
     SELECT e.defer_id AS defer_id, e.map_id AS map_id, e.kind AS op, e.ts_ns AS op_ns,
            m.died_ns AS map_died_ns,
@@ -216,11 +219,28 @@ CREATE VIEW gaps AS
            CASE WHEN e.kind = 'map_use_after_free' THEN 'use-after-free'
                 WHEN e.map_id IS NULL OR e.map_id = 0 THEN 'nil-map'
                 WHEN m.died_ns IS NOT NULL AND m.died_ns <= e.ts_ns THEN 'use-after-free'
+                WHEN m.died_ns IS NULL THEN 'map-still-alive'
                 ELSE 'safe' END AS verdict
     FROM events e LEFT JOIN maps m ON m.map_id = e.map_id
     WHERE e.defer_id IS NOT NULL
       AND e.kind IN ('mapaccess', 'mapassign', 'mapdelete', 'mapclear', 'mapiterinit',
                      'map_use_after_free');
+
+-- The losses, waits and recorder errors of the run, as Perfetto's stats table: one row per
+-- counter (per thread where idx is a tid), always present, 0 when nothing happened. severity:
+-- 'info' (the recording cost the program time), 'data_loss' (events the trace lacks), 'error'
+-- (the recorder met something it could not read). source: 'trace' (counted while recording).
+CREATE VIEW stats AS
+    SELECT 'events_lost' AS name, NULL AS idx, 'data_loss' AS severity, 'trace' AS source,
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'events_lost'), 0) AS value
+    UNION ALL
+    SELECT 'events_lost_thread', tid, 'data_loss', 'trace', sum(count) FROM lost GROUP BY tid
+    UNION ALL
+    SELECT 'producer_waits', NULL, 'info', 'trace',
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'producer_waits'), 0)
+    UNION ALL
+    SELECT 'records_malformed', NULL, 'error', 'trace',
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'records_malformed'), 0);
 
 -- @indexes: created by `gort record` after the events are loaded (loading is faster without
 -- them); everything above this line is created before. Only small ones, for the viewer: the

@@ -23,41 +23,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort compare A.db B.db [--only GROUPS] [--tolerance T] [--count-tolerance P%]\n"
-    "                    [--all] [--format table|csv|json]\n"
-    "\n"
-    "What differs between two traces (model vs real Go, before vs after, run vs\n"
-    "baseline): one row per fact, with both values, the difference (b - a) and the\n"
-    "result: same, within (the tolerance), unjudged (a time, no --tolerance) or differs.\n"
-    "Facts, by group:\n"
-    "  run         how the program ended (ended, exit status, signal), duration, lost\n"
-    "              events\n"
-    "  events      events per kind, and in all\n"
-    "  maps        maps, how many died how; per map: its death (gc, frame, alive), peak len\n"
-    "  growth      per map: its growths as len:B (the insert that made len L set B; '='\n"
-    "              marks a same-size growth) and its hashgrow count\n"
-    "  evacuation  per map: its evacuate count (depends on hashing while a growth is\n"
-    "              unfinished)\n"
-    "  defers      deferred calls, how many ran how; per call: its function, and when (the\n"
-    "              K-th of its goroutine's calls to run) and how it ran, or never\n"
-    "  verdicts    gort gaps' verdict counts, and the verdict of each row\n"
-    "  gc          cycles (forced, by the heap), stop-the-world pauses: count, total, mean,\n"
-    "              max\n"
-    "Maps, deferred calls and gap rows have no common id across traces: they are matched\n"
-    "by order of creation per goroutine. \"map g2.15\" is the 15th map created by the 2nd\n"
-    "goroutine (in goid order) of those that created maps; likewise defer gN.K, verdict gN.K.\n"
-    "\n"
-    "  --only GROUPS         compare only these groups (comma-separated, repeatable)\n"
-    "  --tolerance T         judge times: within when |b - a| <= T; T is a percentage of the\n"
-    "                        larger value (10%), a time (50us), or both (10%,50us: either)\n"
-    "  --count-tolerance P%  counts within P% of the larger count agree (default: exact)\n"
-    "  --all                 list every fact, not only those that differ\n"
-    "  --format F            table (default), csv or json\n"
-    "  --timeout S           give up (exit 2) when reading a trace takes longer than S\n"
-    "                        seconds (default 120; 0 for no limit; or 500ms)\n"
-    "\n"
-    "Exit status: 0 the traces agree (no fact differs), 1 they differ, 2 bad input.\n";
+static int cmd_compare(int argc, char **argv);
+
+static const cli_optdoc compare_options[] = {
+    { CLI_OPT_ONLY, NULL, "compare only these groups (comma-separated, repeatable)" },
+    { CLI_OPT_TOLERANCE, NULL, "judge times: within when |b - a| <= T; T is a percentage of the\n"
+                               "larger value (10%), a time (50us), or both (10%,50us: either)" },
+    { CLI_OPT_COUNT_TOLERANCE, NULL, "counts within P% of the larger count agree (default: exact)" },
+    { CLI_OPT_ALL, NULL, "list every fact, not only those that differ" },
+    { CLI_OPT_FORMAT, "table|csv|json", "table (default), csv or json" },
+    { CLI_OPT_TIMEOUT, NULL, "give up (exit 2) when reading a trace takes longer than S seconds\n"
+                             "(default 120; 0 for no limit; or with a unit: 500ms)" },
+    { 0 },
+};
+
+const cli_command cli_cmd_compare = {
+    .name = "compare",
+    .run = cmd_compare,
+    .summary = "what differs between two traces (exit 1 when they differ)",
+    .synopsis = "A.db B.db [--only GROUPS] [--tolerance T] [--count-tolerance P%]\n"
+                " [--all] [--format table|csv|json] [--timeout S]",
+    .operands = "TRACE TRACE",
+    .min_operands = 2,
+    .max_operands = 2,
+    .description =
+        "What differs between two traces (model vs real Go, before vs after, run vs\n"
+        "baseline): one row per fact, with both values, the difference (b - a) and the\n"
+        "result: same, within (the tolerance), unjudged (a time, no --tolerance) or differs.\n"
+        "Facts, by group:\n"
+        "  run         how the program ended (ended, exit status, signal), duration, lost\n"
+        "              events\n"
+        "  events      events per kind, and in all\n"
+        "  maps        maps, how many died how; per map: its death (gc, frame, alive), peak len\n"
+        "  growth      per map: its growths as len:B (the insert that made len L set B; '='\n"
+        "              marks a same-size growth) and its hashgrow count\n"
+        "  evacuation  per map: its evacuate count (depends on hashing while a growth is\n"
+        "              unfinished)\n"
+        "  defers      deferred calls, how many ran how; per call: its function, and when (the\n"
+        "              K-th of its goroutine's calls to run) and how it ran, or never\n"
+        "  verdicts    gort gaps' verdict counts, and the verdict of each row\n"
+        "  gc          cycles (forced, by the heap), stop-the-world pauses: count, total, mean,\n"
+        "              max\n"
+        "Maps, deferred calls and gap rows have no common id across traces: they are matched\n"
+        "by order of creation per goroutine. \"map g2.15\" is the 15th map created by the 2nd\n"
+        "goroutine (in goid order) of those that created maps; likewise defer gN.K, verdict gN.K.",
+    .options = compare_options,
+    .exit_status = "0 the traces agree (no fact differs), 1 they differ, 2 bad input.",
+    .example = "gort compare model.db go.db --only maps,defers,verdicts",
+};
 
 typedef struct {
     const char *path[2];
@@ -149,45 +162,37 @@ static int parse_only(const char *v, unsigned *only) {
     return 0;
 }
 
+typedef struct {
+    cmp_args *a;
+    unsigned only;
+} cmp_parse;
+
+/* Takes one option into the cmp_args of the cmp_parse at CTX; reports a bad value. */
+static int compare_option(void *ctx, int id, const char *v) {
+    cmp_parse *p = ctx;
+    switch (id) {
+    case CLI_OPT_FORMAT: return vout_parse_format("compare", v, &p->a->format) ? 0 : GORT_EXIT_USAGE;
+    case CLI_OPT_ONLY: return parse_only(v, &p->only);
+    case CLI_OPT_TOLERANCE: return parse_tolerance(v, p->a);
+    case CLI_OPT_COUNT_TOLERANCE:
+        if (!parse_percent(v, &p->a->count_tol))
+            return cli_error("compare", "bad --count-tolerance '%s' (a percentage, as 5%%)", v);
+        return 0;
+    case CLI_OPT_ALL: p->a->all = true; return 0;
+    case CLI_OPT_TIMEOUT: return vt_parse_timeout("compare", v, &p->a->timeout) ? 0 : GORT_EXIT_USAGE;
+    }
+    return cli_error("compare", "internal error: option %d", id);
+}
+
 /* Parses the command line into A; -1 after printing --help. */
 static int parse_args(int argc, char **argv, cmp_args *a) {
-    unsigned only = 0;
-    int npaths = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int rc;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return -1;
-        }
-#define OPT(name) cli_opt_value("compare", argc, argv, &i, name, &v)
-        if (OPT("--format")) {
-            if (!v || !vout_parse_format("compare", v, &a->format)) return GORT_EXIT_USAGE;
-        } else if (OPT("--only")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if ((rc = parse_only(v, &only))) return rc;
-        } else if (OPT("--tolerance")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if ((rc = parse_tolerance(v, a))) return rc;
-        } else if (OPT("--count-tolerance")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!parse_percent(v, &a->count_tol))
-                return cli_error("compare", "bad --count-tolerance '%s' (a percentage, as 5%%)", v);
-        } else if (OPT("--timeout")) {
-            if (!v || !vt_parse_timeout("compare", v, &a->timeout)) return GORT_EXIT_USAGE;
-        } else if (!strcmp(argv[i], "--all")) {
-            a->all = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_error("compare", "unknown option %s (see gort compare --help)", argv[i]);
-        } else if (npaths < 2) {
-            a->path[npaths++] = argv[i];
-        } else {
-            return cli_error("compare", "unexpected argument '%s' (compare takes two traces)", argv[i]);
-        }
-#undef OPT
-    }
-    if (npaths < 2) return cli_error("compare", "needs two traces, A.db and B.db (see gort compare --help)");
-    if (only) a->groups = only;
+    cmp_parse p = { a, 0 };
+    int first;
+    int rc = cli_parse(&cli_cmd_compare, argc, argv, compare_option, &p, &first);
+    if (rc >= 0) return rc ? rc : -1;
+    a->path[0] = argv[first];
+    a->path[1] = argv[first + 1];
+    if (p.only) a->groups = p.only;
     return 0;
 }
 
@@ -294,7 +299,7 @@ static int report(sqlite3 *mem, const cmp_args *a, const char producers[2][64]) 
 
 /* gort compare: parses the command line, reads the facts of both traces, prints what
  * differs. Returns 0 when the traces agree, 1 when they differ, 2 on bad input. */
-int cmd_compare(int argc, char **argv) {
+static int cmd_compare(int argc, char **argv) {
     cmp_args a = { .groups = (1u << CMP_NGROUPS) - 1, .time_rel = -1, .time_abs = -1,
                    .format = VOUT_TABLE, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int rc = parse_args(argc, argv, &a);

@@ -13,37 +13,49 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort flame TRACE [-o FILE] [options]\n"
-    "       gort flame --from-folded FILE [-o FILE] [options]\n"
-    "\n"
-    "Draws a flame graph of the call stacks of a trace's events: an interactive SVG (hover\n"
-    "for details, click to zoom, Search for a regex and its share) or, with --folded, folded\n"
-    "stacks (\"outer;...;inner count\" a line) for flamegraph.pl, inferno or speedscope.\n"
-    "\n"
-    "  -o FILE            write to FILE (default: standard output)\n"
-    "  --folded           print folded stacks instead of SVG\n"
-    "  --kind KIND        events of this kind only (repeatable; default: every map and defer\n"
-    "                     event kind); --kind cpu_sample gives a CPU profile\n"
-    "  --weight count|time  weight each event by 1 (default) or by its duration dur_ns\n"
-    "  --diff OTHER       differential graph against the baseline OTHER (a trace, or a folded\n"
-    "                     file with --from-folded): widths from TRACE, red grew, blue shrank;\n"
-    "                     with --folded prints \"stack before after\" as difffolded.pl does\n"
-    "  --from-folded FILE read folded stacks (\"stack count\" or \"stack before after\") from\n"
-    "                     FILE (- for standard input) instead of a trace\n"
-    "  --title T          title (default \"Flame Graph\", \"Icicle Graph\" with --inverted)\n"
-    "  --width PX         image width (default 1200)\n"
-    "  --minwidth PX      omit frames narrower than PX (default 0.1)\n"
-    "  --inverted         icicle graph: root at the top\n"
-    "  --reverse          reverse each stack (innermost frame at the root) before merging\n"
-    "  --colors PALETTE   hot (default), mem, io, red, green, blue, aqua, yellow, purple,\n"
-    "                     orange, or gort (gort_* runtime frames aqua, the program's hot)\n"
-    "  --search REGEX     highlight frames matching REGEX when the SVG opens\n"
-    "  --timeout S        give up (exit 2) when the trace's queries run longer than S\n"
-    "                     seconds in all (default 120; 0 for no limit; or 500ms)\n"
-    "\n"
-    "Exit status: 0 done, 2 bad input (including no stacks for the selected events, and\n"
-    "weights that add up past 64 bits).\n";
+static int cmd_flame(int argc, char **argv);
+
+static const cli_optdoc flame_options[] = {
+    { CLI_OPT_OUTPUT, NULL, "write to FILE (default: standard output)" },
+    { CLI_OPT_FOLDED, NULL, "print folded stacks instead of SVG" },
+    { CLI_OPT_KIND, NULL, "events of this kind only (repeatable; default: every map and defer\n"
+                          "event kind); --kind cpu_sample gives a CPU profile" },
+    { CLI_OPT_WEIGHT, "count|time", "weight each event by 1 (default) or by its duration dur_ns" },
+    { CLI_OPT_DIFF, NULL, "differential graph against the baseline OTHER (a trace, or a folded\n"
+                          "file with --from-folded): widths from TRACE, red grew, blue shrank;\n"
+                          "with --folded prints \"stack before after\" as difffolded.pl does" },
+    { CLI_OPT_FROM_FOLDED, NULL, "read folded stacks (\"stack count\" or \"stack before after\")\n"
+                                 "from FILE (- for standard input) instead of a trace" },
+    { CLI_OPT_TITLE, NULL, "title (default \"Flame Graph\", \"Icicle Graph\" with --inverted)" },
+    { CLI_OPT_WIDTH, NULL, "image width (default 1200)" },
+    { CLI_OPT_MINWIDTH, NULL, "omit frames narrower than PX (default 0.1)" },
+    { CLI_OPT_INVERTED, NULL, "icicle graph: root at the top" },
+    { CLI_OPT_REVERSE, NULL, "reverse each stack (innermost frame at the root) before merging" },
+    { CLI_OPT_COLORS, "hot|mem|io|red|green|blue|aqua|yellow|purple|orange|gort",
+      "palette (default hot); gort: gort_* runtime frames aqua, the program's hot" },
+    { CLI_OPT_SEARCH, NULL, "highlight frames matching REGEX when the SVG opens" },
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
+    { 0 },
+};
+
+const cli_command cli_cmd_flame = {
+    .name = "flame",
+    .run = cmd_flame,
+    .summary = "flame graph (SVG or folded stacks) of a trace",
+    .synopsis = "TRACE [-o FILE] [options]\n--from-folded FILE [-o FILE] [options]",
+    .operands = "TRACE",
+    .min_operands = 0,
+    .max_operands = 1,
+    .description =
+        "Draws a flame graph of the call stacks of a trace's events: an interactive SVG (hover\n"
+        "for details, click to zoom, Search for a regex and its share) or, with --folded,\n"
+        "folded stacks (\"outer;...;inner count\" a line) for flamegraph.pl, inferno or\n"
+        "speedscope.",
+    .options = flame_options,
+    .exit_status = "0 done, 2 bad input (including no stacks for the selected events, and\n"
+                   "weights that add up past 64 bits).",
+    .example = "gort flame trace.db -o flame.svg",
+};
 
 typedef struct {
     const char *trace, *out, *diff, *from_folded;
@@ -56,58 +68,53 @@ typedef struct {
     int64_t timeout;
 } flame_args;
 
-/* Parses one option (or the TRACE) at argv[*i]; returns 0, or an exit status on error. */
-static int parse_option(int argc, char **argv, int *i, flame_args *a) {
-    const char *v = NULL;
-    const char *arg = argv[*i];
+/* Takes one option into the flame_args at CTX; reports a bad value. */
+static int flame_option(void *ctx, int id, const char *v) {
+    flame_args *a = ctx;
     int64_t n;
-#define OPT(name) (cli_opt_value("flame", argc, argv, i, name, &v))
-    if (!strcmp(arg, "--folded")) a->folded = true;
-    else if (!strcmp(arg, "--inverted")) a->inverted = true;
-    else if (!strcmp(arg, "--reverse")) a->reverse = true;
-    else if (OPT("-o") || OPT("--output")) a->out = v;
-    else if (OPT("--diff")) a->diff = v;
-    else if (OPT("--from-folded")) a->from_folded = v;
-    else if (OPT("--title")) a->title = v;
-    else if (OPT("--search")) a->search = v;
-    else if (OPT("--timeout")) {
-        if (v && !vt_parse_timeout("flame", v, &a->timeout)) return GORT_EXIT_USAGE;
-    }
-    else if (OPT("--colors")) {
-        if (v && !flame_palette_known(v))
+    char *end;
+    switch (id) {
+    case CLI_OPT_FOLDED: a->folded = true; break;
+    case CLI_OPT_INVERTED: a->inverted = true; break;
+    case CLI_OPT_REVERSE: a->reverse = true; break;
+    case CLI_OPT_OUTPUT: a->out = v; break;
+    case CLI_OPT_DIFF: a->diff = v; break;
+    case CLI_OPT_FROM_FOLDED: a->from_folded = v; break;
+    case CLI_OPT_TITLE: a->title = v; break;
+    case CLI_OPT_SEARCH: a->search = v; break;
+    case CLI_OPT_TIMEOUT:
+        if (!vt_parse_timeout("flame", v, &a->timeout)) return GORT_EXIT_USAGE;
+        break;
+    case CLI_OPT_COLORS:
+        if (!flame_palette_known(v))
             return cli_error("flame", "unknown palette '%s' (see gort flame --help)", v);
         a->colors = v;
-    } else if (OPT("--kind")) {
-        if (v && !viewer_kind_known(v))
+        break;
+    case CLI_OPT_KIND:
+        if (!viewer_kind_known(v))
             return cli_error("flame", "unknown event kind '%s' (kinds are listed in docs/schema.md)", v);
-        if (v && a->nkinds == sizeof a->kinds / sizeof a->kinds[0])
+        if (a->nkinds == sizeof a->kinds / sizeof a->kinds[0])
             return cli_error("flame", "too many --kind options");
-        if (v) a->kinds[a->nkinds++] = v;
-    } else if (OPT("--weight")) {
-        if (v && strcmp(v, "count") && strcmp(v, "time"))
+        a->kinds[a->nkinds++] = v;
+        break;
+    case CLI_OPT_WEIGHT:
+        if (strcmp(v, "count") && strcmp(v, "time"))
             return cli_error("flame", "--weight takes count or time, not '%s'", v);
-        a->weight_time = v && !strcmp(v, "time");
-    } else if (OPT("--width")) {
-        if (v && !cli_parse_int(v, 100, 1000000, &n))
+        a->weight_time = !strcmp(v, "time");
+        break;
+    case CLI_OPT_WIDTH:
+        if (!cli_parse_int(v, 100, 1000000, &n))
             return cli_error("flame", "--width takes a whole number of pixels from 100 to 1000000");
-        if (v) a->width = (int)n;
-    } else if (OPT("--minwidth")) {
-        char *end;
-        a->minwidth = v ? strtod(v, &end) : 0;
-        if (v && (end == v || *end || !(a->minwidth >= 0) || a->minwidth > 1e6))
+        a->width = (int)n;
+        break;
+    case CLI_OPT_MINWIDTH:
+        a->minwidth = strtod(v, &end);
+        if (end == v || *end || !(a->minwidth >= 0) || a->minwidth > 1e6)
             return cli_error("flame", "--minwidth takes a number of pixels, not '%s'", v);
-    } else if (arg[0] == '-' && arg[1])
-        return cli_error("flame", "unknown option %s (see gort flame --help)", arg);
-    else if (!a->trace) {
-        a->trace = arg;
-        return 0;
-    } else
-        return cli_error("flame", "unexpected argument '%s'", arg);
-#undef OPT
-    /* An option that takes a value matched but had none: cli_opt_value said so. */
-    if (arg[0] == '-' && !v && strcmp(arg, "--folded") && strcmp(arg, "--inverted") &&
-        strcmp(arg, "--reverse"))
-        return GORT_EXIT_USAGE;
+        break;
+    default:
+        return cli_error("flame", "internal error: option %d", id);
+    }
     return 0;
 }
 
@@ -200,16 +207,12 @@ static int run(const flame_args *a) {
 }
 
 /* gort flame: parses the command line and runs the pipeline. Returns the exit status. */
-int cmd_flame(int argc, char **argv) {
+static int cmd_flame(int argc, char **argv) {
     flame_args a = { .width = 1200, .minwidth = 0.1, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return GORT_EXIT_OK;
-        }
-        int rc = parse_option(argc, argv, &i, &a);
-        if (rc) return rc;
-    }
+    int first;
+    int rc = cli_parse(&cli_cmd_flame, argc, argv, flame_option, &a, &first);
+    if (rc >= 0) return rc;
+    if (first < argc) a.trace = argv[first];
     if (a.from_folded && a.trace)
         return cli_error("flame", "give either a TRACE or --from-folded FILE, not both");
     if (!a.from_folded && !a.trace) return cli_error("flame", "needs a TRACE (see gort flame --help)");

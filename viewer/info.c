@@ -15,16 +15,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort info TRACE [--timeout S]\n"
-    "\n"
-    "Summarizes a trace: the program and how it ended (meta), duration, events by kind,\n"
-    "maps, deferred calls, goroutines, GC cycles and their stop-the-world pauses, lost\n"
-    "events, and the verdicts of gort gaps.\n"
-    "\n"
-    VIEWER_TIMEOUT_HELP
-    "\n"
-    "Exit status: 0 done, 2 bad input (including a figure too large for 64 bits).\n";
+static int cmd_info(int argc, char **argv);
+
+static const cli_optdoc info_options[] = {
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
+    { 0 },
+};
+
+const cli_command cli_cmd_info = {
+    .name = "info",
+    .run = cmd_info,
+    .summary = "summary of a trace",
+    .synopsis = "TRACE [--timeout S]",
+    .operands = "TRACE",
+    .min_operands = 1,
+    .max_operands = 1,
+    .description =
+        "Summarizes a trace: the program and how it ended (meta), duration, events by kind,\n"
+        "maps, deferred calls, goroutines, GC cycles and their stop-the-world pauses, lost\n"
+        "events, and the verdicts of gort gaps. Printed whole or not at all.",
+    .options = info_options,
+    .exit_status = "0 done, 2 bad input (including a figure too large for 64 bits).",
+    .example = "gort info trace.db",
+};
+
+/* Takes --timeout into the ns at CTX. */
+static int info_option(void *ctx, int id, const char *v) {
+    (void)id; /* --timeout is the only option */
+    return vt_parse_timeout("info", v, ctx) ? 0 : GORT_EXIT_USAGE;
+}
 
 /* Prints every meta row as "meta.KEY  VALUE". */
 static int print_meta(sqlite3 *db, FILE *out) {
@@ -210,27 +229,14 @@ static int print_summary(sqlite3 *db, const char *path, FILE *out) {
 }
 
 /* gort info: parses the command line and prints the summary. Returns the exit status. */
-int cmd_info(int argc, char **argv) {
-    const char *path = NULL;
+static int cmd_info(int argc, char **argv) {
     int64_t timeout = VIEWER_DEFAULT_TIMEOUT_NS;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return GORT_EXIT_OK;
-        } else if (cli_opt_value("info", argc, argv, &i, "--timeout", &v)) {
-            if (!v || !vt_parse_timeout("info", v, &timeout)) return GORT_EXIT_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_error("info", "unknown option %s (see gort info --help)", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_error("info", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!path) return cli_error("info", "needs a TRACE (see gort info --help)");
+    int first;
+    int rc = cli_parse(&cli_cmd_info, argc, argv, info_option, &timeout, &first);
+    if (rc >= 0) return rc;
+    const char *path = argv[first];
     sqlite3 *db;
-    int rc = vt_open("info", path, timeout, &db);
+    rc = vt_open("info", path, timeout, &db);
     if (rc) return rc;
     vout_file vf;
     rc = vout_file_open("info", NULL, NULL, &vf);

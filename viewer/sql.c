@@ -17,24 +17,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: gort sql TRACE \"QUERY\" [--format table|csv|json] [--timeout S]\n"
-    "\n"
-    "Runs QUERY (one or more SQL statements) over the trace database TRACE and prints\n"
-    "the rows. Only statements that read are accepted: one that would write is refused\n"
-    "before anything runs, and the file stays byte-identical. Tables and views are in\n"
-    "docs/schema.md (events, maps, defers, gc_cycles, goroutines, stacks, frames,\n"
-    "stack_entries, stack_frames, lost, meta, the gaps view).\n"
-    "\n"
-    "  --format F   table (default: aligned columns), csv (RFC 4180 with a header line)\n"
-    "               or json (an array of objects; for several statements an array of\n"
-    "               such arrays, one per statement)\n"
-    VIEWER_TIMEOUT_HELP
-    "\n"
-    "Nothing is printed unless every statement succeeds.\n"
-    "Example: gort sql trace.db \"SELECT kind, count(*) FROM events GROUP BY kind\"\n"
-    "Exit status: 0 done, 2 bad input (no such file, not a trace, bad query, a write,\n"
-    "the timeout).\n";
+static int cmd_sql(int argc, char **argv);
+
+static const cli_optdoc sql_options[] = {
+    { CLI_OPT_FORMAT, "table|csv|json", "table (default: aligned columns), csv (RFC 4180 with a header\n"
+                                        "line) or json (an array of objects; for several statements an\n"
+                                        "array of such arrays, one per statement)" },
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
+    { 0 },
+};
+
+const cli_command cli_cmd_sql = {
+    .name = "sql",
+    .run = cmd_sql,
+    .summary = "run a read-only SQL query over a trace",
+    .synopsis = "TRACE QUERY [--format table|csv|json] [--timeout S]",
+    .operands = "TRACE QUERY",
+    .min_operands = 2,
+    .max_operands = 2,
+    .description =
+        "Runs QUERY (one or more SQL statements) over the trace database TRACE and prints\n"
+        "the rows. Only statements that read are accepted: one that would write is refused\n"
+        "before anything runs, and the file stays byte-identical. Tables and views are in\n"
+        "schema.md (events, maps, defers, gc_cycles, goroutines, stacks, frames,\n"
+        "stack_entries, stack_frames, lost, meta, the gaps view). Quote the query; a query\n"
+        "that starts with '-' goes after --. Nothing is printed unless every statement\n"
+        "succeeds.",
+    .options = sql_options,
+    .exit_status = "0 done, 2 bad input (no such file, not a trace, bad query, a write, the\ntimeout).",
+    .example = "gort sql trace.db \"SELECT kind, count(*) FROM events GROUP BY kind\"",
+};
+
+typedef struct {
+    enum vout_format fmt;
+    int64_t timeout;
+} sql_args;
+
+/* Takes --format or --timeout into the sql_args at CTX. */
+static int sql_option(void *ctx, int id, const char *v) {
+    sql_args *a = ctx;
+    if (id == CLI_OPT_TIMEOUT) return vt_parse_timeout("sql", v, &a->timeout) ? 0 : GORT_EXIT_USAGE;
+    return vout_parse_format("sql", v, &a->fmt) ? 0 : GORT_EXIT_USAGE;
+}
 
 #define MAX_STMTS 64
 
@@ -81,31 +105,14 @@ static int run_all(sqlite3_stmt **st, int n, enum vout_format fmt, FILE *out) {
 
 /* gort sql: parses the command line, refuses writers, runs each statement and prints its
  * rows. Returns the exit status. */
-int cmd_sql(int argc, char **argv) {
-    const char *pos[2] = { NULL, NULL };
-    int npos = 0;
-    enum vout_format fmt = VOUT_TABLE;
-    int64_t timeout = VIEWER_DEFAULT_TIMEOUT_NS;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return GORT_EXIT_OK;
-        } else if (cli_opt_value("sql", argc, argv, &i, "--format", &v)) {
-            if (!v || !vout_parse_format("sql", v, &fmt)) return GORT_EXIT_USAGE;
-        } else if (cli_opt_value("sql", argc, argv, &i, "--timeout", &v)) {
-            if (!v || !vt_parse_timeout("sql", v, &timeout)) return GORT_EXIT_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-' && npos < 2 && strlen(argv[i]) > 2) {
-            return cli_error("sql", "unknown option %s (see gort sql --help)", argv[i]);
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
-        } else {
-            return cli_error("sql", "unexpected argument '%s' (quote the query)", argv[i]);
-        }
-    }
-    if (npos < 2) return cli_error("sql", "needs a TRACE and a QUERY (see gort sql --help)");
+static int cmd_sql(int argc, char **argv) {
+    sql_args a = { VOUT_TABLE, VIEWER_DEFAULT_TIMEOUT_NS };
+    int first;
+    int rc = cli_parse(&cli_cmd_sql, argc, argv, sql_option, &a, &first);
+    if (rc >= 0) return rc;
+    const char *pos[2] = { argv[first], argv[first + 1] };
     sqlite3 *db;
-    int rc = vt_open("sql", pos[0], timeout, &db);
+    rc = vt_open("sql", pos[0], a.timeout, &db);
     if (rc) return rc;
     sqlite3_stmt *st[MAX_STMTS];
     int n = 0;
@@ -113,7 +120,7 @@ int cmd_sql(int argc, char **argv) {
     vout_file vf;
     if (!rc) rc = vout_file_open("sql", NULL, NULL, &vf);
     if (!rc) {
-        rc = run_all(st, n, fmt, vf.f);
+        rc = run_all(st, n, a.fmt, vf.f);
         rc = vout_file_close("sql", &vf, rc == 0) ? GORT_EXIT_USAGE : rc;
     }
     for (int k = 0; k < n; k++) sqlite3_finalize(st[k]);

@@ -52,31 +52,46 @@
 
 extern char **environ;
 
-static const char usage[] =
-    "usage: gort timeline TRACE [TRACE...] [-o FILE.png|FILE.svg] [--from T] [--to T]\n"
-    "                     [--map ID]... [--size WxH] [--lanes N] [--script FILE] [--timeout S]\n"
-    "\n"
-    "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
-    "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
-    "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep), and the gap\n"
-    "between each map's death and the deferred calls that touched it (green safe, red\n"
-    "use-after-free). Large traces are aggregated to what the picture can show.\n"
-    "Several traces are stacked on one time axis, one panel each, labelled with the\n"
-    "trace's producer (libgort, go1.19.8, ...) and each aligned at its own first event,\n"
-    "so the same program's gaps read together (--from and --to are then relative to each\n"
-    "trace's first event; --map applies to one trace only).\n"
-    "\n"
-    "  -o FILE       output, PNG or SVG by its extension (default timeline.png)\n"
-    "  --from T      start of the window (ns, or with a unit: 10us, 5ms, 1s)\n"
-    "  --to T        end of the window\n"
-    "  --map ID      only this map (repeatable)\n"
-    "  --size WxH    image size in pixels (default 1600 wide, height from the lanes)\n"
-    "  --lanes N     at most N map lanes and N goroutine lanes (default 40); the rest share\n"
-    "                one lane each\n"
-    "  --script FILE write the gnuplot script (with its data) to FILE instead of drawing\n"
-    VIEWER_TIMEOUT_HELP
-    "\n"
-    "Exit status: 0 done, 2 bad input or gnuplot failed.\n";
+#define MAX_TRACES 16
+
+static int cmd_timeline(int argc, char **argv);
+
+static const cli_optdoc timeline_options[] = {
+    { CLI_OPT_OUTPUT, NULL, "output, PNG or SVG by its extension (default timeline.png)" },
+    { CLI_OPT_FROM, NULL, "start of the window (ns, or with a unit: 10us, 5ms, 1s)" },
+    { CLI_OPT_TO, NULL, "end of the window" },
+    { CLI_OPT_MAP, NULL, "only this map (repeatable)" },
+    { CLI_OPT_SIZE, NULL, "image size in pixels (default 1600 wide, height from the lanes)" },
+    { CLI_OPT_LANES, NULL, "at most N map lanes and N goroutine lanes (default 40); the rest\n"
+                           "share one lane each" },
+    { CLI_OPT_SCRIPT, NULL, "write the gnuplot script (with its data) to FILE instead of drawing" },
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
+    { 0 },
+};
+
+const cli_command cli_cmd_timeline = {
+    .name = "timeline",
+    .run = cmd_timeline,
+    .summary = "gnuplot timeline of maps, deferred calls and GC cycles",
+    .synopsis = "TRACE [TRACE...] [-o FILE.png|FILE.svg] [--from T] [--to T]\n"
+                " [--map ID]... [--size WxH] [--lanes N] [--script FILE] [--timeout S]",
+    .operands = "TRACE ...",
+    .min_operands = 1,
+    .max_operands = MAX_TRACES,
+    .description =
+        "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
+        "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
+        "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep), and the gap\n"
+        "between each map's death and the deferred calls that touched it (green safe, red\n"
+        "use-after-free). Large traces are aggregated to what the picture can show.\n"
+        "Several traces are stacked on one time axis, one panel each, labelled with the\n"
+        "trace's producer (libgort, go1.19.8, ...) and each aligned at its own first event,\n"
+        "so the same program's gaps read together (--from and --to are then relative to each\n"
+        "trace's first event; --map applies to one trace only).",
+    .options = timeline_options,
+    .exit_status = "0 done, 2 bad input or gnuplot failed.",
+    .example = "gort timeline trace.db --from 2ms --to 5ms -o window.svg",
+};
 
 enum { K_ASSIGN, K_DELETE, K_GROW, K_EVAC, K_REG, K_RAN, NKINDS };
 #define MAX_DEFERS_DRAWN 3000
@@ -100,7 +115,6 @@ typedef struct {
     int prio;
 } map_row;
 
-#define MAX_TRACES 16
 
 typedef struct {
     const char *trace, *out, *script;
@@ -767,57 +781,50 @@ static int bad_time(const char *v) {
     return cli_error("timeline", "bad time '%s' (ns, or with a unit: 10us, 5ms, 1s)", v);
 }
 
+/* Takes one option into the tl_args at CTX; reports a bad value. */
+static int timeline_option(void *ctx, int id, const char *v) {
+    tl_args *a = ctx;
+    int64_t n;
+    switch (id) {
+    case CLI_OPT_OUTPUT: a->out = v; break;
+    case CLI_OPT_SCRIPT: a->script = v; break;
+    case CLI_OPT_FROM:
+        if (!cli_parse_time_ns(v, &a->from)) return bad_time(v);
+        a->has_from = true;
+        break;
+    case CLI_OPT_TO:
+        if (!cli_parse_time_ns(v, &a->to)) return bad_time(v);
+        a->has_to = true;
+        break;
+    case CLI_OPT_MAP:
+        if (!cli_parse_int(v, 0, INT64_MAX, &n)) return cli_error("timeline", "bad map id '%s'", v);
+        if (a->nmaps == sizeof a->maps / sizeof a->maps[0]) return cli_error("timeline", "too many --map");
+        a->maps[a->nmaps++] = n;
+        break;
+    case CLI_OPT_SIZE:
+        if (!parse_size(v, &a->width, &a->height))
+            return cli_error("timeline", "--size takes WIDTHxHEIGHT in pixels, e.g. 1600x900");
+        break;
+    case CLI_OPT_LANES:
+        if (!cli_parse_int(v, 1, 1000, &n)) return cli_error("timeline", "--lanes takes 1 to 1000");
+        a->lanes = (int)n;
+        break;
+    case CLI_OPT_TIMEOUT:
+        if (!vt_parse_timeout("timeline", v, &a->timeout)) return GORT_EXIT_USAGE;
+        break;
+    default:
+        return cli_error("timeline", "internal error: option %d", id);
+    }
+    return 0;
+}
+
 /* Parses the command line into A; -1 after printing --help. */
 static int parse_args(int argc, char **argv, tl_args *a) {
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int64_t n;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return -1;
-        }
-#define OPT(name) cli_opt_value("timeline", argc, argv, &i, name, &v)
-        if (OPT("-o") || OPT("--output")) {
-            if (!v) return GORT_EXIT_USAGE;
-            a->out = v;
-        } else if (OPT("--script")) {
-            if (!v) return GORT_EXIT_USAGE;
-            a->script = v;
-        } else if (OPT("--from")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_time_ns(v, &a->from)) return bad_time(v);
-            a->has_from = true;
-        } else if (OPT("--to")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_time_ns(v, &a->to)) return bad_time(v);
-            a->has_to = true;
-        } else if (OPT("--map")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_int(v, 0, INT64_MAX, &n)) return cli_error("timeline", "bad map id '%s'", v);
-            if (a->nmaps == sizeof a->maps / sizeof a->maps[0]) return cli_error("timeline", "too many --map");
-            a->maps[a->nmaps++] = n;
-        } else if (OPT("--size")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!parse_size(v, &a->width, &a->height))
-                return cli_error("timeline", "--size takes WIDTHxHEIGHT in pixels, e.g. 1600x900");
-        } else if (OPT("--timeout")) {
-            if (!v || !vt_parse_timeout("timeline", v, &a->timeout)) return GORT_EXIT_USAGE;
-        } else if (OPT("--lanes")) {
-            if (!v) return GORT_EXIT_USAGE;
-            if (!cli_parse_int(v, 1, 1000, &n)) return cli_error("timeline", "--lanes takes 1 to 1000");
-            a->lanes = (int)n;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_error("timeline", "unknown option %s (see gort timeline --help)", argv[i]);
-        } else if (!a->trace) {
-            a->trace = argv[i];
-        } else if (a->nmore < MAX_TRACES - 1) {
-            a->more[a->nmore++] = argv[i];
-        } else {
-            return cli_error("timeline", "too many traces (at most %d)", MAX_TRACES);
-        }
-#undef OPT
-    }
-    if (!a->trace) return cli_error("timeline", "needs a TRACE (see gort timeline --help)");
+    int first;
+    int rc = cli_parse(&cli_cmd_timeline, argc, argv, timeline_option, a, &first);
+    if (rc >= 0) return rc ? rc : -1;
+    a->trace = argv[first];
+    for (int i = first + 1; i < argc; i++) a->more[a->nmore++] = argv[i];
     if (a->nmore && a->nmaps)
         return cli_error("timeline", "--map picks maps of one trace; draw that trace alone");
     return 0;
@@ -1026,7 +1033,7 @@ static int timeline_stack(const tl_args *a) {
 }
 
 /* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
-int cmd_timeline(int argc, char **argv) {
+static int cmd_timeline(int argc, char **argv) {
     tl_args a = { .width = 1600, .lanes = 40, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? GORT_EXIT_OK : rc;

@@ -25,17 +25,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
-#define VIEWER_SCHEMA_VERSION 1
+/* The newest trace schema this build reads; it reads every older one too (version 1 differs
+ * only in columns and views the viewer does not use: maps.id, ..., the gaps view's words). */
+#define VIEWER_SCHEMA_VERSION 2
 
 /* ---- trace_db.c ------------------------------------------------------------------------- */
 
 /* How long a viewer command's queries may run in all before they are interrupted (--timeout). */
 #define VIEWER_DEFAULT_TIMEOUT_NS (120 * (int64_t)1000000000)
-/* The --timeout option's help line, the same for every command. */
-#define VIEWER_TIMEOUT_HELP \
-    "  --timeout S   give up (exit 2) when the queries run longer than S seconds in all\n" \
-    "                (default 120; 0 for no limit; or with a unit: 500ms)\n"
+/* The --timeout option's help text (cli_optdoc), the same for every command. */
+#define VIEWER_TIMEOUT_DOC \
+    "give up (exit 2) when the queries run longer than S seconds in all\n" \
+    "(default 120; 0 for no limit; or with a unit: 500ms)"
 
 /* Opens PATH read-only (SQLITE_OPEN_READONLY and the URI mode=ro; immutable=1 for a WAL-mode
  * file, so no -wal or -shm is created) after checking, in this order: the file exists and is
@@ -233,6 +236,51 @@ extern const char gaps_sql[];
 /* Column indexes of gaps_sql. */
 enum { GAP_MAP, GAP_DEFER, GAP_FN, GAP_GOID, GAP_DIED, GAP_RAN, GAP_FIRST, GAP_LAST, GAP_OPS,
        GAP_GAP, GAP_VERDICT };
+
+/* ---- jbuf.c: a write buffer for the exports -------------------------------------------- */
+
+typedef struct {
+    FILE *out;
+    char *buf;
+    size_t len;
+    bool failed;    /* a write failed: later ones are dropped */
+} jbuf;
+
+#define JBUF_SIZE (1u << 20)
+
+/* Starts buffering writes to OUT; false when out of memory. */
+bool jbuf_init(jbuf *jb, FILE *out);
+/* Flushes and frees the buffer; false when any write failed. */
+bool jbuf_finish(jbuf *jb);
+/* Appends S[0..N) when the buffer is full (jbuf_mem's slow path). */
+void jbuf_mem_slow(jbuf *jb, const char *s, size_t n);
+/* Appends S[0..N): inline, so a constant N is a few moves. */
+static inline void jbuf_mem(jbuf *jb, const char *s, size_t n) {
+    if (jb->len + n <= JBUF_SIZE) {
+        memcpy(jb->buf + jb->len, s, n);
+        jb->len += n;
+    } else {
+        jbuf_mem_slow(jb, s, n);
+    }
+}
+void jbuf_str(jbuf *jb, const char *s);
+/* A string literal, its length known at compile time. */
+#define JB_LIT(jb, lit) jbuf_mem((jb), "" lit, sizeof(lit) - 1)
+/* V in decimal. */
+void jbuf_i64(jbuf *jb, int64_t v);
+/* NS nanoseconds as microseconds with three decimals ("12.345"). */
+void jbuf_us(jbuf *jb, int64_t ns);
+/* S[0..N) as a JSON string literal (json_write_string's escaping). */
+void jbuf_json_string(jbuf *jb, const char *s, size_t n);
+
+/* ---- chrome_trace.c and speedscope.c: the exports --------------------------------------- */
+
+/* Writes DB as Trace Event Format JSON to OUT (see chrome_trace.c for the mapping). Returns 0,
+ * or GORT_EXIT_USAGE after one error line. */
+int chrome_trace_write(sqlite3 *db, FILE *out);
+/* Writes DB's stacks as a speedscope file to OUT: a sampled profile of the events Q selects
+ * and an evented profile per goroutine; NAME names it. Returns 0 or GORT_EXIT_USAGE. */
+int speedscope_write(sqlite3 *db, const stack_query *q, const char *name, FILE *out);
 
 /* ---- compare_facts.c: the facts gort compare holds against each other ------------------ */
 

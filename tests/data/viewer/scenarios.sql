@@ -8,7 +8,7 @@
 --   map 3: created 300, never dies; deferred delete at 7100 (defer 3): map-still-alive
 --   defer 4: deferred delete on a nil map at 8100: nil-map
 --   defer 5: registered, never ran
-INSERT INTO meta VALUES ('schema_version', '1'), ('command', './scenarios --demo'),
+INSERT INTO meta VALUES ('schema_version', '2'), ('command', './scenarios --demo'),
   ('exit_status', '0'), ('events_lost', '5');
 INSERT INTO frames (id, pc, symbol, module) VALUES
   (1, 4198400, 'main.main', '/bin/prog'), (2, 4198500, 'main.work', '/bin/prog'),
