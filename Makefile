@@ -2,7 +2,7 @@
 #
 # Sources are picked up by folder, so adding a file never means editing this Makefile:
 #   runtime/*.c  -> $(BUILD)/libgort.a          (linked into traced programs)
-#   cli/*.c tracer/*.c viewer/*.c -> $(BUILD)/gort   (the command)
+#   cli/*.c tracer/*.c viewer/*.c gobuild/*.c -> $(BUILD)/gort   (the command)
 #   samples/*.c  -> $(BUILD)/samples/NAME       (one program per file)
 #   tests/*.c    -> $(BUILD)/tests/NAME         (one test program per file; run by tests/run.sh)
 #   bench/*.c    -> $(BUILD)/bench/NAME
@@ -18,6 +18,9 @@ INCDIR  := $(PREFIX)/include
 DOCDIR  := $(PREFIX)/share/doc/gort
 MANDIR  := $(PREFIX)/share/man/man1
 BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+HOOKDIR := $(PREFIX)/share/gort/gohook
+# The Go hook's files (gort go build adds them to Go's runtime).
+HOOKFILES := $(wildcard gohook/runtime/*.go gohook/runtime/*.s)
 # The documentation installed in DOCDIR: the README, licence, changes and docs/ (with its images).
 DOCS    := README.md LICENSE CHANGELOG.md $(wildcard docs/*.md)
 DOCIMGS := $(wildcard docs/img/*)
@@ -33,13 +36,13 @@ endif
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  += -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -pthread -fno-omit-frame-pointer \
-           -Iformat -Iruntime -Itracer -Iviewer -Icli -Itests -DGORT_VERSION='"$(VERSION)"' $(SANFLAGS)
+           -Iformat -Iruntime -Itracer -Iviewer -Icli -Igobuild -Itests -DGORT_VERSION='"$(VERSION)"' $(SANFLAGS)
 LDFLAGS += -pthread $(SANFLAGS) -rdynamic
 RUNTIME_LIBS := -lunwind -lm
 TOOL_LIBS    := -lsqlite3 -lm -ldl -ldw -lelf
 
 RT_SRC   := $(wildcard runtime/*.c)
-TOOL_SRC := $(wildcard cli/*.c tracer/*.c viewer/*.c)
+TOOL_SRC := $(wildcard cli/*.c tracer/*.c viewer/*.c gobuild/*.c)
 SAMPLES  := $(patsubst samples/%.c,$(BUILD)/samples/%,$(wildcard samples/*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*.c))
 BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
@@ -47,7 +50,7 @@ BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 PROGS    := $(patsubst tests/progs/%.c,$(BUILD)/tests/progs/%,$(wildcard tests/progs/*.c))
 RT_OBJ   := $(patsubst %.c,$(BUILD)/obj/%.o,$(RT_SRC))
 TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRC))
-HEADERS  := $(wildcard format/*.h runtime/*.h tracer/*.h viewer/*.h cli/*.h tests/*.h)
+HEADERS  := $(wildcard format/*.h runtime/*.h tracer/*.h viewer/*.h cli/*.h gobuild/*.h tests/*.h)
 
 .PHONY: all deps demo test bench install uninstall clean
 # Keep objects between runs (they are intermediate files of the program rules).
@@ -112,9 +115,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh samples/demo.sh
 
+# The Go hook's files go to HOOKDIR, where an installed gort looks for them (gort go build).
 install: $(BUILD)/libgort.a $(BUILD)/gort $(BUILD)/man/stamp $(BUILD)/completion/gort
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(DOCDIR)/img \
-	           $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR)
+	           $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(HOOKDIR)/runtime
+	install -m 644 gohook/anchors $(DESTDIR)$(HOOKDIR)/anchors
+	install -m 644 $(HOOKFILES) $(DESTDIR)$(HOOKDIR)/runtime
 	install -m 755 $(BUILD)/gort $(DESTDIR)$(BINDIR)/gort
 	install -m 644 $(BUILD)/libgort.a $(DESTDIR)$(LIBDIR)/libgort.a
 	install -m 644 runtime/gort.h $(DESTDIR)$(INCDIR)/gort.h
@@ -131,6 +137,8 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/gort.pc $(DESTDIR)$(BASHCOMPDIR)/gort \
 	      $(DESTDIR)$(MANDIR)/gort.1 $(DESTDIR)$(MANDIR)/gort-*.1
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) $(addprefix $(DESTDIR)$(DOCDIR)/img/,$(notdir $(DOCIMGS)))
+	rm -f $(DESTDIR)$(HOOKDIR)/anchors $(addprefix $(DESTDIR)$(HOOKDIR)/runtime/,$(notdir $(HOOKFILES)))
+	-rmdir $(DESTDIR)$(HOOKDIR)/runtime $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(PREFIX)/share/gort 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:

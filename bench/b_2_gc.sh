@@ -4,7 +4,10 @@
 # (bench/gc_bench.c) beside Go 1.19 (bench/go/gc/gcbench.go) doing the same, in the same run.
 # Workload: ITERS times make a map[int64]int64, insert KEYS keys, delete half of them, keep
 # the last RING maps alive. Each configuration runs 3 times; the run with the median time is
-# shown. The machine is noisy: read the ratios; a max pause is mostly the scheduler's.
+# shown. The machine is noisy: read the ratios; a max pause is mostly the scheduler's. The
+# pacing rows come from one more GOGC=100 run each (RING x 16 kept) with gctrace on: heap at mark termination
+# over the cycle's goal, median and max over the heap-triggered cycles (Go's pacer keeps it
+# near 1; so must gort's, with mark assists).
 set -e
 BUILD=${BUILD:-build}
 iters=${GC_BENCH_ITERS:-30000}
@@ -40,6 +43,16 @@ else
   : >"$tmp/go100"; : >"$tmp/gooff"; : >"$tmp/gobig"
 fi
 
+# Pacing: heap at mark termination over the cycle's goal (gctrace's Y / G), median and max over
+# the heap-triggered cycles of one GOGC=100 run each with the bigger live heap (gctrace counts
+# whole MB: a few MB of heap would make the ratio coarse).
+pace() { awk '/^gc / && !/forced/ { split($0, a, " MB, "); n = split(a[1], b, " "); split(b[n], h, "->")
+                                 split(a[2], c, " "); if (c[1] > 0) print h[2] / c[1] }' "$1" |
+         sort -g | awk -v f="$2" '{ v[NR] = $1 } END { if (NR) printf "%.2f", f == "max" ? v[NR] : v[int((NR + 1) / 2)] }'; }
+GORT_GOGC=100 GORT_DEBUG=gctrace "$BUILD/bench/gc_bench" "$iters" "$big" "$keys" >/dev/null 2>"$tmp/gorttrace"
+if [ $have_go = 1 ]; then GOGC=100 GODEBUG=gctrace=1 "$tmp/gcbench" "$iters" "$big" "$keys" >/dev/null 2>"$tmp/gotrace"
+else : >"$tmp/gotrace"; fi
+
 echo "map workload: $iters x (make map[int64]int64, insert $keys, delete $((keys / 2))), last $ring kept"
 printf '%-28s %12s %12s %8s\n' figure gort "Go 1.19" gort/Go
 row() { # label gortvalue govalue [ratio?]
@@ -56,6 +69,8 @@ row "cycles, GOGC=100" "$(field "$tmp/gort100" cycles)" "$(field "$tmp/go100" cy
 row "pause/cycle median, us" "$(field "$tmp/gort100" pause_median_us)" "$(field "$tmp/go100" pause_median_us)" ratio
 row "pause/cycle max, us" "$(field "$tmp/gort100" pause_max_us)" "$(field "$tmp/go100" pause_max_us)" ratio
 row "pause median, $big kept, us" "$(field "$tmp/gortbig" pause_median_us)" "$(field "$tmp/gobig" pause_median_us)" ratio
+row "heap at mark end/goal, med" "$(pace "$tmp/gorttrace" med)" "$(pace "$tmp/gotrace" med)" ratio
+row "heap at mark end/goal, max" "$(pace "$tmp/gorttrace" max)" "$(pace "$tmp/gotrace" max)" ratio
 row "GC CPU share, %" "$(field "$tmp/gort100" gc_cpu_pct)" "$(field "$tmp/go100" gc_cpu_pct)" ratio
 row "peak RSS MB, GOGC=100" "$(field "$tmp/gort100" rss_mb)" "$(field "$tmp/go100" rss_mb)" ratio
 row "peak RSS MB, GOGC=off" "$(field "$tmp/gortoff" rss_mb)" "$(field "$tmp/gooff" rss_mb)" ratio

@@ -1,67 +1,155 @@
 #!/bin/sh
-# The tracer's costs, each beside a peer measured in the same run (the machine is noisy:
-# read the ratios):
-#   1. ns per event in the probe, without stacks, beside one TSC read (the probe's floor)
-#   2. ns per event with a 16-deep stack, beside unw_backtrace of 16 frames alone
-#   3. events per second from the program into SQLite with nothing lost, beside a plain
-#      prepared-statement insert loop into SQLite (tracer_sqlite_peer)
+# The tracer's costs, each beside a peer measured in the same run (the machine is noisy: read
+# the ratios). The peer of the probe is LTTng-UST (a tracepoint with four integer fields, a
+# blocking channel: nothing lost, as gort record by default); of the load, a batched-INSERT loop
+# into SQLite with the recorder's row shape and pragmas.
+#   1. the probe in bursts that fit the buffer (ns/event; target <= 12 ns), beside LTTng's, one
+#      TSC read, and the probe with a 16-deep stack beside unw_backtrace alone
+#   2. sustained: N events (5M) as fast as the program can, nothing lost: ns/event inside the
+#      program, gort beside LTTng (target: gort <= 1/3 of LTTng's)
+#   3. the load into SQLite: events per CPU second of the recorder's load thread beside the
+#      batched-INSERT loop's rows per CPU second (target >= 0.9x), and the whole gort record
+#      command, program and load, in events per second of wall time
 #   4. bytes per event on disk
-#   5. the slowdown of programs under gort record: libgort's map (insert, lookup, delete: a
-#      probe per operation) and a hashing loop with a probe per round
-# Env: BUILD, N (events for 3, default 5000000).
+#   5. slowdown under gort record --no-stacks, timed inside the program: 5M mapassign_fast64 on
+#      an 8-key map (target <= x8), libgort's map benchmark (target <= x1.5), a probe per round
+#      of a hashing loop
+#   6. time zero: from zero (set just before the program's execve) to libgort's attach and to
+#      an event at the start of main (target: within 1 ms of the program's first instruction)
+#   7. peak heap of record, gaps, timeline, info and export at 1x, 16x and 64x of a workload of
+#      0.8M events (bounded, not growing with the trace; target <= 256 MB at 50M events)
+# Env: BUILD; N (events for 2 and 3, default 5000000); HEAP_SCALES (default "1 16 64").
 BUILD=${BUILD:-build}
 G=$PWD/$BUILD/gort
 P=$PWD/$BUILD/bench/tracer_probe
+E=$PWD/$BUILD/tests/progs/trace_emit
 PEER=$PWD/$BUILD/bench/tracer_sqlite_peer
 N=${N:-5000000}
+HEAP_SCALES=${HEAP_SCALES:-"1 16 64"}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+SESSIOND=""
+cleanup() {
+  [ -n "$SESSIOND" ] && kill "$SESSIOND" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE # (the EXIT trap then runs: our session daemon is stopped)
 now() { date +%s%N; }
 val() { sed -n "s/^$1 //p" "$2"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 meta() { sqlite3 "$1" "SELECT value FROM meta WHERE key = '$2'"; }
+rec() { "$G" record "$@" 2>/dev/null; }
 
-# 1. The probe without stacks, in bursts that fit the buffer (the median burst; the probe's
-#    own cost, not the recorder's pace).
-"$G" record --no-stacks -o "$T/p.db" -- "$P" probe 1000000 >"$T/p.out" 2>/dev/null
-probe=$(val probe_ns "$T/p.out"); tsc=$(val rdtsc_ns "$T/p.out"); off=$(val probe_off_ns "$T/p.out")
-echo "probe, no stacks:        $probe ns/event, best burst $(val probe_best_ns "$T/p.out")   (TSC read $tsc ns: x$(ratio "$probe" "$tsc"); target <= 15 ns)"
-echo "probe, tracing off:      $off ns/event   (one branch)"
+# LTTng: build the peer program and have a session daemon (ours, stopped at exit, unless one
+# already answers).
+LT=""
+if cc -O2 -I"$PWD/bench/lttng" bench/lttng/lttng_probe.c -o "$T/lttng_probe" -llttng-ust -ldl 2>"$T/lt.err"; then
+  export LTTNG_HOME="$T/lttng-home"
+  mkdir -p "$LTTNG_HOME"
+  if ! lttng list >/dev/null 2>&1; then
+    lttng-sessiond --no-kernel >"$T/sessiond.log" 2>&1 &
+    SESSIOND=$!
+    for _ in 1 2 3 4 5 6 7 8 9 10; do lttng list >/dev/null 2>&1 && break; sleep 0.2; done
+  fi
+  lttng list >/dev/null 2>&1 && LT=$T/lttng_probe
+fi
+[ -n "$LT" ] || echo "(LTTng-UST is not available: its columns are '-'; make bench installs liblttng-ust-dev and lttng-tools)"
+# lttng_run OUT ARGS...: runs the LTTng peer with ARGS in a fresh session, its output in OUT.
+lttng_run() {
+  out=$1; shift
+  if [ -z "$LT" ]; then echo "probe_ns 0" >"$out"; echo "emit_ns 0" >>"$out"; return; fi
+  s=gort-bench-$$
+  lttng create "$s" -o "$T/lttng-trace" >/dev/null &&
+    lttng enable-channel -u -s "$s" --blocking-timeout=inf ch >/dev/null &&
+    lttng enable-event -u -s "$s" -c ch 'gort_bench:*' >/dev/null &&
+    lttng start "$s" >/dev/null &&
+    LTTNG_UST_ALLOW_BLOCKING=1 "$LT" "$@" >"$out"
+  lttng stop "$s" >/dev/null 2>&1
+  lttng destroy "$s" >/dev/null 2>&1
+  rm -rf "$T/lttng-trace"
+}
 
-# 2. The probe with a 16-deep stack.
-"$G" record --stack-depth 16 -o "$T/s.db" -- "$P" stack 300000 16 >"$T/s.out" 2>/dev/null
+# 1. The probe in bursts that fit the buffer (the median burst: the probe's own cost, not the
+#    recorder's pace), beside LTTng's tracepoint in the same bursts.
+rec --no-stacks -o "$T/p.db" -- "$P" probe 1000000 >"$T/p.out"
+lttng_run "$T/lp.out" probe 1000000
+probe=$(val probe_ns "$T/p.out"); tsc=$(val rdtsc_ns "$T/p.out"); lp=$(val probe_ns "$T/lp.out")
+echo "probe, no stacks:        $probe ns/event, best burst $(val probe_best_ns "$T/p.out")   (LTTng $lp ns: x$(ratio "$probe" "$lp"); TSC read $tsc ns; target <= 12 ns)"
+echo "probe, tracing off:      $(val probe_off_ns "$T/p.out") ns/event   (one branch)"
+rec --stack-depth 16 -o "$T/s.db" -- "$P" stack 300000 16 >"$T/s.out"
 sp=$(val stack_probe_ns "$T/s.out"); bt=$(val unw_backtrace_ns "$T/s.out")
-echo "probe, 16-frame stack:   $sp ns/event   (unw_backtrace(16) alone $bt ns: x$(ratio "$sp" "$bt"); target <= 150 ns)"
+echo "probe, 16-frame stack:   $sp ns/event   (unw_backtrace(16) alone $bt ns: x$(ratio "$sp" "$bt"))"
 
-# 3. End to end: N events into SQLite, nothing lost; the peer inserts N rows of the same shape.
+# 2. Sustained: N events as fast as possible, nothing lost.
 t0=$(now)
-"$G" record --no-stacks -o "$T/e.db" -- "$P" emit "$N" >/dev/null 2>"$T/e.err"
+rec --no-stacks -o "$T/e.db" -- "$P" emit "$N" >"$T/e.out"
 t1=$(now)
-"$PEER" "$T/peer.db" "$N" >"$T/peer.out"
-peer=$(val rows_per_s "$T/peer.out")
-events=$(meta "$T/e.db" events); lost=$(meta "$T/e.db" events_lost); dur=$(meta "$T/e.db" duration_ns)
+lttng_run "$T/le.out" emit "$N"
+ge=$(val emit_ns "$T/e.out"); le=$(val emit_ns "$T/le.out")
+events=$(meta "$T/e.db" events); lost=$(meta "$T/e.db" events_lost)
 [ "$events" = "$N" ] && [ "$lost" = 0 ] || echo "  (!) recorded $events of $N events, $lost lost"
-load=$(awk -v n="$N" -v d="$dur" 'BEGIN { printf "%.0f", n / (d / 1e9) }')
-total=$(awk -v n="$N" -v d="$((t1 - t0))" 'BEGIN { printf "%.0f", n / (d / 1e9) }')
-echo "end to end, while running: $load events/s   (plain SQLite insert loop $peer rows/s: x$(ratio "$load" "$peer"); target >= 1.5 M/s)"
-echo "end to end, with indexes and summary tables: $total events/s   (x$(ratio "$total" "$peer") of the insert loop)"
+echo "sustained, $N events:  $ge ns/event   (LTTng $le ns/event: x$(ratio "$ge" "$le"); target <= x0.33; $(meta "$T/e.db" stalls) recorder stalls, $(awk -v s="$(meta "$T/e.db" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }') ms)"
+gc=$(val emit_cpu_ns "$T/e.out"); lc=$(val emit_cpu_ns "$T/le.out")
+echo "  the program's CPU:     $gc ns/event   (LTTng's $lc ns/event: x$(ratio "$gc" "$lc"); wall time beyond it is waiting: for the CPU on a busy machine, for the tracer)"
+
+# 3. The load into SQLite, and the whole command.
+"$PEER" "$T/peer.db" "$N" >"$T/peer.out"
+peer=$(val rows_per_cpu_s "$T/peer.out")
+load=$(awk -v n="$events" -v c="$(meta "$T/e.db" load_cpu_ns)" 'BEGIN { printf "%.0f", n / (c / 1e9) }')
+total=$(awk -v n="$events" -v d="$((t1 - t0))" 'BEGIN { printf "%.0f", n / (d / 1e9) }')
+echo "load into SQLite:        $load events/CPU-s   (batched-INSERT loop $peer rows/CPU-s: x$(ratio "$load" "$peer"); target >= 0.9)"
+echo "whole gort record:       $total events/s   (program and load, $(awk -v d="$((t1 - t0))" 'BEGIN { printf "%.2f", d / 1e9 }') s for $N events; finish $(awk -v f="$(meta "$T/e.db" finish_ns)" 'BEGIN { printf "%.2f", f / 1e9 }') s after the program)"
 
 # 4. Bytes per event: the whole file, and the events table alone.
 size=$(stat -c %s "$T/e.db")
-table=$(sqlite3 "$T/e.db" "SELECT sum(pgsize) FROM dbstat WHERE name IN ('events', 'event_rows')" 2>/dev/null)
-echo "bytes per event on disk: $(awk -v s="$size" -v n="$N" 'BEGIN { printf "%.1f", s / n }') (file), $(awk -v s="${table:-0}" -v n="$N" 'BEGIN { printf "%.1f", s / n }') (events table alone); target <= 32 for the file"
-size=$(stat -c %s "$T/s.db"); n=$(meta "$T/s.db" events)
-echo "bytes per event on disk, 16-frame stacks: $(awk -v s="$size" -v n="$n" 'BEGIN { printf "%.1f", s / n }')"
+table=$(sqlite3 "$T/e.db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'event_rows'" 2>/dev/null)
+echo "bytes per event on disk: $(awk -v s="$size" -v n="$N" 'BEGIN { printf "%.1f", s / n }') (file), $(awk -v s="${table:-0}" -v n="$N" 'BEGIN { printf "%.1f", s / n }') (events table alone); 16-frame stacks: $(awk -v s="$(stat -c %s "$T/s.db")" -v n="$(meta "$T/s.db" events)" 'BEGIN { printf "%.1f", s / n }')"
+rm -f "$T/e.db" "$T/peer.db" "$T/s.db" "$T/p.db"
 
-# 5. Slowdown of a program: its own time untraced, traced without and with stacks (default 32).
+# 5. Slowdowns, timed inside the program.
+"$P" assign8 5000000 >"$T/a0.out"
+rec --no-stacks -o "$T/a1.db" -- "$P" assign8 5000000 >"$T/a1.out"
+a0=$(val assign8_ms "$T/a0.out"); a1=$(val assign8_ms "$T/a1.out")
+echo "slowdown, 5M mapassign_fast64 on 8 keys: untraced $a0 ms, traced (--no-stacks) $a1 ms: x$(ratio "$a1" "$a0")   (target <= x8)"
+"$P" maps 1000000 >"$T/m0.out"
+rec --no-stacks -o "$T/m1.db" -- "$P" maps 1000000 >"$T/m1.out"
+rec -o "$T/m2.db" -- "$P" maps 1000000 >"$T/m2.out"
+m0=$(val map_op_ns "$T/m0.out"); m1=$(val map_op_ns "$T/m1.out"); m2=$(val map_op_ns "$T/m2.out")
+echo "slowdown, libgort's map (1M inserts, lookups, deletes; $(meta "$T/m1.db" events) events): untraced $m0 ns/op, traced x$(ratio "$m1" "$m0") (--no-stacks; target <= x1.5), x$(ratio "$m2" "$m0") (stacks)"
 W=3000000
 "$P" work $W >"$T/w0.out"
-"$G" record --no-stacks -o "$T/w1.db" -- "$P" work $W >"$T/w1.out" 2>/dev/null
-"$G" record -o "$T/w2.db" -- "$P" work $W >"$T/w2.out" 2>/dev/null
-w0=$(val work_ms "$T/w0.out"); w1=$(val work_ms "$T/w1.out"); w2=$(val work_ms "$T/w2.out")
-echo "slowdown of a probe-heavy loop ($W probes): untraced $w0 ms, traced x$(ratio "$w1" "$w0") (no stacks), x$(ratio "$w2" "$w0") (stacks)"
-"$P" maps 1000000 >"$T/m0.out"
-"$G" record --no-stacks -o "$T/m1.db" -- "$P" maps 1000000 >"$T/m1.out" 2>/dev/null
-"$G" record -o "$T/m2.db" -- "$P" maps 1000000 >"$T/m2.out" 2>/dev/null
-m0=$(val map_op_ns "$T/m0.out"); m1=$(val map_op_ns "$T/m1.out"); m2=$(val map_op_ns "$T/m2.out")
-echo "slowdown of libgort's map (1M inserts, lookups, deletes; $(meta "$T/m2.db" events) events): untraced $m0 ns/op, traced x$(ratio "$m1" "$m0") (no stacks), x$(ratio "$m2" "$m0") (stacks)"
+rec --no-stacks -o "$T/w1.db" -- "$P" work $W >"$T/w1.out"
+w0=$(val work_ms "$T/w0.out"); w1=$(val work_ms "$T/w1.out")
+echo "slowdown, a probe per round of a hashing loop ($W): untraced $w0 ms, traced x$(ratio "$w1" "$w0") (--no-stacks)"
+rm -f "$T"/a1.db "$T"/m1.db "$T"/m2.db "$T"/w1.db
+
+# 6. Time zero: the median of 5 runs of a program whose main starts with an event.
+for i in 1 2 3 4 5; do
+  rec -o "$T/z$i.db" -- "$E" start >/dev/null
+  echo "$(meta "$T/z$i.db" attach_ns) $(sqlite3 "$T/z$i.db" "SELECT min(ts_ns) FROM events")"
+done | sort -n -k2 | sed -n 3p >"$T/z.out"
+read -r za zf <"$T/z.out"
+echo "time zero: libgort attached at $(awk -v a="$za" 'BEGIN { printf "%.2f", a / 1e6 }') ms, first event (start of main) at $(awk -v a="$zf" 'BEGIN { printf "%.2f", a / 1e6 }') ms after zero (median of 5; zero is set just before execve; target: within 1 ms of the first instruction)"
+
+# 7. Peak heap at 1x, 16x and 64x of a workload of 0.8M events (trace_emit's story: maps made,
+#    grown, freed, deferred calls, goroutines, GC cycles; 3 threads).
+if cc -O2 -shared -fPIC bench/heap/heap_peak.c -o "$T/heap_peak.so" 2>/dev/null; then
+  heap() { # OUT COMMAND...: the command's peak heap in MB into OUT
+    out=$1; shift
+    LD_PRELOAD="$T/heap_peak.so" HEAP_PEAK_OUT="$T/hp" "$@" >/dev/null 2>&1
+    awk '{ printf "%.1f", $2 / 1048576 }' "$T/hp" >"$out"
+  }
+  printf "peak heap, MB:  %-10s %8s %8s %8s %8s %8s %8s\n" scale events record gaps timeline info export
+  for k in $HEAP_SCALES; do
+    db=$T/h$k.db
+    heap "$T/hr" "$G" record --no-stacks -o "$db" -- "$E" story:$((14100 * k))
+    heap "$T/hg" "$G" gaps "$db"
+    heap "$T/ht" "$G" timeline "$db" -o "$T/h.svg"
+    heap "$T/hi" "$G" info "$db"
+    heap "$T/he" "$G" export "$db" --format chrome -o "$T/h.json"
+    printf "                %-10s %8s %8s %8s %8s %8s %8s\n" "${k}x" "$(meta "$db" events)" "$(cat "$T/hr")" \
+      "$(cat "$T/hg")" "$(cat "$T/ht")" "$(cat "$T/hi")" "$(cat "$T/he")"
+    rm -f "$db" "$T/h.svg" "$T/h.json"
+  done
+  echo "                (target <= 256 MB each at 50M events)"
+fi

@@ -2,21 +2,24 @@
  * defer_bench.c — what a frame, a deferred call and a recovered panic cost in libgort, in ns
  * per operation, printed as "name ns" lines for bench/b_3_defer.sh, which sets them beside
  * Go 1.19's figures for the same shapes (bench/go/defer/main.go) measured in the same run.
+ * Time is the process's CPU time (getrusage, as the Go side measures it), not wall time: on a
+ * shared machine the wall clock mostly measures the other processes.
  * Usage: defer_bench [iterations]
  */
 #include "gort.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include <sys/resource.h>
 
 static volatile long sink;
 
-/* Wall clock, ns. */
+/* CPU time used by the process so far (user + system), ns. */
 static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
+           ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
 }
 
 static void bump(void *e) {
@@ -66,13 +69,22 @@ __attribute__((noinline)) static void panic_recover(void) {
     gort_panic("bench");
 }
 
-/* Runs fn n times and prints its name and ns per call. */
+/* Timed chunks per case: the figure is the fastest chunk's (the others met more interference
+ * from whatever else the shared machine ran), as the Go side does. */
+#define CHUNKS 5
+
+/* Runs fn n times, in CHUNKS timed chunks, and prints its name and ns per call. */
 static void measure(const char *name, void (*fn)(void), long n) {
     for (long i = 0; i < n / 10; i++) fn(); /* warm up */
-    uint64_t t0 = now_ns();
-    for (long i = 0; i < n; i++) fn();
-    uint64_t t1 = now_ns();
-    printf("%s %.1f\n", name, (double)(t1 - t0) / (double)n);
+    long per = n / CHUNKS > 0 ? n / CHUNKS : 1;
+    double best = -1;
+    for (int c = 0; c < CHUNKS; c++) {
+        uint64_t t0 = now_ns();
+        for (long i = 0; i < per; i++) fn();
+        double ns = (double)(now_ns() - t0) / (double)per;
+        if (best < 0 || ns < best) best = ns;
+    }
+    printf("%s %.1f\n", name, best);
 }
 
 int main(int argc, char **argv) {

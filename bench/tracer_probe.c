@@ -7,11 +7,14 @@
  *                                read, and the probe with tracing off (one branch)
  *   tracer_probe stack N DEPTH   ns per gort__emit called DEPTH frames deep (so a stack of
  *                                DEPTH frames is captured), beside unw_backtrace(DEPTH) alone
- *   tracer_probe emit N          N events as fast as possible (end-to-end throughput)
+ *   tracer_probe emit N          N events as fast as possible: ns per event of wall time and of
+ *                                the process's CPU time
  *   tracer_probe work N          a map-free workload: N rounds of hashing into a small table,
  *                                each with a probe, as a traced program's work looks
  *   tracer_probe maps N          libgort's map: N inserts of scattered int64 keys into a map
  *                                with no hint (growing), N lookups, N deletes; ns per operation
+ *   tracer_probe assign8 N       N gort_mapassign_fast64 on a map of 8 keys (one probe each, the
+ *                                densest a real map operation emits); ms for the loop
  * Prints "name value" lines.
  */
 #define UNW_LOCAL_ONLY
@@ -28,6 +31,13 @@
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* This process's CPU time in ns (the program's own cost, whatever else runs on the machine). */
+static uint64_t cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -159,6 +169,15 @@ static double map_ops(uint64_t n) {
     return ns;
 }
 
+/* ms for n assignments cycling over the 8 keys of a small map. */
+static double assign8(uint64_t n) {
+    gort_register_global(&bench_map);
+    bench_map = gort_makemap(&gort_type_int64_int64, 8);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) *(int64_t *)gort_mapassign_fast64(bench_map, (int64_t)(i & 7)) += 1;
+    return (double)(now_ns() - t0) / 1e6;
+}
+
 /* Runs the mode named by argv[1]; prints its figures. */
 int main(int argc, char **argv) {
     if (argc < 3) {
@@ -180,9 +199,12 @@ int main(int argc, char **argv) {
         printf("stack_probe_ns %.2f\n", deep(d, n, d, false));
         printf("unw_backtrace_ns %.2f\n", deep(d, n, d, true));
     } else if (!strcmp(argv[1], "emit")) {
-        uint64_t t0 = now_ns();
+        uint64_t t0 = now_ns(), c0 = cpu_ns();
         for (uint64_t i = 0; i < n; i++) GORT_PROBE(mapaccess, 1, i, 0);
         printf("emit_ns %.2f\n", (double)(now_ns() - t0) / (double)n);
+        printf("emit_cpu_ns %.2f\n", (double)(cpu_ns() - c0) / (double)n);
+    } else if (!strcmp(argv[1], "assign8")) {
+        printf("assign8_ms %.2f\n", assign8(n));
     } else if (!strcmp(argv[1], "maps")) {
         printf("map_op_ns %.2f\n", map_ops(n));
     } else if (!strcmp(argv[1], "work")) {

@@ -87,6 +87,7 @@ enum cli_opt {
     CLI_OPT_NO_STACKS,
     CLI_OPT_ONLY,
     CLI_OPT_PROFILE_HZ,
+    CLI_OPT_RECOVER,
     CLI_OPT_REVERSE,
     CLI_OPT_SCRIPT,
     CLI_OPT_SEARCH,
@@ -181,5 +182,6 @@ extern const cli_command cli_cmd_sql __attribute__((weak));
 extern const cli_command cli_cmd_info __attribute__((weak));
 extern const cli_command cli_cmd_export __attribute__((weak));
 extern const cli_command cli_cmd_compare __attribute__((weak));
+extern const cli_command cli_cmd_go __attribute__((weak));
 
 #endif /* GORT_CLI_H */

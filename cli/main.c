@@ -62,7 +62,8 @@ const cli_command cli_gort = {
         "gort records and shows how Go 1.19's map, defer and garbage-collector runtime\n"
         "behave, as modelled by libgort, a C library: gort record runs a program linked\n"
         "with libgort and stores every event in a SQLite trace; the other commands draw,\n"
-        "judge, query and export that trace, and never change it.\n"
+        "judge, query and export that trace, and never change it. gort go builds real Go\n"
+        "1.19 programs whose own runtime emits the same events into the same traces.\n"
         "\n"
         "Every command takes -h/--help. Options follow the GNU conventions: -oFILE, -o FILE,\n"
         "--output=FILE and --output FILE are the same, a long option can be shortened to a\n"
@@ -85,7 +86,7 @@ const cli_command cli_gort = {
 const cli_command *const *cli_commands(void) {
     static const cli_command *list[16];
     const cli_command *all[] = { &cli_cmd_record, &cli_cmd_flame, &cli_cmd_timeline, &cli_cmd_gaps,
-                                 &cli_cmd_sql, &cli_cmd_info, &cli_cmd_export, &cli_cmd_compare,
+                                 &cli_cmd_sql, &cli_cmd_info, &cli_cmd_export, &cli_cmd_compare, &cli_cmd_go,
                                  &cli_cmd_help, &cli_cmd_version };
     size_t n = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0] && n + 1 < sizeof list / sizeof list[0]; i++)
@@ -116,7 +117,7 @@ static int unknown_command(const char *who, const char *name) {
 static void print_gort_help(FILE *f) {
     fputs("usage: gort COMMAND [ARGS...]\n\n"
           "gort records and shows how Go's map, defer and GC runtime behave, as modelled\n"
-          "by libgort.\n\nCommands:\n", f);
+          "by libgort and in real Go 1.19 programs (gort go).\n\nCommands:\n", f);
     for (const cli_command *const *c = cli_commands(); *c; c++)
         fprintf(f, "  %-9s %s\n", (*c)->name, (*c)->summary);
     fputs("\n  gort help COMMAND      help for one command (also gort COMMAND --help)\n"

@@ -56,6 +56,7 @@ static const opt_def opt_defs[] = {
     { CLI_OPT_NO_STACKS, "no-stacks", NULL },
     { CLI_OPT_ONLY, "only", "GROUPS" },
     { CLI_OPT_PROFILE_HZ, "profile-hz", "N" },
+    { CLI_OPT_RECOVER, "recover", "FILE" },
     { CLI_OPT_REVERSE, "reverse", NULL },
     { CLI_OPT_SCRIPT, "script", "FILE" },
     { CLI_OPT_SEARCH, "search", "REGEX" },

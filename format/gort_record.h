@@ -1,6 +1,8 @@
 /*
  * gort_record.h — the binary event record: the one contract between a traced program (the
- * producer: libgort today, an instrumented Go runtime tomorrow) and `gort record` (the consumer).
+ * producer: libgort, or Go's own runtime with gort's hook from gohook/) and `gort record` (the
+ * consumer). The Go hook cannot include a C header: `gort go build` generates its constants and
+ * field offsets from this file (gobuild/format_go.c), so the format is still defined once.
  * Documented in docs/record-format.md; nothing here depends on libgort's internals.
  *
  * Event kinds are stable numbers: never renumber, only append. The recorder stores the kind's
@@ -27,7 +29,15 @@
     X(10, mapfree)       /* map_id; arg0 = cause: 1 gc, 2 frame; arg1 = count at death */   \
     X(11, map_use_after_free) /* map_id; arg0 = the operation's kind number */             \
     X(12, maptype)       /* map_id; arg0 = key kind (gort_keykind: 1 int64, 2 uint64,       \
-                            3 string, 4 generic), arg1 = name id of the type's name */      \
+                            3 string, 4 generic, 5 int32, 6 uint32, 7 pointer, 8 float64,  \
+                            9 float32), arg1 = name id of the type's name */                \
+    X(13, mapstack)      /* map_id; its hmap lives in goroutine goid's stack (a non-escaping \
+                            map); arg0 = 1 if the compiler built it inline (first seen at   \
+                            this operation), 0 if makemap did (Go hook) */                  \
+    X(14, stackmove)     /* goroutine goid's stack moved: arg0 = old top, arg1 = new top;   \
+                            its stack maps moved by arg1 - arg0 (Go hook) */                 \
+    X(15, frame_exit)    /* a frame of goroutine goid that ran deferreturn returns: arg0 =  \
+                            the frame's top; its stack maps below that died (Go hook) */     \
     /* defer, panic, goroutines */                                                         \
     X(20, deferproc)     /* defer_id = the new record; arg0 = frame depth; arg1 = fn name id*/\
     X(21, deferreturn)   /* defer_id; the deferred call starts; arg0 = how: 1 return,        \
@@ -51,6 +61,12 @@
     X(46, gc_sweep_done) /* arg0 = objects freed, arg1 = bytes freed */                     \
     X(47, gc_end)        /* arg0 = heap live before, arg1 = heap live after (bytes);        \
                             map_id = maps freed (objects: gc_sweep_done arg0) */    \
+    X(48, gc_assist)     /* a mark assist of the goroutine, emitted at its end: arg0 =      \
+                            cycle number, arg1 = scan work it did (bytes), dur_ns = its     \
+                            duration (scanning, stealing credit and waiting) */             \
+    /* the recorder's own effect on the program */                                        \
+    X(56, recorder_stall) /* a thread waited for ring space from ts to ts + dur_ns (written \
+                            after the event that waited); not an event: a `stalls` row */  \
     /* sampling and bookkeeping */                                                         \
     X(60, cpu_sample)    /* a profiling sample of the running thread's stack; arg0 = timer  \
                             periods it stands for, dur_ns = the CPU time they make */       \
@@ -114,7 +130,9 @@ enum gort_rec_word {
 #define GORT_INFO_FLAGS(w) ((unsigned)((w) >> 32))
 enum gort_rec_flag {
     GORT_F_STACK = 1,  /* payload words are return addresses */
-    GORT_F_SIGNAL = 2  /* captured in a signal handler: payload word 0 is the interrupted pc */
+    GORT_F_SIGNAL = 2, /* captured in a signal handler: payload word 0 is the interrupted pc */
+    GORT_F_ADDR = 4    /* the map word is the map's address, which the program reuses once the
+                          map is dead: the recorder numbers the maps (the Go hook's records) */
 };
 
 /* Ring states: the producer claims FREE -> OWNED; a thread's exit makes it RETIRED; the
@@ -150,6 +168,7 @@ typedef struct gort_rec_module {
 
 enum gort_rec_clock { GORT_CLOCK_TSC = 1, GORT_CLOCK_MONOTONIC = 2 };
 enum gort_rec_hflag { GORT_H_DROP = 1 };
+#define GORT_REC_PRODUCER_MAX 24
 
 typedef struct gort_rec_header {
     /* written by the recorder before the program starts, read-only afterwards */
@@ -175,9 +194,25 @@ typedef struct gort_rec_header {
     _Atomic uint64_t unringed_lost; /* --drop: events of threads that found no free ring */
     _Atomic uint32_t rings_used;    /* 1 + the highest ring index ever claimed */
     uint32_t pad;
-    uint64_t reserved[7];
+    char producer[GORT_REC_PRODUCER_MAX]; /* producer: its name, NUL-padded ("go1.19.8"), set
+                                             before its first event; empty: libgort (formerly
+                                             reserved[0..2]) */
+    uint64_t reserved[1];
+    /* the recorder and the producer (formerly reserved[4..6]; zero in older regions) */
+    _Atomic uint32_t drain_wake;    /* futex word: a producer that must wait adds 1 and wakes
+                                       the recorder's drain (FUTEX_WAKE, not private) */
+    int32_t life_fd;                /* the read end of a pipe whose write end only the recorder
+                                       holds: readable (EOF) once the recorder is dead; -1 none */
+    _Atomic uint64_t attach_ns;     /* producer: trace time when it attached (its constructor) */
+    _Atomic uint64_t orphaned_ns;   /* producer: trace time it found the recorder gone (then it
+                                       stops writing records and counts every event lost) */
     gort_rec_module modules[GORT_REC_MAX_MODULES];
 } gort_rec_header;
+
+/* The header's size and layout never change within a version (new fields take reserved
+ * words). */
+_Static_assert(sizeof(gort_rec_header) == 176 + GORT_REC_MAX_MODULES * sizeof(gort_rec_module),
+               "gort_rec_header changed size");
 
 /* The control block of ring i. */
 static inline gort_rec_ring *gort_rec_ring_at(gort_rec_header *h, uint32_t i) {

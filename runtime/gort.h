@@ -54,12 +54,22 @@ static inline gort_string gort_str(const char *s) {
     return r;
 }
 
-/* Which code path a map type uses, as Go's compiler picks mapassign_fast64 / _faststr / generic. */
+/* A map type's key kind. With the key and element sizes it decides the code paths a map's
+ * operations take, as Go's compiler decides them (walk.mapfast): an element over 128 bytes
+ * takes the generic functions whatever the key; otherwise the kind's path below. */
 typedef enum gort_keykind {
     GORT_KEY_INT64 = 1,  /* int64 keys, 8 bytes: the fast64 path */
     GORT_KEY_UINT64,     /* uint64 keys, 8 bytes: the fast64 path */
     GORT_KEY_STRING,     /* gort_string keys: the faststr path */
-    GORT_KEY_GENERIC     /* any fixed-size key with the type's hash and equal: the generic path */
+    GORT_KEY_GENERIC,    /* any fixed-size key with the type's hash and equal: the generic path */
+    GORT_KEY_INT32,      /* int32 keys, 4 bytes (any 4-byte memory key: uint32, rune): fast32 */
+    GORT_KEY_UINT32,     /* uint32 keys, 4 bytes: the fast32 path */
+    GORT_KEY_PTR,        /* pointer keys (void *): a libgort heap pointer (a gort_map * or an
+                            environment) or NULL, which the map keeps alive; lookups and
+                            deletes take fast64, assignments mapassign_fast64ptr */
+    GORT_KEY_FLOAT64,    /* double keys with Go's ==: NaN is not equal to itself (each NaN
+                            insert adds an entry no lookup finds), +0 == -0; generic path */
+    GORT_KEY_FLOAT32     /* float keys, the same rules; generic path */
 } gort_keykind;
 
 /* The hash of a generic key: hash(key, seed) must depend on every byte equal() compares. */
@@ -67,17 +77,23 @@ typedef uint64_t (*gort_hashfn)(const void *key, uint64_t seed);
 typedef bool (*gort_equalfn)(const void *a, const void *b);
 
 /* A map type, like Go's maptype: fixed key and element sizes and how keys hash.
+ * Keys and elements over 128 bytes are stored behind a pointer in the bucket, as Go stores
+ * them, so a map's bucket size is Go's for the same types.
  * elem_ptrmask marks the 8-byte words of the element that hold libgort heap pointers (a
  * gort_map * or a closure environment): bit i set means word i is scanned by the collector
  * and written with the write barrier. Elements without such words are never scanned. */
 typedef struct gort_maptype {
     const char *name;      /* e.g. "map[string]int64", shown in traces and errors */
     gort_keykind keykind;
-    uint32_t keysize;      /* bytes; 8 for INT64/UINT64, sizeof(gort_string) for STRING */
-    uint32_t elemsize;     /* bytes, 0 allowed (a set), at most 4096; stored inline */
+    uint32_t keysize;      /* bytes; 8 for INT64/UINT64/PTR/FLOAT64, 4 for INT32/UINT32/FLOAT32,
+                              sizeof(gort_string) for STRING, any size for GENERIC */
+    uint32_t elemsize;     /* bytes, 0 allowed (a set), any size */
     gort_hashfn hash;      /* GENERIC only */
     gort_equalfn equal;    /* GENERIC only */
     uint64_t elem_ptrmask;
+    bool irreflexive;      /* GENERIC only: some key is not equal to itself (the key holds a
+                              float): Go's maptype without reflexivekey. It decides how
+                              gort_maprange_delete runs; iteration checks equal(k, k) itself */
 } gort_maptype;
 
 /* Ready-made types for the common cases. */
@@ -85,6 +101,9 @@ extern const gort_maptype gort_type_int64_int64;   /* map[int64]int64 */
 extern const gort_maptype gort_type_uint64_int64;  /* map[uint64]int64 */
 extern const gort_maptype gort_type_string_int64;  /* map[string]int64 */
 extern const gort_maptype gort_type_string_map;    /* map[string]*hmap: elem is a gort_map * */
+extern const gort_maptype gort_type_int32_int32;   /* map[int32]int32 */
+extern const gort_maptype gort_type_ptr_int64;     /* map[*T]int64: keys are heap pointers */
+extern const gort_maptype gort_type_float64_int64; /* map[float64]int64 */
 
 /* A hash over raw key bytes (Go's memhash role) for generic keys compared byte by byte: the
  * type's hash calls it with the key size, and its equal compares with memcmp, e.g.
@@ -104,7 +123,13 @@ typedef struct gort_map gort_map; /* Go's hmap; NULL is the nil map */
 /* makemap: a new map sized for about `hint` entries, with Go's choice of initial B. */
 gort_map *gort_makemap(const gort_maptype *t, int64_t hint);
 
-/* mapaccess1: the element stored under key, or a pointer to a zero element when absent
+/* What Go's compiler emits for v := m[k], v, ok := m[k], m[k] = v and delete(m, k): each runs
+ * the function Go's compiler picks for the map's type (the fast paths below, the _fat lookups
+ * or the generic runtime functions), and that function fires the probe, so a trace's stacks
+ * name the path taken as Go's profile would. key points to a key of the type's kind (a
+ * uint64_t, int32_t, gort_string, void *, double ...). On the nil map, whose type is not
+ * known, the generic functions run.
+ * mapaccess1: the element stored under key, or a pointer to a zero element when absent
  * (never NULL; the zero element must not be written). mapaccess2 also says whether it was found. */
 void *gort_mapaccess1(gort_map *h, const void *key);
 void *gort_mapaccess2(gort_map *h, const void *key, bool *ok);
@@ -114,22 +139,41 @@ void *gort_mapassign(gort_map *h, const void *key);
 /* mapdelete: removes key if present; a no-op on a nil or empty map. */
 void gort_mapdelete(gort_map *h, const void *key);
 
-/* The fast paths for 8-byte integer keys (mapaccess1_fast64 ...) and string keys (_faststr),
- * for maps of GORT_KEY_INT64/UINT64 and GORT_KEY_STRING types respectively (a fast path on a
- * map of another key kind is a fatal error; the generic entry points serve every kind). */
+/* The fast paths, Go's mapaccess1_fast32 ... mapdelete_faststr, for the maps whose type Go's
+ * compiler sends to them: elements of at most 128 bytes and 4-byte integer keys (fast32),
+ * 8-byte integer keys (fast64), pointer keys (fast64 lookups and deletes, assignments
+ * mapassign_fast64ptr, which stores the key with the write barrier), string keys (faststr).
+ * A fast path called for a map of another path is a fatal error; the nil map is accepted. */
+void *gort_mapaccess1_fast32(gort_map *h, uint32_t key);
+void *gort_mapaccess2_fast32(gort_map *h, uint32_t key, bool *ok);
+void *gort_mapassign_fast32(gort_map *h, uint32_t key);
+void gort_mapdelete_fast32(gort_map *h, uint32_t key);
 void *gort_mapaccess1_fast64(gort_map *h, uint64_t key);
 void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok);
 void *gort_mapassign_fast64(gort_map *h, uint64_t key);
+void *gort_mapassign_fast64ptr(gort_map *h, void *key);
 void gort_mapdelete_fast64(gort_map *h, uint64_t key);
 void *gort_mapaccess1_faststr(gort_map *h, gort_string key);
 void *gort_mapaccess2_faststr(gort_map *h, gort_string key, bool *ok);
 void *gort_mapassign_faststr(gort_map *h, gort_string key);
 void gort_mapdelete_faststr(gort_map *h, gort_string key);
+/* mapaccess1_fat / mapaccess2_fat: the lookups of maps on the generic path whose element is
+ * over 1024 bytes (Go's zeroValSize): a missing key reads a zero element as large as any. */
+void *gort_mapaccess1_fat(gort_map *h, const void *key);
+void *gort_mapaccess2_fat(gort_map *h, const void *key, bool *ok);
 
 /* len(m): 0 for the nil map. */
 int64_t gort_maplen(gort_map *h);
-/* mapclear: what Go 1.19 compiles `for k := range m { delete(m, k) }` into; keeps B. */
+/* mapclear: empties the map in one step, keeping B (the array is zeroed, overflow buckets
+ * dropped, noverflow reset, a new hash seed). Go 1.19 compiles `for k := range m
+ * { delete(m, k) }` into it only when the key type's == is reflexive: never for float keys
+ * (or keys holding a float), whose NaN keys no delete can find; nor with -N or -race. */
 void gort_mapclear(gort_map *h);
+/* `for k := range m { delete(m, k) }` (t is m's type, as for gort_defer_delete; m may be nil),
+ * compiled as Go 1.19 compiles it: gort_mapclear when t's keys equal themselves, otherwise the
+ * loop itself (mapiterinit, mapdelete per key, mapiternext), which leaves every NaN key in
+ * place, the map's overflow buckets and noverflow too. */
+void gort_maprange_delete(const gort_maptype *t, gort_map *h);
 
 /* Iteration, Go's hiter: random start bucket and offset; every key present for the whole
  * iteration is produced exactly once, also while the map grows; a key deleted before it is
@@ -202,6 +246,14 @@ uint64_t gort_map_id(gort_map *h);
  *     pops their frames itself when a recover resumes an outer frame (or Goexit ends the
  *     goroutine). Keep nothing but gort objects in a GORT_FUNC function that a panic could
  *     leak (malloc'd memory, locks), as Go code would use a defer for those.
+ *   - The defer statements (gort_defer_call, GORT_DEFER, gort_defer_delete*) are macros,
+ *     written in the body of the function whose frame they name, as Go's defer statement is:
+ *     the first one sets the point where a recovered panic resumes the function (a helper
+ *     that defers for its caller does not compile). A function's first deferred call is
+ *     open-coded when no recorder is attached, as Go's are: it stays in the frame, costs a few
+ *     stores, has no defer id (gort_defer_call returns 0) and becomes a record only if a
+ *     panic or Goexit comes (see gort_frame). A function that never defers pays nothing for
+ *     recovery; its frame costs what a Go function's prologue does (docs/defer.md).
  *   - Named results: a plain `return x` evaluates x before the deferred calls run (they cannot
  *     change it). For Go's named results, keep them where the deferred closures can write
  *     them (an environment) and return with GORT_RETURN(fr, env->r), which runs the deferred
@@ -217,9 +269,12 @@ uint64_t gort_map_id(gort_map *h);
  *     whose last act is `gort_recover();` (a tail call to recover itself) does recover.
  *   - Everything runs on the goroutine that registered it: frames and defer records belong to
  *     one goroutine and are never shared between threads.
- *   - Safe points: entering or leaving a frame, registering a defer, gort_go, WaitGroup
+ *   - Safe points: entering a frame, leaving one with deferred calls (but a lone open-coded
+ *     one) or stack maps, registering a defer (but an open-coded one), gort_go, WaitGroup
  *     calls, and the map operations and allocations (gort_makemap, gort_closure_new: before
- *     they allocate) may let a collection run. A heap pointer (map, environment) is safe
+ *     they allocate) may let a collection run, and are where a goroutine pays its mark assist
+ *     debt or waits for a collection its allocations asked for (section 5). A heap pointer
+ *     (map, environment) is safe
  *     there only if a root holds it (section 5): a GORT_ROOT slot, a pending defer record, a
  *     goroutine's arg, a global. What a call is handed (the env of gort_defer_call, the arg of
  *     gort_go) is a root before that call's safe point. GORT_ROOT itself is not a safe point.
@@ -240,51 +295,140 @@ uint64_t gort_map_id(gort_map *h);
 struct gort_g;
 struct gort_defer;
 struct gort_dcall;
+typedef void (*gort_fn)(void *env);
 
 /* A function frame. It lives on the C stack of the function it models; fields are private
- * (the collector reads slots and stackmaps). */
+ * (the collector reads slots and stackmaps). Entering writes three words and the link from
+ * the goroutine, leaving reads one word and writes the link back: a frame costs about what a
+ * Go function's prologue costs. The frame's first deferred call, when it is a call
+ * (gort_defer_call) and nobody traces, is open-coded as Go's are: kept in the frame (odefer_*,
+ * armed by a bit of the word) rather than in a record on the goroutine's defer chain, and
+ * called by the inline leave. A panic or Goexit first turns every armed one into a record in
+ * its place on the chain (defer.c), and from then on it is an ordinary record. */
 typedef struct gort_frame {
     struct gort_frame *parent;       /* caller's frame on the same goroutine */
     const char *fn;                  /* function name for traces and tracebacks */
-    struct gort_g *g;                /* goroutine running it */
-    void **slots[GORT_FRAME_SLOTS];  /* addresses of locals holding heap pointers: roots */
-    unsigned nslots;
-    gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
-    unsigned nstackmaps;
-    unsigned ndefers;                /* pending defer records registered by this frame */
-    int state;                       /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
+    union {                          /* one word: entering writes it whole, leaving tests it */
+        struct {
+            unsigned ndefers;        /* pending defer records registered by this frame */
+            unsigned char nstackmaps;
+            unsigned char nslots;
+            unsigned char state;     /* GORT_FRAME_LIVE, _LEAVING (deferreturn), _POPPED,
                                         _LEFT (gort_frame_leave is done) */
-    unsigned depth;                  /* 1 for the goroutine's outermost frame */
-    struct gort_dcall *saved_dcall;  /* the goroutine's running deferred call at entry */
-    uint64_t saved_running_defer;    /* and its id: both restored when a recover resumes here */
-    void *recover_jb[5];             /* a recovered panic resumes here (__builtin_setjmp:
-                                        frame and stack pointers and the label, much
-                                        cheaper than setjmp's registers and signal mask) */
+            unsigned char odefer;    /* GORT__ODEFER_ARMED or _STARTED, GORT__FRAME_JB_BUILTIN,
+                                        GORT__FRAME_TRACED */
+        };
+        uint64_t word;
+    };
+    gort_fn odefer_fn;               /* the open-coded deferred call, when armed */
+    void *odefer_env;                /* its environment: a root while armed */
+    void *recover_jb[8];             /* where a recovered panic resumes the function: its
+                                        registers and label (GORT__RECOVERY_POINT) */
+    void **slots[GORT_FRAME_SLOTS];  /* addresses of locals holding heap pointers: roots */
+    gort_map *stackmaps[GORT_FRAME_STACKMAPS]; /* maps that did not escape: die at pop */
 } gort_frame;
 
 enum { GORT_FRAME_LIVE = 1, GORT_FRAME_LEAVING, GORT_FRAME_POPPED, GORT_FRAME_LEFT };
 
-/* Pushes fr as the innermost frame of the calling goroutine (a safe point). */
-void gort_frame_enter(gort_frame *fr, const char *fn);
+/* private: what the inline frame functions below read. The goroutine this thread runs (its
+ * record starts with its innermost frame), and the runtime's request for attention at safe
+ * points (nonzero: a stop-the-world is pending, the pacer is active, or a recorder is
+ * attached, when frames are entered by the slow path, which marks them traced). */
+extern __thread struct gort_g *gort__curg;
+extern int gort__gc_attention;
+extern int gort__trace_on; /* the recorder is attached: every probe fires */
+void gort__safepoint_slow(void);
+void gort__frame_enter_slow(gort_frame *fr, const char *fn);
+void gort__frame_leave_slow(gort_frame *fr);
+
+/* The frame word of a frame just entered: live, nothing registered (x86-64: little-endian). */
+#define GORT__FRAME_WORD_LIVE ((uint64_t)GORT_FRAME_LIVE << 48)
+/* The frame word's bits that leaving looks at: all but nslots (roots need no work), the
+ * recovery point's kind and the traced mark (GORT__FRAME_JB_BUILTIN, _TRACED below). */
+#define GORT__FRAME_WORD_LEAVE (~(((uint64_t)0xff << 40) | ((uint64_t)12 << 56)))
+/* The open-coded defer's bits (the word's last byte): armed, then started (no longer armed:
+ * a panic or Goexit during the call leaves it alone, as a started record is dropped) while
+ * the leave runs it; the bit saying the recovery point is __builtin_setjmp's
+ * (GORT__RECOVERY_POINT); and the mark of a frame entered while a recorder is attached (the
+ * slow enter sets it: then every defer is a record, whose probes the trace needs). */
+#define GORT__ODEFER_ARMED ((uint64_t)1 << 56)
+#define GORT__ODEFER_STARTED ((uint64_t)2 << 56)
+#define GORT__FRAME_JB_BUILTIN ((uint64_t)4 << 56)
+#define GORT__FRAME_TRACED ((uint64_t)8 << 56)
+/* The word's bits that say the frame has a defer: records or an open-coded one. */
+#define GORT__FRAME_WORD_DEFERS (((uint64_t)0xffffffff) | GORT__ODEFER_ARMED)
+
+/* Pushes fr as the innermost frame of the calling goroutine (a safe point). Inline. */
+static inline void gort_frame_enter(gort_frame *fr, const char *fn) {
+    struct gort_g *g = gort__curg;
+    if (__builtin_expect(!g || __atomic_load_n(&gort__gc_attention, __ATOMIC_RELAXED), 0)) {
+        gort__frame_enter_slow(fr, fn);
+        return;
+    }
+    fr->parent = *(gort_frame **)g; /* g's innermost frame: its record's first field */
+    fr->fn = fn;
+    fr->word = GORT__FRAME_WORD_LIVE;
+    *(gort_frame **)g = fr;
+}
+
 /* deferreturn, then pop: runs fr's deferred calls LIFO, then kills its stack maps and unlinks
  * it. Run by the cleanup attribute, by GORT_RETURN and after a recover resumed the function;
- * running it again on a popped frame does nothing. */
-void gort_frame_leave(gort_frame *fr);
+ * running it again on a popped frame does nothing. Inline for a live frame with nothing to run
+ * or kill (no safe point then: one was on entry); the rest is gort__frame_leave_slow. */
+static inline void gort_frame_leave(gort_frame *fr) {
+    struct gort_g *g = gort__curg; /* non-NULL: fr was entered on this thread */
+    uint64_t w = fr->word & GORT__FRAME_WORD_LEAVE;
+    /* Only the open-coded defer, armed: this is the function's return (a recovery resuming
+     * it finds no armed defer: the panic made it a record), so fr is the innermost frame. The
+     * call is made from here, the frame still live and its environment a root; started, a
+     * panic in the call leaves it alone (a recovery deeper comes back here; one further out
+     * pops the frame and never does). */
+    if (w == (GORT__FRAME_WORD_LIVE | GORT__ODEFER_ARMED)) {
+        __atomic_store_n(&fr->word, fr->word ^ (GORT__ODEFER_ARMED | GORT__ODEFER_STARTED),
+                         __ATOMIC_RELAXED);
+        fr->odefer_fn(fr->odefer_env);
+        *(gort_frame **)g = fr->parent;
+        return;
+    }
+    /* Nothing to run or kill: popped without marking it left; a second leave (GORT_RETURN's,
+     * then the cleanup's) finds it off the chain, and the slow path knows it so. */
+    if (__builtin_expect(w == GORT__FRAME_WORD_LIVE && *(gort_frame **)g == fr, 1)) {
+        *(gort_frame **)g = fr->parent;
+        return;
+    }
+    if (fr->state != GORT_FRAME_LEFT) gort__frame_leave_slow(fr);
+}
 
+/* Opens the function's frame. A recovered panic resumes the function at its recovery point,
+ * set by its first defer statement (GORT__RECOVERY_POINT below), at the label here: the
+ * function returns, and the cleanup runs the rest of its deferred calls. A function that
+ * never defers sets no recovery point and pays nothing for one (a recovery can only resume a
+ * function that deferred the recovering call). The constant tells the defer statements that
+ * the function returns no value. */
 #define GORT_FUNC(fr)                                                     \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (__builtin_setjmp(fr.recover_jb) != 0) return
+    enum { gort__frame_returns_value = 0 };                               \
+    if (0) {                                                              \
+    gort_defer_outside_the_function_of_its_GORT_FUNC:                     \
+        __attribute__((unused));                                          \
+        return;                                                           \
+    }                                                                     \
+    do {} while (0)
 /* After a recovered panic the function returns `result`, evaluated once the rest of its
  * deferred calls ran: a constant, or Go's named result kept where the deferred closures can
  * write it (an environment field), e.g. GORT_FUNC_R(fr, res->err). */
 #define GORT_FUNC_R(fr, result)                                           \
     gort_frame fr __attribute__((cleanup(gort_frame_leave)));            \
     gort_frame_enter(&fr, __func__);                                      \
-    if (__builtin_setjmp(fr.recover_jb) != 0) {                           \
+    enum { gort__frame_returns_value = 1 };                               \
+    if (0) {                                                              \
+    gort_defer_outside_the_function_of_its_GORT_FUNC:                     \
+        __attribute__((unused));                                          \
         gort_frame_leave(&fr);                                            \
         return (result);                                                  \
-    }
+    }                                                                     \
+    do {} while (0)
 /* `return` with Go's named results: runs the frame's deferred calls (which may change the
  * named results) and pops the frame, then returns `result`, evaluated only then. */
 #define GORT_RETURN(fr, result)                                           \
@@ -304,23 +448,108 @@ void gort_frame_root(gort_frame *fr, void *slot);
  * At most GORT_FRAME_STACKMAPS per frame. */
 gort_map *gort_makemap_stack(gort_frame *fr, const gort_maptype *t, int64_t hint);
 
+/* The defer statements below are macros, used like functions, in the body of the function
+ * whose frame they name, as Go's defer statement is in its function: a frame's first defer
+ * sets the function's recovery point, here, in the function itself, and a call from anywhere
+ * else does not compile (label gort_defer_outside_the_function_of_its_GORT_FUNC undefined) or,
+ * from another GORT_FUNC function, dies ("defer for a frame that is not the innermost"). fr
+ * is evaluated more than once.
+ *
+ * The recovery point of a void function (GORT_FUNC) is GORT__CAPTURE: the callee-saved
+ * registers, frame and stack pointers and the label's address go into the frame, and the
+ * recovery (panic.c) restores them and jumps to the label, whose code only leaves the frame
+ * (through &fr, which the registers give back) and returns: the function pays eight stores and
+ * nothing else (asm goto tells the compiler the label may be reached from here; memory and
+ * the caller-saved registers count as clobbered). A function with a result (GORT_FUNC_R)
+ * evaluates its result expression at the label, so it uses __builtin_setjmp, after which the
+ * compiler assumes nothing about registers, and marks the frame (GORT__FRAME_JB_BUILTIN). */
+#define GORT__CAPTURE(jb)                                                 \
+    __asm__ goto("lea %l[gort_defer_outside_the_function_of_its_GORT_FUNC](%%rip), %%rax\n\t" \
+                 "mov %%rax, %7\n\t"                                     \
+                 "mov %%rbx, %0\n\t"                                     \
+                 "mov %%rbp, %1\n\t"                                     \
+                 "mov %%r12, %2\n\t"                                     \
+                 "mov %%r13, %3\n\t"                                     \
+                 "mov %%r14, %4\n\t"                                     \
+                 "mov %%r15, %5\n\t"                                     \
+                 "mov %%rsp, %6"                                          \
+                 : : "m"((jb)[0]), "m"((jb)[1]), "m"((jb)[2]), "m"((jb)[3]), \
+                     "m"((jb)[4]), "m"((jb)[5]), "m"((jb)[6]), "m"((jb)[7]) \
+                 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "cc", "memory", \
+                   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+                   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15" \
+                 : gort_defer_outside_the_function_of_its_GORT_FUNC)
+/* Without optimisation the compiler needs registers to address the frame in the asm, and all
+ * of them are clobbered: unoptimised builds use __builtin_setjmp for void functions too. */
+#ifdef __OPTIMIZE__
+#define GORT__USE_SETJMP gort__frame_returns_value
+#else
+#define GORT__USE_SETJMP 1
+#endif
+#define GORT__SET_RECOVERY_POINT(frp)                                     \
+    do {                                                                  \
+        if (GORT__USE_SETJMP && __builtin_setjmp((frp)->recover_jb))      \
+            goto gort_defer_outside_the_function_of_its_GORT_FUNC;        \
+        if (GORT__USE_SETJMP)                                             \
+            __atomic_store_n(&(frp)->word, (frp)->word | GORT__FRAME_JB_BUILTIN, \
+                             __ATOMIC_RELAXED);                           \
+        else                                                              \
+            GORT__CAPTURE((frp)->recover_jb);                              \
+    } while (0)
+/* The recovery point, set by the frame's first defer only. */
+#define GORT__RECOVERY_POINT(frp)                                         \
+    do {                                                                  \
+        if (((frp)->word & GORT__FRAME_WORD_DEFERS) == 0) GORT__SET_RECOVERY_POINT(frp); \
+    } while (0)
+
 /* defer delete(m, key): m and key are evaluated now (Go's rule), so a later m = nil does not
  * change which map is deleted from. The key is copied (t->keysize bytes, at most 64; a string
  * key copies the gort_string, not its bytes); t is m's type, as Go's mapdelete takes it (m
  * may be nil). The deferred call is Go's mapdelete, mapdelete_fast64 or mapdelete_faststr.
  * Returns the defer id used in traces. */
-uint64_t gort_defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key);
-uint64_t gort_defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key);
-uint64_t gort_defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key);
+#define gort_defer_delete(fr, t, m, key) \
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_delete((fr), (t), (m), (key)); })
+#define gort_defer_delete_fast64(fr, m, key) \
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_delete_fast64((fr), (m), (key)); })
+#define gort_defer_delete_faststr(fr, m, key) \
+    ({ GORT__RECOVERY_POINT(fr); gort__defer_delete_faststr((fr), (m), (key)); })
+uint64_t gort__defer_delete(gort_frame *fr, const gort_maptype *t, gort_map *m, const void *key);
+uint64_t gort__defer_delete_fast64(gort_frame *fr, gort_map *m, uint64_t key);
+uint64_t gort__defer_delete_faststr(gort_frame *fr, gort_map *m, gort_string key);
 
 /* defer func(){ ... }(): fn(env) runs at function exit. env is a closure environment from
  * gort_closure_new (its fields are the captured variables, so the call sees later writes to
  * them) or NULL, nothing else (the collector treats it as a heap pointer and rejects any
  * other); it stays a root until the call has run. name shows in traces. Returns the
- * defer id. `defer f(x)` with arguments evaluated now: copy x into a fresh environment. */
-typedef void (*gort_fn)(void *env);
-uint64_t gort_defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
+ * defer id used in traces, or 0 when the defer was open-coded (a frame's first defer while
+ * no recorder is attached: nothing will ever show its id). `defer f(x)` with arguments
+ * evaluated now: copy x into a fresh environment. */
+/* The frame's first defer, when the frame is not traced, is open-coded (see gort_frame): the
+ * call and its environment go into the frame, armed, with no id (nobody traces) and no safe
+ * point (as Go's open-coded defer has none), then the recovery point is set (no call comes in
+ * between: nothing can panic before it). Otherwise a record on the chain, gort__defer_call, a
+ * safe point as deferproc is, which also checks that fr is the innermost frame (here it is:
+ * the macros are only in the body of fr's function). */
+#define gort_defer_call(fr, name, fn, env) ({                               \
+    gort_frame *gort__fr = (fr);                                          \
+    gort_fn gort__fn = (fn);                                              \
+    void *gort__env = (env);                                              \
+    uint64_t gort__id = 0;                                                \
+    if (__builtin_expect((gort__fr->word &                                \
+                          (GORT__FRAME_WORD_DEFERS | GORT__FRAME_TRACED)) == 0, 1)) { \
+        gort__fr->odefer_fn = gort__fn;                                   \
+        gort__fr->odefer_env = gort__env;                                 \
+        __atomic_store_n(&gort__fr->word, gort__fr->word | GORT__ODEFER_ARMED, \
+                         __ATOMIC_RELAXED);                               \
+        GORT__SET_RECOVERY_POINT(gort__fr);                               \
+    } else {                                                              \
+        GORT__RECOVERY_POINT(gort__fr);                                   \
+        gort__id = gort__defer_call(gort__fr, (name), gort__fn, gort__env); \
+    }                                                                     \
+    gort__id;                                                             \
+})
 #define GORT_DEFER(fr, fn, env) gort_defer_call(&(fr), #fn, (fn), (env))
+uint64_t gort__defer_call(gort_frame *fr, const char *name, gort_fn fn, void *env);
 
 /* panic(msg). Deferred calls of every frame unwound run; recover in one of them stops the
  * panic and that deferring function returns normally. Unrecovered: "panic: msg" (with Go's
@@ -409,12 +638,16 @@ void gort_wg_wait(gort_waitgroup *wg);
  *   - Run libgort code only on goroutines (main, gort_go) and keep calling the runtime: a
  *     goroutine in a long loop without runtime calls delays every stop-the-world.
  *
+ * Pacing, as Go 1.19's pacer (docs/gc.md): a cycle starts when the heap reaches a trigger set
+ * from the last cycle's marked heap and the measured allocation rate; a goroutine that
+ * allocated past it waits at its next safe point until the cycle has started, and during the
+ * mark each goroutine pays for its allocations with mark work (assists) at its safe points,
+ * so the heap at the end of a mark stays near its goal.
  * Environment: GORT_GOGC=N (percent of heap growth between cycles, default 100; "off"
- * disables heap-triggered cycles; gort_gc still collects). GORT_DEBUG=uaf keeps freed map
+ * disables heap-triggered cycles and assists; gort_gc still collects). GORT_DEBUG=uaf keeps freed map
  * headers and environments in a quarantine (poisoned, never reused) so any later use is
  * reported ("fatal error: use of freed map"); this is automatic under `gort record` and with
- * any GORT_UNSAFE model; GORT_DEBUG=gctrace prints a line per cycle as Go's GODEBUG=gctrace=1
- * does (both words may be given: GORT_DEBUG=uaf,gctrace). GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
+ * any GORT_UNSAFE model; GORT_DEBUG=gctrace prints Go's GODEBUG=gctrace=1 line per cycle (both words may be given: GORT_DEBUG=uaf,gctrace). GORT_UNSAFE=defer_roots,no_write_barrier (comma-separated words)
  * switch on the collector's unsafe models (no_write_barrier: gort_store and the map runtime's
  * pointer writes skip the barrier during mark).
  * ------------------------------------------------------------------------------------------ */

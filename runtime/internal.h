@@ -29,12 +29,13 @@ enum gort_gstatus {
 };
 
 typedef struct gort_g {
+    gort_frame *frame;           /* innermost live frame, NULL outside any GORT_FUNC; first:
+                                    gort.h's inline frame functions read it there */
     uint64_t goid;               /* main is 1, as in Go */
     pid_t tid;                   /* OS thread id */
     pthread_t thread;
     const char *name;            /* function the goroutine started in */
     _Atomic int status;          /* enum gort_gstatus */
-    gort_frame *frame;           /* innermost live frame, NULL outside any GORT_FUNC */
     struct gort_defer *defers;   /* pending defer records, innermost (latest) first */
     struct gort_panic *panic;    /* innermost active panic */
     void *arg;                   /* the goroutine's argument: a root while it runs */
@@ -53,11 +54,15 @@ typedef struct gort_g {
     bool goexit_waiting;         /* main after Goexit, waiting for the others (same lock) */
     struct gort_defer *deferpool; /* freed defer records kept for reuse (Go's deferpool) */
     unsigned ndeferpool;
-    uint64_t defer_id_next;      /* defer ids handed to this goroutine in a batch: next to */
-    uint64_t defer_id_end;       /* use, and one past the batch (Go's goidcache, for defers) */
+    /* private to gc.c: pacing. Written by the goroutine itself, reset and summed by the
+     * collector while the world is stopped. */
+    int64_t gc_assist_bytes;     /* Go's gcAssistBytes: allocation credit (< 0: debt) this mark */
+    uint64_t gc_marked;          /* bytes this goroutine marked this cycle (barrier, assists,
+                                    objects allocated black) */
+    bool gc_wait;                /* allocated past the trigger: wait for the cycle to start */
 } gort_g;
 
-extern __thread gort_g *gort__curg;       /* the goroutine this thread runs, or NULL */
+/* gort__curg, the goroutine this thread runs (or NULL), is declared in gort.h. */
 extern pthread_mutex_t gort__sched_lock;  /* guards gort__allg */
 extern gort_g *gort__allg;                /* every goroutine not yet ended */
 gort_g *gort__getg(void);                 /* gort__curg, creating g for a foreign thread */
@@ -99,6 +104,7 @@ typedef struct gort_dcall {
     void *caller_fp;             /* frame address of the C function that calls the deferred
                                     function: recover's "called directly" test (Go's argp) */
     struct gort_panic *panic;    /* the panic or Goexit that runs it, NULL for deferreturn */
+    uint64_t id;                 /* the record's id (running_defer while it runs) */
 } gort_dcall;
 
 /* A panic or a Goexit in progress: Go's _panic. Lives on the C stack of gort_panic/gort_goexit,
@@ -121,13 +127,16 @@ enum gort_defer_how { GORT_HOW_RETURN = 1, GORT_HOW_PANIC = 2, GORT_HOW_GOEXIT =
 /* Runs pending record d (the head of g->defers) for `how`, started_by p (NULL on return), and
  * removes it from the chain when the call comes back. */
 void gort__defer_run(gort_g *g, gort_defer *d, gort_panicrec *p, int how);
+/* Turns every armed open-coded defer of g's frames into a record in its place on g's chain
+ * (before a panic or Goexit walks the chain). */
+void gort__odefers_materialize(gort_g *g);
 /* Frees the records of g's defer pool (the goroutine is ending). */
 void gort__deferpool_free(gort_g *g);
 /* Removes the head record d of g->defers without running it (a started call that panicked). */
 void gort__defer_drop(gort_g *g, gort_defer *d);
-/* Pops every frame of g deeper than `depth` (1 = outermost), innermost first, killing their
- * stack maps: for frames discarded by a recovery or by Goexit, whose defers all ran. */
-void gort__frames_pop_below(gort_g *g, unsigned depth);
+/* Pops every frame of g above `top` (NULL: all), innermost first, killing their stack maps:
+ * for frames discarded by a recovery or by Goexit, whose defers all ran. */
+void gort__frames_pop_to(gort_g *g, gort_frame *top);
 /* Prints "goroutine N [running]:" and g's frames, innermost first, to stderr. */
 void gort__traceback(gort_g *g, const char *status);
 /* Prints the traces of the other goroutines, as Go's fatal error does. */
@@ -147,24 +156,32 @@ enum gort_objkind {
     GORT_OBJ_MAP = 1,   /* a map header: scanned by gort__map_scan, killed by gort__map_kill */
     GORT_OBJ_BUCKETS,   /* a bucket array or overflow bucket: scanned by the owning map */
     GORT_OBJ_ENV,       /* a closure environment: scanned by its ptrmask */
-    GORT_OBJ_DATA       /* raw bytes, never scanned */
+    GORT_OBJ_DATA,      /* raw bytes, never scanned */
+    GORT_OBJ_ELEM       /* a map element stored indirectly (over 128 bytes) with pointer words:
+                           scanned by its ptrmask like an environment, never quarantined */
 };
 
-/* A zeroed heap object of `size` bytes; ptrmask marks pointer words (GORT_OBJ_ENV). */
+/* A zeroed heap object of `size` bytes; ptrmask marks pointer words (GORT_OBJ_ENV, _ELEM). */
 void *gort__alloc(size_t size, int kind, uint64_t ptrmask);
 /* Marks an object reachable during a mark phase (called from scan functions). */
 void gort__mark(void *obj);
 /* *slot = val with the write barrier (shades old and new values during mark). */
 void gort__store(void **slot, void *val);
 
-/* Safe points: every runtime entry calls gort__safepoint(); when a stop-the-world is pending
- * the goroutine parks there until the world restarts. One predictable branch otherwise. */
-extern _Atomic int gort__stw_pending;
-void gort__park_for_stw(void);
+/* Safe points: every runtime entry calls gort__safepoint(). When the collector needs the
+ * goroutines' attention — a stop-the-world is pending (the goroutine parks until the world
+ * restarts), or the pacer is active: a mark is running (a goroutine in allocation debt
+ * assists) or the heap passed the trigger (a goroutine that allocated past it waits for the
+ * cycle to start) — the slow path handles it. One predictable branch otherwise. */
+enum { GORT_ATTN_STW = 1, GORT_ATTN_PACE = 2, GORT_ATTN_TRACE = 4 };
+/* gort__gc_attention (GORT_ATTN_* bits) and gort__safepoint_slow are declared in gort.h: the
+ * inline frame functions check them too. */
 static inline void gort__safepoint(void) {
-    if (__builtin_expect(atomic_load_explicit(&gort__stw_pending, memory_order_relaxed), 0))
-        gort__park_for_stw();
+    if (__builtin_expect(__atomic_load_n(&gort__gc_attention, __ATOMIC_RELAXED), 0))
+        gort__safepoint_slow();
 }
+/* A goroutine leaves allg (proc.c, under gort__sched_lock): the collector keeps its counts. */
+void gort__gc_g_exit(gort_g *g);
 /* Around a call that may block (waiting on a WaitGroup, joining, sleeping). */
 void gort__blocking_enter(void);
 void gort__blocking_exit(void);
@@ -176,7 +193,11 @@ typedef struct gort_gcstats {
     uint64_t heap_live;       /* bytes of heap objects not yet freed, headers included */
     uint64_t heap_objects;    /* number of those objects */
     uint64_t heap_marked;     /* bytes that survived the last cycle */
-    uint64_t trigger;         /* heap_live that starts the next cycle (UINT64_MAX: GOGC off) */
+    uint64_t live;            /* Go's heapLive: bytes marked by the last cycle plus allocated
+                                 since its mark termination (what the trigger is held against) */
+    uint64_t trigger;         /* live that starts the next cycle (UINT64_MAX: GOGC off) */
+    uint64_t goal;            /* the next cycle's heap goal (UINT64_MAX: GOGC off) */
+    uint64_t assists;         /* mark assists over all cycles */
     uint64_t freed_objects, freed_bytes, freed_maps;  /* totals over all cycles */
     uint64_t quarantined;     /* freed map headers and environments kept to catch later use */
     uint64_t pause_total_ns, pause_max_ns;            /* stop-the-world pauses */

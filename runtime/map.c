@@ -13,11 +13,12 @@
  *
  * Keys are packed together and elements are packed together, as in Go, so that e.g.
  * map[int64]int8 needs no padding between entries; for map[int64]int64 a bucket is
- * 8 + 64 + 64 + 8 = 144 bytes, Go's size. Keys and elements are always stored inline: Go
- * stores keys or elements above 128 bytes behind a pointer; gort does not (documented
- * deviation: only the bucket size differs, never a behaviour), and caps elements at
- * MAP_MAX_ELEM bytes so that a lookup of any map, even the nil map whose type is unknown,
- * can return a shared zero element.
+ * 8 + 64 + 64 + 8 = 144 bytes, Go's size. A key or element over 128 bytes is stored, as in
+ * Go, behind a pointer: its slot holds the address of a heap object allocated when the key
+ * is inserted and dropped (the slot set to NULL) when it is deleted; lookups, assignments and
+ * iteration hand out the object itself. maptypes.c decides this, and the code path, per type.
+ * A lookup of a missing key returns a zero element that must not be written: a static block
+ * up to 1024 bytes (Go's zeroVal), else a read-only zero mapping as large as any element.
  *
  * tophash values. A tophash byte below MIN_TOP_HASH (5) is a mark, not a hash:
  *   EMPTY_REST (0)       the slot is empty and so is every later slot of the bucket and every
@@ -71,7 +72,8 @@
  * that gort__map_scan marks: the current and old arrays and, as Go's extra.overflow does, a
  * list per array of its separately allocated overflow buckets (preallocated ones are inside
  * the array), so a pointer-free map is scanned in O(1 + overflow buckets) without walking
- * its chains; only elements with pointer words (elem_ptrmask) make the scan walk every chain.
+ * its chains; only slots holding pointers (pointer keys, indirect keys and elements, elements
+ * with elem_ptrmask words) make the scan walk every chain.
  * The marker may scan a map while a goroutine writes it, so every array carries its size and
  * its overflow list in a 32-byte prefix (array_hdr) rather than the scan pairing an array
  * with facts read from the header at another moment; chain links and list entries are
@@ -86,31 +88,64 @@
  * marks. The list is released when every iterator started on the map has run to its end
  * (an abandoned iterator keeps it, conservatively, for the map's lifetime).
  *
- * Fast paths. Like Go's mapaccess1_fast64 / _faststr, the key type's operations are
- * specialised: each operation is written once as an always-inline function taking the key
- * kind as a constant (KK_U64, KK_STR, KK_GEN), and the public entry points instantiate it
- * with constant key offsets, sizes and hash (map_hash.c: a wyhash-style multiply-mix seeded
- * per map). A bucket's 8 tophash bytes are compared as one word (exact SWAR byte matches),
+ * Paths. Go's compiler calls mapaccess1_fast32 / _fast64 / _faststr, mapassign_fast64ptr,
+ * the _fat lookups or the generic functions according to the map's type (maptypes.c); so do
+ * the entry points gort_mapaccess1 ... gort_mapdelete, each running the path function of the
+ * map's type, which fires the probe: a trace's stacks name the path as Go's profile would.
+ * Each path is written once as an always-inline function taking the code kind as a constant
+ * (KK_U32, KK_U64, KK_STR, KK_GEN), instantiated with constant key offsets, sizes and hash
+ * (map_hash.c: a wyhash-style multiply-mix seeded per map); the generic code reads the key's
+ * hash and == from the map (the type's, or built-in ones that hash as the fast paths do), and
+ * is the only one that meets indirect keys and elements. A bucket's 8 tophash bytes are compared as one word (exact SWAR byte matches),
  * which finds the candidate slots, the first empty slot and the chain's end (an emptyRest
  * byte) at once, visiting exactly the slots Go's loops would stop at. The exception is the
  * fast64 delete of a big map (B >= 16), which compares keys slot by slot as Go does
- * (search_chain_by_key says why it is faster there). The fast64 lookup of a one-bucket map
- * skips hashing, as Go's does.
+ * (search_chain_by_key says why it is faster there). The fast32 and fast64 lookups of a
+ * one-bucket map skip hashing, as Go's do.
  *
  * Every operation: calls gort__safepoint() on entry (the collector's stop-the-world), checks
  * the header's magic (a map killed by the collector or its frame: probe map_use_after_free,
  * fatal "use of freed map"), and fires its probe (named after Go's function; map_id 0 for
- * the nil map). Pointer words of elements that the runtime writes (clears and moves) go
- * through gort__store, the write barrier, only when the type has elem_ptrmask bits.
+ * the nil map). Pointers the runtime writes into buckets (pointer keys, indirect key and
+ * element addresses, elem_ptrmask words) go through gort__store, the write barrier, and
+ * only those types make the collector walk the chains.
  */
 #include "map_internal.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #define AI static inline __attribute__((always_inline))
 
-/* Go's zeroVal: what mapaccess1 returns for a missing key. */
-static const uint8_t zero_elem[MAP_MAX_ELEM] __attribute__((aligned(16)));
+/* A map probe names the path function that fired it (its stack's innermost frame): internal.h's
+ * GORT_PROBE keeps the call to the recorder out of tail position, so that frame stays. */
+
+/* Go's zeroVal: what mapaccess1 returns for a missing key of an element up to 1024 bytes. */
+static const uint8_t zero_elem[MAP_ZERO_SMALL] __attribute__((aligned(16)));
+
+/* The zero element of the _fat lookups and of the nil map on the generic path (whose element
+ * size is unknown): 4 GiB of read-only zero pages, more than any uint32_t element size, mapped
+ * on first use. Reading it costs no memory: every page is the kernel's zero page. */
+static const uint8_t *zero_big;
+static pthread_once_t zero_big_once = PTHREAD_ONCE_INIT;
+#define ZERO_BIG_SIZE ((size_t)1 << 32)
+
+/* Maps zero_big (once). */
+static void zero_big_init(void) {
+    void *p = mmap(NULL, ZERO_BIG_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) gort_fatal("runtime: cannot map the zero element");
+    zero_big = p;
+}
+/* A zero element of any size. */
+__attribute__((cold, noinline)) static void *zero_any(void) {
+    pthread_once(&zero_big_once, zero_big_init);
+    return (void *)zero_big;
+}
+/* The zero element a lookup of h (NULL: the nil map, type unknown) returns for a missing key. */
+AI void *zero_for(const gort_map *h, int kk) {
+    if (kk != KK_GEN || (h && !(h->tflags & TF_FAT))) return (void *)zero_elem;
+    return zero_any();
+}
 
 /* Map ids: 1, 2, ... in creation order, process-wide. */
 static _Atomic uint64_t next_map_id = 1;
@@ -171,55 +206,82 @@ static inline uint8_t *bucket_at(const gort_map *h, uint8_t *arr, uint64_t i) {
 
 /* ---- keys and elements ------------------------------------------------------------------- */
 
-/* The hash of a key of kind kk under the map's current seed. */
+/* The hash of a key of kind kk under the map's current seed (key: the key itself, never a
+ * slot holding its address). */
 AI uint64_t key_hash(const gort_map *h, const void *key, int kk) {
-    if (kk == KK_U64) {
-        uint64_t k;
-        memcpy(&k, key, 8);
-        return gort__hash64(k, h->seed);
-    }
+    if (kk == KK_U64) return gort__hash64(rd8(key), h->seed);
+    if (kk == KK_U32) return gort__hash64(rd4(key), h->seed);
     if (kk == KK_STR) {
         const gort_string *s = key;
         return gort__hashbytes(s->ptr, s->len, h->seed);
     }
-    return h->t->hash(key, h->seed);
+    return h->hash(key, h->seed);
 }
 
-/* Whether key equals the key stored at slot. */
-AI bool key_equal(const gort_map *h, const void *key, const void *slot, int kk) {
-    if (kk == KK_U64) {
-        uint64_t a, b;
-        memcpy(&a, key, 8);
-        memcpy(&b, slot, 8);
-        return a == b;
-    }
+/* Whether key equals the key k stored in a slot (k: the key itself). */
+AI bool key_equal(const gort_map *h, const void *key, const void *k, int kk) {
+    if (kk == KK_U64) return rd8(key) == rd8(k);
+    if (kk == KK_U32) return rd4(key) == rd4(k);
     if (kk == KK_STR) {
-        const gort_string *a = key, *b = slot;
+        const gort_string *a = key, *b = k;
         return a->len == b->len && (a->ptr == b->ptr || memcmp(a->ptr, b->ptr, a->len) == 0);
     }
-    return h->t->equal(key, slot);
+    return h->equal(key, k);
 }
 
-/* Slot i's key and element in bucket b, with constant offsets for the fast kinds. */
+/* Slot i's key and element slots in bucket b, with constant offsets for the fast kinds. */
 AI void *key_at(const gort_map *h, uint8_t *b, unsigned i, int kk) {
-    uint32_t ks = kk == KK_U64 ? 8 : kk == KK_STR ? (uint32_t)sizeof(gort_string) : h->keysize;
+    uint32_t ks = kk == KK_U64 ? 8 : kk == KK_U32 ? 4
+                : kk == KK_STR ? (uint32_t)sizeof(gort_string) : h->keysize;
     return b + DATA_OFFSET + (size_t)i * ks;
 }
 AI void *elem_at(const gort_map *h, uint8_t *b, unsigned i, int kk) {
     uint32_t off = kk == KK_U64    ? DATA_OFFSET + BUCKET_CNT * 8
+                   : kk == KK_U32 ? DATA_OFFSET + BUCKET_CNT * 4
                    : kk == KK_STR ? DATA_OFFSET + BUCKET_CNT * (uint32_t)sizeof(gort_string)
                                   : h->elemoff;
     return b + off + (size_t)i * h->elemsize;
+}
+/* The key or element a slot stands for: the slot itself, or the object it points to when
+ * the type stores it indirectly (only on the generic path). */
+AI void *key_of(const gort_map *h, void *slot, int kk) {
+    return kk == KK_GEN && (h->tflags & TF_INDIRECT_KEY) ? *(void **)slot : slot;
+}
+AI void *elem_of(const gort_map *h, void *slot, int kk) {
+    return kk == KK_GEN && (h->tflags & TF_INDIRECT_ELEM) ? *(void **)slot : slot;
 }
 
 /* Copies a key into a slot: a constant-size move for the fast kinds. */
 AI void key_copy(const gort_map *h, void *dst, const void *src, int kk) {
     if (kk == KK_U64) memcpy(dst, src, 8);
+    else if (kk == KK_U32) memcpy(dst, src, 4);
     else if (kk == KK_STR) memcpy(dst, src, sizeof(gort_string));
     else memcpy(dst, src, h->keysize);
 }
 
-/* Copies len bytes, without a call for the common 8-byte element. */
+/* Puts a new key into an empty slot: a pointer key through the write barrier, an indirect key
+ * into a fresh object of its own (Go's newobject(t.key)). */
+AI void key_store_new(gort_map *h, void *slot, const void *key, int kk) {
+    if ((kk == KK_U64 || kk == KK_GEN) && (h->tflags & TF_KEY_PTR)) {
+        gort__store(slot, *(void *const *)key);
+    } else if (kk == KK_GEN && (h->tflags & TF_INDIRECT_KEY)) {
+        void *obj = gort__alloc(h->t->keysize, GORT_OBJ_DATA, 0);
+        memcpy(obj, key, h->t->keysize);
+        gort__store(slot, obj);
+    } else {
+        key_copy(h, slot, key, kk);
+    }
+}
+
+/* Go's needkeyupdate: an assign to a present key rewrites it with the key given (== may hold
+ * between different bytes: -0 and +0, two copies of a string). */
+AI void key_update(gort_map *h, void *slot, const void *key, int kk) {
+    if (kk == KK_U64 || kk == KK_U32) return;
+    if (kk == KK_STR) memcpy(slot, key, sizeof(gort_string));
+    else if (h->tflags & TF_KEY_UPDATE) memcpy(key_of(h, slot, kk), key, h->t->keysize);
+}
+
+/* Copies n bytes, without a call for the common 8-byte element. */
 static inline void copy_bytes(void *dst, const void *src, uint32_t len) {
     if (len == 8) memcpy(dst, src, 8);
     else memcpy(dst, src, len);
@@ -229,17 +291,18 @@ static inline void copy_bytes(void *dst, const void *src, uint32_t len) {
 static uint64_t key_hash_any(const gort_map *h, const void *key) {
     switch (h->kk) {
     case KK_U64: return key_hash(h, key, KK_U64);
+    case KK_U32: return key_hash(h, key, KK_U32);
     case KK_STR: return key_hash(h, key, KK_STR);
     default: return key_hash(h, key, KK_GEN);
     }
 }
 
-/* Whether a stored key equals itself (false only for NaN-like generic keys). */
+/* Whether a stored key equals itself (false only for NaN-like keys). */
 static bool key_reflexive_at(const gort_map *h, const void *k) {
-    return h->reflexive || h->t->equal(k, k);
+    return h->reflexive || h->equal(k, k);
 }
 
-/* Zeroes the pointer words of an element through the write barrier. */
+/* Zeroes the pointer words of an inline element through the write barrier. */
 static void elem_clear_ptrs(const gort_map *h, void *e) {
     for (uint64_t m = h->elem_ptrmask; m; m &= m - 1) {
         void **slot = (void **)e + __builtin_ctzll(m);
@@ -247,20 +310,68 @@ static void elem_clear_ptrs(const gort_map *h, void *e) {
     }
 }
 
-/* Zeroes an element (Go's memclrHasPointers / memclrNoHeapPointers). */
+/* Zeroes an inline element (Go's memclrHasPointers / memclrNoHeapPointers). */
 static inline void elem_clear(const gort_map *h, void *e) {
     if (h->elem_ptrmask) elem_clear_ptrs(h, e);
     if (h->elemsize == 8) memset(e, 0, 8);
     else memset(e, 0, h->elemsize);
 }
 
-/* Copies an element into a zeroed destination (Go's typedmemmove). */
+/* Copies an inline element into a zeroed destination (Go's typedmemmove). */
 static inline void elem_move(const gort_map *h, void *dst, const void *src) {
     for (uint64_t m = h->elem_ptrmask; m; m &= m - 1) {
         unsigned w = (unsigned)__builtin_ctzll(m);
         gort__store((void **)dst + w, ((void *const *)src)[w]);
     }
     copy_bytes(dst, src, h->elemsize);
+}
+
+/* Gives a new key's element slot its zero element: a fresh object when stored indirectly
+ * (scanned by elem_ptrmask when it has pointers); an inline slot is zero already. */
+AI void elem_new(gort_map *h, void *slot, int kk) {
+    if (kk != KK_GEN || !(h->tflags & TF_INDIRECT_ELEM)) return;
+    void *obj = h->elem_ptrmask ? gort__alloc(h->t->elemsize, GORT_OBJ_ELEM, h->elem_ptrmask)
+                                : gort__alloc(h->t->elemsize, GORT_OBJ_DATA, 0);
+    gort__store(slot, obj);
+}
+
+/* Empties the key and element slots of a deleted entry (Go's mapdelete): an indirect or
+ * pointer slot becomes NULL through the barrier, a string key and the element are zeroed. */
+AI void slot_clear(gort_map *h, void *kslot, void *eslot, int kk) {
+    if (kk == KK_STR) memset(kslot, 0, sizeof(gort_string));
+    else if ((kk == KK_U64 || kk == KK_GEN) && (h->tflags & (TF_KEY_PTR | TF_INDIRECT_KEY)))
+        gort__store(kslot, NULL);
+    else if (kk == KK_GEN && (h->tflags & TF_KEY_CLEAR))
+        memset(kslot, 0, h->keysize);
+    if (kk == KK_GEN && (h->tflags & TF_INDIRECT_ELEM)) gort__store(eslot, NULL);
+    else elem_clear(h, eslot);
+}
+
+/* Moves an entry's key and element slots into empty slots of the new array (evacuate): what
+ * holds pointers moves through the barrier. */
+AI void slot_move(gort_map *h, void *kdst, void *ksrc, void *edst, void *esrc, int kk) {
+    if ((kk == KK_U64 || kk == KK_GEN) && (h->tflags & (TF_KEY_PTR | TF_INDIRECT_KEY)))
+        gort__store(kdst, *(void **)ksrc);
+    else
+        key_copy(h, kdst, ksrc, kk);
+    if (kk == KK_GEN && (h->tflags & TF_INDIRECT_ELEM)) gort__store(edst, *(void **)esrc);
+    else elem_move(h, edst, esrc);
+}
+
+/* Sets every pointer the slots of bucket b hold to NULL through the barrier (before the
+ * bucket's memory is zeroed: an old bucket after evacuation, an array by mapclear). */
+static void bucket_clear_ptrs(gort_map *h, uint8_t *b) {
+    bool kptr = h->tflags & (TF_KEY_PTR | TF_INDIRECT_KEY);
+    for (unsigned i = 0; i < BUCKET_CNT; i++) {
+        void **k = (void **)(b + DATA_OFFSET + (size_t)i * h->keysize);
+        if (kptr && *k) gort__store(k, NULL);
+        void *e = b + h->elemoff + (size_t)i * h->elemsize;
+        if (h->tflags & TF_INDIRECT_ELEM) {
+            if (*(void **)e) gort__store(e, NULL);
+        } else {
+            elem_clear_ptrs(h, e);
+        }
+    }
 }
 
 /* ---- allocation -------------------------------------------------------------------------- */
@@ -435,41 +546,13 @@ static void reseed(gort_map *h) {
 
 /* ---- make -------------------------------------------------------------------------------- */
 
-/* Dies unless t describes a map type gort can build. */
-static void check_type(const gort_maptype *t) {
-    const char *bad = NULL;
-    if (!t) bad = "makemap: nil map type";
-    else if ((t->keykind == GORT_KEY_INT64 || t->keykind == GORT_KEY_UINT64) && t->keysize != 8)
-        bad = "makemap: 8-byte key kind with keysize != 8";
-    else if (t->keykind == GORT_KEY_STRING && t->keysize != sizeof(gort_string))
-        bad = "makemap: string key kind with keysize != sizeof(gort_string)";
-    else if (t->keykind == GORT_KEY_GENERIC && (!t->hash || !t->equal))
-        bad = "makemap: generic key type without hash or equal";
-    else if (t->keykind < GORT_KEY_INT64 || t->keykind > GORT_KEY_GENERIC)
-        bad = "makemap: unknown key kind";
-    else if (t->elemsize > MAP_MAX_ELEM)
-        bad = "makemap: element larger than 4096 bytes";
-    else if (t->elem_ptrmask && (t->elemsize % 8 != 0 ||
-                                 (t->elemsize / 8 < 64 && t->elem_ptrmask >> (t->elemsize / 8))))
-        bad = "makemap: elem_ptrmask outside the element or element not 8-byte sized";
-    if (bad) gort_fatal(bad);
-}
-
 /* makemap: a new map for about `hint` entries with Go's initial B (the smallest B for which
  * hint is not over the load factor; a negative or absurd hint counts as 0). Buckets are
  * allocated now when B > 0, lazily by the first insert otherwise. */
 gort_map *gort_makemap(const gort_maptype *t, int64_t hint) {
     gort__safepoint();
-    check_type(t);
     gort_map *h = gort__alloc(sizeof *h, GORT_OBJ_MAP, 0);
-    h->t = t;
-    h->kk = t->keykind == GORT_KEY_STRING ? KK_STR : t->keykind == GORT_KEY_GENERIC ? KK_GEN : KK_U64;
-    h->reflexive = h->kk != KK_GEN;
-    h->keysize = t->keysize;
-    h->elemsize = t->elemsize;
-    h->elemoff = DATA_OFFSET + BUCKET_CNT * t->keysize;
-    h->bucketsize = h->elemoff + BUCKET_CNT * t->elemsize + sizeof(void *);
-    h->elem_ptrmask = t->elem_ptrmask;
+    gort__map_layout(h, t);
     h->id = atomic_fetch_add(&next_map_id, 1);
     reseed(h);
 
@@ -504,7 +587,7 @@ AI uint8_t *search_chain(gort_map *h, uint8_t *b, const void *key, uint8_t top, 
             /* A tophash match is almost always the key: start loading its element (the
              * caller reads it next) in parallel with the key compare. */
             if (pf) __builtin_prefetch(elem_at(h, b, i, kk));
-            if (key_equal(h, key, key_at(h, b, i, kk), kk)) {
+            if (key_equal(h, key, key_of(h, key_at(h, b, i, kk), kk), kk)) {
                 *slot = i;
                 return b;
             }
@@ -542,14 +625,10 @@ AI uint8_t *search_chain_by_key(gort_map *h, uint8_t *b, uint64_t key, unsigned 
  * it is not evacuated. */
 AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
     uint8_t *b;
-    if (kk == KK_U64 && h->B == 0) {
+    if ((kk == KK_U64 || kk == KK_U32) && h->B == 0) {
         b = h->buckets; /* one bucket: no need to hash */
-        uint64_t k;
-        memcpy(&k, key, 8);
         for (unsigned i = 0; i < BUCKET_CNT; i++) {
-            uint64_t s;
-            memcpy(&s, key_at(h, b, i, kk), 8);
-            if (s == k && !is_empty(b[i])) {
+            if (key_equal(h, key, key_at(h, b, i, kk), kk) && !is_empty(b[i])) {
                 *slot = i;
                 return b;
             }
@@ -568,28 +647,37 @@ AI uint8_t *find(gort_map *h, const void *key, int kk, unsigned *slot) {
     return search_chain(h, b, key, top, kk, slot, true);
 }
 
-/* mapaccess1/2: the element of key or the shared zero element; *ok says which (ok may be
- * NULL). Never writes the map. */
-AI void *access_impl(gort_map *h, const void *key, int kk, bool *ok) {
+/* The paths (PATH_* bits) a fast path serves; the generic code serves the generic path. */
+#define ON(p) (1u << (p))
+/* Dies unless h's path is one of `paths` (a fast path called for a map of another type). */
+#define CHECK_PATH(h, paths)                                                               \
+    do {                                                                                   \
+        if (__builtin_expect(!(ON((h)->path) & (paths)), 0)) fatal_wrong_path();            \
+    } while (0)
+
+/* mapaccess1/2 on maps of path set `paths`: the element of key or a zero element; *ok says
+ * which (ok may be NULL). Never writes the map. */
+AI void *access_impl(gort_map *h, const void *key, int kk, bool *ok, unsigned paths) {
     gort__safepoint();
     if (!h) {
         GORT_PROBE(mapaccess, 0, 0, 0);
         if (ok) *ok = false;
-        return (void *)zero_elem;
+        return zero_for(NULL, kk);
     }
     CHECK_LIVE(h, mapaccess);
-    if (kk != KK_GEN && __builtin_expect(h->kk != kk, 0)) fatal_wrong_path();
-    void *e = (void *)zero_elem;
+    CHECK_PATH(h, paths);
+    void *e = NULL;
     bool found = false;
     if (h->count != 0) {
         if (__builtin_expect(h->flags & FLAG_HASH_WRITING, 0)) fatal_read_write();
         unsigned i;
         uint8_t *b = find(h, key, kk, &i);
         if (b) {
-            e = elem_at(h, b, i, kk);
+            e = elem_of(h, elem_at(h, b, i, kk), kk);
             found = true;
         }
     }
+    if (!found) e = zero_for(h, kk);
     GORT_PROBE(mapaccess, h->id, found, 0);
     if (ok) *ok = found;
     return e;
@@ -599,6 +687,7 @@ AI void *access_impl(gort_map *h, const void *key, int kk, bool *ok) {
 static uint8_t *find_any(gort_map *h, const void *key, unsigned *slot) {
     switch (h->kk) {
     case KK_U64: return find(h, key, KK_U64, slot);
+    case KK_U32: return find(h, key, KK_U32, slot);
     case KK_STR: return find(h, key, KK_STR, slot);
     default: return find(h, key, KK_GEN, slot);
     }
@@ -631,8 +720,7 @@ static void hash_grow(gort_map *h) {
 /* Zeroes an old bucket's keys, elements and overflow pointer after evacuation (Go does
  * this for bucket types with pointers, when no iterator may still read the old array). */
 static void clear_old_bucket(gort_map *h, uint8_t *b) {
-    if (h->elem_ptrmask)
-        for (unsigned i = 0; i < BUCKET_CNT; i++) elem_clear_ptrs(h, bucket_elem(h, b, i));
+    if (h->tflags & TF_SCAN) bucket_clear_ptrs(h, b);
     memset(b + DATA_OFFSET, 0, h->bucketsize - DATA_OFFSET);
 }
 
@@ -677,7 +765,7 @@ AI void evacuate_impl(gort_map *h, uint64_t oldbucket, int kk) {
                     continue;
                 }
                 if (top < MIN_TOP_HASH) gort_fatal("bad map state");
-                void *k = key_at(h, b, i, kk);
+                void *ks = key_at(h, b, i, kk), *k = key_of(h, ks, kk);
                 unsigned useY = 0;
                 if (grow) {
                     uint64_t hash = key_hash(h, k, kk);
@@ -696,13 +784,13 @@ AI void evacuate_impl(gort_map *h, uint64_t oldbucket, int kk) {
                     dst->i = 0;
                 }
                 dst->b[dst->i] = top;
-                key_copy(h, key_at(h, dst->b, dst->i, kk), k, kk);
-                elem_move(h, elem_at(h, dst->b, dst->i, kk), elem_at(h, b, i, kk));
+                slot_move(h, key_at(h, dst->b, dst->i, kk), ks, elem_at(h, dst->b, dst->i, kk),
+                          elem_at(h, b, i, kk), kk);
                 dst->i++;
                 moved++;
             }
         }
-        if (!(h->flags & FLAG_OLD_ITERATOR) && (h->elem_ptrmask || h->kk == KK_STR))
+        if (!(h->flags & FLAG_OLD_ITERATOR) && (h->tflags & (TF_SCAN | TF_KEY_CLEAR)))
             clear_old_bucket(h, bucket_at(h, h->oldbuckets, oldbucket));
         GORT_PROBE(evacuate, h->id, oldbucket, moved);
     }
@@ -713,6 +801,7 @@ AI void evacuate_impl(gort_map *h, uint64_t oldbucket, int kk) {
 static __attribute__((noinline)) void evacuate(gort_map *h, uint64_t oldbucket) {
     switch (h->kk) {
     case KK_U64: evacuate_impl(h, oldbucket, KK_U64); break;
+    case KK_U32: evacuate_impl(h, oldbucket, KK_U32); break;
     case KK_STR: evacuate_impl(h, oldbucket, KK_STR); break;
     default: evacuate_impl(h, oldbucket, KK_GEN); break;
     }
@@ -739,13 +828,14 @@ __attribute__((noinline)) static void first_bucket(gort_map *h) {
     h->buckets = make_bucket_array(h, 0, NULL, &none);
 }
 
-/* mapassign: the element slot of key, inserting key with a zero element when absent (which
- * may start a growth). String and generic keys are rewritten on update (Go's needkeyupdate). */
-AI void *assign_impl(gort_map *h, const void *key, int kk) {
+/* mapassign on maps of path set `paths`: the element of key, inserting key with a zero
+ * element when absent (which may start a growth). Keys of types with Go's needkeyupdate are
+ * rewritten on update. */
+AI void *assign_impl(gort_map *h, const void *key, int kk, unsigned paths) {
     gort__safepoint();
     if (!h) assign_nil();
     CHECK_LIVE(h, mapassign);
-    if (kk != KK_GEN && __builtin_expect(h->kk != kk, 0)) fatal_wrong_path();
+    CHECK_PATH(h, paths);
     if (__builtin_expect(h->flags & FLAG_HASH_WRITING, 0)) fatal_writes();
     uint64_t hash = key_hash(h, key, kk);
     h->flags ^= FLAG_HASH_WRITING;
@@ -766,8 +856,8 @@ again:
         for (uint64_t m = bytes_equal(w, top); m; m &= m - 1) {
             unsigned i = first_byte(m);
             void *k = key_at(h, b, i, kk);
-            if (!key_equal(h, key, k, kk)) continue;
-            if (kk != KK_U64) key_copy(h, k, key, kk); /* Go's needkeyupdate */
+            if (!key_equal(h, key, key_of(h, k, kk), kk)) continue;
+            key_update(h, k, key, kk);
             insb = b;
             insi = i;
             inserted = false;
@@ -796,14 +886,15 @@ not_found:
         insb = new_overflow(h, b);
         insi = 0;
     }
-    key_copy(h, key_at(h, insb, insi, kk), key, kk);
+    key_store_new(h, key_at(h, insb, insi, kk), key, kk);
+    elem_new(h, elem_at(h, insb, insi, kk), kk);
     insb[insi] = top;
     h->count++;
     inserted = true;
 done:
     write_end(h);
     GORT_PROBE(mapassign, h->id, inserted, h->count);
-    return elem_at(h, insb, insi, kk);
+    return elem_of(h, elem_at(h, insb, insi, kk), kk);
 }
 
 /* From this B up (65536 buckets, 9 MiB for map[int64]int64: beyond the L2 caches), fast64
@@ -844,15 +935,16 @@ static inline void mark_deleted(gort_map *h, uint8_t *head, uint8_t *b, unsigned
     propagate_empty_rest(h, head, b, i);
 }
 
-/* mapdelete: removes key if present. A no-op on the nil or an empty map (no growth work). */
-AI void delete_impl(gort_map *h, const void *key, int kk) {
+/* mapdelete on maps of path set `paths`: removes key if present. A no-op on the nil or an
+ * empty map (no growth work). */
+AI void delete_impl(gort_map *h, const void *key, int kk, unsigned paths) {
     gort__safepoint();
     if (!h) {
         GORT_PROBE(mapdelete, 0, 0, 0);
         return;
     }
     CHECK_LIVE(h, mapdelete);
-    if (kk != KK_GEN && __builtin_expect(h->kk != kk, 0)) fatal_wrong_path();
+    CHECK_PATH(h, paths);
     if (h->count == 0) {
         GORT_PROBE(mapdelete, h->id, 0, 0);
         return;
@@ -874,8 +966,7 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
         b = search_chain(h, head, key, top, kk, &i, false);
     }
     if (b) {
-        if (kk == KK_STR) memset(key_at(h, b, i, kk), 0, sizeof(gort_string));
-        elem_clear(h, elem_at(h, b, i, kk));
+        slot_clear(h, key_at(h, b, i, kk), elem_at(h, b, i, kk), kk);
         mark_deleted(h, head, b, i);
         h->count--;
         if (h->count == 0) reseed(h); /* Go issue 25237: a fresh seed for an empty map */
@@ -885,46 +976,129 @@ AI void delete_impl(gort_map *h, const void *key, int kk) {
     GORT_PROBE(mapdelete, h->id, found, h->count);
 }
 
-/* ---- public entry points: generic and fast paths ---------------------------------------- */
+/* ---- public entry points: the paths ---------------------------------------------------- */
 
-/* The generic entry points pick the specialised code by the map's key kind. */
-#define DISPATCH(h, call_u64, call_str, call_gen)                                          \
-    switch ((h) && (h)->magic == MAP_MAGIC_LIVE ? (h)->kk : KK_GEN) {                       \
-    case KK_U64: call_u64; break;                                                          \
-    case KK_STR: call_str; break;                                                          \
-    default: call_gen; break;                                                              \
-    }
+/* Each path is a function of its own (never inlined into the entry points that pick it), so
+ * the probe it fires names it in a trace's stacks. */
+#define PATH_FN __attribute__((noinline))
 
-/* Generic entry points (gort.h): any key type, dispatched to its specialised code. */
+/* The fast paths for 4-byte keys (Go's map_fast32.go). */
+PATH_FN void *gort_mapaccess1_fast32(gort_map *h, uint32_t key) {
+    return access_impl(h, &key, KK_U32, NULL, ON(PATH_FAST32));
+}
+PATH_FN void *gort_mapaccess2_fast32(gort_map *h, uint32_t key, bool *ok) {
+    return access_impl(h, &key, KK_U32, ok, ON(PATH_FAST32));
+}
+PATH_FN void *gort_mapassign_fast32(gort_map *h, uint32_t key) {
+    return assign_impl(h, &key, KK_U32, ON(PATH_FAST32));
+}
+PATH_FN void gort_mapdelete_fast32(gort_map *h, uint32_t key) {
+    delete_impl(h, &key, KK_U32, ON(PATH_FAST32));
+}
+
+/* The fast paths for 8-byte keys (map_fast64.go): integer keys, and pointer keys, whose
+ * assignment is mapassign_fast64ptr. */
+PATH_FN void *gort_mapaccess1_fast64(gort_map *h, uint64_t key) {
+    return access_impl(h, &key, KK_U64, NULL, ON(PATH_FAST64) | ON(PATH_FAST64PTR));
+}
+PATH_FN void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok) {
+    return access_impl(h, &key, KK_U64, ok, ON(PATH_FAST64) | ON(PATH_FAST64PTR));
+}
+PATH_FN void *gort_mapassign_fast64(gort_map *h, uint64_t key) {
+    return assign_impl(h, &key, KK_U64, ON(PATH_FAST64));
+}
+PATH_FN void *gort_mapassign_fast64ptr(gort_map *h, void *key) {
+    return assign_impl(h, &key, KK_U64, ON(PATH_FAST64PTR));
+}
+PATH_FN void gort_mapdelete_fast64(gort_map *h, uint64_t key) {
+    delete_impl(h, &key, KK_U64, ON(PATH_FAST64) | ON(PATH_FAST64PTR));
+}
+
+/* The fast paths for string keys (map_faststr.go). */
+PATH_FN void *gort_mapaccess1_faststr(gort_map *h, gort_string key) {
+    return access_impl(h, &key, KK_STR, NULL, ON(PATH_FASTSTR));
+}
+PATH_FN void *gort_mapaccess2_faststr(gort_map *h, gort_string key, bool *ok) {
+    return access_impl(h, &key, KK_STR, ok, ON(PATH_FASTSTR));
+}
+PATH_FN void *gort_mapassign_faststr(gort_map *h, gort_string key) {
+    return assign_impl(h, &key, KK_STR, ON(PATH_FASTSTR));
+}
+PATH_FN void gort_mapdelete_faststr(gort_map *h, gort_string key) {
+    delete_impl(h, &key, KK_STR, ON(PATH_FASTSTR));
+}
+
+/* Go's mapaccess1_fat / mapaccess2_fat: generic lookups whose missing key reads a zero
+ * element over 1024 bytes. */
+PATH_FN void *gort_mapaccess1_fat(gort_map *h, const void *key) {
+    return access_impl(h, key, KK_GEN, NULL, ON(PATH_GENERIC));
+}
+PATH_FN void *gort_mapaccess2_fat(gort_map *h, const void *key, bool *ok) {
+    return access_impl(h, key, KK_GEN, ok, ON(PATH_GENERIC));
+}
+
+/* The key at p as the fast paths take it. */
+static inline uint32_t key32(const void *p) { return (uint32_t)rd4(p); }
+static inline uint64_t key64(const void *p) { return rd8(p); }
+static inline gort_string keystr(const void *p) {
+    gort_string s;
+    memcpy(&s, p, sizeof s);
+    return s;
+}
+/* Whether h is a live map whose type takes a path other than the generic one. */
+static inline bool on_fast_path(const gort_map *h) {
+    return h && h->magic == MAP_MAGIC_LIVE && h->path != PATH_GENERIC;
+}
+/* Whether h is a live map on the generic path with an element over 1024 bytes. */
+static inline bool is_fat(const gort_map *h) {
+    return h && h->magic == MAP_MAGIC_LIVE && (h->tflags & TF_FAT);
+}
+
+/* The compiled map operations: each runs the path of the map's type (see gort.h), or, for
+ * the generic path (and the nil map), is Go's generic runtime function itself. */
 void *gort_mapaccess1(gort_map *h, const void *key) {
-    DISPATCH(h, return access_impl(h, key, KK_U64, NULL), return access_impl(h, key, KK_STR, NULL),
-             return access_impl(h, key, KK_GEN, NULL));
-    return NULL;
+    if (on_fast_path(h)) {
+        switch (h->path) {
+        case PATH_FAST32: return gort_mapaccess1_fast32(h, key32(key));
+        case PATH_FASTSTR: return gort_mapaccess1_faststr(h, keystr(key));
+        default: return gort_mapaccess1_fast64(h, key64(key));
+        }
+    }
+    if (is_fat(h)) return gort_mapaccess1_fat(h, key);
+    return access_impl(h, key, KK_GEN, NULL, ON(PATH_GENERIC));
 }
 void *gort_mapaccess2(gort_map *h, const void *key, bool *ok) {
-    DISPATCH(h, return access_impl(h, key, KK_U64, ok), return access_impl(h, key, KK_STR, ok),
-             return access_impl(h, key, KK_GEN, ok));
-    return NULL;
+    if (on_fast_path(h)) {
+        switch (h->path) {
+        case PATH_FAST32: return gort_mapaccess2_fast32(h, key32(key), ok);
+        case PATH_FASTSTR: return gort_mapaccess2_faststr(h, keystr(key), ok);
+        default: return gort_mapaccess2_fast64(h, key64(key), ok);
+        }
+    }
+    if (is_fat(h)) return gort_mapaccess2_fat(h, key, ok);
+    return access_impl(h, key, KK_GEN, ok, ON(PATH_GENERIC));
 }
 void *gort_mapassign(gort_map *h, const void *key) {
-    DISPATCH(h, return assign_impl(h, key, KK_U64), return assign_impl(h, key, KK_STR),
-             return assign_impl(h, key, KK_GEN));
-    return NULL;
+    if (on_fast_path(h)) {
+        switch (h->path) {
+        case PATH_FAST32: return gort_mapassign_fast32(h, key32(key));
+        case PATH_FASTSTR: return gort_mapassign_faststr(h, keystr(key));
+        case PATH_FAST64PTR: return gort_mapassign_fast64ptr(h, *(void *const *)key);
+        default: return gort_mapassign_fast64(h, key64(key));
+        }
+    }
+    return assign_impl(h, key, KK_GEN, ON(PATH_GENERIC));
 }
 void gort_mapdelete(gort_map *h, const void *key) {
-    DISPATCH(h, delete_impl(h, key, KK_U64), delete_impl(h, key, KK_STR),
-             delete_impl(h, key, KK_GEN));
+    if (on_fast_path(h)) {
+        switch (h->path) {
+        case PATH_FAST32: gort_mapdelete_fast32(h, key32(key)); return;
+        case PATH_FASTSTR: gort_mapdelete_faststr(h, keystr(key)); return;
+        default: gort_mapdelete_fast64(h, key64(key)); return;
+        }
+    }
+    delete_impl(h, key, KK_GEN, ON(PATH_GENERIC));
 }
-
-/* The fast paths for 8-byte integer and string keys (mapaccess1_fast64 ... _faststr). */
-void *gort_mapaccess1_fast64(gort_map *h, uint64_t key) { return access_impl(h, &key, KK_U64, NULL); }
-void *gort_mapaccess2_fast64(gort_map *h, uint64_t key, bool *ok) { return access_impl(h, &key, KK_U64, ok); }
-void *gort_mapassign_fast64(gort_map *h, uint64_t key) { return assign_impl(h, &key, KK_U64); }
-void gort_mapdelete_fast64(gort_map *h, uint64_t key) { delete_impl(h, &key, KK_U64); }
-void *gort_mapaccess1_faststr(gort_map *h, gort_string key) { return access_impl(h, &key, KK_STR, NULL); }
-void *gort_mapaccess2_faststr(gort_map *h, gort_string key, bool *ok) { return access_impl(h, &key, KK_STR, ok); }
-void *gort_mapassign_faststr(gort_map *h, gort_string key) { return assign_impl(h, &key, KK_STR); }
-void gort_mapdelete_faststr(gort_map *h, gort_string key) { delete_impl(h, &key, KK_STR); }
 
 /* ---- len, clear -------------------------------------------------------------------------- */
 
@@ -968,14 +1142,27 @@ void gort_mapclear(gort_map *h) {
         h->count = 0;
         reseed(h);
         h->next_overflow = NULL;
-        if (h->elem_ptrmask)
+        if (h->tflags & TF_SCAN)
             for (uint64_t j = 0; j < array_hdr_of(h->buckets)->nalloc; j++)
-                for (unsigned i = 0; i < BUCKET_CNT; i++)
-                    elem_clear_ptrs(h, bucket_elem(h, bucket_at(h, h->buckets, j), i));
+                bucket_clear_ptrs(h, bucket_at(h, h->buckets, j));
         make_bucket_array(h, h->B, h->buckets, &h->next_overflow);
         write_end(h);
     }
     GORT_PROBE(mapclear, h->id, before, 0);
+}
+
+/* `for k := range m { delete(m, k) }` as Go 1.19 compiles it (walk.isMapClear): mapclear for
+ * a type whose keys equal themselves, else the loop. The loop deletes each key the iteration
+ * produces through the type's path; a NaN key is produced but no delete finds it, so it stays
+ * (and with it the overflow buckets and noverflow, which deletes never reset). */
+void gort_maprange_delete(const gort_maptype *t, gort_map *h) {
+    if (h && h->magic == MAP_MAGIC_LIVE && h->t != t) gort_fatal("maprange_delete: map of another type");
+    if (gort__maptype_reflexive(t)) {
+        gort_mapclear(h);
+        return;
+    }
+    gort_mapiter it;
+    for (gort_mapiterinit(h, &it); it.key; gort_mapiternext(&it)) gort_mapdelete(h, it.key);
 }
 
 /* ---- iteration --------------------------------------------------------------------------- */
@@ -1117,20 +1304,36 @@ void gort_map_stats(gort_map *h, gort_mapstats *out) {
 /* The map's id in traces; 0 for the nil map. */
 uint64_t gort_map_id(gort_map *h) { return h ? h->id : 0; }
 
-/* Marks the pointer words of the 8 elements of bucket b. */
-static void scan_elems(gort_map *h, uint8_t *b) {
+/* Loads a pointer slot the mutator may be writing. */
+static inline void *load_ptr(void *slot) {
+    return __atomic_load_n((void **)slot, __ATOMIC_RELAXED);
+}
+
+/* Marks what the 8 slots of bucket b point to: pointer keys, key and element objects of an
+ * indirect type, pointer words of inline elements (elem_ptrmask). */
+static void scan_bucket(gort_map *h, uint8_t *b) {
+    bool kptr = h->tflags & (TF_KEY_PTR | TF_INDIRECT_KEY);
     for (unsigned i = 0; i < BUCKET_CNT; i++) {
-        void **e = bucket_elem(h, b, i);
+        if (kptr) {
+            void *k = load_ptr(b + DATA_OFFSET + (size_t)i * h->keysize);
+            if (k) gort__mark(k);
+        }
+        void **e = (void **)(b + h->elemoff + (size_t)i * h->elemsize);
+        if (h->tflags & TF_INDIRECT_ELEM) {
+            void *p = load_ptr(e);
+            if (p) gort__mark(p); /* an element with pointers is scanned by its mask */
+            continue;
+        }
         for (uint64_t m = h->elem_ptrmask; m; m &= m - 1) {
-            void *p = __atomic_load_n(&e[__builtin_ctzll(m)], __ATOMIC_RELAXED);
+            void *p = load_ptr(&e[__builtin_ctzll(m)]);
             if (p) gort__mark(p);
         }
     }
 }
 
 /* Marks a bucket array (its allocation starts at its prefix), its separately allocated
- * overflow buckets, and, for elements with pointers, what they point to. A pointer-free map
- * costs O(1 + overflow buckets), as in Go: only elements need the chains walked. Safe while
+ * overflow buckets, and, for slots with pointers, what they point to. A pointer-free map
+ * costs O(1 + overflow buckets), as in Go: only slots with pointers need the chains walked. Safe while
  * a goroutine grows or clears the map: the array's prefix is its own, nothing the marker
  * reads is freed before the sweep, links and list entries are published after what they
  * point to is ready, and what a concurrent write moves goes through the barrier or is newly
@@ -1144,12 +1347,12 @@ static void scan_array(gort_map *h, uint8_t *arr) {
         uint64_t n = __atomic_load_n(&l->n, __ATOMIC_ACQUIRE);
         for (uint64_t i = 0; i < n; i++) gort__mark(l->b[i]);
     }
-    if (!h->elem_ptrmask) return;
+    if (!(h->tflags & TF_SCAN)) return;
     for (uint64_t j = 0; j < ah->nmain; j++) {
         uint8_t *b = bucket_at(h, arr, j);
         uint64_t hops = 0;
         while (b) {
-            scan_elems(h, b);
+            scan_bucket(h, b);
             b = __atomic_load_n(bucket_overflow_slot(h, b), __ATOMIC_ACQUIRE);
             /* A link read while mapclear rewrites the array may lead back to bucket 0;
              * bound the walk so that a scan racing with it always ends. */
@@ -1172,7 +1375,7 @@ void gort__map_scan(gort_map *h) {
             scan_array(h, k->mem);
         } else {
             gort__mark(k->mem);
-            if (h->elem_ptrmask) scan_elems(h, k->mem);
+            if (h->tflags & TF_SCAN) scan_bucket(h, k->mem);
         }
     }
 }

@@ -32,15 +32,38 @@ enum {
     FLAG_SAME_SIZE_GROW = 8 /* the current growth keeps B */
 };
 
-/* Which specialised code a map's key type runs (the fast64 / faststr / generic split). */
-enum { KK_U64 = 1, KK_STR = 2, KK_GEN = 3 };
+/* Which specialised code a map runs (map.c instantiates each operation once per value):
+ * 8-byte keys, strings, generic (the type's hash and equal, any layout), 4-byte keys. */
+enum { KK_U64 = 1, KK_STR = 2, KK_GEN = 3, KK_U32 = 4 };
+
+/* The functions Go's compiler calls for a map type's operations (maptypes.c: walk.mapfast). */
+enum {
+    PATH_GENERIC = 0, /* mapaccess1, mapassign, mapdelete (and _fat lookups above 1024 bytes) */
+    PATH_FAST32,      /* mapaccess1_fast32, mapassign_fast32, mapdelete_fast32 */
+    PATH_FAST64,      /* mapaccess1_fast64, mapassign_fast64, mapdelete_fast64 */
+    PATH_FAST64PTR,   /* mapaccess1_fast64, mapassign_fast64ptr, mapdelete_fast64 */
+    PATH_FASTSTR      /* mapaccess1_faststr, mapassign_faststr, mapdelete_faststr */
+};
+
+/* What a map's type implies for its slots (gort_map.tflags). */
+enum {
+    TF_INDIRECT_KEY = 1,   /* key slots hold pointers to key objects (keys over 128 bytes) */
+    TF_INDIRECT_ELEM = 2,  /* element slots hold pointers to element objects (over 128 bytes) */
+    TF_FAT = 4,            /* element over 1024 bytes: lookups are mapaccess1_fat / 2_fat */
+    TF_KEY_PTR = 8,        /* keys are heap pointers: written with the barrier, scanned */
+    TF_KEY_UPDATE = 16,    /* Go's needkeyupdate: an assign rewrites an equal key */
+    TF_KEY_CLEAR = 32,     /* a deleted key is zeroed (it holds a pointer: strings) */
+    TF_SCAN = 64           /* slots hold pointers the collector follows (walk every chain) */
+};
 
 #define MAP_MAGIC_LIVE 0x6d617021u /* "map!" */
 #define MAP_MAGIC_DEAD 0xdeadbeefu
 
-/* The largest element size (bytes): mapaccess1 on any map, including the nil map whose type
- * is unknown, returns a pointer into a shared zero block of this size (Go's zeroVal). */
-#define MAP_MAX_ELEM 4096
+/* Keys and elements larger than this are stored indirectly (Go's maxKeySize, maxElemSize). */
+#define MAP_MAX_INLINE 128
+/* Go's zeroValSize: a missing key's element up to this size is read from a static zero block;
+ * larger ones (the _fat lookups) from a read-only zero mapping as large as any element. */
+#define MAP_ZERO_SMALL 1024
 
 /* The separately allocated overflow buckets of one bucket array (Go's extra.overflow): a
  * collector object that grows by doubling. Entries [0, n) are published: n is stored with
@@ -80,15 +103,16 @@ struct gort_map {
     uint16_t noverflow;     /* approximate number of overflow buckets (exact while B < 16) */
     uint32_t hash0;         /* the per-map random seed, as Go */
     uint32_t magic;         /* MAP_MAGIC_LIVE; MAP_MAGIC_DEAD once killed */
-    uint8_t kk;             /* KK_*: which specialised paths the key type uses */
-    uint8_t reflexive;      /* key type has equal(k, k) for every k (all but GENERIC) */
-    uint16_t unused;
-    uint32_t bucketsize;    /* 8 tophash + 8 keys + 8 elems + overflow pointer */
+    uint8_t kk;             /* KK_*: which specialised code the map's path runs */
+    uint8_t reflexive;      /* equal(k, k) for every key (all kinds but GENERIC and floats) */
+    uint8_t path;           /* PATH_*: the functions Go's compiler calls for this type */
+    uint8_t tflags;         /* TF_*: indirection, pointers and == of the type's slots */
+    uint32_t bucketsize;    /* 8 tophash + 8 key slots + 8 elem slots + overflow pointer */
     uint32_t elemoff;       /* offset of slot 0's element in a bucket */
     uint8_t *buckets;       /* 2^B buckets (+ preallocated overflow), NULL until first insert */
     uint8_t *oldbuckets;    /* the previous array while growing, else NULL */
     uint64_t seed;          /* 64-bit hash seed derived from hash0 */
-    uint32_t keysize;
+    uint32_t keysize;       /* slot sizes: 8 (a pointer) for an indirect key or element */
     uint32_t elemsize;
     /* ---- 64 bytes ---- */
     uint64_t nevacuate;     /* old buckets below this index are all evacuated */
@@ -98,7 +122,14 @@ struct gort_map {
     uint64_t id;            /* trace id, 1, 2, ... */
     map_keep *keep;         /* arrays and buckets kept for iterators */
     uint32_t live_iters;    /* iterators started and not yet run to their end */
+    gort_hashfn hash;       /* the key's hash and ==, for the generic path (maptypes.c) */
+    gort_equalfn equal;
 };
+
+/* Sets up h for maps of type t (checked first: a fatal error names what is wrong). */
+void gort__map_layout(gort_map *h, const gort_maptype *t);
+/* Whether every key of type t equals itself (Go's reflexivekey; maptypes.c). */
+bool gort__maptype_reflexive(const gort_maptype *t);
 
 /* Hashing (map_hash.c; the 8-byte hash is inline for the fast64 paths). */
 #define P0 0xa0761d6478bd642full
@@ -170,11 +201,15 @@ static inline uint8_t **bucket_overflow_slot(const gort_map *h, uint8_t *b) {
 static inline uint8_t *bucket_overflow(const gort_map *h, uint8_t *b) {
     return *bucket_overflow_slot(h, b);
 }
+/* Slot i's key and element in bucket b: the key or element itself, read through the slot's
+ * pointer when the type stores it indirectly. */
 static inline void *bucket_key(const gort_map *h, uint8_t *b, unsigned i) {
-    return b + DATA_OFFSET + (size_t)i * h->keysize;
+    uint8_t *k = b + DATA_OFFSET + (size_t)i * h->keysize;
+    return (h->tflags & TF_INDIRECT_KEY) ? *(void **)k : k;
 }
 static inline void *bucket_elem(const gort_map *h, uint8_t *b, unsigned i) {
-    return b + h->elemoff + (size_t)i * h->elemsize;
+    uint8_t *e = b + h->elemoff + (size_t)i * h->elemsize;
+    return (h->tflags & TF_INDIRECT_ELEM) ? *(void **)e : e;
 }
 
 #endif /* GORT_MAP_INTERNAL_H */

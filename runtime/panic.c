@@ -11,8 +11,10 @@
  *   - otherwise it is run for this panic. If the call recovered the panic, the panic ends:
  *     the frames deeper than the frame that registered the record are popped (their stack
  *     maps die now: their deferred calls have all run), and a longjmp resumes that frame at
- *     its GORT_FUNC setjmp, which returns from the function; the cleanup then runs the rest of
- *     its deferred calls (deferreturn) as Go's recovery does through deferreturn.
+ *     the recovery point its first defer statement set, from which the function returns; its
+ *     cleanup runs the rest of its deferred calls (deferreturn) as Go's recovery does.
+ * Before the first record, every open-coded defer of the goroutine's frames (gort.h) becomes
+ * a record in its place.
  * When no record is left, the panic is fatal: "panic: <value>" for the chain of panics still
  * in progress (older first, " [recovered]" and nesting as Go's printpanics), the goroutine's
  * frames, exit status 2, without running anything else.
@@ -162,26 +164,58 @@ __attribute__((noreturn)) static void jump_out(jmp_buf jb) {
     longjmp(jb, 1);
 }
 
-/* The same, to a frame's GORT_FUNC recovery point (__builtin_setjmp's buffer). */
+/* The same, to a frame's recovery point (gort.h GORT__RECOVERY_POINT): __builtin_setjmp's
+ * buffer, or GORT__CAPTURE's registers (rbx, rbp, r12-r15, rsp) and label, restored here. */
 __attribute__((noreturn, noinline)) static void jump_to_frame(gort_frame *target) {
 #ifdef __SANITIZE_ADDRESS__
     __asan_handle_no_return();
 #endif
-    __builtin_longjmp(target->recover_jb, 1);
+    if (target->word & GORT__FRAME_JB_BUILTIN) __builtin_longjmp(target->recover_jb, 1);
+    __asm__ volatile("mov 0(%0), %%rbx\n\t"
+                     "mov 16(%0), %%r12\n\t"
+                     "mov 24(%0), %%r13\n\t"
+                     "mov 32(%0), %%r14\n\t"
+                     "mov 40(%0), %%r15\n\t"
+                     "mov 56(%0), %%rax\n\t"
+                     "mov 8(%0), %%rbp\n\t"
+                     "mov 48(%0), %%rsp\n\t"
+                     "jmp *%%rax"
+                     : : "D"(target->recover_jb) : "memory");
+    __builtin_unreachable();
 }
 
-/* Resumes frame `target` after a recovered panic: pops the frames below it, restores the
- * deferred-call context it runs in and jumps to its setjmp, which returns from it. */
+/* Whether frame f is target or one of its callers' frames (NULL: before any frame). */
+static bool frame_at_or_above(const gort_frame *f, const gort_frame *target) {
+    if (!f) return true;
+    for (const gort_frame *x = target; x; x = x->parent)
+        if (x == f) return true;
+    return false;
+}
+
+/* The deferred call the function of frame `target` runs inside of: the innermost running call
+ * that began before target was entered (the goroutine's innermost frame when it began was one
+ * of target's callers', or none). A call begun since (by target's leave or deeper) is not. */
+static gort_dcall *dcall_around(gort_g *g, const gort_frame *target) {
+    for (gort_dcall *c = g->dcall; c; c = c->outer)
+        if (c->base != target && frame_at_or_above(c->base, target->parent)) return c;
+    return NULL;
+}
+
+/* Resumes after a recovered panic as Go does: the function of frame `target`, which deferred
+ * the recovering call, returns normally. The frames below it are popped, the deferred-call
+ * context it runs in is restored, and a longjmp reaches its recovery point (set by its first
+ * defer statement), from which it returns; its cleanup runs the rest of its deferred calls. */
 __attribute__((noreturn)) static void recovery(gort_g *g, gort_frame *target) {
-    gort__frames_pop_below(g, target->depth);
-    g->dcall = target->saved_dcall;
-    g->running_defer = target->saved_running_defer;
+    gort__frames_pop_to(g, target);
+    gort_dcall *c = dcall_around(g, target);
+    g->dcall = c;
+    g->running_defer = c ? c->id : 0;
     jump_to_frame(target);
 }
 
 /* A recovered panic interrupted Goexit's deferred call: go back to Goexit's loop. */
 __attribute__((noreturn)) static void resume_goexit(gort_g *g, gort_panicrec *gx) {
-    gort__frames_pop_below(g, gx->goexit_top ? gx->goexit_top->depth : 0);
+    gort__frames_pop_to(g, gx->goexit_top);
     g->dcall = gx->goexit_dcall;
     g->running_defer = gx->goexit_running;
     jump_out(gx->goexit_jb);
@@ -201,6 +235,7 @@ __attribute__((noreturn)) static void gopanic(const char *msg, bool runtime_erro
     g->panic = &p;
     g->npanics++;
     GORT_PROBE(panic, 0, g->npanics, 0);
+    gort__odefers_materialize(g);
     for (;;) {
         gort_defer *d = g->defers;
         if (!d) break;
@@ -260,6 +295,7 @@ void gort_goexit(void) {
     g->panic = &p;
     setjmp(p.goexit_jb); /* a recovered panic comes back here: go on with the loop */
     g = gort__curg;
+    gort__odefers_materialize(g);
     for (gort_defer *d; (d = g->defers) != NULL;) {
         if (d->started) {
             drop_started(g, d);
@@ -267,7 +303,7 @@ void gort_goexit(void) {
         }
         gort__defer_run(g, d, &p, GORT_HOW_GOEXIT);
     }
-    gort__frames_pop_below(g, 0);
+    gort__frames_pop_to(g, NULL);
     g->panic = NULL;
     g->dcall = NULL;
     g->running_defer = 0;

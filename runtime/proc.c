@@ -118,6 +118,7 @@ static void allg_remove(gort_g *g) {
             break;
         }
     }
+    gort__gc_g_exit(g);
     atomic_store(&g->status, GORT_G_DEAD);
     pthread_cond_broadcast(&allg_changed);
     pthread_mutex_unlock(&gort__sched_lock);

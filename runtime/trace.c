@@ -28,17 +28,28 @@
  * invisible because head was not yet advanced past it: "committed" means exactly "head
  * published", and the trace holds every committed event and nothing else.
  *
- * Full rings. By default the producer waits (spins, yields, then sleeps 50 us at a time)
- * until the recorder frees space: nothing is lost. With --drop it never waits: it counts the
+ * Full rings. By default the producer waits (wakes the recorder's drain through the header's
+ * futex word, yields, then sleeps on the ring's tail as a futex word, which the recorder wakes
+ * when it frees a full ring) until the recorder frees space: nothing is
+ * lost, and the wait itself is recorded: a recorder_stall record (from, to) follows the record
+ * that waited, so the trace shows where the recorder, not the program, took the time. With --drop it never waits: it counts the
  * event in the ring's lost_total and in a pending run (count, first and last time), and the
  * next event that fits is preceded by a `lost` record describing the run; the recorder reads
  * any run still pending from the ring's control block at the end. Events lost = exactly the
  * sum of those counts, so recorded + lost = emitted.
  *
+ * The recorder's death. A thread that must wait checks the recorder's life pipe (the header's
+ * life_fd: the recorder alone holds its write end, so it reads as closed once the recorder is
+ * gone, however the program was started); when it is closed, the program is orphaned: tracing stops writing records (nothing would read
+ * them), no thread ever waits again, and every later event is counted lost in its ring's
+ * counters, which `gort record --recover` reads from the region (a file in /dev/shm) together
+ * with the records committed but never drained. The program itself runs on.
+ *
  * Time. One clock for every thread: the TSC scaled to ns with the recorder's calibration
  * against CLOCK_MONOTONIC (header tsc0/tsc_mult/tsc_shift) when the TSC is invariant, else
- * clock_gettime(CLOCK_MONOTONIC) minus the start. Each thread clamps its own sequence so that
- * its timestamps never decrease.
+ * clock_gettime(CLOCK_MONOTONIC) minus the start. Time zero is the program's exec: the
+ * recorder calibrates before it starts the program and sets tsc0/mono0 in the child just
+ * before execve. Each thread clamps its own sequence so that its timestamps never decrease.
  *
  * The fast path. When the ring has room for the largest record without wrapping (the usual
  * case), the probe writes the 8 words in place and unw_backtrace writes the stack straight
@@ -74,6 +85,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -94,7 +108,9 @@ int gort__trace_on;
 static gort_rec_header *shm;
 static uint64_t clk_tsc0, clk_mult, clk_mono0;
 static uint32_t clk_shift, clk_kind, stack_depth, ring_words;
-static bool drop_mode;
+static _Atomic bool drop_mode;
+static _Atomic bool orphaned;   /* the recorder died: count every event lost, never wait (orphan()) */
+static int life_fd = -1;        /* the recorder's life pipe (header life_fd), or -1 */
 static uint32_t profile_hz;
 static pthread_key_t exit_key;
 
@@ -258,21 +274,59 @@ static inline bool has_room(tstate *t, uint64_t need) {
     return t->head + need - t->tail_seen <= ring_words;
 }
 
-/* Waits until `need` words fit. False if the recorder is gone (then tracing stops). */
-static bool wait_for_room(tstate *t, uint64_t need) {
+/* The recorder is gone (the program was re-parented): from now on no thread waits and no
+ * record is written where no one reads; every event is counted lost in its ring's counters
+ * (as with --drop), which `gort record --recover` reads from the region. Returns false. */
+static bool orphan(void) {
+    if (!orphaned) {
+        orphaned = true;
+        drop_mode = true;
+        uint64_t zero = 0;
+        atomic_compare_exchange_strong(&shm->orphaned_ns, &zero, trace_clock() | 1);
+    }
+    return false;
+}
+
+/* True when the recorder that started us has died: the life pipe's write end, which only the
+ * recorder held, is closed (a recorder without one: we were re-parented). */
+static bool recorder_gone(void) {
+    if (orphaned) return true;
+    struct stat st;
+    /* A program may close the descriptor (and reuse its number): then the parent decides. */
+    if (life_fd < 0 || fstat(life_fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+        return getppid() != shm->recorder_pid;
+    struct pollfd p = { life_fd, POLLIN, 0 };
+    return poll(&p, 1, 0) > 0 && !(p.revents & POLLNVAL);
+}
+
+/* Wakes the recorder's drain, which sleeps on the header's futex word between passes. */
+static void wake_drain(void) {
+    atomic_fetch_add_explicit(&shm->drain_wake, 1, memory_order_release);
+    syscall(SYS_futex, &shm->drain_wake, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* Waits until `need` words fit, waking the drain first. Stores the wait's start and end on the
+ * trace clock in *from and *to (the caller records them as a recorder_stall). False if the
+ * recorder is gone (then the program is orphaned: see orphan()). */
+static bool wait_for_room(tstate *t, uint64_t need, uint64_t *from, uint64_t *to) {
+    if (orphaned) return false;
     atomic_fetch_add_explicit(&t->ring->waits, 1, memory_order_relaxed);
+    *from = trace_clock();
+    wake_drain();
     for (unsigned spins = 0; !has_room(t, need); spins++) {
         if (spins < 64) {
             sched_yield();
             continue;
         }
-        if (getppid() != shm->recorder_pid) {
-            gort__trace_on = 0;
-            return false;
-        }
-        struct timespec d = { 0, 50000 };
-        nanosleep(&d, NULL);
+        if (recorder_gone()) return orphan();
+        if ((spins & 63) == 0) wake_drain();
+        /* Sleep until the recorder moves the tail (it wakes the tail's low 32 bits as a futex
+         * word when it frees a full ring), a millisecond at most. */
+        uint32_t low = (uint32_t)t->tail_seen;
+        struct timespec d = { 0, 1000000 };
+        syscall(SYS_futex, (uint32_t *)&t->ring->tail, FUTEX_WAIT, low, &d, NULL, 0);
     }
+    *to = trace_clock();
     return true;
 }
 
@@ -316,7 +370,7 @@ static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *pa
             struct timespec d = { 0, 100000 };
             nanosleep(&d, NULL);
             if (claim_ring(t)) break;
-            if (getppid() != shm->recorder_pid) return;
+            if (recorder_gone()) break;
         }
         if (!t->ring) {
             atomic_fetch_add_explicit(&shm->unringed_lost, 1, memory_order_relaxed);
@@ -327,12 +381,16 @@ static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *pa
     uint64_t need = GORT_W_COUNT + extra;
     bool pending = atomic_load_explicit(&r->lost_pending, memory_order_relaxed) != 0;
     if (__builtin_expect(pending, 0)) need += GORT_W_COUNT;
+    uint64_t from = 0, to = 0; /* a wait: recorded as a recorder_stall after the record */
     if (__builtin_expect(!has_room(t, need), 0)) {
         if (drop_mode && !must) {
             count_lost(t, w[GORT_W_TS]);
             return;
         }
-        if (!wait_for_room(t, need)) return;
+        if (!wait_for_room(t, need + GORT_W_COUNT, &from, &to)) {
+            count_lost(t, w[GORT_W_TS]);
+            return;
+        }
     }
     uint64_t off = 0;
     if (pending) {
@@ -345,6 +403,12 @@ static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *pa
     }
     put_words(t, off, w, GORT_W_COUNT);
     if (extra) put_words(t, off + GORT_W_COUNT, payload, extra);
+    if (to) { /* the wait, after the record that waited: timestamps never go back */
+        uint64_t sw[GORT_W_COUNT] = { from, GORT_INFO(GORT_EV_recorder_stall, 0, 0), 0, 0, 0,
+                                      0, 0, to - from };
+        put_words(t, need, sw, GORT_W_COUNT);
+        need += GORT_W_COUNT;
+    }
     t->head += need;
     atomic_store_explicit(&r->head, t->head, memory_order_release);
 }
@@ -355,6 +419,25 @@ static inline uint64_t stamp(tstate *t) {
     if (ts < t->last_ts) ts = t->last_ts;
     t->last_ts = ts;
     return ts;
+}
+
+/* The probe's slow path, out of line so that the fast path stays small: the stack into a
+ * buffer, then write_record (first event, full ring, lost run, wrap). Its caller is the probe
+ * function (not a tail call: the probe clears `busy` after it), so the first two frames
+ * captured are this function and the probe's. */
+static __attribute__((noinline, cold)) void emit_slow(tstate *t, unsigned kind, uint64_t goid,
+                                                      uint64_t defer_id, uint64_t map_id,
+                                                      uint64_t a0, uint64_t a1, uint64_t dur,
+                                                      uint64_t ts) {
+    unsigned n = 0;
+    void *pcs[MAX_DEPTH + 2];
+    if (stack_depth) {
+        int got = unw_backtrace(pcs, (int)stack_depth + 2);
+        n = got > 2 ? (unsigned)got - 2 : 0;
+    }
+    uint64_t w[GORT_W_COUNT] = { ts, GORT_INFO(kind, n, n ? GORT_F_STACK : 0), goid, defer_id,
+                                 map_id, a0, a1, dur };
+    write_record(t, w, (const uint64_t *)(pcs + 2), n, false);
 }
 
 /* The common body of the emit functions: header words, stack, write. `skip` frames of
@@ -393,15 +476,7 @@ static inline __attribute__((always_inline)) void emit_event(unsigned kind, uint
         t->head += GORT_W_COUNT + n;
         atomic_store_explicit(&t->ring->head, t->head, memory_order_release);
     } else {
-        unsigned n = 0;
-        void *pcs[MAX_DEPTH + 1];
-        if (stack_depth) {
-            int got = unw_backtrace(pcs, (int)stack_depth + 1);
-            n = got > 1 ? (unsigned)got - 1 : 0;
-        }
-        uint64_t w[GORT_W_COUNT] = { ts, GORT_INFO(kind, n, n ? GORT_F_STACK : 0),
-                                     g ? g->goid : 0, defer_id, map_id, a0, a1, dur };
-        write_record(t, w, (const uint64_t *)(pcs + 1), n, false);
+        emit_slow(t, kind, g ? g->goid : 0, defer_id, map_id, a0, a1, dur, ts);
     }
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
@@ -624,9 +699,12 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     clk_mult = h->tsc_mult;
     clk_shift = h->tsc_shift;
     clk_mono0 = h->mono0;
+    atomic_store(&h->attach_ns, trace_clock()); /* how long exec and the loader took */
     stack_depth = h->stack_depth > MAX_DEPTH ? MAX_DEPTH : h->stack_depth;
     ring_words = (uint32_t)h->ring_words;
     drop_mode = (h->flags & GORT_H_DROP) != 0;
+    /* The life pipe stays ours: not inherited by programs this one execs. */
+    if (h->life_fd > 0 && fcntl(h->life_fd, F_SETFD, FD_CLOEXEC) == 0) life_fd = h->life_fd;
     pthread_key_create(&exit_key, retire_ring);
     pthread_atfork(NULL, NULL, untrace_child);
     dl_iterate_phdr(add_module, NULL);

@@ -45,7 +45,7 @@ static void deep_panic(int depth) {
     gort_map *scratch = gort_makemap_stack(&fr, &gort_type_int64_int64, 0);
     *(int64_t *)gort_mapassign_fast64(scratch, (uint64_t)depth) = depth;
     if (depth == 0) gort_panic("deep");
-    deep_panic(depth - 1);
+    if (depth > 0) deep_panic(depth - 1);
 }
 
 /* One call: returns the heap map and leaves its stack map dead; *env_out (a rooted slot of

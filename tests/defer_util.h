@@ -28,21 +28,23 @@ static inline void defer_print_run(void *e) {
     fflush(stdout);
 }
 
-/* defer fmt.Println(text): text is evaluated now. */
-static inline void defer_println(gort_frame *fr, const char *text) {
-    struct defer_print_env *env = gort_closure_new(sizeof *env, 0);
-    env->text = text;
-    gort_defer_call(fr, "fmt.Println", defer_print_run, env);
-}
-
-/* defer fmt.Println(text, num): both evaluated now. */
-static inline void defer_println_num(gort_frame *fr, const char *text, long num) {
+/* The environment of a deferred print of text (and num when has_num), evaluated now. */
+static inline struct defer_print_env *defer_print_env(const char *text, long num, int has_num) {
     struct defer_print_env *env = gort_closure_new(sizeof *env, 0);
     env->text = text;
     env->num = num;
-    env->has_num = 1;
-    gort_defer_call(fr, "fmt.Println", defer_print_run, env);
+    env->has_num = has_num;
+    return env;
 }
+
+/* defer fmt.Println(text): text is evaluated now. A macro, as every defer statement is (it
+ * must be in the body of the function whose frame fr is: see gort.h). */
+#define defer_println(fr, text) \
+    gort_defer_call((fr), "fmt.Println", defer_print_run, defer_print_env((text), 0, 0))
+
+/* defer fmt.Println(text, num): both evaluated now. */
+#define defer_println_num(fr, text, num) \
+    gort_defer_call((fr), "fmt.Println", defer_print_run, defer_print_env((text), (num), 1))
 
 /* A closure environment (libgort heap: what the collector accepts as env or goroutine arg)
  * holding one pointer to memory outside the heap — a static, a string literal — which the
@@ -58,9 +60,7 @@ static inline void *env_get(void *env) { return *(void **)env; }
 static inline void wg_done_run(void *e) { gort_wg_done(env_get(e)); }
 
 /* defer wg.Done(): wg is evaluated now (it must outlive the call: a static or global). */
-static inline void defer_wg_done(gort_frame *fr, gort_waitgroup *wg) {
-    gort_defer_call(fr, "sync.(*WaitGroup).Done", wg_done_run, env_ptr(wg));
-}
+#define defer_wg_done(fr, wg) gort_defer_call((fr), "sync.(*WaitGroup).Done", wg_done_run, env_ptr(wg))
 
 /* How Go prints a recover() result: the value, or <nil>. */
 static inline const char *or_nil(const char *r) { return r ? r : "<nil>"; }

@@ -1,18 +1,20 @@
 #!/bin/sh
 # Installs the Debian packages gort needs, with apt-get when root; otherwise names them and fails.
 # Usage: deps.sh build|test|bench
-#   build: compilers and the libraries gort links (SQLite, libunwind, libdw) and gnuplot, which
-#          `gort timeline` runs; test: also the tools the tests check outputs with (xmllint,
+#   build: compilers and the libraries gort links (SQLite, libunwind, libdw), gnuplot, which
+#          `gort timeline` runs, and Go 1.19 (golang-go), which `gort go build` builds with;
+#          test: also the tools the tests check outputs with (xmllint,
 #          the sqlite3 shell, python3 for JSON, node for the flame graph's script, man and
-#          groff for the man pages, Go 1.19 to run the samples' Go twins, and the real viewers
+#          groff for the man pages, and the real viewers
 #          the exports are loaded into: Chromium, and the npm packages of
 #          tests/node/package-lock.json installed into tests/node/node_modules, git-ignored);
-#          bench: also Go 1.19, the peer every benchmark compares with.
+#          bench: also LTTng-UST (liblttng-ust-dev, lttng-tools), the tracer benchmark's peer
+#          (Go 1.19, every benchmark's peer, is already there).
 set -e
-need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox"
+need="gcc make pkg-config libsqlite3-dev libunwind-dev libdw-dev gnuplot-nox golang-go"
 case "$1" in
-  test) need="$need libxml2-utils sqlite3 python3 nodejs npm man-db chromium golang-go" ;;
-  bench) need="$need sqlite3 golang-go" ;;
+  test) need="$need libxml2-utils sqlite3 python3 nodejs npm man-db chromium" ;;
+  bench) need="$need sqlite3 liblttng-ust-dev lttng-tools" ;;
 esac
 missing=""
 for p in $need; do

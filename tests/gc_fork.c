@@ -1,6 +1,6 @@
 /*
  * gc_fork.c — a fork() while the collector is stopping the world. The parent forks at the
- * worst moment: a stop-the-world is pending (gort__stw_pending set, the collector waiting for
+ * worst moment: a stop-the-world is pending (the STW bit of gort__gc_attention set, the collector waiting for
  * this very goroutine). The child has no collector thread; it must still run libgort code
  * (maps, gort_gc) and exit normally instead of parking forever at its first safe point (an
  * alarm ends a hung child, which the parent reports). Then the parent's cycle completes.
@@ -31,7 +31,7 @@ int main(void) {
     for (int k = 0; k < 10; k++) *(int64_t *)gort_mapassign_fast64(g_map, (uint64_t)k) = k;
     gort__gc_request();
     /* No runtime call here: the collector's stop-the-world waits for this goroutine. */
-    while (!atomic_load(&gort__stw_pending)) {
+    while (!(__atomic_load_n(&gort__gc_attention, __ATOMIC_SEQ_CST) & GORT_ATTN_STW)) {
     }
     pid_t pid = fork();
     if (pid == 0) _exit(child());

@@ -1,7 +1,9 @@
 /*
  * map_diff.c — randomized differential test: millions of mixed operations (assign, delete,
  * access, clear, full and abandoned iterations, often in the middle of a growth) on maps of
- * int64, string and generic 12-byte keys, each checked against a plain array reference:
+ * int64, string, generic 12-byte and int32 keys (the fast64, faststr, generic and fast32
+ * paths), and of 129-byte keys with 200-byte elements (both stored behind pointers), each
+ * checked against a plain array reference:
  * the length after every operation, the value of every access, a zero element for every new
  * key, and, for each iteration, that every present key is produced exactly once with its
  * current value. Key ranges change by phase so maps grow, churn (same-size growth), empty
@@ -25,7 +27,7 @@ static uint64_t rnd(void) {
 }
 
 enum { KEYS = 40000 };
-enum kind { K_INT, K_STR, K_GEN };
+enum kind { K_INT, K_STR, K_GEN, K_I32, K_BIG };
 
 /* Generic keys: 12 bytes, hashed with gort_memhash, compared bytewise. */
 typedef struct { uint32_t w[3]; } key12;
@@ -36,8 +38,21 @@ static const gort_maptype type_key12 = {.name = "map[key12]int64", .keykind = GO
                                         .keysize = sizeof(key12), .elemsize = 8,
                                         .hash = key12_hash, .equal = key12_equal};
 
+/* Big keys: 129 bytes (stored indirectly), the index in the first 4, compared bytewise; their
+ * maps have 200-byte elements (indirect too) whose first 8 bytes hold the value. */
+typedef struct { uint8_t b[129]; } key129;
+/* key129's hash and equality: its 129 bytes. */
+static uint64_t key129_hash(const void *k, uint64_t seed) { return gort_memhash(k, sizeof(key129), seed); }
+static bool key129_equal(const void *a, const void *b) { return memcmp(a, b, sizeof(key129)) == 0; }
+static const gort_maptype type_key129 = {.name = "map[key129][200]byte", .keykind = GORT_KEY_GENERIC,
+                                         .keysize = sizeof(key129), .elemsize = 200,
+                                         .hash = key129_hash, .equal = key129_equal};
+static const gort_maptype type_int32 = {.name = "map[int32]int64", .keykind = GORT_KEY_INT32,
+                                        .keysize = 4, .elemsize = 8};
+
 static char strkeys[KEYS][12];   /* key i as a string */
 static key12 genkeys[KEYS];      /* key i as a struct */
+static key129 bigkeys[KEYS];     /* key i as a big struct */
 static bool ref_present[KEYS];
 static int64_t ref_value[KEYS];
 static int64_t ref_len;
@@ -56,6 +71,12 @@ static long index_of(enum kind kind, const void *key) {
         buf[s->len] = 0;
         return strtol(buf + 1, NULL, 10);
     }
+    if (kind == K_I32) return (long)(*(const uint32_t *)key ^ 0x5555);
+    if (kind == K_BIG) {
+        uint32_t i;
+        memcpy(&i, key, 4);
+        return (long)i;
+    }
     const key12 *g = key;
     return (long)g->w[1];
 }
@@ -64,16 +85,22 @@ static long index_of(enum kind kind, const void *key) {
 static void *do_assign(gort_map *m, enum kind kind, long i) {
     if (kind == K_INT) return gort_mapassign_fast64(m, (uint64_t)i ^ 0x5555);
     if (kind == K_STR) return gort_mapassign_faststr(m, gort_str(strkeys[i]));
+    if (kind == K_I32) return gort_mapassign_fast32(m, (uint32_t)i ^ 0x5555);
+    if (kind == K_BIG) return gort_mapassign(m, &bigkeys[i]);
     return gort_mapassign(m, &genkeys[i]);
 }
 static void do_delete(gort_map *m, enum kind kind, long i) {
     if (kind == K_INT) gort_mapdelete_fast64(m, (uint64_t)i ^ 0x5555);
     else if (kind == K_STR) gort_mapdelete_faststr(m, gort_str(strkeys[i]));
+    else if (kind == K_I32) gort_mapdelete_fast32(m, (uint32_t)i ^ 0x5555);
+    else if (kind == K_BIG) gort_mapdelete(m, &bigkeys[i]);
     else gort_mapdelete(m, &genkeys[i]);
 }
 static int64_t *do_access(gort_map *m, enum kind kind, long i, bool *ok) {
     if (kind == K_INT) return gort_mapaccess2_fast64(m, (uint64_t)i ^ 0x5555, ok);
     if (kind == K_STR) return gort_mapaccess2_faststr(m, gort_str(strkeys[i]), ok);
+    if (kind == K_I32) return gort_mapaccess2_fast32(m, (uint32_t)i ^ 0x5555, ok);
+    if (kind == K_BIG) return gort_mapaccess2(m, &bigkeys[i], ok);
     return gort_mapaccess2(m, &genkeys[i], ok);
 }
 
@@ -100,7 +127,9 @@ static bool check_iteration(gort_map *m, enum kind kind, long stop) {
 /* Runs `ops` random operations on one map of the given kind; false at the first mismatch. */
 static bool run(enum kind kind, long ops) {
     const gort_maptype *t = kind == K_INT ? &gort_type_int64_int64
-                            : kind == K_STR ? &gort_type_string_int64 : &type_key12;
+                            : kind == K_STR ? &gort_type_string_int64
+                            : kind == K_I32 ? &type_int32
+                            : kind == K_BIG ? &type_key129 : &type_key12;
     gort_map *m = NULL;
     long range = 100;
     int ins_pm = 600;
@@ -201,10 +230,13 @@ int main(int argc, char **argv) {
     for (long i = 0; i < KEYS; i++) {
         snprintf(strkeys[i], sizeof strkeys[i], "k%ld", i);
         genkeys[i] = (key12){{(uint32_t)(i * 2654435761u), (uint32_t)i, 7}};
+        uint32_t u = (uint32_t)i;
+        memcpy(bigkeys[i].b, &u, 4);
+        bigkeys[i].b[128] = (uint8_t)(i * 13);
     }
     long ops = getenv("MAP_DIFF_OPS") ? atol(getenv("MAP_DIFF_OPS")) : 1000000;
-    static const char *names[] = {"int64", "string", "generic"};
-    for (int kind = K_INT; kind <= K_GEN; kind++) {
+    static const char *names[] = {"int64", "string", "generic", "int32", "indirect"};
+    for (int kind = K_INT; kind <= K_BIG; kind++) {
         rng_state = 1000 + (uint64_t)kind;
         if (!run((enum kind)kind, ops)) fprintf(stderr, "map_diff: %s keys failed\n", names[kind]);
     }

@@ -83,7 +83,7 @@ static void test_string(void) {
 }
 
 /* A 24-byte struct key hashed with gort_memhash; a 200-byte element (above Go's 128-byte
- * indirect limit, stored inline by gort). */
+ * limit: stored behind a pointer, as Go stores it). */
 typedef struct { uint64_t a; uint32_t b; uint8_t pad[12]; } key24;
 /* key24's hash and equality: its bytes (padding included, always zeroed here). */
 static uint64_t key24_hash(const void *k, uint64_t seed) { return gort_memhash(k, sizeof(key24), seed); }
@@ -134,11 +134,15 @@ static uint64_t f64_hash(const void *k, uint64_t seed) {
 /* float64 equality: NaN != NaN, +0 == -0. */
 static bool f64_equal(const void *a, const void *b) { return *(const double *)a == *(const double *)b; }
 
-/* Non-reflexive keys: every NaN insert is a new entry, never found, always iterated. */
-static void test_nan_keys(void) {
-    gort_maptype t = {.name = "map[float64]int64", .keykind = GORT_KEY_GENERIC, .keysize = 8,
-                      .elemsize = 8, .hash = f64_hash, .equal = f64_equal};
-    gort_map *m = root(gort_makemap(&t, 0));
+/* A float64 key type written as a GENERIC one, beside the built-in GORT_KEY_FLOAT64. */
+static const gort_maptype generic_f64 = {.name = "map[float64]int64", .keykind = GORT_KEY_GENERIC,
+                                         .keysize = 8, .elemsize = 8, .hash = f64_hash,
+                                         .equal = f64_equal, .irreflexive = true};
+
+/* Non-reflexive keys of type t (float64 keys): every NaN insert is a new entry, never found,
+ * always iterated; +0 and -0 are one key. */
+static void test_nan_keys(const gort_maptype *t) {
+    gort_map *m = root(gort_makemap(t, 0));
     double nan = NAN;
     *(int64_t *)gort_mapassign(m, &nan) = 1;
     *(int64_t *)gort_mapassign(m, &nan) = 2;
@@ -469,7 +473,8 @@ int main(int argc, char **argv) {
     test_uint64();
     test_string();
     test_generic();
-    test_nan_keys();
+    test_nan_keys(&generic_f64);
+    test_nan_keys(&gort_type_float64_int64);
     test_growth_triggers();
     test_same_size_grow();
     test_prealloc_overflow();

@@ -63,3 +63,21 @@ expect_eq "$(q "$T/roots.db" "SELECT count(*) FROM events f, events s WHERE f.ki
                                AND s.kind = 'gc_start' AND s.tid = f.tid")" 0
 expect_eq "$(q "$T/roots.db" "SELECT (SELECT count(*) FROM events WHERE kind = 'mapfree' AND arg0 = 1) = (SELECT SUM(maps_freed) FROM gc_cycles)")" 1
 expect_eq "$(q "$T/roots.db" "SELECT (SELECT count(*) FROM events WHERE kind = 'mapfree' AND arg0 = 1) = (SELECT SUM(map_id) FROM events WHERE kind = 'gc_end')")" 1
+
+# Mark assists: a map workload allocating while the collector marks (bench/gc_bench's) runs
+# into assist debt. Each assist is a gc_assist event with its duration, inside the cycle its
+# arg0 names; gc_cycles counts them and their time per cycle; the timeline draws them.
+"$GORT" record -o "$T/assist.db" -- "$BUILD/bench/gc_bench" 3000 256 200 2>/dev/null >/dev/null
+n=$(q "$T/assist.db" "SELECT count(*) FROM events WHERE kind = 'gc_assist'")
+[ "$n" -gt 0 ] || fail "no gc_assist event"
+expect_eq "$(q "$T/assist.db" "SELECT count(*) FROM events WHERE kind = 'gc_assist' AND dur_ns > 0")" "$n"
+# The cycle each assist began in (gc_start before its start, in time order) is its arg0.
+sqlite3 "$T/assist.db" "SELECT ts_ns, 0, arg0 FROM events WHERE kind = 'gc_start'
+                        UNION ALL SELECT ts_ns - dur_ns, 1, arg0 FROM events WHERE kind = 'gc_assist'
+                        ORDER BY 1, 2" |
+  awk -F'|' '$2 == 0 { cycle = $3; next } $3 == cycle { ok++ } END { print ok + 0 }' > "$T/incycle"
+expect_eq "$(cat "$T/incycle")" "$n"
+expect_eq "$(q "$T/assist.db" "SELECT sum(assists) = $n AND sum(assist_ns) = (SELECT sum(dur_ns) FROM events WHERE kind = 'gc_assist') FROM gc_cycles")" 1
+"$GORT" timeline "$T/assist.db" --script "$T/assist.gp"
+grep -q "title 'mark assist'" "$T/assist.gp" || fail "timeline: no mark assist legend"
+grep -q "fc rgb '#30b0a0'" "$T/assist.gp" || fail "timeline: no mark assist band"

@@ -4,7 +4,10 @@
 # its source line, from the trace's own DWARF lookup, is a probe of that very kind in
 # runtime/*.c. A probe compiled as a tail call (`jmp gort__emit`) would put the caller there
 # instead. GCC's cold partitions ("fn.cold") are named as their function.
-# The kinds to cover are read from the runtime's source, so a new probe is checked too.
+# The kinds to cover are read from the runtime's source, so a new probe is checked too. The
+# programs reach every map path (fast32, fast64, fast64ptr, faststr, generic, _fat: map_paths),
+# frames with open-coded defers (defer_open) and mark assists (gc_bench). And over all of
+# libgort, reached or not: no function jumps to the probe's emit functions (a tail call).
 set -e
 . tests/lib.sh
 P=$BUILD/tests/progs
@@ -31,6 +34,17 @@ rec recover "$P/defer_recover"
 rec deadlock "$P/defer_deadlock"
 rec gc "$P/gc_deferroots" delete
 GORT_UNSAFE=defer_roots rec gcuaf "$P/gc_deferroots" delete
+rec paths "$P/map_paths"
+rec open "$BUILD/tests/defer_open"
+rec assist "$BUILD/bench/gc_bench" 3000 256 200
+
+# No probe site is a tail call, in any function of libgort (an object file's call to the emit
+# functions is a relocation against gort__emit or gort__emit_defer on a call or a jmp).
+objdump -dr --no-show-raw-insn "$BUILD/libgort.a" |
+  awk '/^[0-9a-f]+ <.*>:$/ { fn = $2 } /^ +[0-9a-f]+:/ { insn = $2 } /R_X86_64_(PLT|PC)32[ \t]+gort__emit(_defer)?-/ { print fn, insn }' > "$T/sites"
+[ "$(grep -c ' call$' "$T/sites")" -gt 50 ] || fail "could not read the probe calls of libgort: $(head -3 "$T/sites")"
+tail=$(grep -v ' call$' "$T/sites" | tr '\n' ' ')
+[ -z "$tail" ] || fail "probe calls compiled as tail calls (the caller's frame is lost): $tail"
 
 # Each event's kind and its depth-0 frame: symbol, file, line.
 for db in "$T"/*.db; do

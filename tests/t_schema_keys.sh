@@ -24,7 +24,7 @@ expect_eq "$(q "$db" "SELECT count(*) FROM events e LEFT JOIN maps m USING (map_
 
 # stats: every counter present, values equal meta and the lost table.
 expect_eq "$(q "$db" "SELECT group_concat(name, ' ') FROM (SELECT DISTINCT name FROM stats ORDER BY name)")" \
-  "events_lost events_lost_thread producer_waits records_malformed"
+  "events_lost events_lost_thread producer_waits recorder_stall_ns recorder_stalls records_malformed"
 lost=$(q "$db" "SELECT value FROM meta WHERE key = 'events_lost'")
 [ "$lost" -gt 0 ] || fail "a 4K buffer lost nothing: the test does not test"
 expect_eq "$(q "$db" "SELECT value FROM stats WHERE name = 'events_lost'")" "$lost"
@@ -41,6 +41,10 @@ expect_eq "$(q "$db" "SELECT value FROM stats WHERE name = 'producer_waits'")" \
 expect_eq "$(q "$T/w.db" "SELECT value FROM stats WHERE name = 'events_lost'")" 0
 expect_eq "$(q "$T/w.db" "SELECT value FROM stats WHERE name = 'producer_waits'")" \
   "$(q "$T/w.db" "SELECT value FROM meta WHERE key = 'producer_waits'")"
+expect_eq "$(q "$T/w.db" "SELECT value FROM stats WHERE name = 'recorder_stalls'")" \
+  "$(q "$T/w.db" "SELECT value FROM meta WHERE key = 'stalls'")"
+expect_eq "$(q "$T/w.db" "SELECT value FROM stats WHERE name = 'recorder_stall_ns'")" \
+  "$(q "$T/w.db" "SELECT value FROM meta WHERE key = 'stall_ns'")"
 
 # Unfinished things are NULL, never 0 or -1: a map that never died, a goroutine that never ended.
 "$GORT" record -o "$T/s.db" -- "$P" story:5 nested:3 2>/dev/null

@@ -6,7 +6,9 @@
  * created first, its indexes (after the "-- @indexes" line of schema.sql) only at the end:
  * inserting into a table without indexes is sequential appending, several times faster.
  * There is no rollback journal and no fsync while loading — if the recorder itself dies the
- * temporary file is worthless anyway — and rows go in large transactions.
+ * temporary file is worthless anyway (`--recover` loads the raw file again from the start) —
+ * and rows go in large transactions. Memory is bounded: a 32 MiB page cache, temporary
+ * files (not memory) for the sorts of the index build.
  *
  * Events go into event_rows with the kind as its number (1 byte a row where the name took 9);
  * the schema's events view names it. schema.sql lists the kinds too (the view and the kinds
@@ -25,7 +27,9 @@
 #include <string.h>
 
 #define TXN_ROWS 1000000 /* rows per transaction while loading */
+#define DB_CACHE_KIB "32768" /* the page cache: 32 MiB */
 
+/* Runs SQL (any number of statements); the first error goes to err. */
 bool db_exec(trace_db *d, const char *sql, char *err, size_t errlen) {
     char *msg = NULL;
     if (sqlite3_exec(d->db, sql, NULL, NULL, &msg) == SQLITE_OK) return true;
@@ -94,10 +98,12 @@ bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
                  d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
         return false;
     }
+    /* Bounded memory whatever the trace's size: a 32 MiB page cache (appending touches only
+     * the right edge of each table) and sorts that spill to temporary files, not to memory. */
     if (!db_exec(d,
                  "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -262144;"
-                 "PRAGMA temp_store = MEMORY;",
+                 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -" DB_CACHE_KIB ";"
+                 "PRAGMA temp_store = FILE;",
                  err, errlen) ||
         !run_schema(d, false, err, errlen) || !db_exec(d, "BEGIN", err, errlen) ||
         !check_kinds(d, err, errlen))
@@ -121,6 +127,8 @@ bool db_create(trace_db *d, const char *path, char *err, size_t errlen) {
                    &d->ins_lost, err, errlen) &&
            prepare(d, "INSERT OR IGNORE INTO names(id, name) VALUES (?, ?)", &d->ins_name, err,
                    errlen) &&
+           prepare(d, "INSERT INTO stalls(tid, start_ns, end_ns) VALUES (?, ?, ?)", &d->ins_stall,
+                   err, errlen) &&
            prepare(d, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", &d->ins_meta,
                    err, errlen);
 }
@@ -189,7 +197,7 @@ bool db_finish(trace_db *d, const trace_counts *c, char *err, size_t errlen) {
 /* Finalizes every statement and closes the connection (uncommitted work is dropped). */
 void db_close(trace_db *d) {
     sqlite3_stmt *all[] = { d->ins_event_batch, d->ins_event, d->ins_stack, d->ins_entry,
-                            d->ins_lost, d->ins_name, d->ins_meta };
+                            d->ins_lost, d->ins_name, d->ins_meta, d->ins_stall };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
     if (d->db) sqlite3_close(d->db);
     memset(d, 0, sizeof *d);

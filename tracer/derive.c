@@ -1,6 +1,6 @@
 /*
  * derive.c — the summary tables (maps, defers, goroutines, gc_cycles), computed from the
- * events as they are loaded and written once at the end.
+ * events as they are loaded and written as the rows fill up.
  *
  * Each table is a fold over the events: the first makemap of a map, the largest count it
  * reached, the first deferreturn of a defer record... Folding while the events stream in costs
@@ -11,11 +11,24 @@
  * that SQL run over the stored events. Nothing here depends on the program having ended well:
  * a crashed program's tables are the fold of the events it committed.
  *
- * GC phases carry no cycle number, so their events are kept (they are few), sorted by time at
- * the end and assigned to the cycle whose gc_start precedes them. Timestamps can be equal (a
- * producer thread repeats its last stamp when its clock reads earlier), so "precedes" is in
- * (ts_ns, id) order: seq, the arrival count, is the event's id, since ingest.c stores events
- * in the order they arrive. docs/schema.md defines the table the same way.
+ * Bounded memory. The rows being folded are a cache, not the table: when it holds ROW_CAP rows
+ * (about 25 MB) every row is written and the cache starts empty. A row written once and folded
+ * again later (a map operated on after the flush, a use-after-free) is written with an
+ * upsert whose SET clauses are the same minimums, maximums and sums, so the table ends as if
+ * every event had been folded into one row. Two kinds of partial rows carry over a flush
+ * instead: a defer seen only by its end (its row needs the registration) and a goroutine
+ * created but not yet running (its row needs an event of its own). A goroutine's tid is the
+ * first flush's (its gostart's thread, which is where it runs from its first event on).
+ *
+ * GC phases carry no cycle number: an event belongs to the cycle whose gc_start is the latest
+ * at or before it, in (ts_ns, id) order as docs/schema.md defines it. Timestamps can be equal
+ * (a producer thread repeats its last stamp when its clock reads earlier, so a thread's gc_end
+ * and the next gc_start may share one), and of equal ones the event stored first comes first:
+ * an event's id is its place in the order derive_event sees them (seq). The events arrive in
+ * time order (load.c merges by time), so the last GC_WINDOW cycles are folded in memory and an
+ * older one is written when a new one starts; of each cycle only its start stays (24 bytes),
+ * so that an event that arrives late (its thread waited: a stall) is folded into its written
+ * row with an UPDATE of the same definitions.
  */
 #include "cli.h"
 #include "tracer.h"
@@ -27,7 +40,7 @@
 
 typedef struct map_row {
     uint64_t map_id;
-    int64_t created, died, cause, key_kind, peak_len, peak_b, grows;
+    int64_t created, died, cause, key_kind, peak_len, peak_b, grows, on_stack;
 } map_row;
 
 typedef struct defer_row {
@@ -40,23 +53,66 @@ typedef struct g_row {
     int64_t start_tid, min_tid, first, ended, created;
 } g_row;
 
-typedef struct gc_ev {
-    int64_t ts;
-    uint64_t seq;
-    unsigned kind;
-    uint64_t arg0, arg1, dur;
-} gc_ev;
+/* One gc_cycles row being filled. */
+typedef struct cycle_row {
+    int64_t cycle, start, mark, markterm, sweep, sweepdone, end, stw, before, after, freed;
+    int64_t assists, assist_ns;
+} cycle_row;
+
+/* A cycle's start (its gc_start's time and id) and number, for the cycle a GC event belongs to. */
+typedef struct cycle_start {
+    int64_t ts, cycle;
+    uint64_t id;
+} cycle_start;
+
+#define GC_WINDOW 16 /* cycles folded in memory; an older one is written */
 
 struct derive {
+    trace_db *db;
     idmap map_ix, defer_ix, g_ix;
     map_row *maps;
     defer_row *defers;
     g_row *gs;
-    gc_ev *gc;
-    size_t nmaps, ndefers, ngs, ngc, cap_maps, cap_defers, cap_gs, cap_gc;
-    uint64_t seq;
-    bool oom;
+    cycle_start *starts;      /* every cycle's start, in (ts_ns, id) order */
+    cycle_row *open;          /* the last cycles (up to GC_WINDOW): starts[nstarts - nopen ..] */
+    size_t nmaps, ndefers, ngs, nstarts, nopen, cap_maps, cap_defers, cap_gs, cap_starts, cap_open;
+    size_t defers_seen;       /* defer rows made, over every flush (for the planner's stats) */
+    size_t row_cap;           /* ROW_CAP, or GORT_RECORD_DERIVE_ROWS (tests: many flushes) */
+    uint64_t seq;             /* events folded: the id of the one being folded (ingest.c stores
+                                 events in the order it folds them, numbered from 1) */
+    bool oom, db_error;
 };
+
+/* NULL-aware minimum of a column and the statement's ?2. */
+#define MIN_OF2(c) c " = coalesce(min(" c ", ?2), ?2)"
+
+#define ROW_CAP 262144 /* rows folded in memory (maps + defers + goroutines) before a flush */
+
+static bool flush_rows(derive *d);
+
+/* Binds an aggregate, NULL when it had no input. */
+static void bind_agg(sqlite3_stmt *s, int col, int64_t v) {
+    if (v == NONE)
+        sqlite3_bind_null(s, col);
+    else
+        sqlite3_bind_int64(s, col, v);
+}
+
+/* Binds a static string, or NULL. */
+static void bind_str(sqlite3_stmt *s, int col, const char *v) {
+    if (v)
+        sqlite3_bind_text(s, col, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, col);
+}
+
+/* Steps and resets; false on error. */
+static bool step(sqlite3_stmt *s) {
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+}
+
 
 /* The row index of key in the rows indexed by m, adding one (index = *n, then *n grows) if
  * new. -1 when out of memory. */
@@ -87,7 +143,16 @@ static inline void fold_max(int64_t *a, int64_t v) {
     if (*a == NONE || v > *a) *a = v;
 }
 
-derive *derive_new(void) { return calloc(1, sizeof(derive)); }
+/* A new fold writing to db, with its row bound (ROW_CAP or GORT_RECORD_DERIVE_ROWS). */
+derive *derive_new(trace_db *db) {
+    derive *d = calloc(1, sizeof(derive));
+    if (!d) return NULL;
+    d->db = db;
+    d->row_cap = ROW_CAP;
+    const char *env = getenv("GORT_RECORD_DERIVE_ROWS");
+    if (env && atol(env) > 0) d->row_cap = (size_t)atol(env);
+    return d;
+}
 
 /* Frees everything; d may be NULL. */
 void derive_free(derive *d) {
@@ -98,7 +163,8 @@ void derive_free(derive *d) {
     free(d->maps);
     free(d->defers);
     free(d->gs);
-    free(d->gc);
+    free(d->starts);
+    free(d->open);
     free(d);
 }
 
@@ -109,7 +175,7 @@ static map_row *map_of(derive *d, uint64_t id) {
     long i = row_index(&d->map_ix, id, &d->nmaps);
     if (i < 0) return NULL;
     if ((size_t)i == before)
-        d->maps[i] = (map_row){ id, NONE, NONE, NONE, NONE, NONE, NONE, 0 };
+        d->maps[i] = (map_row){ id, NONE, NONE, NONE, NONE, NONE, NONE, 0, NONE };
     return &d->maps[i];
 }
 
@@ -119,7 +185,10 @@ static defer_row *defer_of(derive *d, uint64_t id) {
     size_t before = d->ndefers;
     long i = row_index(&d->defer_ix, id, &d->ndefers);
     if (i < 0) return NULL;
-    if ((size_t)i == before) d->defers[i] = (defer_row){ id, NONE, NONE, NONE, NONE, NONE, NONE };
+    if ((size_t)i == before) {
+        d->defers[i] = (defer_row){ id, NONE, NONE, NONE, NONE, NONE, NONE };
+        d->defers_seen++;
+    }
     return &d->defers[i];
 }
 
@@ -153,8 +222,19 @@ static void fold_map(derive *d, unsigned kind, const uint64_t *w) {
     case GORT_EV_mapdelete: fold_max(&m->peak_len, a1); break;
     case GORT_EV_mapclear: fold_max(&m->peak_len, a0); break;
     case GORT_EV_hashgrow: fold_max(&m->peak_b, a0); m->grows++; break;
+    case GORT_EV_mapstack: m->on_stack = 1; break;
     default: break;
     }
+}
+
+void derive_map_died(derive *d, uint64_t map_id, int64_t ts, int cause) {
+    map_row *m = map_of(d, map_id);
+    if (!m) {
+        d->oom = true;
+        return;
+    }
+    if (m->died == NONE || ts < m->died) m->died = ts;
+    fold_min(&m->cause, cause);
 }
 
 /* Folds deferproc / deferreturn / deferreturn_end into the defer's row. */
@@ -203,61 +283,185 @@ static void fold_goroutine(derive *d, int32_t tid, unsigned kind, const uint64_t
     }
 }
 
-/* Keeps a GC event for the cycle assignment at the end. */
-static void keep_gc(derive *d, unsigned kind, const uint64_t *w) {
-    if (!reserve((void **)&d->gc, &d->cap_gc, d->ngc, sizeof *d->gc)) {
-        d->oom = true;
-        return;
-    }
-    d->gc[d->ngc++] = (gc_ev){ (int64_t)w[GORT_W_TS], d->seq, kind, w[GORT_W_ARG0],
-                               w[GORT_W_ARG1], w[GORT_W_DUR] };
+/* Inserts one gc_cycles row. */
+static bool write_cycle(sqlite3 *db, const cycle_row *c) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, "
+                           "mark_termination_ns, sweep_start_ns, sweep_done_ns, end_ns, stw_ns, "
+                           "heap_before, heap_after, maps_freed, assists, assist_ns) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return false;
+    const int64_t v[] = { c->cycle, c->start, c->mark, c->markterm, c->sweep, c->sweepdone,
+                          c->end, c->stw, c->before, c->after, c->freed, c->assists, c->assist_ns };
+    for (int i = 0; i < 13; i++) bind_agg(s, i + 1, v[i]);
+    bool ok = step(s);
+    sqlite3_finalize(s);
+    return ok;
 }
 
-/* Folds one event into whichever summary rows it concerns. */
-void derive_event(derive *d, int32_t tid, const uint64_t *w) {
+/* Folds a GC phase event (or a map freed by the GC) into the cycle row c. */
+static void fold_cycle(cycle_row *c, unsigned kind, const uint64_t *w) {
+    int64_t ts = (int64_t)w[GORT_W_TS];
+    switch (kind) {
+    case GORT_EV_gc_mark_start: fold_min(&c->mark, ts); break;
+    case GORT_EV_gc_mark_termination: fold_min(&c->markterm, ts); break;
+    case GORT_EV_gc_sweep_start: fold_min(&c->sweep, ts); break;
+    case GORT_EV_gc_sweep_done: fold_min(&c->sweepdone, ts); break;
+    case GORT_EV_gc_end: /* the first gc_end: its time and heap sizes */
+        if (c->end == NONE || ts < c->end) {
+            c->end = ts;
+            c->before = (int64_t)w[GORT_W_ARG0];
+            c->after = (int64_t)w[GORT_W_ARG1];
+        }
+        break;
+    case GORT_EV_stw_end: c->stw = (c->stw == NONE ? 0 : c->stw) + (int64_t)w[GORT_W_DUR]; break;
+    case GORT_EV_mapfree: c->freed++; break;
+    case GORT_EV_gc_assist: c->assists++, c->assist_ns += (int64_t)w[GORT_W_DUR]; break;
+    default: break;
+    }
+}
+
+/* Folds a GC event into a cycle already written (it came late: stamped before a newer
+ * cycle's events it was read after), with the same definitions in SQL. */
+static bool fold_written(derive *d, int64_t cycle, unsigned kind, const uint64_t *w) {
+    const char *sql;
+    switch (kind) {
+    case GORT_EV_gc_mark_start: sql = "UPDATE gc_cycles SET " MIN_OF2("mark_start_ns") " WHERE cycle = ?1"; break;
+    case GORT_EV_gc_mark_termination: sql = "UPDATE gc_cycles SET " MIN_OF2("mark_termination_ns") " WHERE cycle = ?1"; break;
+    case GORT_EV_gc_sweep_start: sql = "UPDATE gc_cycles SET " MIN_OF2("sweep_start_ns") " WHERE cycle = ?1"; break;
+    case GORT_EV_gc_sweep_done: sql = "UPDATE gc_cycles SET " MIN_OF2("sweep_done_ns") " WHERE cycle = ?1"; break;
+    case GORT_EV_gc_end:
+        sql = "UPDATE gc_cycles SET heap_before = CASE WHEN end_ns IS NULL OR ?2 < end_ns THEN ?3 "
+              "ELSE heap_before END, heap_after = CASE WHEN end_ns IS NULL OR ?2 < end_ns THEN ?4 "
+              "ELSE heap_after END, " MIN_OF2("end_ns") " WHERE cycle = ?1";
+        break;
+    case GORT_EV_stw_end: sql = "UPDATE gc_cycles SET stw_ns = coalesce(stw_ns, 0) + ?5 WHERE cycle = ?1"; break;
+    case GORT_EV_mapfree: sql = "UPDATE gc_cycles SET maps_freed = maps_freed + 1 WHERE cycle = ?1"; break;
+    case GORT_EV_gc_assist:
+        sql = "UPDATE gc_cycles SET assists = assists + 1, assist_ns = assist_ns + ?5 WHERE cycle = ?1";
+        break;
+    default: return true;
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(d->db->db, sql, -1, &s, NULL) != SQLITE_OK) return false;
+    int n = sqlite3_bind_parameter_count(s);
+    const int64_t v[] = { cycle, (int64_t)w[GORT_W_TS], (int64_t)w[GORT_W_ARG0],
+                          (int64_t)w[GORT_W_ARG1], (int64_t)w[GORT_W_DUR] };
+    for (int i = 0; i < n && i < 5; i++) sqlite3_bind_int64(s, i + 1, v[i]);
+    bool ok = step(s);
+    sqlite3_finalize(s);
+    return ok;
+}
+
+/* The index in starts of the last cycle starting at or before the event (ts, id) in
+ * (ts_ns, id) order, or -1: of a gc_start and an event stamped the same nanosecond, the one
+ * stored first comes first (docs/schema.md). */
+static long cycle_at(const derive *d, int64_t ts, uint64_t id) {
+    size_t lo = 0, hi = d->nstarts; /* the first start after (ts, id) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const cycle_start *c = &d->starts[mid];
+        if (c->ts < ts || (c->ts == ts && c->id <= id)) lo = mid + 1; else hi = mid;
+    }
+    return (long)lo - 1;
+}
+
+/* A gc_start: a new cycle, in memory; the oldest of the window is written. */
+static bool start_cycle(derive *d, const uint64_t *w) {
+    cycle_start cs = { (int64_t)w[GORT_W_TS], (int64_t)w[GORT_W_ARG0], d->seq };
+    cycle_row row = { cs.cycle, cs.ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE, 0, 0, 0 };
+    if (!reserve((void **)&d->starts, &d->cap_starts, d->nstarts, sizeof *d->starts) ||
+        !reserve((void **)&d->open, &d->cap_open, d->nopen, sizeof *d->open)) {
+        d->oom = true;
+        return false;
+    }
+    if (d->nstarts && cs.ts < d->starts[d->nstarts - 1].ts) {
+        /* A late start (rare): kept in order, written at once; events keep their cycles. */
+        size_t at = (size_t)(cycle_at(d, cs.ts, cs.id) + 1);
+        memmove(d->starts + at + 1, d->starts + at, (d->nstarts - at) * sizeof *d->starts);
+        d->starts[at] = cs;
+        d->nstarts++;
+        if (at >= d->nstarts - d->nopen) { /* inside the window: becomes an open row */
+            size_t k = at - (d->nstarts - 1 - d->nopen);
+            memmove(d->open + k + 1, d->open + k, (d->nopen - k) * sizeof *d->open);
+            d->open[k] = row;
+            d->nopen++;
+            return true;
+        }
+        return write_cycle(d->db->db, &row);
+    }
+    d->starts[d->nstarts++] = cs;
+    d->open[d->nopen++] = row;
+    if (d->nopen <= GC_WINDOW) return true;
+    bool ok = write_cycle(d->db->db, &d->open[0]);
+    memmove(d->open, d->open + 1, (d->nopen - 1) * sizeof *d->open);
+    d->nopen--;
+    return ok;
+}
+
+/* Folds a GC event into its cycle (the latest to start at or before it): in memory, or into
+ * the written row. */
+static void fold_gc(derive *d, unsigned kind, const uint64_t *w) {
+    bool ok;
+    if (kind == GORT_EV_gc_start) {
+        ok = start_cycle(d, w);
+    } else {
+        long k = cycle_at(d, (int64_t)w[GORT_W_TS], d->seq);
+        if (k < 0) return; /* before the first cycle */
+        size_t first_open = d->nstarts - d->nopen;
+        if ((size_t)k >= first_open) {
+            fold_cycle(&d->open[(size_t)k - first_open], kind, w);
+            return;
+        }
+        ok = fold_written(d, d->starts[k].cycle, kind, w);
+    }
+    if (!ok && !d->oom) d->db_error = true;
+}
+
+/* Folds one event into whichever summary rows it concerns; writes the rows first when the
+ * cache is full. False on a database error or when out of memory. */
+bool derive_event(derive *d, int32_t tid, const uint64_t *w) {
+    if (d->nmaps + d->ndefers + d->ngs >= d->row_cap && !flush_rows(d)) return false;
     unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
     d->seq++;
-    if (kind >= GORT_EV_makemap && kind <= GORT_EV_maptype && w[GORT_W_MAP] != 0)
+    if (kind >= GORT_EV_makemap && kind <= GORT_EV_mapstack && w[GORT_W_MAP] != 0)
         fold_map(d, kind, w);
     if ((kind == GORT_EV_deferproc || kind == GORT_EV_deferreturn ||
          kind == GORT_EV_deferreturn_end) && w[GORT_W_DEFER] != 0)
         fold_defer(d, kind, w);
     if (w[GORT_W_GOID] || kind == GORT_EV_gocreate) fold_goroutine(d, tid, kind, w);
-    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) ||
+    if ((kind >= GORT_EV_gc_start && kind <= GORT_EV_gc_end) || kind == GORT_EV_gc_assist ||
         (kind == GORT_EV_mapfree && w[GORT_W_ARG0] == GORT_FREE_CAUSE_GC))
-        keep_gc(d, kind, w);
+        fold_gc(d, kind, w);
+    return !d->oom && !d->db_error;
 }
 
-/* Binds an aggregate, NULL when it had no input. */
-static void bind_agg(sqlite3_stmt *s, int col, int64_t v) {
-    if (v == NONE)
-        sqlite3_bind_null(s, col);
-    else
-        sqlite3_bind_int64(s, col, v);
-}
 
-/* Binds a static string, or NULL. */
-static void bind_str(sqlite3_stmt *s, int col, const char *v) {
-    if (v)
-        sqlite3_bind_text(s, col, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, col);
-}
+/* NULL-aware minimum and maximum of a column and the incoming value (SQLite's min() and max()
+ * of several arguments are NULL when any is). */
+#define MIN_OF(c) c " = coalesce(min(" c ", excluded." c "), " c ", excluded." c ")"
+#define MAX_OF(c) c " = coalesce(max(" c ", excluded." c "), " c ", excluded." c ")"
+/* Ranks of key_kind by its number (the fold keeps the largest). */
+#define KEY_RANK(x) "(CASE " x " WHEN 'int64' THEN 1 WHEN 'uint64' THEN 2 WHEN 'string' THEN 3 " \
+                    "WHEN 'generic' THEN 4 END)"
 
-/* Steps and resets; false on error. */
-static bool step(sqlite3_stmt *s) {
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE;
-}
-
-/* Inserts the maps rows. */
+/* Writes (upserts) the maps rows. */
 static bool write_maps(derive *d, sqlite3 *db) {
     static const char *const key_kinds[] = { NULL, "int64", "uint64", "string", "generic" };
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO maps(map_id, created_ns, died_ns, death_cause, key_kind, "
-                           "peak_len, peak_B, grows) VALUES (?,?,?,?,?,?,?,?)",
+                           "peak_len, peak_B, grows, on_stack) VALUES (?,?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT(map_id) DO UPDATE SET " MIN_OF("created_ns") ", "
+                           MIN_OF("died_ns") ", death_cause = CASE WHEN 'gc' IN (death_cause, "
+                           "excluded.death_cause) THEN 'gc' ELSE coalesce(death_cause, "
+                           "excluded.death_cause) END, key_kind = CASE WHEN key_kind IS NULL OR "
+                           KEY_RANK("excluded.key_kind") " > " KEY_RANK("key_kind")
+                           " THEN coalesce(excluded.key_kind, key_kind) ELSE key_kind END, "
+                           MAX_OF("peak_len") ", " MAX_OF("peak_B") ", grows = grows + excluded.grows, "
+                           MAX_OF("on_stack"),
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     bool ok = true;
@@ -271,50 +475,86 @@ static bool write_maps(derive *d, sqlite3 *db) {
         bind_agg(s, 6, m->peak_len);
         bind_agg(s, 7, m->peak_b);
         sqlite3_bind_int64(s, 8, m->grows);
+        /* A stack map: announced by mapstack (Go), or one whose frame ended it (libgort). */
+        sqlite3_bind_int(s, 9, m->on_stack == 1 || m->cause == GORT_FREE_CAUSE_FRAME);
         ok = step(s);
     }
     sqlite3_finalize(s);
     return ok;
 }
 
-/* Inserts the defers rows of records that were registered or ran. */
-static bool write_defers(derive *d, sqlite3 *db) {
-    sqlite3_stmt *s;
+/* The `how` of a defer row. */
+static const char *how_name(const defer_row *r) {
+    if (r->ran == NONE) return "never";
+    return r->how == 1 ? "return" : r->how == 2 ? "panic" : r->how == 3 ? "goexit" : NULL;
+}
+
+/* Writes (upserts) the defers rows of records that were registered or ran. A row seen only by
+ * its end is folded into the stored row if there is one; otherwise it is kept (*keep). */
+static bool write_defers(derive *d, sqlite3 *db, bool final) {
+    sqlite3_stmt *s, *end;
+    /* how: 'never' yields to a real one; among return (1), panic (2), goexit (3) the fold
+     * keeps the smallest number, which is the largest name. */
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO defers(defer_id, goid, registered_ns, ran_ns, end_ns, fn, "
-                           "how) VALUES (?,?,?,?,?,(SELECT name FROM names WHERE id = ?),?)",
+                           "how) VALUES (?,?,?,?,?,(SELECT name FROM names WHERE id = ?),?) "
+                           "ON CONFLICT(defer_id) DO UPDATE SET " MIN_OF("goid") ", "
+                           MIN_OF("registered_ns") ", " MIN_OF("ran_ns") ", " MIN_OF("end_ns")
+                           ", fn = coalesce(fn, excluded.fn), how = CASE WHEN how = 'never' THEN "
+                           "excluded.how WHEN excluded.how = 'never' THEN how ELSE "
+                           "max(how, excluded.how) END",
                            -1, &s, NULL) != SQLITE_OK)
         return false;
+    if (sqlite3_prepare_v2(db, "UPDATE defers SET end_ns = coalesce(min(end_ns, ?2), ?2) "
+                               "WHERE defer_id = ?1", -1, &end, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return false;
+    }
     bool ok = true;
+    size_t kept = 0;
     for (size_t i = 0; i < d->ndefers && ok; i++) {
         defer_row *r = &d->defers[i];
-        if (r->registered == NONE && r->ran == NONE) continue; /* only an end: no row */
+        if (r->registered == NONE && r->ran == NONE) { /* only an end */
+            sqlite3_bind_int64(end, 1, (int64_t)r->defer_id);
+            bind_agg(end, 2, r->end);
+            ok = step(end);
+            if (ok && !final && sqlite3_changes(db) == 0) d->defers[kept++] = *r;
+            continue;
+        }
         sqlite3_bind_int64(s, 1, (int64_t)r->defer_id);
         bind_agg(s, 2, r->goid);
         bind_agg(s, 3, r->registered);
         bind_agg(s, 4, r->ran);
         bind_agg(s, 5, r->end);
         bind_agg(s, 6, r->fn_id);
-        bind_str(s, 7, r->ran == NONE ? "never" : r->how == 1 ? "return" : r->how == 2 ? "panic"
-                                                 : r->how == 3 ? "goexit" : NULL);
+        bind_str(s, 7, how_name(r));
         ok = step(s);
     }
     sqlite3_finalize(s);
+    sqlite3_finalize(end);
+    d->ndefers = kept;
     return ok;
 }
 
-/* Inserts the goroutines rows of goroutines that emitted events. */
-static bool write_goroutines(derive *d, sqlite3 *db) {
+/* Writes (upserts) the goroutines rows of goroutines that emitted events; those created but
+ * not yet seen running are kept (moved to the front of the array) unless this is the end. */
+static bool write_goroutines(derive *d, sqlite3 *db, bool final) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO goroutines(goid, tid, created_ns, ended_ns) "
-                           "VALUES (?,?,?,?)",
+                           "VALUES (?,?,?,?) ON CONFLICT(goid) DO UPDATE SET "
+                           "tid = coalesce(tid, excluded.tid), " MIN_OF("created_ns") ", "
+                           MIN_OF("ended_ns"),
                            -1, &s, NULL) != SQLITE_OK)
         return false;
     bool ok = true;
+    size_t kept = 0;
     for (size_t i = 0; i < d->ngs && ok; i++) {
         g_row *g = &d->gs[i];
-        if (g->first == NONE) continue; /* created but never ran an event of its own */
+        if (g->first == NONE) { /* created but never ran an event of its own (yet) */
+            if (!final) d->gs[kept++] = *g;
+            continue;
+        }
         sqlite3_bind_int64(s, 1, (int64_t)g->goid);
         bind_agg(s, 2, g->start_tid != NONE ? g->start_tid : g->min_tid);
         bind_agg(s, 3, g->created != NONE ? g->created : g->first);
@@ -322,77 +562,54 @@ static bool write_goroutines(derive *d, sqlite3 *db) {
         ok = step(s);
     }
     sqlite3_finalize(s);
+    d->ngs = kept;
     return ok;
 }
 
-/* Orders GC events by time, then by arrival (their ids): the order of docs/schema.md. */
-static int cmp_gc(const void *a, const void *b) {
-    const gc_ev *x = a, *y = b;
-    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* One gc_cycles row being filled. */
-typedef struct cycle_row {
-    int64_t cycle, start, mark, markterm, sweep, sweepdone, end, stw, before, after, freed;
-} cycle_row;
-
-/* Inserts one gc_cycles row. */
-static bool write_cycle(sqlite3_stmt *s, const cycle_row *c) {
-    const int64_t v[] = { c->cycle, c->start, c->mark, c->markterm, c->sweep, c->sweepdone,
-                          c->end, c->stw, c->before, c->after, c->freed };
-    for (int i = 0; i < 11; i++) bind_agg(s, i + 1, v[i]);
-    return step(s);
-}
-
-/* Assigns the kept GC events to cycles in time order and inserts a row per cycle. */
-static bool write_gc_cycles(derive *d, sqlite3 *db) {
-    if (d->ngc) qsort(d->gc, d->ngc, sizeof *d->gc, cmp_gc);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO gc_cycles(cycle, start_ns, mark_start_ns, "
-                           "mark_termination_ns, sweep_start_ns, sweep_done_ns, end_ns, stw_ns, "
-                           "heap_before, heap_after, maps_freed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return false;
-    bool ok = true, open = false;
-    cycle_row c;
-    for (size_t i = 0; i < d->ngc && ok; i++) {
-        const gc_ev *e = &d->gc[i];
-        if (e->kind == GORT_EV_gc_start) {
-            if (open) ok = write_cycle(s, &c);
-            c = (cycle_row){ (int64_t)e->arg0, e->ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE,
-                             NONE, 0 };
-            open = true;
-            continue;
-        }
-        if (!open) continue; /* before the first cycle */
-        switch (e->kind) {
-        case GORT_EV_gc_mark_start: fold_min(&c.mark, e->ts); break;
-        case GORT_EV_gc_mark_termination: fold_min(&c.markterm, e->ts); break;
-        case GORT_EV_gc_sweep_start: fold_min(&c.sweep, e->ts); break;
-        case GORT_EV_gc_sweep_done: fold_min(&c.sweepdone, e->ts); break;
-        case GORT_EV_gc_end:
-            if (c.end == NONE) {
-                c.end = e->ts;
-                c.before = (int64_t)e->arg0;
-                c.after = (int64_t)e->arg1;
-            }
-            break;
-        case GORT_EV_stw_end: c.stw = (c.stw == NONE ? 0 : c.stw) + (int64_t)e->dur; break;
-        case GORT_EV_mapfree: c.freed++; break;
-        default: break;
-        }
+/* Rebuilds an index over the rows kept in an array after a flush. */
+static bool reindex(idmap *m, const void *rows, size_t n, size_t size) {
+    idmap_free(m);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t id = *(const uint64_t *)((const char *)rows + i * size); /* the id is first */
+        int64_t *v = idmap_get(m, (int64_t)id, true);
+        if (!v) return false;
+        *v = (int64_t)i + 1;
     }
-    if (ok && open) ok = write_cycle(s, &c);
-    sqlite3_finalize(s);
-    return ok;
+    return true;
 }
 
-size_t derive_defers(const derive *d) { return d->ndefers; }
+/* Writes every row folded so far and empties the cache (but the partial rows that must wait:
+ * see the top). False on a database error or when out of memory. */
+static bool flush_rows(derive *d) {
+    sqlite3 *db = d->db->db;
+    if (!write_maps(d, db) || !write_defers(d, db, false) || !write_goroutines(d, db, false)) {
+        d->db_error = true;
+        return false;
+    }
+    d->nmaps = 0;
+    idmap_free(&d->map_ix);
+    if (!reindex(&d->defer_ix, d->defers, d->ndefers, sizeof *d->defers) ||
+        !reindex(&d->g_ix, d->gs, d->ngs, sizeof *d->gs)) {
+        d->oom = true;
+        return false;
+    }
+    return true;
+}
 
-/* Inserts every summary table; false on a database error or if memory ran out while folding. */
-bool derive_write(derive *d, trace_db *db) {
-    return !d->oom && write_maps(d, db->db) && write_defers(d, db->db) &&
-           write_goroutines(d, db->db) && write_gc_cycles(d, db->db);
+/* Writes the cycles still in memory. */
+static bool write_gc_cycles(derive *d, sqlite3 *db) {
+    for (size_t i = 0; i < d->nopen; i++)
+        if (!write_cycle(db, &d->open[i])) return false;
+    d->nopen = 0;
+    return true;
+}
+
+size_t derive_defers(const derive *d) { return d->defers_seen; }
+
+/* Writes every summary row still in memory and the GC cycles; false on a database error or if
+ * memory ran out while folding. */
+bool derive_write(derive *d) {
+    sqlite3 *db = d->db->db;
+    return !d->oom && !d->db_error && write_maps(d, db) && write_defers(d, db, true) &&
+           write_goroutines(d, db, true) && write_gc_cycles(d, db);
 }

@@ -6,12 +6,13 @@
  * first) is looked up in a hash table of the stacks seen so far: identical stacks are stored
  * once (a `stacks` row and its `stack_entries`), and each distinct address once (a frame id,
  * whose `frames` row is written after the run by symbolize.c). A name record becomes a `names`
- * row, a lost record (or a ring's pending run) a `lost` row; neither is an event.
+ * row, a lost record (or a ring's pending run) a `lost` row, a recorder_stall a `stalls` row;
+ * none of them is an event.
  *
  * Events rows are inserted EVENT_BATCH at a time with one multi-row INSERT: SQLite's per-
  * statement work (reset, VM start, journal checks) is paid once per batch, about a third of a
- * single-row insert's cost. ingest_flush() inserts a partial batch; the drain calls it at the
- * end of every pass, so nothing waits in memory between passes.
+ * single-row insert's cost. ingest_flush() inserts a partial batch; the load calls it at the
+ * end (load.c).
  *
  * Column rules (docs/schema.md): goid and defer_id are NULL when 0; map_id is kept for map
  * kinds (0 is the nil map) and NULL when 0 for the others; dur_ns is NULL when 0 except for
@@ -60,6 +61,8 @@ struct ingest {
     size_t nframes, frame_cap;
     frame_ref *frame_list;      /* frame id i+1 = frame_list[i] */
     derive *derived;
+    uint64_t stalls, stall_ns;  /* recorder_stall records and the time they add up to */
+    mapid *maps;                /* set at the first record whose map word is an address */
 };
 
 #define EXACT_BIT (1ull << 63)
@@ -85,7 +88,7 @@ ingest *ingest_new(trace_db *d) {
     g->frames = calloc(g->frame_cap, sizeof *g->frames);
     g->pcs = malloc(g->pcs_cap * sizeof *g->pcs);
     g->frame_list = malloc(g->frame_cap * sizeof *g->frame_list);
-    g->derived = derive_new();
+    g->derived = derive_new(d);
     if (!g->derived || !g->stacks || !g->frames || !g->pcs || !g->frame_list) {
         ingest_free(g);
         return NULL;
@@ -101,12 +104,23 @@ void ingest_free(ingest *g) {
     free(g->pcs);
     free(g->frame_list);
     derive_free(g->derived);
+    mapid_free(g->maps);
     free(g);
 }
 
+/* Events loaded so far. */
 uint64_t ingest_events(const ingest *g) { return g->events; }
 
-bool ingest_write_derived(ingest *g) { return derive_write(g->derived, g->db); }
+/* The database this ingester writes to. */
+trace_db *ingest_db(ingest *g) { return g->db; }
+
+/* The stalls seen and their total time. */
+void ingest_stalls(const ingest *g, uint64_t *count, uint64_t *total_ns) {
+    *count = g->stalls;
+    *total_ns = g->stall_ns;
+}
+
+bool ingest_write_derived(ingest *g) { return derive_write(g->derived); }
 
 /* Copies the load's counts (for the planner statistics). */
 void ingest_counts(const ingest *g, trace_counts *c) {
@@ -228,7 +242,15 @@ static uint64_t stack_id(ingest *g, const uint64_t *pcs, unsigned n, bool exact0
 
 /* True for kinds about a map, whose map_id 0 means the nil map rather than "no map". */
 static bool is_map_kind(unsigned kind) {
-    return kind >= GORT_EV_makemap && kind <= GORT_EV_maptype;
+    return kind >= GORT_EV_makemap && kind <= GORT_EV_mapstack;
+}
+
+/* The map numbering of an address producer (the Go hook), created at its first record that
+ * says its map word is an address (GORT_F_ADDR); NULL for libgort. Once it exists every record
+ * goes through it: stackmove, frame_exit and goend follow the stack maps. */
+static mapid *address_maps(ingest *g, unsigned flags) {
+    if (!g->maps && (flags & GORT_F_ADDR)) g->maps = mapid_new();
+    return g->maps;
 }
 
 /* True for kinds that always carry a measured duration, even 0. */
@@ -290,11 +312,20 @@ bool ingest_flush(ingest *g) {
     return rc == SQLITE_DONE;
 }
 
-bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *payload,
+bool ingest_record(ingest *g, int32_t tid, const uint64_t *rw, const uint64_t *payload,
                    unsigned extra) {
-    unsigned kind = GORT_INFO_KIND(w[GORT_W_INFO]);
-    unsigned flags = GORT_INFO_FLAGS(w[GORT_W_INFO]);
-    if (kind == GORT_EV_name) return ingest_name(g, w, payload, extra);
+    unsigned kind = GORT_INFO_KIND(rw[GORT_W_INFO]);
+    unsigned flags = GORT_INFO_FLAGS(rw[GORT_W_INFO]);
+    if (kind == GORT_EV_name) return ingest_name(g, rw, payload, extra);
+    const uint64_t *w = rw;
+    uint64_t numbered[GORT_W_COUNT];
+    mapid *maps = address_maps(g, flags);
+    if (maps) { /* the map word becomes the map's id */
+        memcpy(numbered, rw, sizeof numbered);
+        mapid_record(maps, g->derived, numbered);
+        if (mapid_failed(maps)) return false;
+        w = numbered;
+    }
     uint64_t sid = 0;
     if ((flags & GORT_F_STACK) && extra > 0) {
         sid = stack_id(g, payload, extra, (flags & GORT_F_SIGNAL) != 0);
@@ -304,7 +335,7 @@ bool ingest_record(ingest *g, int32_t tid, const uint64_t *w, const uint64_t *pa
     *row = (event_row){ w[GORT_W_TS], w[GORT_W_GOID], w[GORT_W_MAP], w[GORT_W_DEFER],
                         w[GORT_W_ARG0], w[GORT_W_ARG1], w[GORT_W_DUR], sid, tid, kind };
     if (g->nrows == EVENT_BATCH && !ingest_flush(g)) return false;
-    derive_event(g->derived, tid, w);
+    if (!derive_event(g->derived, tid, w)) return false;
     g->events++;
     if (kind < GORT_EV_MAX) g->per_kind[kind]++;
     if (w[GORT_W_DEFER]) g->with_defer++;
@@ -321,5 +352,18 @@ bool ingest_lost(ingest *g, int32_t tid, uint64_t first_ns, uint64_t last_ns, ui
     sqlite3_bind_int64(s, 4, (sqlite3_int64)count);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+}
+
+/* Inserts one stalls row. */
+bool ingest_stall(ingest *g, int32_t tid, uint64_t start_ns, uint64_t end_ns) {
+    sqlite3_stmt *s = g->db->ins_stall;
+    sqlite3_bind_int(s, 1, tid);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)start_ns);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)end_ns);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    g->stalls++;
+    g->stall_ns += end_ns - start_ns;
     return rc == SQLITE_DONE;
 }

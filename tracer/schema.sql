@@ -35,6 +35,9 @@ INSERT INTO kinds (id, name) VALUES
     (10, 'mapfree'),
     (11, 'map_use_after_free'),
     (12, 'maptype'),
+    (13, 'mapstack'),
+    (14, 'stackmove'),
+    (15, 'frame_exit'),
     (20, 'deferproc'),
     (21, 'deferreturn'),
     (22, 'deferreturn_end'),
@@ -53,6 +56,8 @@ INSERT INTO kinds (id, name) VALUES
     (45, 'gc_sweep_start'),
     (46, 'gc_sweep_done'),
     (47, 'gc_end'),
+    (48, 'gc_assist'),
+    (56, 'recorder_stall'),
     (60, 'cpu_sample'),
     (61, 'lost'),
     (62, 'name');
@@ -84,13 +89,16 @@ CREATE VIEW events AS
              WHEN 4 THEN 'mapdelete' WHEN 5 THEN 'hashgrow' WHEN 6 THEN 'evacuate'
              WHEN 7 THEN 'growdone' WHEN 8 THEN 'mapclear' WHEN 9 THEN 'mapiterinit'
              WHEN 10 THEN 'mapfree' WHEN 11 THEN 'map_use_after_free' WHEN 12 THEN 'maptype'
+             WHEN 13 THEN 'mapstack' WHEN 14 THEN 'stackmove' WHEN 15 THEN 'frame_exit'
              WHEN 20 THEN 'deferproc' WHEN 21 THEN 'deferreturn' WHEN 22 THEN 'deferreturn_end'
              WHEN 23 THEN 'panic' WHEN 24 THEN 'recover' WHEN 25 THEN 'goexit'
              WHEN 26 THEN 'gocreate' WHEN 27 THEN 'gostart' WHEN 28 THEN 'goend'
              WHEN 29 THEN 'fatal' WHEN 40 THEN 'gc_start' WHEN 41 THEN 'stw_start'
              WHEN 42 THEN 'stw_end' WHEN 43 THEN 'gc_mark_start' WHEN 44 THEN 'gc_mark_termination'
              WHEN 45 THEN 'gc_sweep_start' WHEN 46 THEN 'gc_sweep_done' WHEN 47 THEN 'gc_end'
-             WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost' WHEN 62 THEN 'name'
+             WHEN 48 THEN 'gc_assist'
+             WHEN 56 THEN 'recorder_stall' WHEN 60 THEN 'cpu_sample' WHEN 61 THEN 'lost'
+             WHEN 62 THEN 'name'
              ELSE 'kind' || r.kind_id END AS kind,
            r.map_id AS map_id, r.defer_id AS defer_id, r.arg0 AS arg0, r.arg1 AS arg1,
            r.dur_ns AS dur_ns, r.stack_id AS stack_id, r.kind_id AS kind_id
@@ -160,7 +168,8 @@ CREATE TABLE maps (
     key_kind    TEXT,               -- 'int64', 'uint64', 'string', 'generic'
     peak_len    INTEGER,
     peak_B      INTEGER,
-    grows       INTEGER             -- number of hashgrow events
+    grows       INTEGER,            -- number of hashgrow events
+    on_stack    INTEGER             -- 1: its hmap lived in a goroutine's stack frame, 0: heap
 );
 
 CREATE TABLE defers (
@@ -184,7 +193,9 @@ CREATE TABLE gc_cycles (
     stw_ns              INTEGER,    -- total stop-the-world pause of the cycle
     heap_before         INTEGER,    -- bytes
     heap_after          INTEGER,    -- bytes
-    maps_freed          INTEGER
+    maps_freed          INTEGER,
+    assists             INTEGER,    -- gc_assist events of the cycle
+    assist_ns           INTEGER     -- their total duration
 );
 
 CREATE TABLE goroutines (
@@ -201,6 +212,15 @@ CREATE TABLE lost (
     first_ns INTEGER,
     last_ns  INTEGER,
     count    INTEGER NOT NULL
+);
+
+-- One row per time a thread of the program waited for the recorder (its buffer was full and
+-- the recorder had not yet made room): the recorder's own effect on the program, never silent.
+CREATE TABLE stalls (
+    id       INTEGER PRIMARY KEY,
+    tid      INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns   INTEGER NOT NULL
 );
 
 -- Names the program sent once and events refer to by id (deferproc's arg1: the function).
@@ -240,7 +260,12 @@ CREATE VIEW stats AS
            coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'producer_waits'), 0)
     UNION ALL
     SELECT 'records_malformed', NULL, 'error', 'trace',
-           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'records_malformed'), 0);
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'records_malformed'), 0)
+    UNION ALL
+    SELECT 'recorder_stalls', NULL, 'info', 'trace', (SELECT count(*) FROM stalls)
+    UNION ALL
+    SELECT 'recorder_stall_ns', NULL, 'info', 'trace',
+           coalesce((SELECT sum(end_ns - start_ns) FROM stalls), 0);
 
 -- @indexes: created by `gort record` after the events are loaded (loading is faster without
 -- them); everything above this line is created before. Only small ones, for the viewer: the

@@ -22,13 +22,117 @@
  *
  * A return address points after its call instruction, which can already belong to the next
  * line or even the next function, so it is looked up at pc - 1; a sampled pc (exact) as is.
+ *
+ * Go binaries (the Go hook's producer) carry DWARF too, and Go's symbol table names every
+ * function ("main.main", "runtime.mapassign_fast64"). But Go writes no .debug_aranges, the
+ * table libdw uses to find the compile unit of an address, so dwfl_module_getsrc finds no
+ * line there. For such a module the compile units' own address ranges (DW_AT_ranges) are
+ * read once into a sorted table, and the line comes from the unit found in it
+ * (dwarf_getsrc_die). A Go binary linked without DWARF (-ldflags=-w), or stripped of its symbol
+ * table (-s), still has Go's own table, .gopclntab: gopclntab.c gives the name and line from it.
  */
 #include "tracer.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define MAX_UNIT_MODULES 8 /* modules whose compile units are searched by range */
+
+/* An address range of one compile unit. */
+typedef struct cu_range {
+    Dwarf_Addr lo, hi;
+    Dwarf_Off die; /* the unit's DIE offset */
+} cu_range;
+
+/* The compile-unit ranges of a module without .debug_aranges, and its Go table if it has one. */
+typedef struct unit_table {
+    Dwfl_Module *mod;
+    Dwarf *dw;
+    Dwarf_Addr bias;
+    cu_range *r;
+    size_t n;
+    gopcln *go;      /* .gopclntab, NULL for a module without one */
+    Dwarf_Addr load; /* the module's load bias (symbols) */
+} unit_table;
+
+/* The symbolizer's state for one run: the modules' unit tables, built on demand. */
+typedef struct symbolizer {
+    Dwfl *dwfl;
+    unit_table units[MAX_UNIT_MODULES];
+    size_t nunits;
+} symbolizer;
+
+/* Orders ranges by start address. */
+static int cmp_range(const void *a, const void *b) {
+    const cu_range *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Reads every compile unit's ranges of mod into t (an empty table when it has no DWARF), and
+ * opens its .gopclntab. */
+static void build_units(unit_table *t, Dwfl_Module *mod) {
+    memset(t, 0, sizeof *t);
+    t->mod = mod;
+    const char *mainfile = NULL;
+    dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+    if (mainfile && dwfl_module_getelf(mod, &t->load)) t->go = gopcln_open(mainfile);
+    t->dw = dwfl_module_getdwarf(mod, &t->bias);
+    if (!t->dw) return;
+    size_t cap = 0;
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (dwarf_nextcu(t->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu;
+        if (dwarf_offdie(t->dw, off + hsize, &cu)) {
+            Dwarf_Addr base, lo, hi;
+            for (ptrdiff_t o = 0; (o = dwarf_ranges(&cu, o, &base, &lo, &hi)) > 0;) {
+                if (t->n == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    cu_range *r = realloc(t->r, cap * sizeof *r);
+                    if (!r) return;
+                    t->r = r;
+                }
+                t->r[t->n++] = (cu_range){ lo, hi, off + hsize };
+            }
+        }
+        off = next;
+    }
+    qsort(t->r, t->n, sizeof *t->r, cmp_range);
+}
+
+/* The unit table of mod, built on first use; NULL when too many modules need one. */
+static unit_table *units_of(symbolizer *sy, Dwfl_Module *mod) {
+    for (size_t i = 0; i < sy->nunits; i++)
+        if (sy->units[i].mod == mod) return &sy->units[i];
+    if (sy->nunits == MAX_UNIT_MODULES) return NULL;
+    unit_table *t = &sy->units[sy->nunits++];
+    build_units(t, mod);
+    return t;
+}
+
+/* The line of address a (module-relative to dwfl) found through the unit table of mod. */
+static Dwarf_Line *line_by_unit(symbolizer *sy, Dwfl_Module *mod, Dwarf_Addr a) {
+    unit_table *t = units_of(sy, mod);
+    if (!t || !t->dw || !t->n) return NULL;
+    Dwarf_Addr x = a - t->bias;
+    size_t lo = 0, hi = t->n; /* the last range starting at or before x */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->r[mid].lo <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || x >= t->r[lo - 1].hi) return NULL;
+    Dwarf_Die cu;
+    if (!dwarf_offdie(t->dw, t->r[lo - 1].die, &cu)) return NULL;
+    return dwarf_getsrc_die(&cu, x);
+}
 
 /* Reports every module of the header to dwfl with its load bias. */
 static Dwfl *open_modules(const gort_rec_header *h, const Dwfl_Callbacks *callbacks) {
@@ -42,7 +146,9 @@ static Dwfl *open_modules(const gort_rec_header *h, const Dwfl_Callbacks *callba
         char path[GORT_REC_PATH_MAX];
         memcpy(path, m->path, sizeof path);
         path[sizeof path - 1] = 0;
-        dwfl_report_elf(dwfl, path, path, -1, (GElf_Addr)m->base, false);
+        /* base is the load bias: add_p_vaddr, so that a PIE whose first segment is not at 0
+         * (Go links its PIEs at 0x400000) gets exactly that bias */
+        dwfl_report_elf(dwfl, path, path, -1, (GElf_Addr)m->base, true);
     }
     dwfl_report_end(dwfl, NULL, NULL);
     return dwfl;
@@ -111,7 +217,8 @@ static bool plt_name(Dwfl_Module *mod, Dwarf_Addr a, char *buf, size_t size) {
 }
 
 /* Binds the symbol, module, file and line of one address to the frames insert. */
-static void describe(Dwfl *dwfl, const frame_ref *f, sqlite3_stmt *s) {
+static void describe(symbolizer *sy, const frame_ref *f, sqlite3_stmt *s) {
+    Dwfl *dwfl = sy->dwfl;
     Dwarf_Addr a = f->exact ? f->pc : f->pc - 1;
     Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
     const char *sym = NULL, *modname = NULL, *file = NULL;
@@ -124,7 +231,18 @@ static void describe(Dwfl *dwfl, const frame_ref *f, sqlite3_stmt *s) {
         modname = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
         if (mainfile) modname = mainfile;
         Dwfl_Line *l = dwfl_module_getsrc(mod, a);
-        if (l) file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+        if (l) {
+            file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+        } else {
+            Dwarf_Line *dl = line_by_unit(sy, mod, a);
+            if (dl) {
+                file = dwarf_linesrc(dl, NULL, NULL);
+                dwarf_lineno(dl, &line);
+            }
+        }
+        unit_table *t = file ? NULL : units_of(sy, mod);
+        const char *gofn;
+        if (t && t->go && gopcln_find(t->go, a - t->load, &gofn, &file, &line) && !sym) sym = gofn;
     }
     int symlen = sym ? function_name_len(sym) : 0;
     sqlite3_bind_text(s, 3, sym, symlen, SQLITE_TRANSIENT);
@@ -154,19 +272,23 @@ bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *fr
         .section_address = dwfl_offline_section_address,
         .debuginfo_path = &debuginfo_path,
     };
-    Dwfl *dwfl = open_modules(h, &callbacks);
+    symbolizer sy = { .dwfl = open_modules(h, &callbacks) };
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
         sqlite3_bind_int64(s, 1, (sqlite3_int64)(i + 1));
         sqlite3_bind_int64(s, 2, (sqlite3_int64)frames[i].pc);
-        describe(dwfl, &frames[i], s);
+        describe(&sy, &frames[i], s);
         if (sqlite3_step(s) != SQLITE_DONE) {
             snprintf(err, errlen, "database: %s", sqlite3_errmsg(d->db));
             ok = false;
         }
         sqlite3_reset(s);
     }
-    if (dwfl) dwfl_end(dwfl);
+    for (size_t i = 0; i < sy.nunits; i++) {
+        free(sy.units[i].r);
+        gopcln_close(sy.units[i].go);
+    }
+    if (sy.dwfl) dwfl_end(sy.dwfl);
     sqlite3_finalize(s);
     return ok;
 }

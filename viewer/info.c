@@ -33,7 +33,8 @@ const cli_command cli_cmd_info = {
     .description =
         "Summarizes a trace: the program and how it ended (meta), duration, events by kind,\n"
         "maps, deferred calls, goroutines, GC cycles and their stop-the-world pauses, lost\n"
-        "events, and the verdicts of gort gaps. Printed whole or not at all.",
+        "events, the program's waits for the recorder (recorder stalls), and the verdicts of\n"
+        "gort gaps. Printed whole or not at all.",
     .options = info_options,
     .exit_status = "0 done, 2 bad input (including a figure too large for 64 bits).",
     .example = "gort info trace.db",
@@ -192,6 +193,16 @@ static int print_gc_and_losses(sqlite3 *db, FILE *out) {
             fmt_duration(longest, b, sizeof b));
     fprintf(out, "  %-19s %lld\n", "maps freed by gc", (long long)freed);
     fprintf(out, "%-21s %lld in %lld runs\n", "lost events", (long long)lost, (long long)runs);
+    if (vt_has_table(db, "stalls")) { /* traces recorded before stalls were recorded have none */
+        int64_t ns, all, most;
+        rc = vt_int_query("info", db, "SELECT count(*) FROM stalls", 0, &ns);
+        if (!rc) rc = vt_int_query("info", db, "SELECT sum(end_ns - start_ns) FROM stalls", 0, &all);
+        if (!rc) rc = vt_int_query("info", db, "SELECT max(end_ns - start_ns) FROM stalls", 0, &most);
+        if (rc) return rc;
+        fprintf(out, "%-21s %lld waits of the program for the recorder, %s in all, %s longest\n",
+                "recorder stalls", (long long)ns, fmt_duration(all, a, sizeof a),
+                fmt_duration(most, b, sizeof b));
+    }
     return 0;
 }
 

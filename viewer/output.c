@@ -268,7 +268,50 @@ static void table_line(FILE *out, const char *text, const table_cell_ref *cells,
     putc_unlocked('\n', out);
 }
 
-/* Keeps every cell, then prints aligned columns under the column names. */
+/* Cells kept in memory, at most (text and references); later rows wait in a temporary file,
+ * so a table of millions of rows costs disk, not memory. */
+#ifndef TABLE_MEM_LIMIT
+#define TABLE_MEM_LIMIT (32u << 20)
+#endif
+
+/* Moves the last row of T (cells of row t->nrows, its text from `from`) to the spill file. */
+static bool spill_row(table_buf *t, int nc, size_t from, FILE *spill) {
+    const table_cell_ref *c = t->cells + t->nrows * (size_t)nc;
+    for (int i = 0; i < nc; i++) {
+        uint32_t head[2] = { c[i].len, c[i].width };
+        if (fwrite(head, sizeof head, 1, spill) != 1 ||
+            (c[i].len && fwrite(t->text + c[i].off, c[i].len, 1, spill) != 1))
+            return false;
+    }
+    t->len = from;
+    return true;
+}
+
+/* Prints the rows waiting in the spill file, read back one at a time. */
+static bool print_spilled(FILE *spill, size_t rows, int nc, FILE *out, const size_t *width,
+                          const bool *numeric) {
+    table_buf row = { 0 };
+    table_cell_ref *cells = calloc((size_t)nc, sizeof *cells);
+    bool ok = cells && fflush(spill) == 0 && fseek(spill, 0, SEEK_SET) == 0;
+    for (size_t r = 0; ok && r < rows; r++) {
+        row.len = 0;
+        for (int i = 0; ok && i < nc; i++) {
+            uint32_t head[2];
+            ok = fread(head, sizeof head, 1, spill) == 1 &&
+                 (row.len + head[0] <= row.cap || grow_text(&row, head[0])) &&
+                 (!head[0] || fread(row.text + row.len, head[0], 1, spill) == 1);
+            cells[i] = (table_cell_ref){ row.len, head[0], head[1] };
+            row.len += head[0];
+        }
+        if (ok) table_line(out, row.text, cells, nc, width, numeric);
+    }
+    free(row.text);
+    free(cells);
+    return ok;
+}
+
+/* Keeps every cell (in memory up to TABLE_MEM_LIMIT, then in a temporary file), then prints
+ * aligned columns under the column names. */
 static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn fn, void *arg) {
     int nc = sqlite3_column_count(st);
     if (nc == 0) {
@@ -284,8 +327,11 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
     if (!t.width || !t.numeric || !head) rc = cli_error(cmd, "out of memory");
     for (int i = 0; !rc && i < nc; i++) t.numeric[i] = true;
     int step = SQLITE_DONE;
+    FILE *spill = NULL;
+    size_t spilled = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (fn) fn(st, arg);
+        size_t from = t.len;
         if ((t.nrows + 1) * (size_t)nc > t.cap_cells) {
             size_t cap = t.cap_cells ? t.cap_cells * 2 : (size_t)nc * 256;
             table_cell_ref *c = realloc(t.cells, cap * sizeof *c);
@@ -295,6 +341,16 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
         }
         for (int i = 0; !rc && i < nc; i++)
             if (!table_cell(&t, st, i, t.nrows * (size_t)nc + (size_t)i)) rc = cli_error(cmd, "out of memory");
+        if (!rc && (spill || t.len + (t.nrows + 1) * (size_t)nc * sizeof *t.cells > TABLE_MEM_LIMIT)) {
+            if (!spill && !(spill = tmpfile())) {
+                rc = cli_error(cmd, "cannot create a temporary file: %s", strerror(errno));
+            } else if (!spill_row(&t, nc, from, spill)) {
+                rc = cli_error(cmd, "cannot write a temporary file: %s", strerror(errno));
+            } else {
+                spilled++;
+                continue;
+            }
+        }
         t.nrows++;
     }
     if (!rc && step != SQLITE_DONE) rc = vt_sql_error(cmd, sqlite3_db_handle(st), "query failed");
@@ -320,7 +376,10 @@ static int print_table(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn
         putc_unlocked('\n', out);
         for (size_t r = 0; r < t.nrows; r++)
             table_line(out, t.text, t.cells + r * (size_t)nc, nc, t.width, t.numeric);
+        if (spill && !print_spilled(spill, spilled, nc, out, t.width, t.numeric))
+            rc = cli_error(cmd, "cannot read a temporary file back: %s", strerror(errno));
     }
+    if (spill) fclose(spill);
     free(t.text);
     free(t.cells);
     free(t.numeric);

@@ -4,8 +4,10 @@
  * Lanes, top to bottom: one per map (its life from creation to death as a grey bar, with its
  * assigns, deletes, growths and evacuations marked, and an X at its death), then one per
  * goroutine (each deferred call as an arrow from its registration to its execution). GC cycles
- * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue);
- * runs of lost events are grey bands, so the picture shows where it cannot see.
+ * are shaded bands across every lane: mark (orange), stop-the-world pauses (red), sweep (blue),
+ * mark assists of allocating goroutines (teal); runs of lost events are grey bands, so the picture shows where it cannot see, and the waits
+ * the recorder imposed on the program (the stalls table) are violet "recorder stall" bands, so
+ * a hole the recorder made never passes for the program's behaviour.
  * The gap between a map's death and each deferred call that touched it is an arrow on the
  * map's lane between the two instants, labelled with its length: green when the call was done
  * before the death (safe), red when the map was touched after it (use-after-free).
@@ -22,6 +24,13 @@
  * Times are the trace's own, which may be anything: the window's span must fit in 64 bits
  * (else an error asks for --from/--to), and every time is clamped to the window before one is
  * subtracted from another, so no difference wraps.
+ *
+ * Memory does not grow with the trace: the maps, deferred calls and gaps are streamed from
+ * SQL, not kept. What is kept is what the picture shows (the lanes' maps, the arrows drawn, the
+ * bins) and, per map id, two bits (touched by a deferred call; alive in the window), and the
+ * ids of the use-after-free findings. So the gap report's query runs twice (once for the
+ * maps' priorities, once for the gaps of the maps that got a lane) and the deferred calls'
+ * twice (to count them, then to draw or bin them).
  *
  * Several traces (gort timeline A.db B.db ...) are stacked, one panel each in a gnuplot
  * multiplot: each is read exactly as a single trace is, over a window as long as the longest
@@ -81,9 +90,10 @@ const cli_command cli_cmd_timeline = {
     .description =
         "Draws the trace over time with gnuplot: a lane per map (life, assigns, deletes,\n"
         "growths, evacuations, death), a lane per goroutine (deferred calls from registration\n"
-        "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep), and the gap\n"
-        "between each map's death and the deferred calls that touched it (green safe, red\n"
-        "use-after-free). Large traces are aggregated to what the picture can show.\n"
+        "to execution), GC cycles as shaded bands (mark, stop-the-world, sweep, mark\n"
+        "assists), and the gap between each map's death and the deferred calls that touched it\n"
+        "(green safe, red use-after-free). Large traces are aggregated to what the picture can\n"
+        "show.\n"
         "Several traces are stacked on one time axis, one panel each, labelled with the\n"
         "trace's producer (libgort, go1.19.8, ...) and each aligned at its own first event,\n"
         "so the same program's gaps read together (--from and --to are then relative to each\n"
@@ -128,22 +138,35 @@ typedef struct {
     int64_t timeout;
 } tl_args;
 
+/* A set of ids: a bit per id below IDSET_BITS, a hash table for the rest. */
+#define IDSET_BITS (1 << 26)
+typedef struct {
+    uint64_t *bits;
+    size_t nwords;
+    idmap big;
+} idset;
+
 typedef struct {   /* everything the picture needs, read from the trace */
     int64_t from, to;
     double unit;
     const char *unitname;
     int bins;
-    map_row *maps;  size_t nmaps, kept_maps;
-    defer_row *defers; size_t ndefers;
-    gap_row *gaps; size_t ngaps;
+    map_row *maps;  size_t nmaps, kept_maps; /* maps: the lanes' (kept_maps); nmaps in all */
+    defer_row *defers; size_t ndefers, ndrawn_defers; /* defers: the arrows drawn */
+    bool defers_binned;
+    gap_row *gaps; size_t ngaps;   /* the gaps on the lanes' maps (those that can be drawn) */
+    idset touched, alive;          /* maps a deferred call touched (and died); alive in window */
+    idmap uaf_maps;                /* maps with a use-after-free */
     size_t *gap_order; size_t ndrawn; /* the gaps drawn, in label priority order */
     int64_t goids[4096]; size_t ngoids, kept_goids;
-    idmap map_lane, goid_lane, gap_defers;
+    idmap map_lane, goid_lane, gap_defers; /* map_lane: the lanes' maps; gap_defers: the
+                                              deferred calls with a use-after-free (2) */
     int nlanes, other_maps_lane, other_g_lane;
     uint32_t *bins_count;  /* [lane][kind][bin] */
     int64_t *bands; size_t nbands, cap_bands; /* triples: phase (0 mark, 1 pause, 2 sweep,
-                                                 3 lost events), start, end */
-    bool has_lost;
+                                                 3 lost events, 4 recorder stall,
+                                                 5 mark assist), start, end */
+    bool has_lost, has_stall, has_assist;
 } tl_data;
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -161,33 +184,104 @@ static bool push(void **v, size_t *n, size_t size, const void *item) {
     return true;
 }
 
-/* The gap report rows (gapcalc.c) whose map died: the arrows to draw. */
-static int read_gaps(sqlite3 *db, tl_data *d) {
+static int gap_lane(const tl_data *d, const gap_row *g);
+
+/* Adds id to the set; false when out of memory. */
+static bool idset_add(idset *s, int64_t id) {
+    if (id < 0 || id >= IDSET_BITS) {
+        int64_t *v = idmap_get(&s->big, id, true);
+        if (v) *v = 1;
+        return v != NULL;
+    }
+    size_t w = (size_t)id / 64;
+    if (w >= s->nwords) {
+        size_t n = s->nwords ? s->nwords : 1024;
+        while (n <= w) n *= 2;
+        uint64_t *b = realloc(s->bits, n * sizeof *b);
+        if (!b) return false;
+        memset(b + s->nwords, 0, (n - s->nwords) * sizeof *b);
+        s->bits = b;
+        s->nwords = n;
+    }
+    s->bits[w] |= 1ull << (id % 64);
+    return true;
+}
+
+/* True when id is in the set. */
+static bool idset_has(const idset *s, int64_t id) {
+    if (id < 0 || id >= IDSET_BITS) return idmap_get((idmap *)&s->big, id, false) != NULL;
+    size_t w = (size_t)id / 64;
+    return w < s->nwords && (s->bits[w] >> (id % 64) & 1);
+}
+
+/* Frees the set. */
+static void idset_free(idset *s) {
+    free(s->bits);
+    idmap_free(&s->big);
+    memset(s, 0, sizeof *s);
+}
+
+/* The gap report (gapcalc.c), first pass: which maps a deferred call touched (those that died:
+ * their lanes come first), which maps and deferred calls have a use-after-free. */
+static int read_gap_marks(sqlite3 *db, tl_data *d) {
     sqlite3_stmt *st = vt_prepare("timeline", db, gaps_sql);
     if (!st) return GORT_EXIT_USAGE;
     int rc;
+    bool oom = false;
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, GAP_VERDICT);
+        bool uaf = v && !strcmp(v, "use-after-free");
+        int64_t map = sqlite3_column_int64(st, GAP_MAP);
+        if (uaf) {
+            int64_t *p = idmap_get(&d->gap_defers, sqlite3_column_int64(st, GAP_DEFER), true);
+            oom = !p;
+            if (p) *p = 2;
+        }
+        if (oom || sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
+        oom = !idset_add(&d->touched, map);
+        if (!oom && uaf) {
+            int64_t *p = idmap_get(&d->uaf_maps, map, true);
+            oom = !p;
+            if (p) *p = 1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (oom) return cli_error("timeline", "out of memory");
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading gaps");
+}
+
+/* The gap report, second pass: the gaps whose map died and has a lane of its own, in the
+ * report's order, as many as choose_gaps can draw (use-after-free ones, then the others). */
+static int read_gaps(sqlite3 *db, tl_data *d) {
+    if (!d->kept_maps) return 0;
+    size_t len = strlen(gaps_sql) + 64 + d->kept_maps * 24;
+    char *sql = malloc(len);
+    if (!sql) return cli_error("timeline", "out of memory");
+    int n = snprintf(sql, len, "SELECT * FROM (%s) WHERE map_id IN (", gaps_sql);
+    for (size_t i = 0; i < d->kept_maps; i++)
+        n += snprintf(sql + n, len - (size_t)n, "%s%lld", i ? "," : "", (long long)d->maps[i].id);
+    snprintf(sql + n, len - (size_t)n, ")");
+    sqlite3_stmt *st = vt_prepare("timeline", db, sql);
+    free(sql);
+    if (!st) return GORT_EXIT_USAGE;
+    int rc;
+    size_t nuaf = 0, nother = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
         const char *v = (const char *)sqlite3_column_text(st, GAP_VERDICT);
         gap_row g = { sqlite3_column_int64(st, GAP_MAP), sqlite3_column_int64(st, GAP_DEFER),
                       sqlite3_column_int64(st, GAP_GOID), sqlite3_column_int64(st, GAP_DIED),
                       sqlite3_column_int64(st, GAP_LAST), v && !strcmp(v, "use-after-free"),
                       v && !strcmp(v, "safe") };
-        int64_t *p = idmap_get(&d->gap_defers, g.defer_id, true);
-        if (!p) break;
-        if (*p < (g.uaf ? 2 : 1)) *p = g.uaf ? 2 : 1; /* 2: a use-after-free */
-        if (sqlite3_column_type(st, GAP_DIED) == SQLITE_NULL) continue;
+        if (gap_lane(d, &g) < 0) continue;
+        size_t *count = g.uaf ? &nuaf : &nother;
+        if (*count >= MAX_GAPS_DRAWN) continue;
+        (*count)++;
         if (!push((void **)&d->gaps, &d->ngaps, sizeof g, &g)) break;
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading gaps");
-}
-
-/* Orders maps by drawing priority (use-after-free, touched by a deferred call, id). */
-static int by_prio(const void *a, const void *b) {
-    const map_row *x = a, *y = b;
-    if (x->prio != y->prio) return y->prio - x->prio;
-    return (x->id > y->id) - (x->id < y->id);
 }
 
 /* Orders maps by id. */
@@ -196,7 +290,9 @@ static int by_id(const void *a, const void *b) {
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Maps alive in the window (or those of --map), the first --lanes of them each a lane. */
+/* Maps alive in the window (or those of --map), counted; the first --lanes of them in priority
+ * order (a use-after-free, touched by a deferred call, the rest; by id within each) each get a
+ * lane. The maps come in id order, so the first --lanes of each priority are all it takes. */
 static int read_maps(sqlite3 *db, const tl_args *a, tl_data *d) {
     sqlite3_stmt *st = vt_prepare("timeline", db,
         "SELECT map_id, coalesce(created_ns, 0), coalesce(died_ns, -1), coalesce(death_cause, '') "
@@ -205,58 +301,67 @@ static int read_maps(sqlite3 *db, const tl_args *a, tl_data *d) {
     if (!st) return GORT_EXIT_USAGE;
     sqlite3_bind_int64(st, 1, d->to);
     sqlite3_bind_int64(st, 2, d->from);
-    int rc;
-    idmap prio = { 0 };
-    for (size_t i = 0; i < d->ngaps; i++) {
-        int64_t *p = idmap_get(&prio, d->gaps[i].map_id, true);
-        if (p && *p < (d->gaps[i].uaf ? 2 : 1)) *p = d->gaps[i].uaf ? 2 : 1;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    size_t cap = (size_t)a->lanes, nby[3] = { 0, 0, 0 };
+    map_row *by[3] = { calloc(cap, sizeof(map_row)), calloc(cap, sizeof(map_row)),
+                       calloc(cap, sizeof(map_row)) };
+    int rc = SQLITE_DONE;
+    bool oom = !by[0] || !by[1] || !by[2];
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         map_row m = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                       sqlite3_column_int64(st, 2), "", 0 };
         snprintf(m.cause, sizeof m.cause, "%s", (const char *)sqlite3_column_text(st, 3));
         bool wanted = a->nmaps == 0;
         for (size_t k = 0; k < a->nmaps; k++) wanted |= a->maps[k] == m.id;
         if (!wanted) continue;
-        int64_t *p = idmap_get(&prio, m.id, false);
-        m.prio = p ? (int)*p : 0;
-        if (!push((void **)&d->maps, &d->nmaps, sizeof m, &m)) break;
+        m.prio = idmap_get(&d->uaf_maps, m.id, false) ? 2 : idset_has(&d->touched, m.id) ? 1 : 0;
+        oom = !idset_add(&d->alive, m.id);
+        d->nmaps++;
+        if (nby[m.prio] < cap) by[m.prio][nby[m.prio]++] = m;
     }
     sqlite3_finalize(st);
-    idmap_free(&prio);
-    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    if (!oom) d->maps = calloc(cap, sizeof *d->maps);
+    for (int p = 2; !oom && d->maps && p >= 0; p--)
+        for (size_t i = 0; i < nby[p] && d->kept_maps < cap; i++) d->maps[d->kept_maps++] = by[p][i];
+    for (int p = 0; p < 3; p++) free(by[p]);
+    if (oom || !d->maps) return cli_error("timeline", "out of memory");
     if (rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading maps");
-    if (d->nmaps) qsort(d->maps, d->nmaps, sizeof *d->maps, by_prio);
-    d->kept_maps = d->nmaps < (size_t)a->lanes ? d->nmaps : (size_t)a->lanes;
     if (d->kept_maps) qsort(d->maps, d->kept_maps, sizeof *d->maps, by_id);
-    for (size_t i = 0; i < d->nmaps; i++) {
+    for (size_t i = 0; i < d->kept_maps; i++) {
         int64_t *p = idmap_get(&d->map_lane, d->maps[i].id, true);
         if (!p) return cli_error("timeline", "out of memory");
-        *p = i < d->kept_maps ? (int64_t)i : (int64_t)d->kept_maps; /* the "other" lane */
+        *p = (int64_t)i;
     }
     return 0;
 }
 
-/* Deferred calls overlapping the window, and the goroutine lanes they need. */
+/* The lane of map id's marks: its own, the "other maps" lane, or -1 (not a map of the window). */
+static int map_lane_of(const tl_data *d, int64_t id) {
+    int64_t *lane = idmap_get((idmap *)&d->map_lane, id, false);
+    if (lane) return (int)*lane;
+    return d->other_maps_lane >= 0 && idset_has(&d->alive, id) ? d->other_maps_lane : -1;
+}
+
+/* The deferred calls overlapping the window, in goroutine order. */
+static const char defers_sql[] =
+    "SELECT defer_id, coalesce(goid, 0), coalesce(registered_ns, ran_ns), coalesce(ran_ns, -1) "
+    "FROM defers WHERE coalesce(registered_ns, ran_ns) <= ?1 AND coalesce(ran_ns, ?1) >= ?2 "
+    "ORDER BY goid, defer_id";
+
+/* Deferred calls overlapping the window: counted, and the goroutine lanes they need. */
 static int read_defers(sqlite3 *db, const tl_args *a, tl_data *d) {
-    sqlite3_stmt *st = vt_prepare("timeline", db,
-        "SELECT defer_id, coalesce(goid, 0), coalesce(registered_ns, ran_ns), coalesce(ran_ns, -1) "
-        "FROM defers WHERE coalesce(registered_ns, ran_ns) <= ?1 AND coalesce(ran_ns, ?1) >= ?2 "
-        "ORDER BY goid, defer_id");
+    sqlite3_stmt *st = vt_prepare("timeline", db, defers_sql);
     if (!st) return GORT_EXIT_USAGE;
     sqlite3_bind_int64(st, 1, d->to);
     sqlite3_bind_int64(st, 2, d->from);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        defer_row r = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                        sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3) };
-        if (!push((void **)&d->defers, &d->ndefers, sizeof r, &r)) break;
-        if ((d->ngoids == 0 || d->goids[d->ngoids - 1] != r.goid) &&
+        int64_t goid = sqlite3_column_int64(st, 1);
+        d->ndefers++;
+        if ((d->ngoids == 0 || d->goids[d->ngoids - 1] != goid) &&
             d->ngoids < sizeof d->goids / sizeof d->goids[0])
-            d->goids[d->ngoids++] = r.goid;
+            d->goids[d->ngoids++] = goid;
     }
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
     if (rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading deferred calls");
     d->kept_goids = d->ngoids < (size_t)a->lanes ? d->ngoids : (size_t)a->lanes;
     int base = (int)d->kept_maps + (d->nmaps > d->kept_maps);
@@ -302,6 +407,8 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     }
     if (d->nbands >= MAX_BANDS) return true;
     if (phase == 3) d->has_lost = true;
+    if (phase == 4) d->has_stall = true;
+    if (phase == 5) d->has_assist = true;
     if (d->nbands == d->cap_bands) {
         size_t cap = d->cap_bands ? d->cap_bands * 2 : 64;
         int64_t *v = realloc(d->bands, cap * 3 * sizeof *v);
@@ -314,6 +421,36 @@ static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     b[1] = s;
     b[2] = e;
     return true;
+}
+
+/* Deferred calls, second pass: arrows when few (kept to draw), otherwise bins, but for the
+ * first MAX_UAF_DEFERS use-after-free ones which are always arrows. */
+static int read_defer_marks(sqlite3 *db, tl_data *d) {
+    sqlite3_stmt *st = vt_prepare("timeline", db, defers_sql);
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->to);
+    sqlite3_bind_int64(st, 2, d->from);
+    d->defers_binned = d->ndefers > MAX_DEFERS_DRAWN;
+    size_t uaf_drawn = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        defer_row r = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                        sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3) };
+        int64_t *lane = idmap_get(&d->goid_lane, r.goid, false);
+        int64_t *touched = idmap_get(&d->gap_defers, r.defer_id, false);
+        bool uaf = touched && *touched == 2 && uaf_drawn < MAX_UAF_DEFERS;
+        if (!lane) continue;
+        if (d->defers_binned && !uaf) {
+            count_bin(d, (int)*lane, K_REG, r.reg);
+            if (r.ran >= 0) count_bin(d, (int)*lane, K_RAN, r.ran);
+            continue;
+        }
+        uaf_drawn += uaf;
+        if (!push((void **)&d->defers, &d->ndrawn_defers, sizeof r, &r)) break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading deferred calls");
 }
 
 /* GC mark and sweep phases from gc_cycles. */
@@ -353,8 +490,28 @@ static int read_lost(sqlite3 *db, tl_data *d) {
     return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading lost events");
 }
 
-/* One scan of the events in the window: map operations into bins, pauses into bands. Kinds
- * by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow, 6 evacuate, 42 stw_end.
+/* The waits the recorder imposed (the stalls table; absent in older traces) as violet bands. */
+static int read_stalls(sqlite3 *db, tl_data *d) {
+    if (!vt_has_table(db, "stalls")) return 0;
+    sqlite3_stmt *st = vt_prepare("timeline", db,
+        "SELECT start_ns, end_ns FROM stalls WHERE end_ns >= ?1 AND start_ns <= ?2 ORDER BY start_ns");
+    if (!st) return GORT_EXIT_USAGE;
+    sqlite3_bind_int64(st, 1, d->from);
+    sqlite3_bind_int64(st, 2, d->to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!add_band(d, 4, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
+            sqlite3_finalize(st);
+            return cli_error("timeline", "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vt_sql_error("timeline", db, "reading recorder stalls");
+}
+
+/* One scan of the events in the window: map operations into bins, pauses and mark assists
+ * into bands. Kinds by number (gort_record.h): 3 mapassign, 4 mapdelete, 5 hashgrow,
+ * 6 evacuate, 42 stw_end, 48 gc_assist.
  * A window that is the whole trace reads the table in order (+ts_ns: no index); a narrower
  * one may go through an index on ts_ns where the trace has one (older traces). */
 static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
@@ -362,7 +519,7 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     char sql[300];
     snprintf(sql, sizeof sql,
              "SELECT ts_ns, kind_id, map_id, dur_ns FROM events WHERE %sts_ns BETWEEN ?1 AND ?2 "
-             "AND ((map_id IS NOT NULL AND +kind_id IN (3, 4, 5, 6)) OR +kind_id = 42)",
+             "AND ((map_id IS NOT NULL AND +kind_id IN (3, 4, 5, 6)) OR +kind_id IN (42, 48))",
              whole ? "+" : "");
     sqlite3_stmt *st = vt_prepare("timeline", db, sql);
     if (!st) return GORT_EXIT_USAGE;
@@ -372,17 +529,17 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t ts = sqlite3_column_int64(st, 0);
         int kind = sqlite3_column_int(st, 1);
-        if (kind == GORT_EV_stw_end) {
+        if (kind == GORT_EV_stw_end || kind == GORT_EV_gc_assist) {
             int64_t start;
             if (__builtin_sub_overflow(ts, sqlite3_column_int64(st, 3), &start)) start = INT64_MIN;
-            if (!add_band(d, 1, start, ts)) break;
+            if (!add_band(d, kind == GORT_EV_stw_end ? 1 : 5, start, ts)) break;
             continue;
         }
-        int64_t *lane = idmap_get(&d->map_lane, sqlite3_column_int64(st, 2), false);
-        if (!lane) continue;
+        int lane = map_lane_of(d, sqlite3_column_int64(st, 2));
+        if (lane < 0) continue;
         int k = kind == GORT_EV_mapassign ? K_ASSIGN : kind == GORT_EV_mapdelete ? K_DELETE
               : kind == GORT_EV_hashgrow ? K_GROW : K_EVAC;
-        count_bin(d, (int)*lane, k, ts);
+        count_bin(d, lane, k, ts);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW) return cli_error("timeline", "out of memory");
@@ -424,7 +581,7 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     }
     d->bins = a->width > 200 ? a->width - 200 : 100;
     pick_unit(d);
-    rc = read_gaps(db, d);
+    rc = read_gap_marks(db, d);
     if (!rc) rc = read_maps(db, a, d);
     if (!rc && a->nmaps && d->nmaps == 0)
         return cli_error("timeline", "no map with the given --map ids in the window");
@@ -433,8 +590,11 @@ static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
     if (d->nlanes == 0) return cli_error("timeline", "nothing to draw: no map and no deferred call in the window");
     d->bins_count = calloc((size_t)d->nlanes * NKINDS * (size_t)d->bins, sizeof *d->bins_count);
     if (!d->bins_count) return cli_error("timeline", "out of memory");
-    rc = read_cycles(db, d);
+    rc = read_gaps(db, d);
+    if (!rc) rc = read_defer_marks(db, d);
+    if (!rc) rc = read_cycles(db, d);
     if (!rc) rc = read_lost(db, d);
+    if (!rc) rc = read_stalls(db, d);
     if (!rc) rc = read_events(db, a, d);
     return rc;
 }
@@ -516,14 +676,15 @@ static void write_lanes(FILE *f, const tl_data *d) {
 
 /* GC bands as rectangles behind everything. */
 static void write_bands(FILE *f, const tl_data *d) {
-    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090" };
+    static const char *const colors[] = { "#ffcc80", "#ff6060", "#90c8ff", "#909090", "#b070e0",
+                                          "#30b0a0" };
     for (size_t i = 0; i < d->nbands; i++) {
         const int64_t *b = d->bands + i * 3;
         double x1 = xv(d, b[1]), x2 = xv(d, b[2]);
         fprintf(f, "set object %zu rect from first %.9g, graph 0 to first %.9g, graph 1 behind "
                    "fc rgb '%s' fs solid %s noborder\n",
                 i + 1, x1, x2 > x1 ? x2 : x1 + (double)(d->to - d->from) / d->unit / d->bins,
-                colors[b[0]], b[0] == 1 || b[0] == 3 ? "0.55" : "0.3");
+                colors[b[0]], b[0] == 1 || b[0] == 3 || b[0] == 4 ? "0.55" : "0.3");
     }
 }
 
@@ -602,24 +763,12 @@ static void write_lives(FILE *f, const tl_data *d) {
     fputs("EOD\n", f);
 }
 
-/* Datablocks of deferred calls: arrows when few, otherwise bins, but for the first
- * MAX_UAF_DEFERS use-after-free ones which are always arrows. */
-static void write_defers(FILE *f, tl_data *d, bool *binned) {
-    *binned = d->ndefers > MAX_DEFERS_DRAWN;
-    size_t uaf_drawn = 0;
+/* Datablock of the deferred calls drawn as arrows (read_defer_marks chose them). */
+static void write_defers(FILE *f, const tl_data *d) {
     fputs("$defer << EOD\n", f);
-    for (size_t i = 0; i < d->ndefers; i++) {
+    for (size_t i = 0; i < d->ndrawn_defers; i++) {
         const defer_row *r = &d->defers[i];
-        int64_t *lane = idmap_get(&d->goid_lane, r->goid, false);
-        int64_t *touched = idmap_get(&d->gap_defers, r->defer_id, false);
-        bool uaf = touched && *touched == 2 && uaf_drawn < MAX_UAF_DEFERS;
-        if (!lane) continue;
-        if (*binned && !uaf) {
-            count_bin(d, (int)*lane, K_REG, r->reg);
-            if (r->ran >= 0) count_bin(d, (int)*lane, K_RAN, r->ran);
-            continue;
-        }
-        uaf_drawn += uaf;
+        int64_t *lane = idmap_get((idmap *)&d->goid_lane, r->goid, false);
         int64_t end = r->ran >= 0 ? r->ran : d->to;
         double y = (double)*lane - 0.3 + 0.15 * (double)(r->defer_id % 5);
         fprintf(f, "%.9g %.2f %.9g %d\n", xv(d, r->reg), y, xv(d, end), r->ran >= 0 ? 1 : 0);
@@ -673,8 +822,7 @@ static void write_panel(FILE *f, const tl_args *a, tl_data *d, const tl_panel *p
     write_bands(f, d);
     write_gap_labels(f, d);
     write_lives(f, d);
-    bool binned;
-    write_defers(f, d, &binned);
+    write_defers(f, d);
     write_gap_arrows(f, d);
     static const char *const names[] = { "assign", "delete", "grow", "evac", "reg", "ran" };
     static const double dy[] = { -0.12, 0.12, -0.24, 0.24, -0.12, 0.12 };
@@ -699,6 +847,8 @@ static void write_panel(FILE *f, const tl_args *a, tl_data *d, const tl_panel *p
           ", NaN with boxes fs solid 0.55 fc rgb '#ff6060' title 'stop-the-world'"
           ", NaN with boxes fs solid 0.3 fc rgb '#90c8ff' title 'GC sweep'", f);
     if (d->has_lost) fputs(", NaN with boxes fs solid 0.55 fc rgb '#909090' title 'events lost'", f);
+    if (d->has_stall) fputs(", NaN with boxes fs solid 0.55 fc rgb '#b070e0' title 'recorder stall'", f);
+    if (d->has_assist) fputs(", NaN with boxes fs solid 0.3 fc rgb '#30b0a0' title 'mark assist'", f);
     fputs("\n", f);
 }
 
@@ -891,6 +1041,9 @@ static void free_data(tl_data *d) {
     idmap_free(&d->map_lane);
     idmap_free(&d->goid_lane);
     idmap_free(&d->gap_defers);
+    idmap_free(&d->uaf_maps);
+    idset_free(&d->touched);
+    idset_free(&d->alive);
 }
 
 /* ---- several traces on one time axis --------------------------------------------------- */

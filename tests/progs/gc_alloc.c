@@ -3,7 +3,8 @@
  * registered global), then allocates GARBAGE_MB of garbage environments; with MIN_HEAP_CYCLES,
  * goes on allocating garbage until the heap trigger has started that many cycles (it must: at
  * most 64 times GARBAGE_MB, else exit 1). Then forces a cycle (so none is still running) and
- * prints "gogc=N heap_cycles=N cycles=N marked=BYTES trigger=BYTES". Driven by t_gc_gogc.sh.
+ * prints "gogc=N heap_cycles=N cycles=N marked=BYTES trigger=BYTES goal=BYTES". Driven by
+ * t_gc_gogc.sh.
  *
  *   usage: gc_alloc LIVE_MB GARBAGE_MB [MIN_HEAP_CYCLES]
  */
@@ -51,8 +52,9 @@ int main(int argc, char **argv) {
     gort_gc();
     gort_gcstats s;
     gort__gc_stats(&s);
-    printf("gogc=%d heap_cycles=%llu cycles=%llu marked=%llu trigger=%llu\n", s.gogc,
+    printf("gogc=%d heap_cycles=%llu cycles=%llu marked=%llu trigger=%llu goal=%llu\n", s.gogc,
            (unsigned long long)s.heap_cycles, (unsigned long long)s.cycles,
-           (unsigned long long)s.heap_marked, (unsigned long long)s.trigger);
+           (unsigned long long)s.heap_marked, (unsigned long long)s.trigger,
+           (unsigned long long)s.goal);
     return 0;
 }

@@ -19,6 +19,13 @@
  *     fork:N          forks a child that emits N mapiterinit events and exits; waits for it
  *                     (a forked child runs untraced: its events must not appear)
  *     name:TEXT       interns TEXT (gort__trace_name) and emits one deferproc naming it
+ *     start           one gostart whose arg0 is at least the process's age: CLOCK_BOOTTIME
+ *                     now minus its start (fork) time from /proc/self/stat, which counts in
+ *                     clock ticks, so the age is rounded up by at most one tick: as the first
+ *                     step, the event at the start of main (time zero's test)
+ *     untilint:MS     emits mapassign events (arg0 = 0, 1, ...), printing "ready" after the
+ *                     first 1000, until SIGINT arrives, lets MS ms pass for a second one, then emits one goend with
+ *                     arg0 = the mapassigns emitted and arg1 = the SIGINTs received
  *     story:N         N rounds of a scripted life on 3 threads: maps made, grown, filled,
  *                     freed; deferred calls registered and run; goroutines; GC cycles —
  *                     the input of the summary tables (maps, defers, goroutines, gc_cycles)
@@ -36,6 +43,50 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <time.h>
+
+static volatile sig_atomic_t sigints; /* untilint: SIGINTs received */
+
+/* untilint's handler: counts. */
+static void on_sigint(int sig) {
+    (void)sig;
+    sigints++;
+}
+
+/* untilint:MS — see the top. */
+static void run_until_sigint(uint64_t ms) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    uint64_t n = 0;
+    while (n < 1000) gort__emit(GORT_EV_mapassign, 1, n++, 0, 0);
+    printf("ready\n");
+    fflush(stdout);
+    while (!sigints) gort__emit(GORT_EV_mapassign, 1, n++, 0, 0);
+    struct timespec d = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+    while (nanosleep(&d, &d) != 0) {}
+    gort__emit(GORT_EV_goend, 0, n, (uint64_t)sigints, 0);
+}
+
+/* start — see the top. */
+static void emit_start(void) {
+    unsigned long long ticks = 0;
+    char buf[1024];
+    FILE *f = fopen("/proc/self/stat", "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = 0;
+    /* Field 22, starttime; fields counted after the command name's closing parenthesis. */
+    char *p = strrchr(buf, ')');
+    for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
+    if (p) ticks = strtoull(p + 1, NULL, 10);
+    uint64_t start = ticks * (1000000000u / (uint64_t)sysconf(_SC_CLK_TCK));
+    /* The clock last, just before the event: the age must not miss the time spent above. */
+    struct timespec now;
+    clock_gettime(CLOCK_BOOTTIME, &now);
+    uint64_t boot = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    gort__emit(GORT_EV_gostart, 0, boot > start ? boot - start : 0, 0, 0);
+}
 
 /* ns from a to b. */
 static uint64_t ns_between(const struct timespec *a, const struct timespec *b) {
@@ -175,6 +226,7 @@ static void *story_main(void *arg) {
             gort__emit(GORT_EV_stw_start, 0, 1, 0, 0);
             gort__emit(GORT_EV_stw_end, 0, 1, 0, 1000 + r);
             gort__emit(GORT_EV_gc_mark_start, 0, 0, 0, 0);
+            if (r % 8 == 0) gort__emit(GORT_EV_gc_assist, 0, r / 4 + 1, 65536, 2000 + r);
             gort__emit(GORT_EV_gc_mark_termination, 0, 0, 0, 0);
             gort__emit(GORT_EV_stw_end, 0, 0, 0, 500);
             gort__emit(GORT_EV_gc_sweep_start, 0, 0, 0, 0);
@@ -246,6 +298,10 @@ int main(int argc, char **argv) {
             gort__emit(GORT_EV_growdone, 2, ns_between(&a1, &b2), 0, 0);
         } else if (sscanf(s, "spin:%llu", &n) == 1) {
             trace_busy_loop(n);
+        } else if (!strcmp(s, "start")) {
+            emit_start();
+        } else if (sscanf(s, "untilint:%llu", &n) == 1) {
+            run_until_sigint(n);
         } else if (!strncmp(s, "name:", 5)) {
             gort__emit_defer(GORT_EV_deferproc, 1, 0, 0, gort__trace_name(s + 5), 0);
         } else if (colon && sscanf(colon + 1, "%llu", &n) == 1) {

@@ -1,4 +1,5 @@
-// The Go side of bench/b_3_defer.sh: the same shapes as bench/defer_bench.c, in ns per call.
+// The Go side of bench/b_3_defer.sh: the same shapes as bench/defer_bench.c, in ns per call
+// of the process's CPU time (getrusage, as the C side measures it).
 // Usage: go run main.go [iterations]
 package main
 
@@ -6,8 +7,15 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"time"
+	"syscall"
 )
+
+// cpuNow is the CPU time the process used so far (user + system), ns.
+func cpuNow() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
 
 var sink int
 
@@ -44,15 +52,30 @@ func panicRecover() {
 	panic("bench")
 }
 
+// chunks: timed chunks per case; the figure is the fastest chunk's (the others met more
+// interference from whatever else the shared machine ran), as the C side does.
+const chunks = 5
+
 func measure(name string, fn func(), n int) {
 	for i := 0; i < n/10; i++ {
 		fn()
 	}
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		fn()
+	per := n / chunks
+	if per < 1 {
+		per = 1
 	}
-	fmt.Printf("%s %.1f\n", name, float64(time.Since(t0).Nanoseconds())/float64(n))
+	best := -1.0
+	for c := 0; c < chunks; c++ {
+		t0 := cpuNow()
+		for i := 0; i < per; i++ {
+			fn()
+		}
+		ns := float64(cpuNow()-t0) / float64(per)
+		if best < 0 || ns < best {
+			best = ns
+		}
+	}
+	fmt.Printf("%s %.1f\n", name, best)
 }
 
 func main() {

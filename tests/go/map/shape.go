@@ -1,7 +1,7 @@
 // shape.go prints hash-independent facts of Go 1.19's map that gort must reproduce exactly.
 // Its output is kept as shape.out and checked by tests/map_oracle.c, which does not need Go.
 //
-//	go run shape.go > shape.out      (Go 1.19; GO111MODULE=off if outside a module)
+//	sh tests/go/map/regen.sh      (Go 1.19; or: go run shape.go > shape.out)
 //
 // Lines:
 //
