@@ -49,6 +49,9 @@ v=$(variant stw "INSERT INTO gc_cycles (cycle, stw_ns) VALUES (90, $MAX), (91, $
 fails_with "gort info: query failed: integer overflow" "$GORT" info "$v"
 v=$(variant lostsum "INSERT INTO lost (tid, first_ns, last_ns, count) VALUES (1, 1, 2, $MAX)")
 fails_with "gort info: query failed: integer overflow" "$GORT" info "$v"
+# A recorder stall whose end - start overflows: SQLite makes it a real, never a clamped figure.
+v=$(variant stallspan "INSERT INTO stalls (tid, start_ns, end_ns) VALUES (1, $MIN, $MAX)")
+fails_with "gort info: a figure of the trace is not a whole number of 64 bits" "$GORT" info "$v"
 # Extremes that fit print as they are.
 v=$(variant extreme "UPDATE event_rows SET ts_ns = $MIN + 10000, dur_ns = 0 WHERE id = (SELECT min(id) FROM event_rows)")
 expect_status 0 "$GORT" info "$v"

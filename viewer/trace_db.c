@@ -152,9 +152,12 @@ int vt_int_query(const char *cmd, sqlite3 *db, const char *sql, int64_t dflt, in
     sqlite3_stmt *st = vt_prepare(cmd, db, sql);
     if (!st) return GORT_EXIT_USAGE;
     *out = dflt;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) *out = sqlite3_column_int64(st, 0);
+    int rc = sqlite3_step(st), type = rc == SQLITE_ROW ? sqlite3_column_type(st, 0) : SQLITE_NULL;
+    if (type == SQLITE_INTEGER) *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    if (type != SQLITE_INTEGER && type != SQLITE_NULL)
+        return cli_error(cmd, "a figure of the trace is not a whole number of 64 bits (a sum or "
+                         "span too large, or a value that is not an integer)");
     if (rc == SQLITE_ROW || rc == SQLITE_DONE) return 0;
     return vt_sql_error(cmd, db, "query failed");
 }

@@ -63,7 +63,9 @@ sqlite3_stmt *vt_prepare(const char *cmd, sqlite3 *db, const char *sql);
 
 /* Runs a query returning one integer into *out (DFLT for no row or NULL). Returns 0, or
  * GORT_EXIT_USAGE after one error line when the query fails (an overflowing sum(), the
- * timeout, a corrupt page): a figure is never silently replaced by a default. */
+ * timeout, a corrupt page) or its result is not an integer: SQLite turns an overflowing
+ * `a - b` into a real, which must not pass clamped for a figure. A figure is never silently
+ * replaced by a default. */
 int vt_int_query(const char *cmd, sqlite3 *db, const char *sql, int64_t dflt, int64_t *out);
 
 /* Runs a query returning one integer (the first column of the first row); DFLT when the
