@@ -86,6 +86,18 @@ done
 [ ! -e "$S/nowhere.db" ] || fail "the dangling link's target was created"
 expect_eq "$(cat "$S/target.db")" target
 expect_eq "$(ls "$S" | grep -c -v -x -e dangling.db -e fifo -e link.db -e null -e sock -e target.db)" 0
+# The raw file beside the output (OUT.gort-raw) is never someone else's file: one that is not a
+# regular file (here a symbolic link, then a FIFO) is refused by a recording and by --recover,
+# and stays as it was.
+ln -s "$S/target.db" "$S/r.db.gort-raw"
+expect_status 125 "$GORT" record -o "$S/r.db" -- "$P" mapaccess:1; one_line "r.db.gort-raw is a symbolic link, not a raw file of gort record"
+expect_status 125 "$GORT" record --recover "$S/r.db"; one_line "r.db.gort-raw is a symbolic link, not a raw file of gort record: nothing recovered"
+[ -L "$S/r.db.gort-raw" ] && [ ! -e "$S/r.db" ] || fail "the raw file's link was replaced, or an output written"
+expect_eq "$(cat "$S/target.db")" target
+rm "$S/r.db.gort-raw"; mkfifo "$S/r.db.gort-raw"
+expect_status 125 "$GORT" record --recover "$S/r.db"; one_line "r.db.gort-raw is a FIFO"
+[ -p "$S/r.db.gort-raw" ] || fail "the FIFO was replaced"
+rm "$S/r.db.gort-raw"
 # --help is not an error.
 expect_status 0 "$GORT" record --help
 expect_contains "$(cat "$T/out")" "usage: gort record"

@@ -44,8 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* What a file that is not regular is, in words. */
-static const char *file_kind(mode_t m) {
+const char *out_file_kind(mode_t m) {
     if (S_ISDIR(m)) return "a directory";
     if (S_ISCHR(m)) return "a character device";
     if (S_ISBLK(m)) return "a block device";
@@ -67,7 +66,7 @@ int out_check(const char *cmd, const char *output, bool force, bool *replaces) {
                          "replaces only regular files)", output);
     if (!S_ISREG(sb.st_mode))
         return cli_error(cmd, "output %s is %s: gort record writes only regular files", output,
-                         file_kind(sb.st_mode));
+                         out_file_kind(sb.st_mode));
     if (!force) return cli_error(cmd, "output %s exists (use --force to replace it)", output);
     *replaces = true;
     return -1;
@@ -164,7 +163,7 @@ bool out_put_in_place(const char *tmp, const char *output, bool replaces, char *
     struct stat sb;
     if (replaces && lstat(output, &sb) == 0 && !S_ISREG(sb.st_mode)) {
         snprintf(err, errlen, "output %s became %s while recording: not replaced, the trace "
-                 "is discarded", output, file_kind(sb.st_mode));
+                 "is discarded", output, out_file_kind(sb.st_mode));
         return false;
     }
     int rc = replaces && lstat(output, &sb) == 0 ? rename(tmp, output) : rename_noreplace(tmp, output);

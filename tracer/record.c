@@ -265,6 +265,9 @@ static int check_output(record_args *a) {
     if (rc >= 0) return rc;
     char raw[4200];
     snprintf(raw, sizeof raw, "%s%s", a->output, RAW_SUFFIX);
+    if (lstat(raw, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return cli_error(CMD, "%s is %s, not a raw file of gort record: remove it or choose "
+                         "another output", raw, out_file_kind(sb.st_mode));
     if (lstat(raw, &sb) == 0)
         return cli_error(CMD, "%s exists: a recording to %s is running or was interrupted "
                          "(finish it with gort record --recover %s)", raw, a->output, a->output);

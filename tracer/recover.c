@@ -238,7 +238,8 @@ int record_recover(const char *output, bool force) {
         return cli_error(CMD, "nothing to recover: %s: %s", raw_path,
                          errno == ENOENT ? "no such file" : strerror(errno)), GORT_EXIT_RECORD_FAILED;
     if (!S_ISREG(st.st_mode))
-        return cli_error(CMD, "%s: not a regular file", raw_path), GORT_EXIT_RECORD_FAILED;
+        return cli_error(CMD, "%s is %s, not a raw file of gort record: nothing recovered, nothing "
+                         "removed", raw_path, out_file_kind(st.st_mode)), GORT_EXIT_RECORD_FAILED;
     raw_writer w;
     uint64_t size;
     if (!raw_reopen(&w, raw_path, &size, err, sizeof err))

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 /* ---- region.c ------------------------------------------------------------------------------ */
@@ -362,6 +363,8 @@ bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *fr
 
 /* ---- outfile.c ------------------------------------------------------------------------------- */
 
+/* What a file that is not regular is, in words ("a FIFO", "a symbolic link", ...). */
+const char *out_file_kind(mode_t m);
 /* Checks that OUTPUT may be written: a new name, or with FORCE an existing regular file (then
  * *replaces is set). Anything else (directory, device node, FIFO, socket, symbolic link) is
  * refused. Returns -1 to go on, else the exit status after one error line "gort CMD: ...". */
