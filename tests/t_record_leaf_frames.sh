@@ -6,7 +6,7 @@
 # instead. GCC's cold partitions ("fn.cold") are named as their function.
 # The kinds to cover are read from the runtime's source, so a new probe is checked too. The
 # programs reach every map path (fast32, fast64, fast64ptr, faststr, generic, _fat: map_paths),
-# frames with open-coded defers (defer_open) and mark assists (gc_bench). And over all of
+# frames with open-coded defers (defer_open) and mark assists (gc_assist). And over all of
 # libgort, reached or not: no function jumps to the probe's emit functions (a tail call).
 set -e
 . tests/lib.sh
@@ -36,7 +36,7 @@ rec gc "$P/gc_deferroots" delete
 GORT_UNSAFE=defer_roots rec gcuaf "$P/gc_deferroots" delete
 rec paths "$P/map_paths"
 rec open "$BUILD/tests/defer_open"
-rec assist "$BUILD/bench/gc_bench" 3000 256 200
+rec assist "$P/gc_assist"
 
 # No probe site is a tail call, in any function of libgort (an object file's call to the emit
 # functions is a relocation against gort__emit or gort__emit_defer on a call or a jmp).
