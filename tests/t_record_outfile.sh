@@ -65,6 +65,15 @@ expect_eq "$(temps k.db)" 0
 [ ! -e "$T/k.db.gort-raw" ] || fail "the raw file is left after the recovery"
 expect_eq "$(sqlite3 "$T/k.db" "SELECT value FROM meta WHERE key = 'recovered'")" 1
 
+# An empty raw file (a recorder killed between creating it and writing its first chunk, before
+# the program started) holds nothing to recover: --recover removes it, one line, status 125, and
+# the next recording to that output runs.
+: > "$T/e.db.gort-raw"
+expect_status 125 "$GORT" record --recover "$T/e.db"
+one_line "nothing to recover: $T/e.db.gort-raw was empty (its recorder died before the program started): removed"
+[ ! -e "$T/e.db.gort-raw" ] && [ ! -e "$T/e.db" ] || fail "the empty raw file is left, or an output was written"
+expect_status 0 "$GORT" record -o "$T/e.db" -- "$P" mapaccess:1
+
 # The raw file deleted by hand (its region with it): the next recording to that output removes
 # the stale temporary, one line, and records normally.
 killed m.db
