@@ -58,6 +58,7 @@ static const opt_def opt_defs[] = {
     { CLI_OPT_PROFILE_HZ, "profile-hz", "N" },
     { CLI_OPT_RECOVER, "recover", "FILE" },
     { CLI_OPT_REVERSE, "reverse", NULL },
+    { CLI_OPT_SCOPE, "scope", "SCOPE" },
     { CLI_OPT_SCRIPT, "script", "FILE" },
     { CLI_OPT_SEARCH, "search", "REGEX" },
     { CLI_OPT_SIZE, "size", "WxH" },

@@ -2,7 +2,7 @@
 # gort compare on real recordings of libgort programs: a trace against itself and against
 # another recording of the same deterministic program agrees (exit 0); two recordings that
 # differ by one known change report exactly that change (exit 1): one extra insert (the map
-# grows), a different GORT_GOGC (only GC facts move); tolerances, --only, the three formats;
+# grows), a different GORT_GOGC (only GC facts move); tolerances, --only, --scope, the three formats;
 # bad input is one line and exit 2, and the traces are never touched.
 set -e
 . tests/lib.sh
@@ -101,13 +101,26 @@ echo "$d" | grep -Ev '^(gc,|events,(total|gc_|stw_))' >"$T/other" && fail "GOGC 
 expect_contains "$(grep '^gc,cycles by heap' "$T/cmp.csv")" "gc,cycles by heap,0,"
 expect_status 0 "$GORT" compare "$T/gc_off.db" "$T/gc_100.db" --only run,maps,growth,defers,verdicts
 
+# --scope program: a libgort program's maps and deferred calls are all its own (libgort makes
+# none of its own), so every fact is as without it; a trace without call stacks cannot say who
+# made what and is refused. (Real Go's own maps and deferred calls: tests/t_demo.sh.)
+"$GORT" compare "$T/maps_a.db" "$T/maps_b.db" --all --format csv >"$T/all.csv" || true
+expect_status 0 "$GORT" compare "$T/maps_a.db" "$T/maps_b.db" --only "$only" --scope program
+"$GORT" compare "$T/maps_a.db" "$T/maps_b.db" --all --format csv --scope program >"$T/program.csv" || true
+diff "$T/all.csv" "$T/program.csv" >&2 || fail "--scope program left out some of a libgort program's own facts"
+"$GORT" record --no-stacks -o "$T/nostacks.db" -- "$BUILD/tests/progs/cmp_grow" 8 >/dev/null 2>&1
+expect_status 0 "$GORT" compare "$T/nostacks.db" "$T/n8.db" --only growth
+expect_status 2 "$GORT" compare "$T/nostacks.db" "$T/n8.db" --only growth --scope program
+expect_eq "$(cat "$T/err")" "gort compare: $T/nostacks.db: no call stacks (recorded with --no-stacks?): --scope program tells the program's maps and deferred calls by the function that made them"
+
 # Bad input: one line, exit 2, nothing on stdout.
 printf 'not a database\n' >"$T/text.db"
 for args in "$T/maps_a.db" "" "$T/maps_a.db $T/maps_a.db $T/maps_a.db" "$T/missing.db $T/maps_a.db" \
             "$T/maps_a.db $T/text.db" "$T/maps_a.db $T/maps_a.db --only colours" \
             "$T/maps_a.db $T/maps_a.db --tolerance fast" "$T/maps_a.db $T/maps_a.db --tolerance 10%,x" \
             "$T/maps_a.db $T/maps_a.db --count-tolerance 5" "$T/maps_a.db $T/maps_a.db --format xml" \
-            "$T/maps_a.db $T/maps_a.db --bogus" "$T/maps_a.db $T/maps_a.db --only"; do
+            "$T/maps_a.db $T/maps_a.db --bogus" "$T/maps_a.db $T/maps_a.db --only" \
+            "$T/maps_a.db $T/maps_a.db --scope runtime"; do
   # shellcheck disable=SC2086
   expect_status 2 "$GORT" compare $args
   [ "$(wc -l <"$T/err" | tr -d ' ')" = 1 ] || fail "[compare $args]: not one line: $(cat "$T/err")"

@@ -13,6 +13,9 @@
  *             so they make traces differ only against a tolerance the user chose;
  *   differs   anything else, and any fact only one trace has (a count that is zero when
  *             absent, as the count of an event kind, is compared as 0).
+ * With --scope program, the maps and deferred calls the runtime or Go's standard library made
+ * (compare_scope.c tells them by their creation's call stack) are left out of both sides
+ * before the facts are read: a Go program and its model then compare on the program's own.
  * Output (table, csv or json, output.c's formats) lists the facts that differ, or every fact
  * with --all; the table adds which trace is a and b, and a line counting each judgement.
  */
@@ -30,6 +33,9 @@ static const cli_optdoc compare_options[] = {
     { CLI_OPT_TOLERANCE, NULL, "judge times: within when |b - a| <= T; T is a percentage of the\n"
                                "larger value (10%), a time (50us), or both (10%,50us: either)" },
     { CLI_OPT_COUNT_TOLERANCE, NULL, "counts within P% of the larger count agree (default: exact)" },
+    { CLI_OPT_SCOPE, "all|program", "program: only the maps and deferred calls the program's own\n"
+                                    "code made, not the runtime's or Go's standard library's\n"
+                                    "(told by the call stack that made each; default all)" },
     { CLI_OPT_ALL, NULL, "list every fact, not only those that differ" },
     { CLI_OPT_FORMAT, "table|csv|json", "table (default), csv or json" },
     { CLI_OPT_TIMEOUT, NULL, "give up (exit 2) when reading a trace takes longer than S seconds\n"
@@ -41,8 +47,8 @@ const cli_command cli_cmd_compare = {
     .name = "compare",
     .run = cmd_compare,
     .summary = "what differs between two traces (exit 1 when they differ)",
-    .synopsis = "A.db B.db [--only GROUPS] [--tolerance T] [--count-tolerance P%]\n"
-                " [--all] [--format table|csv|json] [--timeout S]",
+    .synopsis = "A.db B.db [--only GROUPS] [--scope all|program] [--tolerance T]\n"
+                " [--count-tolerance P%] [--all] [--format table|csv|json] [--timeout S]",
     .operands = "TRACE TRACE",
     .min_operands = 2,
     .max_operands = 2,
@@ -66,10 +72,14 @@ const cli_command cli_cmd_compare = {
         "              max\n"
         "Maps, deferred calls and gap rows have no common id across traces: they are matched\n"
         "by order of creation per goroutine. \"map g2.15\" is the 15th map created by the 2nd\n"
-        "goroutine (in goid order) of those that created maps; likewise defer gN.K, verdict gN.K.",
+        "goroutine (in goid order) of those that created maps; likewise defer gN.K, verdict gN.K.\n"
+        "Real Go makes maps and defers calls of its own (package initialisers, fmt, sync),\n"
+        "which a model does not: --scope program leaves out, on both sides, every map and\n"
+        "deferred call made by a function of the runtime's source tree (Go's GOROOT/src,\n"
+        "libgort's runtime/), as its creation's call stack says, and every event naming one.",
     .options = compare_options,
     .exit_status = "0 the traces agree (no fact differs), 1 they differ, 2 bad input.",
-    .example = "gort compare model.db go.db --only maps,defers,verdicts",
+    .example = "gort compare go.db model.db --scope program --only growth,defers,verdicts",
 };
 
 typedef struct {
@@ -79,6 +89,7 @@ typedef struct {
     double time_rel;           /* fraction of the larger time; < 0 = none */
     int64_t time_abs;          /* ns; < 0 = none */
     bool all;
+    bool program;              /* --scope program: only the program's maps and deferred calls */
     enum vout_format format;
     int64_t timeout;           /* per trace read, ns; 0 = none */
 } cmp_args;
@@ -180,6 +191,11 @@ static int compare_option(void *ctx, int id, const char *v) {
         return 0;
     case CLI_OPT_ALL: p->a->all = true; return 0;
     case CLI_OPT_TIMEOUT: return vt_parse_timeout("compare", v, &p->a->timeout) ? 0 : GORT_EXIT_USAGE;
+    case CLI_OPT_SCOPE:
+        if (strcmp(v, "all") && strcmp(v, "program"))
+            return cli_error("compare", "bad --scope '%s' (all or program)", v);
+        p->a->program = !strcmp(v, "program");
+        return 0;
     }
     return cli_error("compare", "internal error: option %d", id);
 }
@@ -231,8 +247,11 @@ static int read_side(const cmp_args *a, sqlite3 *mem, int side, char *producer, 
         sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         snprintf(producer, size, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    rc = compare_read_facts("compare", db, mem, side, a->groups);
+    cmp_scope *scope = NULL;
+    rc = compare_scope_read("compare", a->path[side], db, a->program, &scope);
+    if (!rc) rc = compare_read_facts("compare", db, mem, side, a->groups, scope);
     sqlite3_close(db);
+    compare_scope_free(scope);
     return rc;
 }
 

@@ -56,7 +56,9 @@ typedef struct {
 typedef struct {
     int64_t map_id, goid;
     int64_t hashgrow, evacuate;
-    int64_t pending_tid;   /* the thread of a growth whose count is not known yet, or -1 */
+    bool pending;          /* a growth whose count is not known yet, run by: */
+    int64_t pending_goid;  /* its goroutine (0: none), else */
+    int64_t pending_tid;   /* its thread */
     int pending_B, pending_same;
     char *growth;          /* "9:1 14:2 ..." (malloc'd), NULL for none */
     size_t growth_len;
@@ -64,6 +66,7 @@ typedef struct {
 
 /* Everything the pass over the events gathers. */
 typedef struct {
+    cmp_scope *scope;      /* the program's maps and deferred calls: the others are left out */
     int64_t kinds[256], total;
     map_state *maps;
     size_t nmaps, cap;
@@ -125,7 +128,7 @@ static map_state *map_of(scan_state *sc, int64_t map_id, int64_t goid) {
         sc->cap = cap;
     }
     map_state *m = &sc->maps[sc->nmaps++];
-    *m = (map_state){ .map_id = map_id, .goid = goid, .pending_tid = -1 };
+    *m = (map_state){ .map_id = map_id, .goid = goid };
     *slot = (int64_t)sc->nmaps;
     return m;
 }
@@ -142,12 +145,22 @@ static bool add_growth(map_state *m, int64_t count, bool known) {
     memcpy(g + m->growth_len, item, (size_t)n + 1);
     m->growth = g;
     m->growth_len += (size_t)n;
-    m->pending_tid = -1;
+    m->pending = false;
     return true;
 }
 
-/* Folds one event into the scan. Returns false when out of memory. */
+/* True when the event in ST names a map or a deferred call that is not the program's. */
+static bool out_of_scope(scan_state *sc, int kind, sqlite3_stmt *st) {
+    if (kind <= GORT_EV_mapstack && sqlite3_column_type(st, 1) != SQLITE_NULL &&
+        !compare_scope_map(sc->scope, sqlite3_column_int64(st, 1)))
+        return true;
+    return sqlite3_column_type(st, 7) != SQLITE_NULL && !compare_scope_defer(sc->scope, sqlite3_column_int64(st, 7));
+}
+
+/* Folds one event into the scan (none that names a map or deferred call out of scope).
+ * Returns false when out of memory. */
 static bool fold_event(scan_state *sc, int kind, sqlite3_stmt *st) {
+    if (out_of_scope(sc, kind, st)) return true;
     sc->total++;
     sc->kinds[kind & 0xff]++;
     if (kind == GORT_EV_gc_start) {
@@ -162,16 +175,19 @@ static bool fold_event(scan_state *sc, int kind, sqlite3_stmt *st) {
     if (sqlite3_column_type(st, 1) == SQLITE_NULL || kind > GORT_EV_maptype) return true;
     int64_t map_id = sqlite3_column_int64(st, 1);
     if (map_id == 0) return true; /* the nil map */
-    map_state *m = map_of(sc, map_id, sqlite3_column_int64(st, 2));
+    int64_t goid = sqlite3_column_int64(st, 2), tid = sqlite3_column_int64(st, 3);
+    map_state *m = map_of(sc, map_id, goid);
     if (!m) return false;
-    int64_t tid = sqlite3_column_int64(st, 3);
     if (kind == GORT_EV_hashgrow) {
-        if (m->pending_tid >= 0 && !add_growth(m, 0, false)) return false;
+        if (m->pending && !add_growth(m, 0, false)) return false;
         m->hashgrow++;
         m->pending_B = (int)sqlite3_column_int64(st, 4);
         m->pending_same = sqlite3_column_int64(st, 5) != 0;
+        m->pending = true;
+        m->pending_goid = goid;
         m->pending_tid = tid;
-    } else if (kind == GORT_EV_mapassign && m->pending_tid == tid) {
+    } else if (kind == GORT_EV_mapassign && m->pending &&
+               (goid ? m->pending_goid == goid : m->pending_tid == tid)) {
         if (!add_growth(m, sqlite3_column_int64(st, 5), true)) return false;
     } else if (kind == GORT_EV_evacuate) {
         m->evacuate++;
@@ -182,7 +198,7 @@ static bool fold_event(scan_state *sc, int kind, sqlite3_stmt *st) {
 /* One pass over every event in each thread's emission order (the table's order: no sort). */
 static int scan_events(const char *cmd, sqlite3 *db, scan_state *sc) {
     sqlite3_stmt *st = vt_prepare(cmd, db,
-        "SELECT kind_id, map_id, coalesce(goid, 0), tid, arg0, arg1, coalesce(dur_ns, 0) "
+        "SELECT kind_id, map_id, coalesce(goid, 0), tid, arg0, arg1, coalesce(dur_ns, 0), defer_id "
         "FROM events ORDER BY id");
     if (!st) return GORT_EXIT_USAGE;
     int rc;
@@ -192,7 +208,7 @@ static int scan_events(const char *cmd, sqlite3 *db, scan_state *sc) {
     if (rc == SQLITE_ROW) return cli_error(cmd, "out of memory");
     if (rc != SQLITE_DONE) return vt_sql_error(cmd, db, "reading events");
     for (size_t i = 0; i < sc->nmaps; i++)
-        if (sc->maps[i].pending_tid >= 0 && !add_growth(&sc->maps[i], 0, false))
+        if (sc->maps[i].pending && !add_growth(&sc->maps[i], 0, false))
             return cli_error(cmd, "out of memory");
     return 0;
 }
@@ -332,7 +348,7 @@ static int facts_defers(fact_sink *s, sqlite3 *db) {
         "       coalesce(fn, '?'), coalesce(how, 'never'),\n"
         "       CASE WHEN ran_ns IS NOT NULL THEN row_number() OVER (PARTITION BY\n"
         "            coalesce(goid, 0), ran_ns IS NULL ORDER BY ran_ns, defer_id) END\n"
-        "FROM defers ORDER BY 1, 2");
+        "FROM defers WHERE gort_program_defer(defer_id) ORDER BY 1, 2");
     if (!st) return GORT_EXIT_USAGE;
     static const char *const hows[] = { "return", "panic", "goexit", "never" };
     int64_t n = 0, by_how[4] = { 0 };
@@ -367,7 +383,8 @@ static int facts_verdicts(fact_sink *s, sqlite3 *db) {
     char *sql = sqlite3_mprintf(
         "SELECT dense_rank() OVER (ORDER BY coalesce(goid, 0)),\n"
         "       row_number() OVER (PARTITION BY coalesce(goid, 0) ORDER BY first_op_ns, defer_id, map_id),\n"
-        "       verdict FROM (%s) ORDER BY 1, 2", gaps_sql);
+        "       verdict FROM (%s) WHERE gort_program_defer(defer_id) AND gort_program_map(map_id)\n"
+        "ORDER BY 1, 2", gaps_sql);
     if (!sql) return cli_error(s->cmd, "out of memory");
     sqlite3_stmt *st = vt_prepare(s->cmd, db, sql);
     sqlite3_free(sql);
@@ -406,12 +423,13 @@ static int facts_gc(fact_sink *s, const scan_state *sc) {
     return rc;
 }
 
-int compare_read_facts(const char *cmd, sqlite3 *db, sqlite3 *mem, int side, unsigned groups) {
+int compare_read_facts(const char *cmd, sqlite3 *db, sqlite3 *mem, int side, unsigned groups,
+                       cmp_scope *scope) {
     fact_sink s = { cmd, mem, NULL, side };
     if (sqlite3_prepare_v2(mem, "INSERT INTO facts (side, grp, item, sub, name, type, zero, num, txt) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &s.ins, NULL) != SQLITE_OK)
         return vt_sql_error(cmd, mem, "preparing the facts");
-    scan_state sc = { 0 };
+    scan_state sc = { .scope = scope };
     int rc = 0;
     unsigned per_map = 1u << CMP_MAPS | 1u << CMP_GROWTH | 1u << CMP_EVACUATION;
     bool want_scan = groups & (1u << CMP_EVENTS | per_map | 1u << CMP_GC);

@@ -11,6 +11,7 @@
  *   flame_svg.c draws a folded set as an interactive SVG flame graph;
  *   gapcalc.c   the gap report's query (shared by gaps, info, timeline);
  *   compare_facts.c the facts of a trace that gort compare matches against another's;
+ *   compare_scope.c which maps and deferred calls are the program's (compare --scope);
  *   flame.c, timeline.c, gaps.c, sql.c, info.c, export.c, compare.c: one subcommand each
  *               (cmd_*).
  *
@@ -297,10 +298,27 @@ extern const char *const compare_group_names[CMP_NGROUPS];
  * against a timing tolerance), a text (equal or not). */
 enum { CMP_COUNT, CMP_TIME, CMP_TEXT };
 
+/* Which maps and deferred calls of one trace are the program's own (--scope program; see
+ * compare_scope.c): with --scope all, every one. */
+typedef struct cmp_scope cmp_scope;
+/* Reads trace DB (at PATH, for messages) into a new *OUT: with PROGRAM, which maps and deferred
+ * calls the runtime or Go's standard library made (told by the call stack of their creation);
+ * without, none. Registers gort_program_map(id) and gort_program_defer(id) on DB (1: the
+ * program's, as are NULL ids). Returns 0, or GORT_EXIT_USAGE after one error line (no stacks
+ * to tell by, out of memory). */
+int compare_scope_read(const char *cmd, const char *path, sqlite3 *db, bool program, cmp_scope **out);
+/* True when map MAP_ID, or deferred call DEFER_ID, is the program's. */
+bool compare_scope_map(cmp_scope *s, int64_t map_id);
+bool compare_scope_defer(cmp_scope *s, int64_t defer_id);
+/* Frees S (NULL is fine); close DB first: its SQL functions point into S. */
+void compare_scope_free(cmp_scope *s);
+
 /* Reads the facts of the groups in GROUPS (a bit per CMP_ group) of trace DB into table facts
- * of MEM (side, grp, item, sub, name, type, zero, num, txt), as side SIDE. Returns 0 or
+ * of MEM (side, grp, item, sub, name, type, zero, num, txt), as side SIDE, leaving out the
+ * maps and deferred calls SCOPE holds and every event that names one. Returns 0 or
  * GORT_EXIT_USAGE after one error line. */
-int compare_read_facts(const char *cmd, sqlite3 *db, sqlite3 *mem, int side, unsigned groups);
+int compare_read_facts(const char *cmd, sqlite3 *db, sqlite3 *mem, int side, unsigned groups,
+                       cmp_scope *scope);
 
 /* ---- misc ------------------------------------------------------------------------------- */
 
