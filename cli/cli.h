@@ -32,7 +32,9 @@
 #define GORT_EXIT_CANNOT_RUN 126
 #define GORT_EXIT_NOT_FOUND 127
 
-/* Prints "gort CMD: <message>" (for an empty CMD "gort: <message>") and a newline to stderr. Returns GORT_EXIT_USAGE so a caller
+/* Prints "gort CMD: <message>" (for an empty CMD "gort: <message>") and a newline to stderr,
+ * as one line (line breaks and other control characters in the message become spaces).
+ * Returns GORT_EXIT_USAGE so a caller
  * can write `return cli_error("sql", "no such file: %s", path);`. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -96,6 +98,7 @@ enum cli_opt {
     CLI_OPT_STACK_DEPTH,
     CLI_OPT_TITLE,
     CLI_OPT_TO,
+    CLI_OPT_TIMEOUT,
     CLI_OPT_TOLERANCE,
     CLI_OPT_WEIGHT,
     CLI_OPT_WIDTH,

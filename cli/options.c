@@ -64,6 +64,7 @@ static const opt_def opt_defs[] = {
     { CLI_OPT_SIZE, "size", "WxH" },
     { CLI_OPT_STACK_DEPTH, "stack-depth", "N" },
     { CLI_OPT_TITLE, "title", "TEXT" },
+    { CLI_OPT_TIMEOUT, "timeout", "S" },
     { CLI_OPT_TO, "to", "T" },
     { CLI_OPT_TOLERANCE, "tolerance", "T" },
     { CLI_OPT_WEIGHT, "weight", "WEIGHT" },

@@ -1,6 +1,8 @@
 /*
  * util.c — the shared utility layer of the gort command: one-line errors and option values.
+ * An error is one line whatever it quotes: control characters in it are printed as spaces.
  */
+#define _GNU_SOURCE /* vasprintf */
 #include "cli.h"
 
 #include <errno.h>
@@ -9,14 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Formats the message whole, then writes it as one line: a message may quote what the input
+ * holds (a corrupted schema's text in SQLite's error, a file name), and a line break or other
+ * control character there would break the one-line promise, so each becomes a space. */
 int cli_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    int n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
     if (*cmd) fprintf(stderr, "gort %s: ", cmd);
     else fputs("gort: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
+    if (n < 0 || !msg) {
+        fputs("(out of memory formatting the error)\n", stderr);
+        return GORT_EXIT_USAGE;
+    }
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
+    fputs(msg, stderr);
     fputc('\n', stderr);
+    free(msg);
     return GORT_EXIT_USAGE;
 }
 

@@ -246,22 +246,35 @@ void gort__emit_defer(unsigned kind, uint64_t defer_id, uint64_t map_id, uint64_
  * process), sent to the recorder once; 0 when not tracing. deferproc's arg1 is one. */
 uint64_t gort__trace_name(const char *s);
 
+/* The probe's call is never a tail call. A probe that is the last act of its function would
+ * otherwise be compiled as `jmp gort__emit`: the function's frame is gone before the stack is
+ * captured, and the event's innermost frame would be the caller (docs/schema.md promises
+ * depth 0 is the function containing the probe). An empty asm statement after the call keeps
+ * the call from being the last act; it emits no instruction, and only on the traced path. */
+#define GORT_PROBE_KEEP_FRAME() __asm__ volatile("")
+
 /* A probe: one predictable branch when nobody traces. */
 #define GORT_PROBE(kind, map_id, a0, a1)                                                   \
     do {                                                                                    \
-        if (__builtin_expect(gort__trace_on, 0))                                            \
+        if (__builtin_expect(gort__trace_on, 0)) {                                          \
             gort__emit(GORT_EV_##kind, (map_id), (uint64_t)(a0), (uint64_t)(a1), 0);         \
+            GORT_PROBE_KEEP_FRAME();                                                        \
+        }                                                                                   \
     } while (0)
 #define GORT_PROBE_DEFER(kind, defer_id, map_id, a0, a1, dur)                              \
     do {                                                                                    \
-        if (__builtin_expect(gort__trace_on, 0))                                            \
+        if (__builtin_expect(gort__trace_on, 0)) {                                          \
             gort__emit_defer(GORT_EV_##kind, (defer_id), (map_id), (uint64_t)(a0),          \
                              (uint64_t)(a1), (dur));                                        \
+            GORT_PROBE_KEEP_FRAME();                                                        \
+        }                                                                                   \
     } while (0)
 #define GORT_PROBE_DUR(kind, map_id, a0, a1, dur)                                          \
     do {                                                                                    \
-        if (__builtin_expect(gort__trace_on, 0))                                            \
+        if (__builtin_expect(gort__trace_on, 0)) {                                          \
             gort__emit(GORT_EV_##kind, (map_id), (uint64_t)(a0), (uint64_t)(a1), (dur));    \
+            GORT_PROBE_KEEP_FRAME();                                                        \
+        }                                                                                   \
     } while (0)
 
 #endif /* GORT_INTERNAL_H */

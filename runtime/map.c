@@ -117,17 +117,8 @@
 
 #define AI static inline __attribute__((always_inline))
 
-/* A map probe names the path function that fired it (its stack's innermost frame), so its
- * call to the recorder must not be a tail call, which would drop that function's frame: the
- * empty asm after the call keeps the call out of tail position (it emits no instruction). */
-#undef GORT_PROBE
-#define GORT_PROBE(kind, map_id, a0, a1)                                                   \
-    do {                                                                                    \
-        if (__builtin_expect(gort__trace_on, 0)) {                                          \
-            gort__emit(GORT_EV_##kind, (map_id), (uint64_t)(a0), (uint64_t)(a1), 0);        \
-            __asm__ volatile("");                                                           \
-        }                                                                                   \
-    } while (0)
+/* A map probe names the path function that fired it (its stack's innermost frame): internal.h's
+ * GORT_PROBE keeps the call to the recorder out of tail position, so that frame stays. */
 
 /* Go's zeroVal: what mapaccess1 returns for a missing key of an element up to 1024 bytes. */
 static const uint8_t zero_elem[MAP_ZERO_SMALL] __attribute__((aligned(16)));

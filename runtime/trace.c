@@ -68,8 +68,18 @@
  *
  * Signals. --profile-hz gives each thread that emits a timer on its own CPU-time clock; its
  * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted
- * pc. A thread that is inside a probe when the signal arrives (its `busy` flag) skips the
- * sample, so a ring is never written by two contexts at once.
+ * pc. A thread that is inside a probe when the signal arrives (its `busy` flag) does not
+ * write then, so a ring is never written by two contexts at once.
+ *
+ * Every period of CPU time is accounted for, whatever the load. The kernel notices a CPU-time
+ * timer's expiry only at a tick that finds the thread running; under load that can be a
+ * hundred periods late, and one signal then stands for all of them (si_overrun). So: a
+ * sample stands for 1 + si_overrun periods; a signal that finds the thread busy carries its
+ * periods, with the interrupted pc, into the next sample (as a one-frame sample of their
+ * own); and when the thread ends, the periods its CPU clock has run since the timer was armed
+ * that no signal reported yet (the kernel drops them with the timer) are written as a last
+ * sample with the stack of the thread's last one. The samples of a thread therefore add up to
+ * the CPU time it used while traced, to within one period.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -141,6 +151,12 @@ typedef struct tstate {
     pid_t tid;
     bool timer_armed;     /* --profile-hz: this thread's CPU-time timer exists */
     timer_t timer;
+    uint64_t cpu_armed;   /* the thread's CPU time (ns) when its timer was armed */
+    uint64_t periods;     /* periods the timer's signals reported (written or carried) */
+    uint64_t carried;     /* periods of signals that found the thread busy, not yet written */
+    uint64_t carried_pc;  /* where the last of them interrupted it */
+    unsigned last_n;      /* the last sample's stack, for the periods accounted at exit */
+    uint64_t last_pcs[MAX_DEPTH];
 } tstate;
 static __thread tstate tls;
 
@@ -179,13 +195,41 @@ uint64_t gort__now(void) {
 
 /* ---- rings -------------------------------------------------------------------------------- */
 
+static void write_record(tstate *t, uint64_t w[GORT_W_COUNT], const uint64_t *payload,
+                         unsigned extra, bool must);
+static void write_sample(tstate *t, uint64_t periods, const uint64_t *pcs, unsigned n);
+
+/* The calling thread's CPU time in ns. */
+static uint64_t thread_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Deletes the thread's CPU-time timer and writes, as one last sample, the periods its clock
+ * ran that no signal reported (pending or not yet noticed by the kernel: deleting the timer
+ * drops them), with the stack of the thread's last sample. Runs with busy set. */
+static void stop_timer(tstate *t) {
+    timer_delete(t->timer);
+    t->timer_armed = false;
+    uint64_t period = 1000000000u / profile_hz;
+    uint64_t due = (thread_cpu_ns() - t->cpu_armed) / period;
+    if (t->carried) write_sample(t, t->carried, &t->carried_pc, 1);
+    t->carried = 0;
+    if (due > t->periods && t->last_n) write_sample(t, due - t->periods, t->last_pcs, t->last_n);
+    t->periods = due;
+}
+
 /* Marks the thread's ring RETIRED at thread exit; the recorder drains and recycles it. */
 static void retire_ring(void *arg) {
     tstate *t = arg;
     if (!t || !t->ring) return;
     if (t->timer_armed) {
-        timer_delete(t->timer);
-        t->timer_armed = false;
+        t->busy = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+        stop_timer(t);
+        atomic_signal_fence(memory_order_seq_cst);
+        t->busy = 0;
     }
     gort_rec_ring *r = t->ring;
     t->ring = NULL;
@@ -222,6 +266,8 @@ static void arm_thread_timer(tstate *t) {
     long ns = 1000000000L / (long)profile_hz;
     struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
                               { ns / 1000000000L, ns % 1000000000L } };
+    t->periods = t->carried = t->last_n = 0;
+    t->cpu_armed = thread_cpu_ns();
     timer_settime(t->timer, 0, &its, NULL);
     t->timer_armed = true;
 }
@@ -619,16 +665,41 @@ uint64_t gort__trace_name(const char *s) {
 
 /* ---- profiling ------------------------------------------------------------------------------ */
 
-/* SIGPROF: a cpu_sample of the interrupted code, unless this thread is inside emit. */
+/* Writes a cpu_sample standing for PERIODS timer periods with stack PCS[0..N) (word 0 the
+ * interrupted pc). The caller holds busy. */
+static void write_sample(tstate *t, uint64_t periods, const uint64_t *pcs, unsigned n) {
+    gort_g *g = gort__curg;
+    uint64_t w[GORT_W_COUNT] = { 0 };
+    w[GORT_W_TS] = stamp(t);
+    w[GORT_W_INFO] = GORT_INFO(GORT_EV_cpu_sample, n, GORT_F_STACK | GORT_F_SIGNAL);
+    w[GORT_W_GOID] = g ? g->goid : 0;
+    w[GORT_W_DEFER] = g ? g->running_defer : 0;
+    w[GORT_W_ARG0] = periods;
+    w[GORT_W_DUR] = periods * (1000000000u / profile_hz);
+    write_record(t, w, pcs, n, false);
+}
+
+/* SIGPROF: a cpu_sample of the interrupted code. A thread inside emit carries the periods
+ * (and where it was) to its next sample instead of writing. */
 static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
     (void)sig;
     int saved_errno = errno;
     tstate *t = &tls;
-    if (!gort__trace_on || t->busy || !t->ring) goto out;
-    t->busy = 1;
-    atomic_signal_fence(memory_order_seq_cst);
     ucontext_t *uc = ucv;
     void *pc = (void *)uc->uc_mcontext.gregs[REG_RIP];
+    /* The kernel checks CPU-time timers at its tick (often 250 Hz), later still under load,
+     * and folds the expirations in between into one signal: this one stands for 1 +
+     * si_overrun periods of CPU. */
+    uint64_t periods = 1 + (uint64_t)(si && si->si_code == SI_TIMER && si->si_overrun > 0 ? si->si_overrun : 0);
+    if (!gort__trace_on || !t->ring || !t->timer_armed) goto out;
+    t->periods += periods;
+    if (t->busy) {
+        t->carried += periods;
+        t->carried_pc = (uint64_t)(uintptr_t)pc;
+        goto out;
+    }
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
     void *pcs[MAX_DEPTH + 8];
     unsigned depth = stack_depth ? stack_depth : 1;
     int got = unw_backtrace ? unw_backtrace(pcs, (int)depth + 8) : 0;
@@ -644,22 +715,27 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv) {
         n = 1;
     }
     if (n > depth) n = depth;
-    gort_g *g = gort__curg;
-    uint64_t w[GORT_W_COUNT] = { 0 };
-    w[GORT_W_TS] = stamp(t);
-    w[GORT_W_INFO] = GORT_INFO(GORT_EV_cpu_sample, n, GORT_F_STACK | GORT_F_SIGNAL);
-    w[GORT_W_GOID] = g ? g->goid : 0;
-    w[GORT_W_DEFER] = g ? g->running_defer : 0;
-    /* The kernel checks CPU-time timers at its tick (often 250 Hz) and folds the expirations
-     * in between into one signal: this sample stands for 1 + si_overrun periods of CPU. */
-    uint64_t periods = 1 + (uint64_t)(si && si->si_code == SI_TIMER && si->si_overrun > 0 ? si->si_overrun : 0);
-    w[GORT_W_ARG0] = periods;
-    w[GORT_W_DUR] = periods * (1000000000u / profile_hz);
-    write_record(t, w, (const uint64_t *)frames, n, false);
+    if (t->carried) write_sample(t, t->carried, &t->carried_pc, 1);
+    t->carried = 0;
+    write_sample(t, periods, (const uint64_t *)frames, n);
+    memcpy(t->last_pcs, frames, n * sizeof t->last_pcs[0]);
+    t->last_n = n;
     atomic_signal_fence(memory_order_seq_cst);
     t->busy = 0;
 out:
     errno = saved_errno;
+}
+
+/* At exit(): the calling thread's periods not yet reported (other threads' were written when
+ * they ended; key destructors do not run for the thread that calls exit). */
+static void account_exiting_thread(void) {
+    tstate *t = &tls;
+    if (!gort__trace_on || !t->ring || !t->timer_armed || t->busy) return;
+    t->busy = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    stop_timer(t);
+    atomic_signal_fence(memory_order_seq_cst);
+    t->busy = 0;
 }
 
 /* Installs the SIGPROF handler. Each thread's timer is armed when it claims its ring: the
@@ -791,6 +867,9 @@ __attribute__((constructor(101))) static void trace_attach(void) {
     }
     gort__trace_on = 1;
     profile_hz = h->profile_hz;
-    if (profile_hz) start_profiling();
+    if (profile_hz) {
+        start_profiling();
+        atexit(account_exiting_thread);
+    }
     claim_ring(&tls); /* the main thread's ring (and timer), prefaulted before its first event */
 }

@@ -12,12 +12,13 @@
 #     machine is shared and noisy; Go's own runs differ by as much: one of its first steady
 #     cycles reached 1.54);
 #   - the largest r of any cycle with a goal of 16 MB or more (below, gctrace's whole MB make
-#     r coarse), settling ones included, is within the bound Go's pacer itself promises: a
-#     goal extrapolated to at most (1 + GOGC/100) times the goal, and 1.1 times that once the
-#     heap is past it (mgcpacer.go revise; before mark assists gort's reached 429). Not Go's
-#     largest r of the oracle runs: a settling cycle's r depends on when the marker gets a CPU,
-#     and real Go itself reached 1.62 at GOGC 100 in 1 of 8 runs on this machine under load
-#     (its oracle's largest is 1.17);
+#     r coarse), settling ones included, is within the pacer's hard limit: Go's revise lets a
+#     cycle that finds more scan work than the last (the settling cycles, while the live list
+#     grows) extend its goal up to (1 + GOGC/100) times, and past that finish by 1.1 times it,
+#     so r <= 1.1 * (1 + GOGC/100), plus 0.1 for the whole MB (before mark assists gort's
+#     reached 429). How far a settling cycle goes toward that limit depends on the marker's
+#     share of the CPU against the program's: beside two CPU hogs a settling cycle reached
+#     1.59 at GOGC 100, where Go's unloaded runs peaked at 1.17, so Go's peak is no bound;
 #   - the goroutine assisted: the assist column of gctrace (D+E/F/G+H ms cpu: E) is not
 #     always 0.
 set -e
@@ -46,12 +47,11 @@ for g in 50 100 200; do
   med=$2 n=$4
   [ "$n" -ge 5 ] || fail "GOGC $g: only $n steady cycles: $(cat "$T/err")"
   peak=$(ratios "$T/err" all | stats | cut -d' ' -f3)
-  hard=$(awk -v g=$g 'BEGIN { print (1 + g / 100) * 1.1 }')
-  verdict=$(ratios "$T/err" | awk -v lo="$gmin" -v hi="$gmax" -v med="$med" -v peak="$peak" -v hard="$hard" '
+  verdict=$(ratios "$T/err" | awk -v lo="$gmin" -v hi="$gmax" -v med="$med" -v peak="$peak" -v g="$g" '
     $1 < lo - 0.2 || $1 > hi + 0.25 { bad = bad " " $1 }
     END { if (med < lo - 0.05 || med > hi + 0.05) print "median " med " outside Go'"'"'s " lo ".." hi " (+-0.05)"
           else if (bad != "") print "cycles outside " lo - 0.2 ".." hi + 0.25 ":" bad
-          else if (peak > hard) print "peak " peak " above the pacer'"'"'s hard bound " hard
+          else if (peak > 1.1 * (1 + g / 100) + 0.1) print "peak " peak " above the hard limit " 1.1 * (1 + g / 100) " + 0.1"
           else print "ok" }')
   expect_eq "GOGC $g: $verdict" "GOGC $g: ok"
   assisted=$(awk '/^gc / { split($0, a, " ms clock, "); split(a[2], b, "/"); split(b[1], c, "+"); if (c[2] + 0 > 0) n++ }

@@ -9,7 +9,7 @@ cd "$T"
 one_line() { # expected substring
   expect_eq "$(wc -l < "$T/err")" 1
   expect_contains "$(cat "$T/err")" "$1"
-  expect_eq "$(ls "$T" | grep -v -e '^out$' -e '^err$' -e '^exists.db$' -e '^ro$' | wc -l)" 0
+  expect_eq "$(ls "$T" | grep -v -e '^out$' -e '^err$' -e '^exists.db$' -e '^ro$' -e '^special$' | wc -l)" 0
 }
 expect_status 125 "$GORT" record --bogus -- "$P"; one_line "unknown option --bogus"
 expect_status 125 "$GORT" record --stack-depth 0 -- "$P"; one_line "--stack-depth"
@@ -49,6 +49,55 @@ for st in 125 126 127; do
   rm -f "$T/e$st.db"
 done
 rm -f "$T/exits"
+# Only a regular file is ever replaced, --force or not: a device node, FIFO or socket at the
+# output name is refused before the program runs and stays what it was (as root, `-o /dev/null`
+# once replaced /dev/null). Each is made here, in $T/special.
+mkdir "$T/special"
+S=$T/special
+mknod "$S/null" c 1 3 2>/dev/null || true    # a character device (needs root)
+mkfifo "$S/fifo"
+python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$S/sock" 2>/dev/null || true
+for f in null fifo sock; do
+  [ -e "$S/$f" ] || continue
+  kind=$(stat -c %F "$S/$f")
+  for force in "" --force; do
+    # shellcheck disable=SC2086
+    expect_status 125 "$GORT" record $force -o "$S/$f" -- "$P" mapaccess:1; one_line "gort record writes only regular files"
+    expect_eq "$(stat -c %F "$S/$f")" "$kind"
+  done
+done
+[ ! -e "$S/sock" ] || expect_contains "$(cat "$T/err")" "$S/sock is a socket"
+expect_status 125 "$GORT" record --force -o "$S/fifo" -- "$P" mapaccess:1; one_line "$S/fifo is a FIFO"
+if [ -e "$S/null" ]; then
+  expect_status 125 "$GORT" record --force -o "$S/null" -- "$P" mapaccess:1; one_line "$S/null is a character device"
+fi
+# A symbolic link, dangling or not, is refused (named in README): replacing the link would break
+# what relies on it, following it would write wherever it points. Neither it nor its target moves.
+ln -s "$S/nowhere.db" "$S/dangling.db"
+echo target > "$S/target.db"
+ln -s "$S/target.db" "$S/link.db"
+for l in dangling link; do
+  for force in "" --force; do
+    # shellcheck disable=SC2086
+    expect_status 125 "$GORT" record $force -o "$S/$l.db" -- "$P" mapaccess:1; one_line "is a symbolic link: name the file itself"
+    [ -L "$S/$l.db" ] || fail "$l.db is no longer a symbolic link"
+  done
+done
+[ ! -e "$S/nowhere.db" ] || fail "the dangling link's target was created"
+expect_eq "$(cat "$S/target.db")" target
+expect_eq "$(ls "$S" | grep -c -v -x -e dangling.db -e fifo -e link.db -e null -e sock -e target.db)" 0
+# The raw file beside the output (OUT.gort-raw) is never someone else's file: one that is not a
+# regular file (here a symbolic link, then a FIFO) is refused by a recording and by --recover,
+# and stays as it was.
+ln -s "$S/target.db" "$S/r.db.gort-raw"
+expect_status 125 "$GORT" record -o "$S/r.db" -- "$P" mapaccess:1; one_line "r.db.gort-raw is a symbolic link, not a raw file of gort record"
+expect_status 125 "$GORT" record --recover "$S/r.db"; one_line "r.db.gort-raw is a symbolic link, not a raw file of gort record: nothing recovered"
+[ -L "$S/r.db.gort-raw" ] && [ ! -e "$S/r.db" ] || fail "the raw file's link was replaced, or an output written"
+expect_eq "$(cat "$S/target.db")" target
+rm "$S/r.db.gort-raw"; mkfifo "$S/r.db.gort-raw"
+expect_status 125 "$GORT" record --recover "$S/r.db"; one_line "r.db.gort-raw is a FIFO"
+[ -p "$S/r.db.gort-raw" ] || fail "the FIFO was replaced"
+rm "$S/r.db.gort-raw"
 # --help is not an error.
 expect_status 0 "$GORT" record --help
 expect_contains "$(cat "$T/out")" "usage: gort record"

@@ -21,11 +21,18 @@
  * first flush's (its gostart's thread, which is where it runs from its first event on).
  *
  * GC phases carry no cycle number: an event belongs to the cycle whose gc_start is the latest
- * at or before it. The events arrive in time order (load.c merges by time), so the last
- * GC_WINDOW cycles are folded in memory and an older one is written when a new one starts;
- * of each cycle only its start stays (16 bytes), so that an event that arrives late (its
- * thread waited: a stall) is folded into its written row with an UPDATE of the same
- * definitions.
+ * at or before it, in (ts_ns, id) order as docs/schema.md defines it. Timestamps can be equal
+ * (a producer thread repeats its last stamp when its clock reads earlier, so a thread's gc_end
+ * and the next gc_start may share one), and of equal ones the event stored first comes first:
+ * an event's id is its place in the order derive_event sees them (seq). The events arrive in
+ * time order (load.c merges by time), so the last GC_WINDOW cycles are folded in memory and an
+ * older one is written when a new one starts; of each cycle only its start stays (32 bytes),
+ * so that an event that arrives late (its thread waited: a stall, or was preempted between
+ * stamping and publishing it for longer than the drain's lag) is folded into its written row
+ * with an UPDATE of the same definitions. A gc_start that arrives late is different: events
+ * stamped after it that arrived before it were folded into the cycle before, and a fold cannot
+ * be undone. Both cycles are marked, and derive_write folds them again from the stored events
+ * (one scan of the table, only in that case), so the table always equals its definition.
  */
 #include "cli.h"
 #include "tracer.h"
@@ -56,9 +63,11 @@ typedef struct cycle_row {
     int64_t assists, assist_ns;
 } cycle_row;
 
-/* A cycle's start and number, for the cycle a GC event belongs to. */
+/* A cycle's start (its gc_start's time and id) and number, for the cycle a GC event belongs to. */
 typedef struct cycle_start {
     int64_t ts, cycle;
+    uint64_t id;
+    bool refold;  /* some of its events may be folded into another cycle: fold again at the end */
 } cycle_start;
 
 #define GC_WINDOW 16 /* cycles folded in memory; an older one is written */
@@ -69,12 +78,15 @@ struct derive {
     map_row *maps;
     defer_row *defers;
     g_row *gs;
-    cycle_start *starts;      /* every cycle's start, in time order */
+    cycle_start *starts;      /* every cycle's start, in (ts_ns, id) order */
     cycle_row *open;          /* the last cycles (up to GC_WINDOW): starts[nstarts - nopen ..] */
     size_t nmaps, ndefers, ngs, nstarts, nopen, cap_maps, cap_defers, cap_gs, cap_starts, cap_open;
     size_t defers_seen;       /* defer rows made, over every flush (for the planner's stats) */
     size_t row_cap;           /* ROW_CAP, or GORT_RECORD_DERIVE_ROWS (tests: many flushes) */
-    uint64_t seq;
+    uint64_t seq;             /* events folded: the id of the one being folded (ingest.c stores
+                                 events in the order it folds them, numbered from 1) */
+    int64_t gc_latest;        /* the latest timestamp of a GC event folded so far */
+    bool refold;              /* some start is marked refold */
     bool oom, db_error;
 };
 
@@ -350,31 +362,51 @@ static bool fold_written(derive *d, int64_t cycle, unsigned kind, const uint64_t
     return ok;
 }
 
-/* The index in starts of the last cycle starting at or before ts, or -1. */
-static long cycle_at(const derive *d, int64_t ts) {
-    size_t lo = 0, hi = d->nstarts; /* the first start after ts */
+/* The index in starts of the last cycle starting at or before the event (ts, id) in
+ * (ts_ns, id) order, or -1: of a gc_start and an event stamped the same nanosecond, the one
+ * stored first comes first (docs/schema.md). */
+static long cycle_at(const derive *d, int64_t ts, uint64_t id) {
+    size_t lo = 0, hi = d->nstarts; /* the first start after (ts, id) */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (d->starts[mid].ts <= ts) lo = mid + 1; else hi = mid;
+        const cycle_start *c = &d->starts[mid];
+        if (c->ts < ts || (c->ts == ts && c->id <= id)) lo = mid + 1; else hi = mid;
     }
     return (long)lo - 1;
 }
 
+/* Writes the oldest open cycle's row and drops it from the window. */
+static bool write_oldest(derive *d) {
+    bool ok = write_cycle(d->db->db, &d->open[0]);
+    memmove(d->open, d->open + 1, (d->nopen - 1) * sizeof *d->open);
+    d->nopen--;
+    return ok;
+}
+
 /* A gc_start: a new cycle, in memory; the oldest of the window is written. */
 static bool start_cycle(derive *d, const uint64_t *w) {
-    cycle_start cs = { (int64_t)w[GORT_W_TS], (int64_t)w[GORT_W_ARG0] };
+    cycle_start cs = { (int64_t)w[GORT_W_TS], (int64_t)w[GORT_W_ARG0], d->seq, false };
     cycle_row row = { cs.cycle, cs.ts, NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE, 0, 0, 0 };
     if (!reserve((void **)&d->starts, &d->cap_starts, d->nstarts, sizeof *d->starts) ||
         !reserve((void **)&d->open, &d->cap_open, d->nopen, sizeof *d->open)) {
         d->oom = true;
         return false;
     }
-    if (d->nstarts && cs.ts < d->starts[d->nstarts - 1].ts) {
-        /* A late start (rare): kept in order, written at once; events keep their cycles. */
-        size_t at = (size_t)(cycle_at(d, cs.ts) + 1);
+    if (d->nstarts && cs.ts < d->gc_latest) {
+        /* A late start (rare): events stamped after it were folded into the cycle before it
+         * (or, were it older than some start, it goes in order). Both are folded again at the
+         * end; meanwhile it is kept in order, its row in memory or written at once. */
+        size_t at = (size_t)(cycle_at(d, cs.ts, cs.id) + 1);
         memmove(d->starts + at + 1, d->starts + at, (d->nstarts - at) * sizeof *d->starts);
+        cs.refold = true;
+        if (at > 0) d->starts[at - 1].refold = true;
+        d->refold = true;
         d->starts[at] = cs;
         d->nstarts++;
+        if (at == d->nstarts - 1) { /* the latest start after all: in order from here */
+            d->open[d->nopen++] = row;
+            return d->nopen <= GC_WINDOW || write_oldest(d);
+        }
         if (at >= d->nstarts - d->nopen) { /* inside the window: becomes an open row */
             size_t k = at - (d->nstarts - 1 - d->nopen);
             memmove(d->open + k + 1, d->open + k, (d->nopen - k) * sizeof *d->open);
@@ -386,21 +418,18 @@ static bool start_cycle(derive *d, const uint64_t *w) {
     }
     d->starts[d->nstarts++] = cs;
     d->open[d->nopen++] = row;
-    if (d->nopen <= GC_WINDOW) return true;
-    bool ok = write_cycle(d->db->db, &d->open[0]);
-    memmove(d->open, d->open + 1, (d->nopen - 1) * sizeof *d->open);
-    d->nopen--;
-    return ok;
+    return d->nopen <= GC_WINDOW || write_oldest(d);
 }
 
 /* Folds a GC event into its cycle (the latest to start at or before it): in memory, or into
  * the written row. */
 static void fold_gc(derive *d, unsigned kind, const uint64_t *w) {
     bool ok;
+    if ((int64_t)w[GORT_W_TS] > d->gc_latest) d->gc_latest = (int64_t)w[GORT_W_TS];
     if (kind == GORT_EV_gc_start) {
         ok = start_cycle(d, w);
     } else {
-        long k = cycle_at(d, (int64_t)w[GORT_W_TS]);
+        long k = cycle_at(d, (int64_t)w[GORT_W_TS], d->seq);
         if (k < 0) return; /* before the first cycle */
         size_t first_open = d->nstarts - d->nopen;
         if ((size_t)k >= first_open) {
@@ -589,11 +618,57 @@ static bool flush_rows(derive *d) {
 }
 
 /* Writes the cycles still in memory. */
+/* Folds the cycles marked refold again from the stored events (every event is in the table
+ * by now) and rewrites their rows: one scan of the GC kinds, each event folded into the
+ * cycle of its (ts_ns, id), the same fold_cycle as while loading. */
+static bool refold_cycles(derive *d, sqlite3 *db) {
+    cycle_row *rows = calloc(d->nstarts, sizeof *rows);
+    if (!rows) return false;
+    for (size_t i = 0; i < d->nstarts; i++)
+        rows[i] = (cycle_row){ d->starts[i].cycle, d->starts[i].ts, NONE, NONE, NONE, NONE,
+                               NONE, NONE, NONE, NONE, 0, 0, 0 };
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT id, ts_ns, kind_id, arg0, arg1, coalesce(dur_ns, 0) FROM "
+             "event_rows WHERE kind_id BETWEEN %d AND %d OR (kind_id = %d AND arg0 = %d)",
+             GORT_EV_stw_end, GORT_EV_gc_assist, GORT_EV_mapfree, GORT_FREE_CAUSE_GC);
+    sqlite3_stmt *s = NULL, *u = NULL;
+    bool ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
+    int rc = SQLITE_DONE;
+    while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        uint64_t w[GORT_W_COUNT] = { 0 };
+        w[GORT_W_TS] = (uint64_t)sqlite3_column_int64(s, 1);
+        w[GORT_W_ARG0] = (uint64_t)sqlite3_column_int64(s, 3);
+        w[GORT_W_ARG1] = (uint64_t)sqlite3_column_int64(s, 4);
+        w[GORT_W_DUR] = (uint64_t)sqlite3_column_int64(s, 5);
+        long k = cycle_at(d, (int64_t)w[GORT_W_TS], (uint64_t)sqlite3_column_int64(s, 0));
+        if (k >= 0 && d->starts[k].refold) fold_cycle(&rows[k], (unsigned)sqlite3_column_int(s, 2), w);
+    }
+    sqlite3_finalize(s);
+    ok = ok && rc == SQLITE_DONE &&
+         sqlite3_prepare_v2(db,
+                            "UPDATE gc_cycles SET mark_start_ns = ?2, mark_termination_ns = ?3, "
+                            "sweep_start_ns = ?4, sweep_done_ns = ?5, end_ns = ?6, stw_ns = ?7, "
+                            "heap_before = ?8, heap_after = ?9, maps_freed = ?10, "
+                            "assists = ?11, assist_ns = ?12 WHERE cycle = ?1",
+                            -1, &u, NULL) == SQLITE_OK;
+    for (size_t i = 0; ok && i < d->nstarts; i++) {
+        if (!d->starts[i].refold) continue;
+        const cycle_row *c = &rows[i];
+        const int64_t v[] = { c->cycle, c->mark, c->markterm, c->sweep, c->sweepdone, c->end,
+                              c->stw, c->before, c->after, c->freed, c->assists, c->assist_ns };
+        for (int j = 0; j < 12; j++) bind_agg(u, j + 1, v[j]);
+        ok = step(u);
+    }
+    sqlite3_finalize(u);
+    free(rows);
+    return ok;
+}
+
 static bool write_gc_cycles(derive *d, sqlite3 *db) {
     for (size_t i = 0; i < d->nopen; i++)
         if (!write_cycle(db, &d->open[i])) return false;
     d->nopen = 0;
-    return true;
+    return !d->refold || refold_cycles(d, db);
 }
 
 size_t derive_defers(const derive *d) { return d->defers_seen; }

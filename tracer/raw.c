@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAP_STEP (1ull << 30) /* the reader maps the file in steps of 1 GiB of address space */
@@ -72,15 +73,22 @@ bool raw_create(raw_writer *w, const char *path, char *err, size_t errlen) {
     return open_locked(w, path, O_CREAT | O_EXCL, err, errlen);
 }
 
-/* Reopens a dead recording's raw file for appending, locked, cut to `size` bytes. */
-bool raw_reopen(raw_writer *w, const char *path, uint64_t size, char *err, size_t errlen) {
-    if (!open_locked(w, path, 0, err, errlen)) return false;
-    if (ftruncate(w->fd, (off_t)size) != 0 || lseek(w->fd, (off_t)size, SEEK_SET) < 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+/* Reopens a dead recording's raw file for appending, locked (never through a symbolic link,
+ * and only a regular file); *size gets its length as it is once locked, which no recorder can
+ * change any more. */
+bool raw_reopen(raw_writer *w, const char *path, uint64_t *size, char *err, size_t errlen) {
+    if (!open_locked(w, path, O_NOFOLLOW, err, errlen)) return false;
+    struct stat st;
+    const char *why = NULL;
+    if (fstat(w->fd, &st) != 0) why = strerror(errno);
+    else if (!S_ISREG(st.st_mode)) why = "not a regular file";
+    else if (lseek(w->fd, st.st_size, SEEK_SET) < 0) why = strerror(errno);
+    if (why) {
+        snprintf(err, errlen, "cannot write %s: %s", path, why);
         raw_close(w);
         return false;
     }
-    w->size = size;
+    *size = w->size = (uint64_t)st.st_size;
     return true;
 }
 

@@ -9,7 +9,7 @@
  * The run, in order: check the options, the program and the output (any problem is one line
  * and exit status 125, 126 or 127 as env(1)'s, before anything is created); calibrate the clock and create the shared
  * region (region.c), the raw file OUTPUT.gort-raw (raw.c) and the database under a temporary
- * name next to the output (db.c); start the load thread (load.c); start the program with the
+ * name next to the output (outfile.c, db.c); start the load thread (load.c); start the program with the
  * region's descriptor in GORT_TRACE_FD — time zero is set in the child just before execve —
  * and a close-on-exec pipe that reports a failed exec.
  *
@@ -79,6 +79,7 @@ typedef struct record_args {
     const char *output;
     const char *recover;  /* --recover FILE */
     bool force;
+    bool replaces;     /* the output is an existing regular file --force replaces */
     char **prog_argv;  /* PROGRAM ARGS..., NULL-terminated (argv's tail) */
     char prog_path[4096];
 } record_args;
@@ -90,6 +91,7 @@ typedef struct run {
     char raw_path[4200];
     trace_db db;
     char tmp_path[4200];
+    int tmp_lock;                /* the temporary, flock'ed while this recorder lives (outfile.c) */
     pid_t pid;                   /* the program, 0 once reaped */
     pid_t program_pid;
     int sigfd;
@@ -117,7 +119,7 @@ typedef struct run {
 
 static const cli_optdoc record_options[] = {
     { CLI_OPT_OUTPUT, NULL, "trace file to write (default " DEFAULT_OUTPUT ")" },
-    { CLI_OPT_FORCE, NULL, "replace FILE if it exists" },
+    { CLI_OPT_FORCE, NULL, "replace FILE if it exists (only a regular file is ever replaced: a\ndevice, FIFO, socket, directory or symbolic link is refused)" },
     { CLI_OPT_STACK_DEPTH, NULL, "frames captured per event, 1 to 128 (default 32)" },
     { CLI_OPT_NO_STACKS, NULL, "capture no stacks" },
     { CLI_OPT_PROFILE_HZ, NULL, "also sample running threads' stacks N times per CPU second\n"
@@ -137,7 +139,7 @@ const cli_command cli_cmd_record = {
     .summary = "run a program linked with libgort and store its events in SQLite",
     .synopsis = "[-o FILE] [--force] [--stack-depth N | --no-stacks] [--profile-hz N]\n"
                 " [--buffer SIZE] [--drop] [--] PROGRAM [ARGS...]\n"
-                "--recover FILE",
+                "--recover FILE [--force]",
     .operands = "PROGRAM FILE ...",
     .min_operands = 0,
     .max_operands = -1,
@@ -155,7 +157,8 @@ const cli_command cli_cmd_record = {
         "into the trace beside PROGRAM and after it ends, and then removed: PROGRAM never\n"
         "waits for SQLite, and a wait it does make for the recorder is recorded (a\n"
         "recorder stall). If gort record itself is killed, --recover FILE finishes the\n"
-        "trace from what it left.",
+        "trace from what it left (replacing an existing FILE only with --force, as the\n"
+        "recording would have).",
     .options = record_options,
     .exit_status =
         "PROGRAM's exit status, or 128+N when signal N killed it. gort record's own\n"
@@ -252,17 +255,18 @@ static int resolve_program(record_args *a) {
     return -1;
 }
 
-/* Refuses an existing output without --force and a directory always, and a raw file left
- * beside it (a recording in progress, or one to recover). Returns -1 to go on. */
-static int check_output(const record_args *a) {
+/* Refuses an output that is not ours to replace (outfile.c: only a regular file, and that with
+ * --force) and a raw file left beside it (a recording in progress, or one to recover).
+ * Returns -1 to go on. */
+static int check_output(record_args *a) {
     struct stat sb;
-    if (stat(a->output, &sb) == 0) {
-        if (S_ISDIR(sb.st_mode)) return cli_error(CMD, "output %s is a directory", a->output);
-        if (!a->force)
-            return cli_error(CMD, "output %s exists (use --force to replace it)", a->output);
-    }
+    int rc = out_check(CMD, a->output, a->force, &a->replaces);
+    if (rc >= 0) return rc;
     char raw[4200];
     snprintf(raw, sizeof raw, "%s%s", a->output, RAW_SUFFIX);
+    if (lstat(raw, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return cli_error(CMD, "%s is %s, not a raw file of gort record: remove it or choose "
+                         "another output", raw, out_file_kind(sb.st_mode));
     if (lstat(raw, &sb) == 0)
         return cli_error(CMD, "%s exists: a recording to %s is running or was interrupted "
                          "(finish it with gort record --recover %s)", raw, a->output, a->output);
@@ -397,7 +401,10 @@ static char *command_line(char **argv) {
     return s;
 }
 
-/* Writes the SESSION chunk, the raw file's first: who records what, into which database. */
+/* Writes a SESSION chunk: who records what, into which database. The first is written before
+ * the program starts (program_pid 0), so a raw file left by a recorder killed at any moment
+ * after it names its region and temporary and --recover can finish it; the second, once the
+ * program runs, adds its pid (a reader keeps the last). */
 static bool write_session(run *r, record_args *a) {
     char *cmd = command_line(a->prog_argv);
     if (!cmd) return false;
@@ -716,6 +723,8 @@ static void cleanup(run *r) {
     db_close(&r->db);
     raw_reader_close(&r->rd);
     if (r->tmp_path[0]) unlink(r->tmp_path);
+    if (r->tmp_lock >= 0) close(r->tmp_lock);
+    r->tmp_lock = -1;
     if (r->raw.fd >= 0) {
         raw_close(&r->raw);
         if (r->raw_path[0]) unlink(r->raw_path);
@@ -747,13 +756,10 @@ static bool open_files(run *r, record_args *a, char *err, size_t errlen) {
         r->raw_path[0] = 0;
         return false;
     }
-    int fd = open(r->tmp_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write %s: %s", a->output, strerror(errno));
+    if (!out_temp_create(CMD, a->output, r->tmp_path, sizeof r->tmp_path, &r->tmp_lock, err, errlen)) {
         r->tmp_path[0] = 0;
         return false;
     }
-    close(fd);
     if (!db_create(&r->db, r->tmp_path, err, errlen)) return false;
     if (!raw_reader_open(&r->rd, r->raw_path)) {
         snprintf(err, errlen, "cannot read %.400s: %s", r->raw_path, strerror(errno));
@@ -775,7 +781,7 @@ static int cmd_record(int argc, char **argv) {
     record_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc ? GORT_EXIT_RECORD_FAILED : GORT_EXIT_OK;
-    if (a.recover) return record_recover(a.recover);
+    if (a.recover) return record_recover(a.recover, a.force);
     rc = resolve_program(&a);
     if (rc >= 0) return rc;
     if (check_output(&a) >= 0) return GORT_EXIT_RECORD_FAILED;
@@ -787,6 +793,7 @@ static int cmd_record(int argc, char **argv) {
     r.region.fd = -1;
     r.raw.fd = -1;
     r.rd.fd = -1;
+    r.tmp_lock = -1;
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv, NULL);
     char err[512];
@@ -798,6 +805,11 @@ static int cmd_record(int argc, char **argv) {
     }
     if (!open_files(&r, &a, err, sizeof err)) return fail_run(&r, err);
     if (!take_signals(&r)) return fail_run(&r, "cannot set up signal handling");
+    r.started_at = time(NULL);
+    if (!write_session(&r, &a)) {
+        snprintf(err, sizeof err, "cannot write %.400s: %s", r.raw_path, strerror(errno));
+        return fail_run(&r, err);
+    }
     if (!start_program(&r, &a, err, sizeof err)) {
         int e = r.exec_errno;
         fail_run(&r, err);
@@ -823,10 +835,7 @@ static int cmd_record(int argc, char **argv) {
     if (tty) fprintf(stderr, "\r\033[K");
     if (!finished) return fail_run(&r, err);
     db_close(&r.db);
-    if (rename(r.tmp_path, a.output) != 0) {
-        snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));
-        return fail_run(&r, err);
-    }
+    if (!out_put_in_place(r.tmp_path, a.output, a.replaces, err, sizeof err)) return fail_run(&r, err);
     r.tmp_path[0] = 0;
     const load_facts *f = loader_facts(r.load);
     fprintf(stderr, "gort record: %llu events, %llu lost, %.3f s, %s\n",

@@ -25,6 +25,14 @@
  *
  * The raw file's lock (flock, held by a live recorder) tells a running recording from a dead
  * one: --recover refuses a file that is still locked.
+ *
+ * A recovery writes and removes only what a recording would (outfile.c): FILE is checked
+ * before anything is touched — only a regular file is replaced, and that with --force, as the
+ * recording itself would have — the new trace is built under this process's FILE.tmp-PID
+ * (locked, stale ones of dead recorders removed, one line each) and put in place by the same
+ * checked rename; the raw file must be a regular file (not followed if a link); the region
+ * removed is the one the raw file names only when that is a recorder's name
+ * (/gort-record-...), so a raw file that was tampered with cannot remove another's memory.
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -42,6 +50,7 @@
 #include <unistd.h>
 
 #define CMD "record"
+#define REGION_PREFIX "/gort-record-" /* region.c's names */
 
 /* What the scan of the raw file found. */
 typedef struct scan {
@@ -159,14 +168,20 @@ static bool is_dead_tmp(const char *path, const char *output, int pid) {
     return path[0] && !strcmp(path, want);
 }
 
-/* Step 3: loads the raw file into a new database beside output and finishes it; renames it
- * into place. Returns 0 or an exit status after one error line. */
-static int load_and_finish(const char *output, const char *raw_path, uint64_t start_mono) {
+/* True when NAME is a region a recorder made (region.c), the only kind a recovery removes. */
+static bool is_region_name(const char *name) {
+    return !strncmp(name, REGION_PREFIX, strlen(REGION_PREFIX)) && !strchr(name + 1, '/');
+}
+
+/* Step 3: loads the raw file into a new database beside output and finishes it; puts it in
+ * place (over a regular file only when REPLACES: outfile.c). Returns 0 or an exit status after
+ * one error line. */
+static int load_and_finish(const char *output, bool replaces, const char *raw_path,
+                           uint64_t start_mono) {
     char tmp[4200], err[512];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%d", output, (int)getpid());
-    int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd < 0) return cli_error(CMD, "cannot write %s: %s", output, strerror(errno)), GORT_EXIT_RECORD_FAILED;
-    close(fd);
+    int lock;
+    if (!out_temp_create(CMD, output, tmp, sizeof tmp, &lock, err, sizeof err))
+        return cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED;
     trace_db db;
     raw_reader rd;
     ingest *g = NULL;
@@ -202,33 +217,39 @@ static int load_and_finish(const char *output, const char *raw_path, uint64_t st
     ingest_free(g);
     db_close(&db);
     if (rd.fd >= 0) raw_reader_close(&rd);
-    if (ok && rename(tmp, output) != 0) {
-        snprintf(err, sizeof err, "cannot write %s: %s", output, strerror(errno));
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
-        return cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED;
-    }
+    if (ok) ok = out_put_in_place(tmp, output, replaces, err, sizeof err);
+    if (!ok) unlink(tmp);
+    close(lock);
+    if (!ok) return cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED;
     fprintf(stderr, "gort record: recovered %llu events, %llu lost, %s\n",
             (unsigned long long)events, (unsigned long long)lost, output);
     return GORT_EXIT_OK;
 }
 
 /* gort record --recover OUTPUT: steps 1 to 3 of the top. Returns the exit status. */
-int record_recover(const char *output) {
+int record_recover(const char *output, bool force) {
     uint64_t start = mono_now();
     char raw_path[4200], err[512];
+    bool replaces;
+    if (out_check(CMD, output, force, &replaces) >= 0) return GORT_EXIT_RECORD_FAILED;
     snprintf(raw_path, sizeof raw_path, "%s%s", output, RAW_SUFFIX);
     struct stat st;
     if (lstat(raw_path, &st) != 0)
         return cli_error(CMD, "nothing to recover: %s: %s", raw_path,
                          errno == ENOENT ? "no such file" : strerror(errno)), GORT_EXIT_RECORD_FAILED;
     if (!S_ISREG(st.st_mode))
-        return cli_error(CMD, "%s: not a regular file", raw_path), GORT_EXIT_RECORD_FAILED;
+        return cli_error(CMD, "%s is %s, not a raw file of gort record: nothing recovered, nothing "
+                         "removed", raw_path, out_file_kind(st.st_mode)), GORT_EXIT_RECORD_FAILED;
     raw_writer w;
-    if (!raw_reopen(&w, raw_path, (uint64_t)st.st_size, err, sizeof err))
+    uint64_t size;
+    if (!raw_reopen(&w, raw_path, &size, err, sizeof err))
         return cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED;
+    if (size == 0) { /* created, then its recorder died before writing the session */
+        unlink(raw_path);
+        raw_close(&w);
+        return cli_error(CMD, "nothing to recover: %s was empty (its recorder died before the "
+                         "program started): removed", raw_path), GORT_EXIT_RECORD_FAILED;
+    }
     raw_reader rd;
     scan s;
     memset(&s, 0, sizeof s);
@@ -236,7 +257,7 @@ int record_recover(const char *output) {
         raw_close(&w);
         return cli_error(CMD, "cannot read %.400s: %s", raw_path, strerror(errno)), GORT_EXIT_RECORD_FAILED;
     }
-    bool ok = scan_file(&rd, (uint64_t)st.st_size, &s);
+    bool ok = scan_file(&rd, size, &s);
     raw_reader_close(&rd);
     if (ok && s.session.magic != RAW_MAGIC) {
         raw_close(&w);
@@ -247,12 +268,14 @@ int record_recover(const char *output) {
     }
     rec_region reg;
     bool have_region = false;
+    if (!is_region_name(s.session.shm_name)) s.session.shm_name[0] = 0; /* not a recorder's */
     if (ok && !s.ended) {
         have_region = region_open(&reg, s.session.shm_name);
         if (!have_region)
             fprintf(stderr, "gort record: warning: the recording's buffers are gone: events it had "
                             "not drained are neither in the trace nor counted lost\n");
-        else if (kill(s.session.program_pid, 0) == 0 && !atomic_load(&reg.h->orphaned_ns))
+        else if (s.session.program_pid > 0 && kill(s.session.program_pid, 0) == 0 &&
+                 !atomic_load(&reg.h->orphaned_ns))
             fprintf(stderr, "gort record: warning: process %d, the traced program, may still be "
                             "running: what it emits from now on is not in the trace\n",
                     (int)s.session.program_pid);
@@ -266,7 +289,7 @@ int record_recover(const char *output) {
     }
     free(s.covered);
     free(s.acct);
-    int rc = ok ? load_and_finish(output, raw_path, start)
+    int rc = ok ? load_and_finish(output, replaces, raw_path, start)
                 : (cli_error(CMD, "%s", err), GORT_EXIT_RECORD_FAILED);
     if (rc == GORT_EXIT_OK) {
         if (is_dead_tmp(s.tmp_path, output, s.session.recorder_pid)) unlink(s.tmp_path);

@@ -20,6 +20,10 @@
  * clock_gettime(CLOCK_MONOTONIC). Time zero (tsc0, mono0) is set by region_set_zero in the
  * child process just before execve, so the trace starts when the program does: the 20 ms of
  * calibration and the recorder's setup are not in it.
+ * GORT_RECORD_CLOCK=stopped (a TSC clock with mult 0: every event at time 0) is for tests of
+ * what equal timestamps do, which a real clock produces only now and then: each producer
+ * thread clamps its stamps so they never decrease, so a clock read that goes back (a thread
+ * moved to a CPU whose TSC lags) repeats the last stamp.
  */
 #define _GNU_SOURCE
 #include "tracer.h"
@@ -90,6 +94,7 @@ static void calibrate(gort_rec_header *h) {
     h->tsc_shift = 32;
     h->tsc_mult = (uint64_t)(((unsigned __int128)(ns_b - ns_a) << 32) / (tsc_b - tsc_a));
     h->clock = GORT_CLOCK_TSC;
+    if (force && !strcmp(force, "stopped")) h->tsc_mult = 0;
 }
 
 /* Sets time zero to now, in the program's process just before execve: the last thing the
@@ -217,7 +222,8 @@ void region_destroy(rec_region *r) {
 
 /* The clock's name for meta. */
 const char *region_clock_name(const rec_region *r) {
-    return r->h->clock == GORT_CLOCK_TSC ? "tsc" : "monotonic";
+    if (r->h->clock != GORT_CLOCK_TSC) return "monotonic";
+    return r->h->tsc_mult ? "tsc" : "stopped";
 }
 
 /* The trace clock read by the recorder, as the program reads it. */

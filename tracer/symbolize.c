@@ -13,6 +13,13 @@
  * it is packaged everywhere (Debian libdw-dev). addr2line would mean a process per module;
  * libbacktrace is not packaged as a library.
  *
+ * Names are functions: a GCC cold partition ("fn.cold") is named as its function, fn. A pc in
+ * a procedure linkage table stub, which has no symbol of its own (a sample that lands on the
+ * `jmp *GOT` of a call through the PLT), is named "fn@plt" as objdump and perf name it, from
+ * the stub's relocation; the lazy-binding stub PLT0 is "@plt". Code without any symbol (the
+ * internal functions of a stripped library, such as the dynamic loader's lazy binding without
+ * its debug package) stays NULL: its module and address still say where it is.
+ *
  * A return address points after its call instruction, which can already belong to the next
  * line or even the next function, so it is looked up at pc - 1; a sampled pc (exact) as is.
  *
@@ -29,6 +36,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +154,68 @@ static Dwfl *open_modules(const gort_rec_header *h, const Dwfl_Callbacks *callba
     return dwfl;
 }
 
+/* The length of the function name in SYM: without a symbol version ("@@GLIBC_2.34") and
+ * without the suffix of a GCC cold partition. GCC moves a function's unlikely blocks into a
+ * separate local symbol "fn.cold" (older GCC: "fn.cold.N"); its code is still fn's, and a
+ * flame graph that showed it apart would split one function in two. */
+static int function_name_len(const char *sym) {
+    int len = (int)strcspn(sym, "@");
+    for (const char *p = sym; (p = strstr(p, ".cold")) && p - sym < len; p++) {
+        const char *q = p + 5;
+        if (*q == '.' && q[1] >= '0' && q[1] <= '9')
+            for (q++; *q >= '0' && *q <= '9'; q++) {}
+        if (q - sym == len) return (int)(p - sym);
+    }
+    return len;
+}
+
+/* The section of ELF named NAME, or NULL. */
+static Elf_Scn *section_named(Elf *elf, size_t shstrndx, const char *name, GElf_Shdr *sh) {
+    for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+        const char *n = gelf_getshdr(scn, sh) ? elf_strptr(elf, shstrndx, sh->sh_name) : NULL;
+        if (n && !strcmp(n, name)) return scn;
+    }
+    return NULL;
+}
+
+/* The name of the function whose PLT stub holds ADDR (an address in MOD's file), into BUF as
+ * "fn@plt"; false when ADDR is in no PLT. x86-64 stubs are 16 bytes: in .plt, entry 0 is the
+ * lazy-binding trampoline and entry i + 1 belongs to .rela.plt's i-th relocation; in .plt.sec
+ * (with -z ibt), entry i to relocation i. */
+static bool plt_name(Dwfl_Module *mod, Dwarf_Addr a, char *buf, size_t size) {
+    GElf_Addr bias;
+    Elf *elf = dwfl_module_getelf(mod, &bias);
+    size_t shstrndx;
+    if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0) return false;
+    GElf_Addr addr = a - bias;
+    GElf_Shdr sh, rsh, dsh;
+    long index = -1;
+    Elf_Scn *plt = section_named(elf, shstrndx, ".plt.sec", &sh);
+    if (plt && addr >= sh.sh_addr && addr < sh.sh_addr + sh.sh_size) index = (long)((addr - sh.sh_addr) / 16);
+    plt = index < 0 ? section_named(elf, shstrndx, ".plt", &sh) : plt;
+    if (index < 0 && plt && addr >= sh.sh_addr && addr < sh.sh_addr + sh.sh_size) {
+        index = (long)((addr - sh.sh_addr) / 16) - 1;
+        if (index < 0) return snprintf(buf, size, "@plt") > 0;
+    }
+    if (index < 0) {
+        plt = section_named(elf, shstrndx, ".plt.got", &sh);
+        if (plt && addr >= sh.sh_addr && addr < sh.sh_addr + sh.sh_size) return snprintf(buf, size, "@plt") > 0;
+        return false;
+    }
+    Elf_Scn *rela = section_named(elf, shstrndx, ".rela.plt", &rsh);
+    Elf_Scn *dyn = rela ? elf_getscn(elf, rsh.sh_link) : NULL;
+    Elf_Data *rd = rela ? elf_getdata(rela, NULL) : NULL;
+    Elf_Data *dd = dyn && gelf_getshdr(dyn, &dsh) ? elf_getdata(dyn, NULL) : NULL;
+    GElf_Rela r;
+    GElf_Sym sym;
+    const char *name = NULL;
+    if (rd && dd && gelf_getrela(rd, (int)index, &r) && gelf_getsym(dd, (int)GELF_R_SYM(r.r_info), &sym))
+        name = elf_strptr(elf, dsh.sh_link, sym.st_name);
+    if (!name || !*name) return snprintf(buf, size, "@plt") > 0;
+    snprintf(buf, size, "%.*s@plt", (int)strcspn(name, "@"), name);
+    return true;
+}
+
 /* Binds the symbol, module, file and line of one address to the frames insert. */
 static void describe(symbolizer *sy, const frame_ref *f, sqlite3_stmt *s) {
     Dwfl *dwfl = sy->dwfl;
@@ -153,8 +223,10 @@ static void describe(symbolizer *sy, const frame_ref *f, sqlite3_stmt *s) {
     Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
     const char *sym = NULL, *modname = NULL, *file = NULL;
     int line = 0;
+    char plt[256];
     if (mod) {
         sym = dwfl_module_addrname(mod, a);
+        if (!sym && plt_name(mod, a, plt, sizeof plt)) sym = plt;
         const char *mainfile = NULL;
         modname = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
         if (mainfile) modname = mainfile;
@@ -172,8 +244,7 @@ static void describe(symbolizer *sy, const frame_ref *f, sqlite3_stmt *s) {
         const char *gofn;
         if (t && t->go && gopcln_find(t->go, a - t->load, &gofn, &file, &line) && !sym) sym = gofn;
     }
-    /* "__libc_start_main@@GLIBC_2.34": the symbol version is not part of the name. */
-    int symlen = sym ? (int)strcspn(sym, "@") : 0;
+    int symlen = sym ? function_name_len(sym) : 0;
     sqlite3_bind_text(s, 3, sym, symlen, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, modname, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 5, file, -1, SQLITE_TRANSIENT);

@@ -15,6 +15,7 @@
  *   symbolize.c  after the run: return addresses -> function, module, file:line (libdw)
  *   gopclntab.c  the same from a Go binary's own table, where it has no DWARF
  *   db.c         the SQLite file: schema, prepared statements, transactions, derived tables
+ *   outfile.c    the output name, the temporary trace beside it, putting it in place
  *   record.c     the command: options, starting the program, the drain loop, the summary
  *   recover.c    `gort record --recover OUT`: finish a recording whose recorder died
  * Only record.c and recover.c know about processes; only db.c, ingest.c, derive.c and
@@ -29,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 /* ---- region.c ------------------------------------------------------------------------------ */
@@ -133,9 +135,9 @@ typedef struct raw_writer {
 /* Creates path (O_EXCL: never an existing file) and locks it (flock, released when the
  * process dies). False with err set. */
 bool raw_create(raw_writer *w, const char *path, char *err, size_t errlen);
-/* Opens an existing raw file for appending (recovery), taking its lock; truncates it to
- * `size` (the end of its last complete chunk). */
-bool raw_reopen(raw_writer *w, const char *path, uint64_t size, char *err, size_t errlen);
+/* Opens an existing raw file for appending (recovery), taking its lock, never through a
+ * symbolic link and only a regular file; *size gets its length once locked. */
+bool raw_reopen(raw_writer *w, const char *path, uint64_t *size, char *err, size_t errlen);
 /* Queues a chunk whose payload is p1[0..n1) then p2[0..n2) (words; p2 may be NULL). The
  * payload memory must stay valid until the next raw_flush. False on a write error. */
 bool raw_add(raw_writer *w, uint32_t type, uint32_t ring, int32_t tid, uint64_t pos,
@@ -348,8 +350,10 @@ typedef struct finish_info {
  * commit. False with err set. */
 bool record_finish(trace_db *d, ingest *g, loader *L, const finish_info *fi, char *err,
                    size_t errlen);
-/* gort record --recover FILE: returns the exit status (0, or 125 after one line on stderr). */
-int record_recover(const char *output);
+/* gort record --recover FILE: returns the exit status (0, or 125 after one line on stderr).
+ * FILE is written under the rules of a recording (outfile.c): an existing regular file is
+ * replaced only with FORCE, anything else never. */
+int record_recover(const char *output, bool force);
 
 /* ---- symbolize.c ----------------------------------------------------------------------------- */
 
@@ -357,6 +361,24 @@ int record_recover(const char *output);
  * listed in the header. */
 bool symbolize_frames(trace_db *d, const gort_rec_header *h, const frame_ref *frames,
                       size_t n, char *err, size_t errlen);
+
+/* ---- outfile.c ------------------------------------------------------------------------------- */
+
+/* What a file that is not regular is, in words ("a FIFO", "a symbolic link", ...). */
+const char *out_file_kind(mode_t m);
+/* Checks that OUTPUT may be written: a new name, or with FORCE an existing regular file (then
+ * *replaces is set). Anything else (directory, device node, FIFO, socket, symbolic link) is
+ * refused. Returns -1 to go on, else the exit status after one error line "gort CMD: ...". */
+int out_check(const char *cmd, const char *output, bool force, bool *replaces);
+/* Removes the temporaries of OUTPUT whose recorder died (one stderr line each), then creates
+ * this recorder's OUTPUT.tmp-PID into TMP, locked (flock) while *lock_fd stays open. */
+bool out_temp_create(const char *cmd, const char *output, char *tmp, size_t tmplen, int *lock_fd,
+                     char *err, size_t errlen);
+/* Renames the finished TMP to OUTPUT: over a regular file when REPLACES (out_check said so and
+ * it still is one), else only if OUTPUT still does not exist. False with err set otherwise
+ * (the caller removes TMP). */
+bool out_put_in_place(const char *tmp, const char *output, bool replaces, char *err,
+                      size_t errlen);
 
 /* ---- gopclntab.c ------------------------------------------------------------------------------ */
 

@@ -38,6 +38,8 @@ static const cli_optdoc compare_options[] = {
                                     "(told by the call stack that made each; default all)" },
     { CLI_OPT_ALL, NULL, "list every fact, not only those that differ" },
     { CLI_OPT_FORMAT, "table|csv|json", "table (default), csv or json" },
+    { CLI_OPT_TIMEOUT, NULL, "give up (exit 2) when reading a trace takes longer than S seconds\n"
+                             "(default 120; 0 for no limit; or with a unit: 500ms)" },
     { 0 },
 };
 
@@ -46,7 +48,7 @@ const cli_command cli_cmd_compare = {
     .run = cmd_compare,
     .summary = "what differs between two traces (exit 1 when they differ)",
     .synopsis = "A.db B.db [--only GROUPS] [--scope all|program] [--tolerance T]\n"
-                " [--count-tolerance P%] [--all] [--format table|csv|json]",
+                " [--count-tolerance P%] [--all] [--format table|csv|json] [--timeout S]",
     .operands = "TRACE TRACE",
     .min_operands = 2,
     .max_operands = 2,
@@ -89,6 +91,7 @@ typedef struct {
     bool all;
     bool program;              /* --scope program: only the program's maps and deferred calls */
     enum vout_format format;
+    int64_t timeout;           /* per trace read, ns; 0 = none */
 } cmp_args;
 
 /* The judgement: every fact of either side, matched on (grp, item, sub), into table results.
@@ -187,6 +190,7 @@ static int compare_option(void *ctx, int id, const char *v) {
             return cli_error("compare", "bad --count-tolerance '%s' (a percentage, as 5%%)", v);
         return 0;
     case CLI_OPT_ALL: p->a->all = true; return 0;
+    case CLI_OPT_TIMEOUT: return vt_parse_timeout("compare", v, &p->a->timeout) ? 0 : GORT_EXIT_USAGE;
     case CLI_OPT_SCOPE:
         if (strcmp(v, "all") && strcmp(v, "program"))
             return cli_error("compare", "bad --scope '%s' (all or program)", v);
@@ -235,7 +239,7 @@ static int open_facts_db(sqlite3 **mem) {
  * trace does not say). */
 static int read_side(const cmp_args *a, sqlite3 *mem, int side, char *producer, size_t size) {
     sqlite3 *db;
-    int rc = vt_open("compare", a->path[side], &db);
+    int rc = vt_open("compare", a->path[side], a->timeout, &db);
     if (rc) return rc;
     sqlite3_stmt *st = NULL;
     snprintf(producer, size, "libgort");
@@ -286,25 +290,28 @@ static int report(sqlite3 *mem, const cmp_args *a, const char producers[2][64]) 
     long n[4] = { 0 };
     int rc = count_results(mem, n);
     if (rc) return rc;
+    vout_file vf; /* printed whole or not at all (output.c's spool) */
+    if ((rc = vout_file_open("compare", NULL, NULL, &vf))) return rc;
+    FILE *out = vf.f;
     if (table)
-        for (int s = 0; s < 2; s++) printf("%c: %s (%s)\n", 'a' + s, a->path[s], producers[s]);
+        for (int s = 0; s < 2; s++) fprintf(out, "%c: %s (%s)\n", 'a' + s, a->path[s], producers[s]);
     if (!table || a->all || n[3]) {
-        if (table) putchar('\n');
+        if (table) putc('\n', out);
         sqlite3_stmt *st = vt_prepare("compare", mem, list_sql);
-        if (!st) return GORT_EXIT_USAGE;
-        sqlite3_bind_int(st, 1, a->all);
-        if (table) sqlite3_bind_text(st, 2, "", -1, SQLITE_STATIC);
-        rc = vout_query("compare", st, a->format, stdout, NULL, NULL);
+        if (!st) rc = GORT_EXIT_USAGE;
+        if (st) sqlite3_bind_int(st, 1, a->all);
+        if (st && table) sqlite3_bind_text(st, 2, "", -1, SQLITE_STATIC);
+        if (st) rc = vout_query("compare", st, a->format, out, NULL, NULL);
         sqlite3_finalize(st);
-        if (table) putchar('\n');
+        if (table) putc('\n', out);
     }
     if (table) {
-        printf("%ld facts: %ld same, %ld within tolerance, %ld differ", n[0] + n[1] + n[2] + n[3],
-               n[0], n[1], n[3]);
-        if (n[2]) printf(", %ld timing figures unjudged (no --tolerance)", n[2]);
-        printf("\n");
+        fprintf(out, "%ld facts: %ld same, %ld within tolerance, %ld differ", n[0] + n[1] + n[2] + n[3],
+                n[0], n[1], n[3]);
+        if (n[2]) fprintf(out, ", %ld timing figures unjudged (no --tolerance)", n[2]);
+        fprintf(out, "\n");
     }
-    if (fflush(stdout) != 0 && !rc) rc = cli_error("compare", "cannot write the output");
+    rc = vout_file_close("compare", &vf, rc == 0) ? GORT_EXIT_USAGE : rc;
     if (rc) return rc;
     return n[3] ? GORT_EXIT_FINDING : GORT_EXIT_OK;
 }
@@ -313,7 +320,7 @@ static int report(sqlite3 *mem, const cmp_args *a, const char producers[2][64]) 
  * differs. Returns 0 when the traces agree, 1 when they differ, 2 on bad input. */
 static int cmd_compare(int argc, char **argv) {
     cmp_args a = { .groups = (1u << CMP_NGROUPS) - 1, .time_rel = -1, .time_abs = -1,
-                   .format = VOUT_TABLE };
+                   .format = VOUT_TABLE, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? GORT_EXIT_OK : rc;
     sqlite3 *mem = NULL;

@@ -32,6 +32,7 @@ static const cli_optdoc export_options[] = {
     { CLI_OPT_KIND, NULL, "speedscope: events of this kind only (repeatable; default: every map\n"
                           "and defer event kind)" },
     { CLI_OPT_WEIGHT, "count|time", "speedscope: weight each event by 1 (default) or by dur_ns" },
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
     { 0 },
 };
 
@@ -39,7 +40,8 @@ const cli_command cli_cmd_export = {
     .name = "export",
     .run = cmd_export,
     .summary = "export a trace as Chrome trace-event or speedscope JSON",
-    .synopsis = "TRACE --format chrome|speedscope [-o FILE] [--kind KIND]... [--weight count|time]",
+    .synopsis = "TRACE --format chrome|speedscope [-o FILE] [--kind KIND]... [--weight count|time]\n"
+                " [--timeout S]",
     .operands = "TRACE",
     .min_operands = 1,
     .max_operands = 1,
@@ -53,6 +55,7 @@ typedef struct {
     const char *out, *format;
     const char *kinds[64];
     stack_query q;
+    int64_t timeout;
 } export_args;
 
 /* Takes one option into the export_args at CTX; reports a bad value. */
@@ -76,6 +79,9 @@ static int export_option(void *ctx, int id, const char *v) {
             return cli_error("export", "--weight takes count or time, not '%s'", v);
         a->q.weight_time = !strcmp(v, "time");
         break;
+    case CLI_OPT_TIMEOUT:
+        if (!vt_parse_timeout("export", v, &a->timeout)) return GORT_EXIT_USAGE;
+        break;
     default:
         return cli_error("export", "internal error: option %d", id);
     }
@@ -85,14 +91,14 @@ static int export_option(void *ctx, int id, const char *v) {
 /* gort export: parses the command line, opens the trace and writes the chosen format to -o
  * (or stdout) whole or not at all. Returns the exit status. */
 static int cmd_export(int argc, char **argv) {
-    export_args a = { .q = { NULL, 0, false } };
+    export_args a = { .q = { NULL, 0, false }, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int first;
     int rc = cli_parse(&cli_cmd_export, argc, argv, export_option, &a, &first);
     if (rc >= 0) return rc;
     const char *path = argv[first];
     if (!a.format) return cli_error("export", "needs --format chrome or --format speedscope");
     sqlite3 *db;
-    rc = vt_open("export", path, &db);
+    rc = vt_open("export", path, a.timeout, &db);
     if (rc) return rc;
     vout_file vf;
     rc = vout_file_open("export", a.out, path, &vf);

@@ -34,6 +34,7 @@ static const cli_optdoc flame_options[] = {
     { CLI_OPT_COLORS, "hot|mem|io|red|green|blue|aqua|yellow|purple|orange|gort",
       "palette (default hot); gort: gort_* runtime frames aqua, the program's hot" },
     { CLI_OPT_SEARCH, NULL, "highlight frames matching REGEX when the SVG opens" },
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
     { 0 },
 };
 
@@ -51,7 +52,8 @@ const cli_command cli_cmd_flame = {
         "folded stacks (\"outer;...;inner count\" a line) for flamegraph.pl, inferno or\n"
         "speedscope.",
     .options = flame_options,
-    .exit_status = "0 done, 2 bad input (including no stacks for the selected events).",
+    .exit_status = "0 done, 2 bad input (including no stacks for the selected events, and\n"
+                   "weights that add up past 64 bits).",
     .example = "gort flame trace.db -o flame.svg",
 };
 
@@ -63,6 +65,7 @@ typedef struct {
     bool folded, weight_time, inverted, reverse;
     int width;
     double minwidth;
+    int64_t timeout;
 } flame_args;
 
 /* Takes one option into the flame_args at CTX; reports a bad value. */
@@ -79,6 +82,9 @@ static int flame_option(void *ctx, int id, const char *v) {
     case CLI_OPT_FROM_FOLDED: a->from_folded = v; break;
     case CLI_OPT_TITLE: a->title = v; break;
     case CLI_OPT_SEARCH: a->search = v; break;
+    case CLI_OPT_TIMEOUT:
+        if (!vt_parse_timeout("flame", v, &a->timeout)) return GORT_EXIT_USAGE;
+        break;
     case CLI_OPT_COLORS:
         if (!flame_palette_known(v))
             return cli_error("flame", "unknown palette '%s' (see gort flame --help)", v);
@@ -116,7 +122,7 @@ static int flame_option(void *ctx, int id, const char *v) {
 static int load(const flame_args *a, const char *path, bool folded_file, fold_set *fs) {
     if (folded_file) return fold_read_file("flame", path, fs) ? 0 : GORT_EXIT_USAGE;
     sqlite3 *db;
-    int rc = vt_open("flame", path, &db);
+    int rc = vt_open("flame", path, a->timeout, &db);
     if (rc) return rc;
     stack_query q = { a->nkinds ? (const char **)a->kinds : NULL, a->nkinds, a->weight_time };
     rc = stacks_fold("flame", db, &q, fs);
@@ -175,10 +181,12 @@ static int run(const flame_args *a) {
     if (!rc && a->diff) rc = load(a, a->diff, from_file, &before);
     if (!rc && a->reverse && (!fold_reverse(&after) || !fold_reverse(&before)))
         rc = cli_error("flame", "out of memory");
-    if (!rc) {
-        fold_sort_merge(&after);
-        fold_sort_merge(&before);
-    }
+    int64_t total;
+    if (!rc && (!fold_sort_merge(&after) || !fold_total(&after, &total)))
+        rc = cli_error("flame", "%s: the weights add up to more than %lld", a->from_folded ? a->from_folded
+                       : a->trace, (long long)INT64_MAX);
+    if (!rc && (!fold_sort_merge(&before) || !fold_total(&before, &total)))
+        rc = cli_error("flame", "%s: the weights add up to more than %lld", a->diff, (long long)INT64_MAX);
     if (!rc && a->diff) {
         if (after.diff || before.diff)
             rc = cli_error("flame", "--diff compares two plain folded inputs, not differential ones");
@@ -200,7 +208,7 @@ static int run(const flame_args *a) {
 
 /* gort flame: parses the command line and runs the pipeline. Returns the exit status. */
 static int cmd_flame(int argc, char **argv) {
-    flame_args a = { .width = 1200, .minwidth = 0.1 };
+    flame_args a = { .width = 1200, .minwidth = 0.1, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int first;
     int rc = cli_parse(&cli_cmd_flame, argc, argv, flame_option, &a, &first);
     if (rc >= 0) return rc;

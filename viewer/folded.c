@@ -18,6 +18,10 @@
  * (mkqsort): each level reads each stack's next 7 bytes once, caches them in the line, and
  * partitions on them; only lines equal so far go one level deeper. It costs about what
  * `LC_ALL=C sort` costs on the same file (bench/b_4_viewer.sh).
+ *
+ * Weights are non-negative (a count has at most 18 digits) and every sum of them is checked:
+ * merging or totalling weights that do not fit in 64 bits fails, so no caller ever draws or
+ * prints a wrapped number.
  */
 #include "viewer.h"
 
@@ -280,21 +284,37 @@ static void mkqsort(fold_line *l, size_t n, uint32_t depth, bool keyed) {
     }
 }
 
-/* Sorts the lines (mkqsort), then folds runs of equal stacks into one line, adding up weights. */
-void fold_sort_merge(fold_set *fs) {
-    if (fs->n < 2) return;
+/* Sorts the lines (mkqsort), then folds runs of equal stacks into one line, adding up weights;
+ * false as soon as a sum does not fit in 64 bits. */
+bool fold_sort_merge(fold_set *fs) {
+    if (fs->n < 2) return true;
     mkqsort(fs->lines, fs->n, 0, false);
     size_t w = 0;
     for (size_t r = 1; r < fs->n; r++) {
-        const fold_line *a = &fs->lines[w], *b = &fs->lines[r];
+        fold_line *a = &fs->lines[w];
+        const fold_line *b = &fs->lines[r];
         if (a->len == b->len && !memcmp(a->stack, b->stack, a->len)) {
-            fs->lines[w].count += fs->lines[r].count;
-            fs->lines[w].before += fs->lines[r].before;
+            if (__builtin_add_overflow(a->count, b->count, &a->count) ||
+                __builtin_add_overflow(a->before, b->before, &a->before))
+                return false;
         } else {
             fs->lines[++w] = fs->lines[r];
         }
     }
     fs->n = w + 1;
+    return true;
+}
+
+/* Adds up the weights (and the before-weights) of every line; false when either sum does
+ * not fit in 64 bits. */
+bool fold_total(const fold_set *fs, int64_t *total) {
+    int64_t t = 0, b = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        if (__builtin_add_overflow(t, fs->lines[i].count, &t) ||
+            __builtin_add_overflow(b, fs->lines[i].before, &b))
+            return false;
+    *total = t;
+    return true;
 }
 
 /* Rewrites each stack with its frames in reverse order, into the arena; false when out of

@@ -13,6 +13,7 @@ static int cmd_gaps(int argc, char **argv);
 
 static const cli_optdoc gaps_options[] = {
     { CLI_OPT_FORMAT, "table|csv|json", "table (default: aligned columns), csv or json" },
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
     { 0 },
 };
 
@@ -20,7 +21,7 @@ const cli_command cli_cmd_gaps = {
     .name = "gaps",
     .run = cmd_gaps,
     .summary = "verdict for every deferred call that touched a map",
-    .synopsis = "TRACE [--format table|csv|json]",
+    .synopsis = "TRACE [--format table|csv|json] [--timeout S]",
     .operands = "TRACE",
     .min_operands = 1,
     .max_operands = 1,
@@ -37,10 +38,16 @@ const cli_command cli_cmd_gaps = {
     .example = "gort gaps trace.db --format csv > gaps.csv",
 };
 
-/* Takes --format into the vout_format at CTX. */
+typedef struct {
+    enum vout_format fmt;
+    int64_t timeout;
+} gaps_args;
+
+/* Takes --format or --timeout into the gaps_args at CTX. */
 static int gaps_option(void *ctx, int id, const char *v) {
-    (void)id; /* --format is the only option */
-    return vout_parse_format("gaps", v, ctx) ? 0 : GORT_EXIT_USAGE;
+    gaps_args *a = ctx;
+    if (id == CLI_OPT_TIMEOUT) return vt_parse_timeout("gaps", v, &a->timeout) ? 0 : GORT_EXIT_USAGE;
+    return vout_parse_format("gaps", v, &a->fmt) ? 0 : GORT_EXIT_USAGE;
 }
 
 /* Counts use-after-free rows as they are printed. */
@@ -52,21 +59,24 @@ static void count_uaf(sqlite3_stmt *st, void *arg) {
 /* gort gaps: parses the command line, prints the report, and returns 1 when it holds a
  * use-after-free, 0 when not, 2 on bad input. */
 static int cmd_gaps(int argc, char **argv) {
-    enum vout_format fmt = VOUT_TABLE;
+    gaps_args a = { VOUT_TABLE, VIEWER_DEFAULT_TIMEOUT_NS };
     int first;
-    int rc = cli_parse(&cli_cmd_gaps, argc, argv, gaps_option, &fmt, &first);
+    int rc = cli_parse(&cli_cmd_gaps, argc, argv, gaps_option, &a, &first);
     if (rc >= 0) return rc;
     const char *path = argv[first];
     sqlite3 *db;
-    rc = vt_open("gaps", path, &db);
+    rc = vt_open("gaps", path, a.timeout, &db);
     if (rc) return rc;
-    setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* stdio allocates: a big report in few writes */
     sqlite3_stmt *st = vt_prepare("gaps", db, gaps_sql);
     long uaf = 0;
-    rc = st ? vout_query("gaps", st, fmt, stdout, count_uaf, &uaf) : GORT_EXIT_USAGE;
+    vout_file vf;
+    rc = st ? vout_file_open("gaps", NULL, NULL, &vf) : GORT_EXIT_USAGE;
+    if (!rc) {
+        rc = vout_query("gaps", st, a.fmt, vf.f, count_uaf, &uaf);
+        rc = vout_file_close("gaps", &vf, rc == 0) ? GORT_EXIT_USAGE : rc;
+    }
     sqlite3_finalize(st);
     sqlite3_close(db);
-    if (fflush(stdout) != 0 && !rc) rc = cli_error("gaps", "cannot write the output");
     if (rc) return rc;
     return uaf ? GORT_EXIT_FINDING : GORT_EXIT_OK;
 }

@@ -76,14 +76,16 @@ void jbuf_i64(jbuf *jb, int64_t v) {
     jbuf_mem(jb, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* Appends NS as microseconds with exactly three decimals: every nanosecond kept. */
+/* Appends NS as microseconds with exactly three decimals: every nanosecond kept (INT64_MIN
+ * too: its magnitude is taken unsigned, where negating it would overflow). */
 void jbuf_us(jbuf *jb, int64_t ns) {
+    uint64_t u = (uint64_t)ns;
     if (ns < 0) {
         jbuf_mem(jb, "-", 1);
-        ns = -ns;
+        u = -u;
     }
-    jbuf_i64(jb, ns / 1000);
-    char frac[4] = { '.', (char)('0' + ns % 1000 / 100), (char)('0' + ns % 100 / 10), (char)('0' + ns % 10) };
+    jbuf_i64(jb, (int64_t)(u / 1000));
+    char frac[4] = { '.', (char)('0' + u % 1000 / 100), (char)('0' + u % 100 / 10), (char)('0' + u % 10) };
     jbuf_mem(jb, frac, 4);
 }
 

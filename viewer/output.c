@@ -6,6 +6,17 @@
  * before the first line, so it keeps the cells (as text) until the statement is done; it is
  * meant for people, who do not read ten million lines.
  *
+ * Output bound for standard output is spooled, not streamed: it goes to an anonymous temporary
+ * file (unnamed from birth with O_TMPFILE, or unlinked at once) and is copied to stdout only
+ * when the command has succeeded. A command that fails half-way (a query error, the
+ * --timeout, an overflowing total) therefore prints nothing at all, never a CSV header or an
+ * opening bracket followed by an error; and the spool vanishes with the process whatever
+ * stops it. Output to a file goes to a temporary file in its directory, unnamed until it is
+ * complete (O_TMPFILE; a named "PATH.tmp.XXXXXX" where the file system has none), then linked
+ * and renamed over PATH: a failed, interrupted or killed command leaves nothing behind. Only a
+ * regular file is ever replaced: a device or FIFO named as output is written into, through
+ * the spool; a directory or a symbolic link is refused.
+ *
  * Types follow SQLite's per-value types: an integer prints as an integer in every format, a
  * real with %.17g (round-trips), text as itself, a blob as hex (x'..' in a table, a hex
  * string in JSON). JSON strings are valid UTF-8 whatever the trace holds (text.c).
@@ -16,6 +27,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +112,7 @@ static void json_value(FILE *out, sqlite3_stmt *st, int i) {
     }
     default: {
         const char *t = (const char *)sqlite3_column_text(st, i);
-        json_write_string(out, t ? t : "", (size_t)sqlite3_column_bytes(st, i));
+        json_write_string(out, t ? t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0);
     }
     }
 }
@@ -120,7 +132,8 @@ static int print_csv(const char *cmd, sqlite3_stmt *st, FILE *out, vout_row_fn f
             if (i) putc(',', out);
             int type = sqlite3_column_type(st, i);
             if (type == SQLITE_TEXT) {
-                csv_field(out, (const char *)sqlite3_column_text(st, i));
+                const char *t = (const char *)sqlite3_column_text(st, i);
+                csv_field(out, t ? t : "");
             } else if (type == SQLITE_INTEGER) {
                 write_i64(out, sqlite3_column_int64(st, i));
             } else if (type != SQLITE_NULL) {
@@ -211,7 +224,8 @@ static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
         n = 4;
     } else if (type == SQLITE_TEXT) {
         v = (const char *)sqlite3_column_text(st, i);
-        n = (size_t)sqlite3_column_bytes(st, i);
+        n = v ? (size_t)sqlite3_column_bytes(st, i) : 0; /* printf('%n') is text without bytes */
+        if (!v) v = "";
         t->numeric[i] = false;
     } else {
         owned = cell_text(st, i, "NULL");
@@ -225,7 +239,7 @@ static bool table_cell(table_buf *t, sqlite3_stmt *st, int i, size_t slot) {
         return false;
     }
     char *dst = t->text + t->len;
-    memcpy(dst, v, n);
+    if (n) memcpy(dst, v, n);
     for (size_t k = 0; k < n; k++) /* a cell is one line */
         if (dst[k] == '\n' || dst[k] == '\r' || dst[k] == '\t') dst[k] = ' ';
     size_t w = type == SQLITE_TEXT ? utf8_count(dst, n) : n;
@@ -390,55 +404,166 @@ static bool same_file(const char *a, const char *b) {
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Opens a temporary file beside PATH (0644), or stdout; refuses PATH when it is PROTECT. */
-int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
-    memset(vf, 0, sizeof *vf);
-    if (!path || !strcmp(path, "-")) {
-        vf->f = stdout;
-        return 0;
-    }
-    if (protect && same_file(path, protect))
-        return cli_error(cmd, "%s: refusing to overwrite the trace", path);
-    size_t n = strlen(path);
-    vf->tmp = malloc(n + 16);
-    if (!vf->tmp) return cli_error(cmd, "out of memory");
-    snprintf(vf->tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(vf->tmp);
-    if (fd < 0) {
-        int rc = cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
-        free(vf->tmp);
-        vf->tmp = NULL;
-        return rc;
-    }
-    fchmod(fd, 0644);
-    vf->f = fdopen(fd, "w");
+/* Makes VF's file an unnamed one in DIR (O_TMPFILE), for reading and writing when RW. Its
+ * name for reopening (gnuplot writes the picture through it) and for linking is
+ * /proc/PID/fd/N. False when the file system cannot (errno set). */
+static bool open_unnamed(const char *dir, bool rw, vout_file *vf) {
+    int fd = open(dir, O_TMPFILE | (rw ? O_RDWR : O_WRONLY) | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    vf->tmp = malloc(48);
+    vf->f = vf->tmp ? fdopen(fd, rw ? "w+" : "w") : NULL;
     if (!vf->f) {
         close(fd);
-        unlink(vf->tmp);
         free(vf->tmp);
         vf->tmp = NULL;
-        return cli_error(cmd, "out of memory");
+        errno = ENOMEM;
+        return false;
     }
+    snprintf(vf->tmp, 48, "/proc/%d/fd/%d", (int)getpid(), fd);
+    vf->unnamed = true;
+    return true;
+}
+
+/* Makes VF's file a named temporary "PATH.tmp.XXXXXX" (where O_TMPFILE is not supported). */
+static bool open_named(const char *path, vout_file *vf) {
+    size_t n = strlen(path);
+    vf->tmp = malloc(n + 16);
+    if (!vf->tmp) {
+        errno = ENOMEM;
+        return false;
+    }
+    snprintf(vf->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(vf->tmp);
+    vf->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!vf->f) {
+        int e = fd >= 0 ? ENOMEM : errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(vf->tmp);
+        }
+        free(vf->tmp);
+        vf->tmp = NULL;
+        errno = e;
+        return false;
+    }
+    return true;
+}
+
+/* The spool: an anonymous read-write file in $TMPDIR (or /tmp), unnamed from the start where
+ * the file system has O_TMPFILE, else unlinked as soon as it is made. */
+static bool open_spool(vout_file *vf) {
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    if (!open_unnamed(dir, true, vf)) {
+        char *name = malloc(strlen(dir) + 32);
+        if (!name) return false;
+        sprintf(name, "%s/gort-out-XXXXXX", dir);
+        int fd = mkstemp(name);
+        if (fd >= 0) unlink(name);
+        free(name);
+        vf->f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+        if (!vf->f) {
+            if (fd >= 0) close(fd);
+            return false;
+        }
+    }
+    vf->spool = true;
+    return true;
+}
+
+/* Copies the whole of SPOOL to OUT; false when a read or write fails. */
+static bool copy_spool(FILE *spool, FILE *out) {
+    if (fflush(spool) != 0 || fseek(spool, 0, SEEK_SET) != 0) return false;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, spool)) > 0)
+        if (fwrite(buf, 1, n, out) != n) return false;
+    return !ferror(spool) && fflush(out) == 0;
+}
+
+/* Opens the output PATH: stdout or a special file (a device, a FIFO: written into, never
+ * replaced) through the spool, a new name or a regular file through a temporary file in its
+ * directory (unnamed until it is complete where the file system allows). A directory, a
+ * symbolic link and the trace itself (PROTECT) are refused. */
+int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf) {
+    memset(vf, 0, sizeof *vf);
+    struct stat sb;
+    bool to_stdout = !path || !strcmp(path, "-");
+    if (!to_stdout && protect && same_file(path, protect))
+        return cli_error(cmd, "%s: refusing to overwrite the trace", path);
+    if (!to_stdout && lstat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) return cli_error(cmd, "%s: is a directory", path);
+        if (S_ISLNK(sb.st_mode))
+            return cli_error(cmd, "%s: is a symbolic link: name the file itself (or - for "
+                             "standard output)", path);
+        if (!S_ISREG(sb.st_mode)) to_stdout = true, vf->device = path;
+    }
+    if (to_stdout) {
+        if (!open_spool(vf)) return cli_error(cmd, "cannot make a temporary file for the output: %s", strerror(errno));
+        setvbuf(vf->f, NULL, _IOFBF, 1 << 20);
+        return 0;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    bool ok = dir && (open_unnamed(dir, false, vf) || open_named(path, vf));
+    free(dir);
+    if (!ok) return cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
+    fchmod(fileno(vf->f), 0644);
     setvbuf(vf->f, NULL, _IOFBF, 1 << 20);
     vf->path = path;
     return 0;
 }
 
-/* Closes VF; renames the temporary file over PATH only when OK and fully written, else
- * removes it. */
+/* Gives VF's unnamed file a name beside PATH, "PATH.tmp-PID", for the rename over PATH. A file
+ * of that name can only be left by a dead process of our PID: it is replaced. */
+static char *link_unnamed(const vout_file *vf) {
+    size_t n = strlen(vf->path) + 32;
+    char *name = malloc(n);
+    if (!name) return NULL;
+    snprintf(name, n, "%s.tmp-%d", vf->path, (int)getpid());
+    unlink(name);
+    if (linkat(AT_FDCWD, vf->tmp, AT_FDCWD, name, AT_SYMLINK_FOLLOW) != 0) {
+        free(name);
+        return NULL;
+    }
+    return name;
+}
+
+/* Writes the spool to stdout or into the special file VF->device. */
+static bool deliver_spool(vout_file *vf) {
+    if (!vf->device) return copy_spool(vf->f, stdout);
+    int fd = open(vf->device, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!out) {
+        if (fd >= 0) close(fd);
+        return false;
+    }
+    bool ok = copy_spool(vf->f, out);
+    return fclose(out) == 0 && ok;
+}
+
+/* Closes VF; delivers the spool, or puts the temporary file in place of PATH, only when OK
+ * and fully written; else discards it (an unnamed file vanishes with its descriptor). */
 int vout_file_close(const char *cmd, vout_file *vf, bool ok) {
     int rc = 0;
-    if (vf->f == stdout) {
-        if (fflush(stdout) != 0 && ok) rc = cli_error(cmd, "cannot write the output");
-        return ok ? rc : GORT_EXIT_USAGE;
-    }
     if (!vf->f) return GORT_EXIT_USAGE;
-    bool written = !ferror(vf->f);
-    if (fclose(vf->f) != 0) written = false;
-    if (ok && !written) rc = cli_error(cmd, "%s: cannot write the output", vf->path);
-    if (ok && written && rename(vf->tmp, vf->path) != 0)
-        rc = cli_error(cmd, "%s: cannot write: %s", vf->path, strerror(errno));
-    if (!ok || rc) unlink(vf->tmp);
+    if (vf->spool) {
+        errno = 0;
+        if (ok && (ferror(vf->f) || !deliver_spool(vf)))
+            rc = cli_error(cmd, "%s: cannot write the output%s%s", vf->device ? vf->device : "stdout",
+                           errno ? ": " : "", errno ? strerror(errno) : "");
+        fclose(vf->f);
+    } else {
+        bool written = !ferror(vf->f) && fflush(vf->f) == 0;
+        char *name = ok && written ? (vf->unnamed ? link_unnamed(vf) : vf->tmp) : NULL;
+        if (ok && !written) rc = cli_error(cmd, "%s: cannot write the output", vf->path);
+        else if (ok && (!name || rename(name, vf->path) != 0))
+            rc = cli_error(cmd, "%s: cannot write: %s", vf->path, strerror(errno));
+        if (!vf->unnamed && (!ok || rc)) unlink(vf->tmp);
+        if (vf->unnamed && name && rc) unlink(name);
+        if (vf->unnamed) free(name);
+        if (fclose(vf->f) != 0 && ok && !rc) rc = cli_error(cmd, "%s: cannot write the output", vf->path);
+    }
     free(vf->tmp);
     vf->f = NULL;
     vf->tmp = NULL;

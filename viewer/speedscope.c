@@ -263,7 +263,11 @@ static int sampled(ss *s, sqlite3 *db, const stack_query *q, const char *filter,
         fputc(']', sf);
         int64_t w = sqlite3_column_int64(st, 1);
         fprintf(wf, n ? ",%lld" : "%lld", (long long)w);
-        *total += w;
+        if (__builtin_add_overflow(*total, w, total)) {
+            rc = cli_error("export", "the selected events' weights add up to more than %lld",
+                           (long long)INT64_MAX);
+            break;
+        }
         n++;
     }
     if (!rc && sf && wf && step != SQLITE_DONE) rc = vt_sql_error("export", db, "reading events");

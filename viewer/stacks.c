@@ -60,6 +60,7 @@ static int weigh_stacks(const char *cmd, sqlite3 *db, const stack_query *q, idma
     free(sql);
     if (!st) return GORT_EXIT_USAGE;
     int rc;
+    int64_t total = 0; /* of every stack: the fold set's total must fit too */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t w = q->weight_time ? sqlite3_column_int64(st, 1) : 1;
         if (w <= 0) continue;
@@ -68,7 +69,12 @@ static int weigh_stacks(const char *cmd, sqlite3 *db, const stack_query *q, idma
             sqlite3_finalize(st);
             return cli_error(cmd, "out of memory");
         }
-        *s += w;
+        if (__builtin_add_overflow(total, w, &total)) {
+            sqlite3_finalize(st);
+            return cli_error(cmd, "the selected events' durations add up to more than %lld ns "
+                             "(dur_ns values too large to weigh by time)", (long long)INT64_MAX);
+        }
+        *s += w; /* at most total */
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : vt_sql_error(cmd, db, "reading events");

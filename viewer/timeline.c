@@ -21,6 +21,10 @@
  * closer than a pixel merge; at most 2000 gaps are drawn and 40 labelled, use-after-free
  * ones first, and only on lanes of their own.
  *
+ * Times are the trace's own, which may be anything: the window's span must fit in 64 bits
+ * (else an error asks for --from/--to), and every time is clamped to the window before one is
+ * subtracted from another, so no difference wraps.
+ *
  * Memory does not grow with the trace: the maps, deferred calls and gaps are streamed from
  * SQL, not kept. What is kept is what the picture shows (the lanes' maps, the arrows drawn, the
  * bins) and, per map id, two bits (touched by a deferred call; alive in the window), and the
@@ -70,6 +74,7 @@ static const cli_optdoc timeline_options[] = {
     { CLI_OPT_LANES, NULL, "at most N map lanes and N goroutine lanes (default 40); the rest\n"
                            "share one lane each" },
     { CLI_OPT_SCRIPT, NULL, "write the gnuplot script (with its data) to FILE instead of drawing" },
+    { CLI_OPT_TIMEOUT, NULL, VIEWER_TIMEOUT_DOC },
     { 0 },
 };
 
@@ -78,7 +83,7 @@ const cli_command cli_cmd_timeline = {
     .run = cmd_timeline,
     .summary = "gnuplot timeline of maps, deferred calls and GC cycles",
     .synopsis = "TRACE [TRACE...] [-o FILE.png|FILE.svg] [--from T] [--to T]\n"
-                " [--map ID]... [--size WxH] [--lanes N] [--script FILE]",
+                " [--map ID]... [--size WxH] [--lanes N] [--script FILE] [--timeout S]",
     .operands = "TRACE ...",
     .min_operands = 1,
     .max_operands = MAX_TRACES,
@@ -130,6 +135,7 @@ typedef struct {
     int64_t maps[256];
     size_t nmaps;
     int width, height, lanes;
+    int64_t timeout;
 } tl_args;
 
 /* A set of ids: a bit per id below IDSET_BITS, a hash table for the rest. */
@@ -387,6 +393,8 @@ static void count_bin(tl_data *d, int lane, int kind, int64_t t) {
  * than a bin. */
 static bool add_band(tl_data *d, int phase, int64_t s, int64_t e) {
     if (e < d->from || s > d->to) return true;
+    if (s < d->from) s = d->from; /* within the window, differences of times fit in 64 bits */
+    if (e > d->to) e = d->to;
     int64_t pixel = (d->to - d->from) / (d->bins ? d->bins : 1);
     for (size_t i = d->nbands; i-- > 0;) {
         int64_t *b = d->bands + i * 3;
@@ -522,7 +530,9 @@ static int read_events(sqlite3 *db, const tl_args *a, tl_data *d) {
         int64_t ts = sqlite3_column_int64(st, 0);
         int kind = sqlite3_column_int(st, 1);
         if (kind == GORT_EV_stw_end || kind == GORT_EV_gc_assist) {
-            if (!add_band(d, kind == GORT_EV_stw_end ? 1 : 5, ts - sqlite3_column_int64(st, 3), ts)) break;
+            int64_t start;
+            if (__builtin_sub_overflow(ts, sqlite3_column_int64(st, 3), &start)) start = INT64_MIN;
+            if (!add_band(d, kind == GORT_EV_stw_end ? 1 : 5, start, ts)) break;
             continue;
         }
         int lane = map_lane_of(d, sqlite3_column_int64(st, 2));
@@ -547,21 +557,31 @@ static void pick_unit(tl_data *d) {
 
 /* Reads everything the picture needs. */
 static int read_all(sqlite3 *db, const tl_args *a, tl_data *d) {
-    int64_t first = 0, last = 0;
+    int64_t first = 0, last = 0, span;
     sqlite3_stmt *st = vt_prepare("timeline", db, "SELECT min(ts_ns), max(ts_ns) FROM events");
     if (!st) return GORT_EXIT_USAGE;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
         first = sqlite3_column_int64(st, 0);
         last = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return vt_sql_error("timeline", db, "reading events");
     d->from = a->has_from ? a->from : first;
     d->to = a->has_to ? a->to : last;
     if (d->to < d->from) return cli_error("timeline", "--to is before --from");
-    if (d->to == d->from) d->to = d->from + 1;
+    /* Every time drawn is taken relative to the window: its span must fit in 64 bits. */
+    if (__builtin_sub_overflow(d->to, d->from, &span))
+        return cli_error("timeline", "the events span from %lld ns to %lld ns, more than 64 bits "
+                         "of ns: choose a window with --from and --to", (long long)d->from,
+                         (long long)d->to);
+    if (d->to == d->from) {
+        if (d->to < INT64_MAX) d->to++;
+        else d->from--;
+    }
     d->bins = a->width > 200 ? a->width - 200 : 100;
     pick_unit(d);
-    int rc = read_gap_marks(db, d);
+    rc = read_gap_marks(db, d);
     if (!rc) rc = read_maps(db, a, d);
     if (!rc && a->nmaps && d->nmaps == 0)
         return cli_error("timeline", "no map with the given --map ids in the window");
@@ -939,6 +959,9 @@ static int timeline_option(void *ctx, int id, const char *v) {
         if (!cli_parse_int(v, 1, 1000, &n)) return cli_error("timeline", "--lanes takes 1 to 1000");
         a->lanes = (int)n;
         break;
+    case CLI_OPT_TIMEOUT:
+        if (!vt_parse_timeout("timeline", v, &a->timeout)) return GORT_EXIT_USAGE;
+        break;
     default:
         return cli_error("timeline", "internal error: option %d", id);
     }
@@ -1046,9 +1069,15 @@ static void write_stack(FILE *f, const tl_args *a, void *ctx, const char *output
 }
 
 /* The first and last event times of DB into *FIRST, *LAST. */
-static void trace_span(sqlite3 *db, int64_t *first, int64_t *last) {
-    *first = vt_int(db, "SELECT min(ts_ns) FROM events", 0);
-    *last = vt_int(db, "SELECT max(ts_ns) FROM events", 0);
+static int trace_span(sqlite3 *db, int64_t *first, int64_t *last) {
+    int64_t span;
+    int rc = vt_int_query("timeline", db, "SELECT min(ts_ns) FROM events", 0, first);
+    if (!rc) rc = vt_int_query("timeline", db, "SELECT max(ts_ns) FROM events", 0, last);
+    if (!rc && __builtin_sub_overflow(*last, *first, &span))
+        rc = cli_error("timeline", "the events span from %lld ns to %lld ns, more than 64 bits "
+                       "of ns: choose a window with --from and --to", (long long)*first,
+                       (long long)*last);
+    return rc;
 }
 
 /* The panel title of trace PATH: its producer (meta.producer; libgort's traces before the
@@ -1066,15 +1095,20 @@ static void panel_title(sqlite3 *db, const char *path, tl_panel *p) {
 /* Reads trace I of the stack: its window is the common span from its own first event. */
 static int read_stacked(const tl_args *a, const char *path, int64_t span, tl_stack *s, size_t i) {
     sqlite3 *db;
-    int rc = vt_open("timeline", path, &db);
+    int rc = vt_open("timeline", path, a->timeout, &db);
     if (rc) return rc;
     int64_t first, last;
-    trace_span(db, &first, &last);
+    rc = trace_span(db, &first, &last);
     tl_args ai = *a;
     ai.trace = path;
     ai.has_from = ai.has_to = true;
-    ai.from = first + (a->has_from ? a->from : 0);
-    ai.to = first + (a->has_to ? a->to : span);
+    if (!rc && (__builtin_add_overflow(first, a->has_from ? a->from : 0, &ai.from) ||
+                __builtin_add_overflow(first, a->has_to ? a->to : span, &ai.to)))
+        rc = cli_error("timeline", "%s: the window ends past 64 bits of ns", path);
+    if (rc) {
+        sqlite3_close(db);
+        return rc;
+    }
     panel_title(db, path, &s->p[i]);
     s->p[i].end = last;
     rc = read_all(db, &ai, &s->d[i]);
@@ -1084,15 +1118,16 @@ static int read_stacked(const tl_args *a, const char *path, int64_t span, tl_sta
 }
 
 /* The longest span (last - first event) of the traces, so every panel shows as much time. */
-static int longest_span(const char *const *paths, size_t n, int64_t *span) {
+static int longest_span(const char *const *paths, size_t n, int64_t a_timeout, int64_t *span) {
     *span = 1;
     for (size_t i = 0; i < n; i++) {
         sqlite3 *db;
-        int rc = vt_open("timeline", paths[i], &db);
+        int rc = vt_open("timeline", paths[i], a_timeout, &db);
         if (rc) return rc;
         int64_t first, last;
-        trace_span(db, &first, &last);
+        rc = trace_span(db, &first, &last);
         sqlite3_close(db);
+        if (rc) return rc;
         if (last - first > *span) *span = last - first;
     }
     return 0;
@@ -1135,7 +1170,7 @@ static int timeline_stack(const tl_args *a) {
         if (same_path(out, paths[i])) return cli_error("timeline", "%s: refusing to overwrite a trace", out);
     if (a->has_from && a->has_to && a->to <= a->from) return cli_error("timeline", "--to is before --from");
     int64_t span;
-    int rc = longest_span(paths, n, &span);
+    int rc = longest_span(paths, n, a->timeout, &span);
     if (rc) return rc;
     tl_stack s = { n, calloc(n, sizeof *s.d), calloc(n, sizeof *s.p), 0 };
     if (!s.d || !s.p) rc = cli_error("timeline", "out of memory");
@@ -1152,12 +1187,12 @@ static int timeline_stack(const tl_args *a) {
 
 /* gort timeline: parses the command line, reads the trace, draws. Returns the exit status. */
 static int cmd_timeline(int argc, char **argv) {
-    tl_args a = { .width = 1600, .lanes = 40 };
+    tl_args a = { .width = 1600, .lanes = 40, .timeout = VIEWER_DEFAULT_TIMEOUT_NS };
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? GORT_EXIT_OK : rc;
     if (a.nmore) return timeline_stack(&a);
     sqlite3 *db;
-    rc = vt_open("timeline", a.trace, &db);
+    rc = vt_open("timeline", a.trace, a.timeout, &db);
     if (rc) return rc;
     tl_data d = { 0 };
     rc = read_all(db, &a, &d);

@@ -34,15 +34,40 @@
 
 /* ---- trace_db.c ------------------------------------------------------------------------- */
 
-/* Opens PATH read-only (SQLITE_OPEN_READONLY and the URI mode=ro) after checking, in this
- * order: the file exists and is a regular file, starts with the SQLite header, holds a gort
- * trace (meta.schema_version), of a version this build reads, with at least one event.
+/* How long a viewer command's queries may run in all before they are interrupted (--timeout). */
+#define VIEWER_DEFAULT_TIMEOUT_NS (120 * (int64_t)1000000000)
+/* The --timeout option's help text (cli_optdoc), the same for every command. */
+#define VIEWER_TIMEOUT_DOC \
+    "give up (exit 2) when the queries run longer than S seconds in all\n" \
+    "(default 120; 0 for no limit; or with a unit: 500ms)"
+
+/* Opens PATH read-only (SQLITE_OPEN_READONLY and the URI mode=ro; immutable=1 for a WAL-mode
+ * file, so no -wal or -shm is created) after checking, in this order: the file exists and is
+ * a regular file, starts with the SQLite header, has no WAL content or hot journal beside it
+ * that a reader would have to write back, holds a gort trace (meta.schema_version), of a
+ * version this build reads, with at least one event. Every query on the connection is
+ * interrupted once TIMEOUT_NS have passed since the open (0: no limit).
  * On success stores the connection in *out and returns 0; otherwise prints one line
- * "gort CMD: ..." and returns GORT_EXIT_USAGE with *out NULL. The file is never written. */
-int vt_open(const char *cmd, const char *path, sqlite3 **out);
+ * "gort CMD: ..." and returns GORT_EXIT_USAGE with *out NULL. The file is never written, and
+ * nothing is created beside it. */
+int vt_open(const char *cmd, const char *path, int64_t timeout_ns, sqlite3 **out);
+
+/* Parses a --timeout value: whole seconds, or a time with a unit (ns, us, ms, s); 0 = none.
+ * False after one error line. */
+bool vt_parse_timeout(const char *cmd, const char *v, int64_t *out);
+
+/* SQLite's message for DB's last error, or for an interrupted statement the --timeout's. */
+const char *vt_errmsg(sqlite3 *db);
 
 /* Prepares SQL on DB; on failure prints "gort CMD: <sqlite message>" and returns NULL. */
 sqlite3_stmt *vt_prepare(const char *cmd, sqlite3 *db, const char *sql);
+
+/* Runs a query returning one integer into *out (DFLT for no row or NULL). Returns 0, or
+ * GORT_EXIT_USAGE after one error line when the query fails (an overflowing sum(), the
+ * timeout, a corrupt page) or its result is not an integer: SQLite turns an overflowing
+ * `a - b` into a real, which must not pass clamped for a figure. A figure is never silently
+ * replaced by a default. */
+int vt_int_query(const char *cmd, sqlite3 *db, const char *sql, int64_t dflt, int64_t *out);
 
 /* Runs a query returning one integer (the first column of the first row); DFLT when the
  * query fails or returns no row or NULL. For counts and bounds only. */
@@ -71,20 +96,27 @@ typedef void (*vout_row_fn)(sqlite3_stmt *st, void *arg);
 int vout_query(const char *cmd, sqlite3_stmt *st, enum vout_format format, FILE *out,
                vout_row_fn on_row, void *arg);
 
-/* An output file written whole or not at all: a temporary file beside the target, renamed
- * over it only when everything was written. */
+/* An output written whole or not at all: to a file, a temporary file beside the target,
+ * renamed over it only when everything was written; to stdout, an anonymous spool file copied
+ * to stdout only then. */
 typedef struct {
     FILE *f;
-    char *tmp;
+    char *tmp;           /* a path that opens f's file (gnuplot writes through it), or NULL */
     const char *path;
+    const char *device;  /* the special file (device, FIFO) the spool goes to, or NULL */
+    bool spool;          /* f is the spool, delivered to stdout or the device */
+    bool unnamed;        /* f's file has no name yet (O_TMPFILE): tmp is /proc/PID/fd/N */
 } vout_file;
 
-/* Opens PATH for writing (stdout for NULL or "-"). Refuses a PATH that is the file PROTECT
- * (the trace). Returns 0, or GORT_EXIT_USAGE after one error line. */
+/* Opens PATH for writing (stdout, through the spool, for NULL or "-"; a device or FIFO also
+ * through the spool, written into at the end and never replaced). Refuses a directory, a
+ * symbolic link, and a PATH that is the file PROTECT (the trace). Returns 0, or
+ * GORT_EXIT_USAGE after one error line. */
 int vout_file_open(const char *cmd, const char *path, const char *protect, vout_file *vf);
-/* Finishes VF: when OK and every write succeeded, the file replaces PATH; otherwise the
- * temporary file is removed and PATH untouched. Returns 0 or GORT_EXIT_USAGE (always
- * GORT_EXIT_USAGE when !OK, the caller having reported why). */
+/* Finishes VF: when OK and every write succeeded, the file replaces PATH (or the spool is
+ * copied to stdout); otherwise the temporary file is removed, PATH untouched and stdout
+ * empty. Returns 0 or GORT_EXIT_USAGE (always GORT_EXIT_USAGE when !OK, the caller having
+ * reported why). */
 int vout_file_close(const char *cmd, vout_file *vf, bool ok);
 
 /* ---- text.c ----------------------------------------------------------------------------- */
@@ -138,8 +170,12 @@ bool fold_add(fold_set *fs, const char *stack, size_t len, int64_t count, int64_
  * false. */
 bool fold_read_file(const char *cmd, const char *path, fold_set *fs);
 /* Sorts the lines in byte order of their stacks, as `LC_ALL=C sort` orders folded lines, and
- * merges equal stacks by adding their weights. */
-void fold_sort_merge(fold_set *fs);
+ * merges equal stacks by adding their weights. False when a merged weight does not fit in
+ * 64 bits (the set is then unusable). */
+bool fold_sort_merge(fold_set *fs);
+/* The sum of the set's weights into *total; false when it (or the before-weights' sum) does
+ * not fit in 64 bits. A set that passed may be drawn or printed: no sum of it overflows. */
+bool fold_total(const fold_set *fs, int64_t *total);
 /* Reverses the frame order of every stack (flamegraph.pl --reverse). */
 bool fold_reverse(fold_set *fs);
 /* Makes OUT the differential set of BEFORE and AFTER (both sorted): one line per stack in
@@ -161,7 +197,9 @@ extern const char *const viewer_default_kinds[];
 
 /* Fills FS (unsorted) with one line per distinct stack of the selected events of DB. Frames
  * without a symbol are shown as their address "0x..."; ';' and control characters in
- * symbols become '_' so the folded format stays parseable. Returns 0 or GORT_EXIT_USAGE. */
+ * symbols become '_' so the folded format stays parseable. The weights of all the selected
+ * events must add up within 64 bits (with --weight time, durations can be anything a trace
+ * holds). Returns 0 or GORT_EXIT_USAGE after one error line. */
 int stacks_fold(const char *cmd, sqlite3 *db, const stack_query *q, fold_set *fs);
 /* True when NAME is an event kind of the record format (format/gort_record.h). */
 bool viewer_kind_known(const char *name);
@@ -182,7 +220,8 @@ typedef struct {
 
 /* True when NAME is a palette flame_svg knows. */
 bool flame_palette_known(const char *name);
-/* Writes FS (sorted and merged) as an SVG flame graph to OUT. A differential set is drawn
+/* Writes FS (sorted, merged, and with a total that fits: fold_total) as an SVG flame graph to
+ * OUT. A differential set is drawn
  * with the after-weights and coloured red (grew) / blue (shrank) by each frame's own change,
  * as flamegraph.pl draws difffolded.pl output. */
 void flame_svg_write(const fold_set *fs, const flame_opts *o, FILE *out);
