@@ -21,28 +21,11 @@ package main
 import (
 	"fmt"
 	"math"
-	"unsafe"
 )
-
-type hmap struct {
-	count      int
-	flags      uint8
-	B          uint8
-	noverflow  uint16
-	hash0      uint32
-	buckets    unsafe.Pointer
-	oldbuckets unsafe.Pointer
-	nevacuate  uintptr
-	extra      unsafe.Pointer
-}
 
 type kfloat struct {
 	a int32
 	f float64
-}
-
-func hdr(m any) *hmap {
-	return (*hmap)((*[2]unsafe.Pointer)(unsafe.Pointer(&m))[1])
 }
 
 func b2i(b bool) int {

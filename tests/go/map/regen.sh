@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerates the map oracles' data from real Go (1.19), in this directory:
-#   shape.out, types.out, clear.out   what shape.go, types.go and clear.go print;
+#   shape.out, types.out, clear.out   what shape.go, types.go and clear.go print (each built
+#                                     with hmap.go, the map header they read);
 #   paths.out                         per function of paths.go, the runtime map functions the
 #                                     compiler calls ("path NAME CALL..." in code order), read
 #                                     from its assembly listing (go build -gcflags=-S).
@@ -14,7 +15,8 @@ go version
 for n in shape types clear; do
   mkdir -p "$tmp/$n"
   cp "$n.go" "$tmp/$n/main.go"
-  (cd "$tmp/$n" && GO111MODULE=off GOCACHE="$tmp/cache" go build -o prog main.go)
+  cp hmap.go "$tmp/$n/hmap.go"
+  (cd "$tmp/$n" && GO111MODULE=off GOCACHE="$tmp/cache" go build -o prog main.go hmap.go)
   "$tmp/$n/prog" >"$n.out"
   echo "$n.out: $(wc -l <"$n.out") lines"
 done

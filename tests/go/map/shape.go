@@ -1,7 +1,7 @@
 // shape.go prints hash-independent facts of Go 1.19's map that gort must reproduce exactly.
 // Its output is kept as shape.out and checked by tests/map_oracle.c, which does not need Go.
 //
-//	sh tests/go/map/regen.sh      (Go 1.19; or: go run shape.go > shape.out)
+//	sh tests/go/map/regen.sh      (Go 1.19; or: go run shape.go hmap.go > shape.out)
 //
 // Lines:
 //
@@ -21,42 +21,11 @@ import (
 	"unsafe"
 )
 
-type hmap struct {
-	count      int
-	flags      uint8
-	B          uint8
-	noverflow  uint16
-	hash0      uint32
-	buckets    unsafe.Pointer
-	oldbuckets unsafe.Pointer
-	nevacuate  uintptr
-	extra      *mapextra
-}
-
-type mapextra struct {
-	overflow     unsafe.Pointer
-	oldoverflow  unsafe.Pointer
-	nextOverflow unsafe.Pointer
-}
-
 var sinkI map[int64]int64
 var sinkS map[string]int64
 
 func hdrI(m map[int64]int64) *hmap  { return *(**hmap)(unsafe.Pointer(&m)) }
 func hdrS(m map[string]int64) *hmap { return *(**hmap)(unsafe.Pointer(&m)) }
-
-// prealloc counts the preallocated overflow buckets still free: they are contiguous from
-// extra.nextOverflow, and the last one's overflow pointer (its final word) is non-nil.
-func prealloc(h *hmap, bucketsize uintptr) int {
-	if h.extra == nil || h.extra.nextOverflow == nil {
-		return 0
-	}
-	n := 1
-	for p := h.extra.nextOverflow; *(*unsafe.Pointer)(unsafe.Add(p, bucketsize-8)) == nil; p = unsafe.Add(p, bucketsize) {
-		n++
-	}
-	return n
-}
 
 func slots(h *hmap) string {
 	s := ""

@@ -23,24 +23,6 @@ import (
 	"unsafe"
 )
 
-type hmap struct {
-	count      int
-	flags      uint8
-	B          uint8
-	noverflow  uint16
-	hash0      uint32
-	buckets    unsafe.Pointer
-	oldbuckets unsafe.Pointer
-	nevacuate  uintptr
-	extra      *mapextra
-}
-
-type mapextra struct {
-	overflow     unsafe.Pointer
-	oldoverflow  unsafe.Pointer
-	nextOverflow unsafe.Pointer
-}
-
 // maptype mirrors runtime.maptype after its 48-byte _type.
 type maptype struct {
 	typ        [48]byte
@@ -57,24 +39,6 @@ type maptype struct {
 // typeOf returns the runtime maptype of a map value.
 func typeOf(m any) *maptype {
 	return (*maptype)((*[2]unsafe.Pointer)(unsafe.Pointer(&m))[0])
-}
-
-// hdr returns the hmap of a map value.
-func hdr(m any) *hmap {
-	return (*hmap)((*[2]unsafe.Pointer)(unsafe.Pointer(&m))[1])
-}
-
-// prealloc counts the preallocated overflow buckets still free: they are contiguous from
-// extra.nextOverflow, and the last one's overflow pointer (its final word) is non-nil.
-func prealloc(h *hmap, bucketsize uintptr) int {
-	if h.extra == nil || h.extra.nextOverflow == nil {
-		return 0
-	}
-	n := 1
-	for p := h.extra.nextOverflow; *(*unsafe.Pointer)(unsafe.Add(p, bucketsize-8)) == nil; p = unsafe.Add(p, bucketsize) {
-		n++
-	}
-	return n
 }
 
 var sink any
