@@ -9,15 +9,6 @@ set -e
 MAX=9223372036854775807
 MIN=-9223372036854775808
 
-# fails_with SUBSTRING CMD...: status 2, one line containing SUBSTRING, stdout empty.
-fails_with() {
-  msg=$1; shift
-  expect_status 2 "$@"
-  [ "$(wc -l < "$T/err" | tr -d ' ')" = 1 ] || fail "[$*]: not one line: $(cat "$T/err")"
-  expect_contains "$(cat "$T/err")" "$msg"
-  [ ! -s "$T/out" ] || fail "[$*] printed: $(head -c 300 "$T/out")"
-}
-
 # Folded counts: ten equal lines, then ten distinct ones, each 999999999999999999 (the largest
 # count the format takes has 18 digits): both sums pass 2^63.
 for i in 0 1 2 3 4 5 6 7 8 9; do echo "a;b 999999999999999999"; done > "$T/same.folded"

@@ -12,15 +12,6 @@ set -e
 . tests/data/viewer/lib.sh
 db=$(mktrace scenarios)
 
-# fails_with SUBSTRING CMD...: status 2, one line containing SUBSTRING, stdout empty.
-fails_with() {
-  msg=$1; shift
-  expect_status 2 "$@"
-  [ "$(wc -l < "$T/err" | tr -d ' ')" = 1 ] || fail "[$*]: not one line: $(cat "$T/err")"
-  expect_contains "$(cat "$T/err")" "$msg"
-  [ ! -s "$T/out" ] || fail "[$*] printed: $(head -c 300 "$T/out")"
-}
-
 # A statement that fails on its third row (abs() of the least integer overflows), alone and
 # after one that succeeded, in every format.
 bad="WITH v(x) AS (VALUES (1), (2), (3)) SELECT x, CASE WHEN x = 3 THEN abs(-9223372036854775807 - 1) ELSE x END AS y FROM v"

@@ -10,3 +10,11 @@ mktrace() {
 }
 # digest FILE: a checksum of FILE's bytes and of its mode and mtime, to prove it untouched.
 digest() { echo "$(sha256sum < "$1") $(stat -c '%s %Y %a' "$1")"; }
+# fails_with SUBSTRING CMD...: status 2, one line containing SUBSTRING, stdout empty.
+fails_with() {
+  msg=$1; shift
+  expect_status 2 "$@"
+  [ "$(wc -l < "$T/err" | tr -d ' ')" = 1 ] || fail "[$*]: not one line: $(cat "$T/err")"
+  expect_contains "$(cat "$T/err")" "$msg"
+  [ ! -s "$T/out" ] || fail "[$*] printed: $(head -c 300 "$T/out")"
+}
