@@ -191,6 +191,18 @@ static bool make_kind_heads(chrome *c) {
     return true;
 }
 
+/* Writes an event's process, track and time: `,"pid":P,"tid":TID,"ts":TS` (c->pid holds
+ * `"pid":P,`). */
+static void track_at(chrome *c, int64_t tid, int64_t ts) {
+    jbuf *jb = &c->jb;
+    jbuf_mem(jb, ",", 1);
+    jbuf_mem(jb, c->pid, c->pidlen);
+    JB_LIT(jb, "\"tid\":");
+    jbuf_i64(jb, tid);
+    JB_LIT(jb, ",\"ts\":");
+    jbuf_us(jb, ts);
+}
+
 /* Starts an event: phase, category, name (a JSON string with its quotes), track and time. */
 static void ev_head(chrome *c, const char *ph, const char *cat, const char *name_json, int64_t tid, int64_t ts) {
     jbuf *jb = &c->jb;
@@ -200,12 +212,7 @@ static void ev_head(chrome *c, const char *ph, const char *cat, const char *name
     jbuf_str(jb, cat);
     JB_LIT(jb, "\",\"name\":");
     jbuf_str(jb, name_json);
-    jbuf_mem(jb, ",", 1);
-    jbuf_mem(jb, c->pid, c->pidlen);
-    JB_LIT(jb, "\"tid\":");
-    jbuf_i64(jb, tid);
-    JB_LIT(jb, ",\"ts\":");
-    jbuf_us(jb, ts);
+    track_at(c, tid, ts);
 }
 
 /* Writes a complete slice [START, END) on TID; ARGS is a JSON object's inside or NULL. */
@@ -271,12 +278,7 @@ static void defer_head(chrome *c, const char *prefix, const char *fn, size_t n, 
     jbuf *jb = &c->jb;
     JB_LIT(jb, ",\n{\"ph\":\"X\",\"cat\":\"defer\",\"name\":");
     defer_name(c, prefix, fn, n);
-    jbuf_mem(jb, ",", 1);
-    jbuf_mem(jb, c->pid, c->pidlen);
-    JB_LIT(jb, "\"tid\":");
-    jbuf_i64(jb, tid);
-    JB_LIT(jb, ",\"ts\":");
-    jbuf_us(jb, ts);
+    track_at(c, tid, ts);
 }
 
 /* ---- deferred calls: their functions' names and the calls running ------------------------
