@@ -657,7 +657,7 @@ static bool write_meta(trace_db *d, ingest *g, const load_facts *f, const finish
            db_meta(d, "program", f->program) &&
            db_meta_int(d, "pid", f->session ? f->session->program_pid : 0) &&
            db_meta(d, "started_at", when) &&
-           db_meta(d, "clock", h && h->clock == GORT_CLOCK_TSC ? "tsc" : "monotonic") &&
+           db_meta(d, "clock", region_clock_name(h)) &&
            db_meta_int(d, "duration_ns", duration) &&
            db_meta_int(d, "events", (int64_t)ingest_events(g)) &&
            db_meta_int(d, "events_lost", (int64_t)f->lost) &&

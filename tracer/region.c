@@ -220,10 +220,10 @@ void region_destroy(rec_region *r) {
     r->shm_name[0] = 0;
 }
 
-/* The clock's name for meta. */
-const char *region_clock_name(const rec_region *r) {
-    if (r->h->clock != GORT_CLOCK_TSC) return "monotonic";
-    return r->h->tsc_mult ? "tsc" : "stopped";
+/* The clock's name for meta (tracer.h); a missing header reads as the fallback clock. */
+const char *region_clock_name(const gort_rec_header *h) {
+    if (!h || h->clock != GORT_CLOCK_TSC) return "monotonic";
+    return h->tsc_mult ? "tsc" : "stopped";
 }
 
 /* The trace clock read by the recorder, as the program reads it. */

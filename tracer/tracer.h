@@ -61,8 +61,9 @@ bool region_open(rec_region *r, const char *shm_name);
 void region_close(rec_region *r);
 /* Unmaps, closes and removes the /dev/shm file: the region's end. */
 void region_destroy(rec_region *r);
-/* "tsc" or "monotonic". */
-const char *region_clock_name(const rec_region *r);
+/* meta's name for the clock of header h (NULL: none was read): "tsc", "monotonic", or
+ * "stopped" (GORT_RECORD_CLOCK=stopped, a TSC clock with mult 0: every event at time 0). */
+const char *region_clock_name(const gort_rec_header *h);
 /* The trace clock as the program sees it, read by the recorder (ns since trace start). */
 uint64_t region_now(const rec_region *r);
 
