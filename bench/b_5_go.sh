@@ -127,15 +127,16 @@ echo
 echo "4. end to end, $N events, --no-stacks, nothing lost: events/s while running (best of $ROUNDS), and the"
 echo "   program's CPU ns per event (best): Go bare (deletes from an empty map: the hook and the recorder"
 echo "   alone, as libgort's peer calls its probe in a bare loop), Go with a real map insert or delete per"
-echo "   event, and libgort's peer"
+echo "   event, and libgort's peer; and the bytes per event the drain wrote to the raw file (meta raw_bytes)"
 e2e() { # e2e NAME DB CPUFILE: keep the best rate and CPU of NAME
   x=$(awk -v n="$(meta "$2" events)" -v d="$(meta "$2" duration_ns)" 'BEGIN { printf "%.0f", n / (d / 1e9) }')
   c=$(awk -v c="$(val cpu_ns "$3")" -v n="$N" 'BEGIN { printf "%.1f", c / n }')
   eval "r_$1=\$(awk -v x=\"\$x\" -v y=\"\$r_$1\" 'BEGIN { print (y == \"\" || x + 0 > y + 0) ? x : y }')"
   eval "c_$1=\$(lower \"\$c\" \"\$c_$1\")"
+  eval "b_$1=\$(awk -v b=\"\$(meta \"\$2\" raw_bytes)\" -v n=\"\$(meta \"\$2\" events)\" 'BEGIN { printf \"%.2f\", b / n }')"
   [ "$(meta "$2" events_lost)" = 0 ] || echo "  (!) $1 lost $(meta "$2" events_lost) events"
 }
-r_bare="" r_emit="" r_lib="" c_bare="" c_emit="" c_lib=""
+r_bare="" r_emit="" r_lib="" c_bare="" c_emit="" c_lib="" b_bare="" b_emit="" b_lib=""
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
   "$G" record --no-stacks -o "$T/gb.db" --force -- "$CPU" "$T/hook" bare "$N" >/dev/null 2>"$T/cb"
@@ -146,8 +147,8 @@ while [ "$r" -lt "$ROUNDS" ]; do
   e2e lib "$T/le.db" "$T/cl"
   r=$((r + 1))
 done
-printf '%-28s %12s %12s\n' program events/s cpu_ns/event
-printf '%-28s %12s %12s\n' "Go, bare" "$r_bare" "$c_bare"
-printf '%-28s %12s %12s\n' "Go, map insert/delete" "$r_emit" "$c_emit"
-printf '%-28s %12s %12s\n' "libgort, probe loop" "$r_lib" "$c_lib"
+printf '%-28s %12s %12s %12s\n' program events/s cpu_ns/event raw_B/event
+printf '%-28s %12s %12s %12s\n' "Go, bare" "$r_bare" "$c_bare" "$b_bare"
+printf '%-28s %12s %12s %12s\n' "Go, map insert/delete" "$r_emit" "$c_emit" "$b_emit"
+printf '%-28s %12s %12s %12s\n' "libgort, probe loop" "$r_lib" "$c_lib" "$b_lib"
 echo "Go bare/libgort x$(ratio "$r_bare" "$r_lib") (target 1.0); with its map work x$(ratio "$r_emit" "$r_lib")"

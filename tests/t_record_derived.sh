@@ -68,7 +68,7 @@ def chunk(typ, ring=0, tid=0, pos=0, payload=b""):
 def rec(ts, kind, map_id=0, a0=0, a1=0, dur=0):  # no stack: the INFO word is the kind alone
     return struct.pack("<8Q", ts, kind, 0, 0, map_id, a0, a1, dur)
 strings = b"late\0late\0\0\0\0\0\0\0"  # program, command, no temporary; padded to 8 bytes
-session = struct.pack("<QIiiIq64sQ", 0x315741525452474f, 1, 0, 0, 2, 0, b"", len(strings)) + strings
+session = struct.pack("<QIiiIq64sQ", 0x315741525452474f, 2, 0, 0, 2, 0, b"", len(strings)) + strings
 ring0 = rec(100, 40, a0=1) + rec(110, 43)
 ring1 = rec(300, 42, a0=1, dur=5) + rec(310, 10, map_id=7, a0=1) + rec(320, 45) + rec(330, 48, a0=2, dur=9)
 late = rec(250, 40, a0=2) + rec(400, 47, a0=1000, a1=500)

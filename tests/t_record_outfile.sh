@@ -57,6 +57,25 @@ one_line "output $T/k.db exists (use --force to replace it)"
 expect_eq "$(cat "$T/k.db")" old
 expect_eq "$(temps k.db)" 1
 [ -f "$T/k.db.gort-raw" ] || fail "a refused recovery removed the raw file"
+# A raw file of another raw format (its SESSION chunks say version 1: records packed by values)
+# is refused with one line, and left exactly as it was.
+python3 - "$T/k.db.gort-raw" "$T/v.db.gort-raw" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+at = 0
+while at + 32 <= len(b):
+    magic, typ, _, _, _, nwords = struct.unpack_from("<IIIiQQ", b, at)
+    if magic != 0x6b6e6863: break
+    if typ == 1: struct.pack_into("<I", b, at + 32 + 8, 1)  # raw_session.version
+    at += 32 + nwords * 8
+open(sys.argv[2], "wb").write(b)
+PY
+cp "$T/v.db.gort-raw" "$T/v.copy"
+expect_status 125 "$GORT" record --recover "$T/v.db"
+one_line "v.db.gort-raw was written by another version of gort record (raw format 1; this one reads 2): left as it is"
+cmp -s "$T/v.db.gort-raw" "$T/v.copy" || fail "the refused raw file changed"
+[ ! -e "$T/v.db" ] || fail "a refused recovery wrote an output"
+rm "$T/v.db.gort-raw" "$T/v.copy"
 # With --force it replaces the regular file and removes the dead recorder's temporary, one line.
 expect_status 0 "$GORT" record --force --recover "$T/k.db"
 expect_contains "$(cat "$T/err")" "gort record: removed $T/$stale, left by a recording that did not finish"

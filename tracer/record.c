@@ -667,6 +667,7 @@ static bool write_meta(trace_db *d, ingest *g, const load_facts *f, const finish
            db_meta_int(d, "stall_ns", (int64_t)stall_ns) &&
            db_meta_int(d, "attach_ns", h ? (int64_t)h->attach_ns : 0) &&
            db_meta_int(d, "load_cpu_ns", (int64_t)fi->load_cpu_ns) &&
+           db_meta_int(d, "raw_bytes", (int64_t)f->file_end) &&
            db_meta(d, "exit_status", known ? exit_status : NULL) &&
            db_meta(d, "signal", sig ? signame : NULL) &&
            db_meta(d, "ended", how_it_ended(d, ws)) &&

@@ -266,6 +266,14 @@ int record_recover(const char *output, bool force) {
         return cli_error(CMD, "%s is not a gort raw file (or holds no recording); left as it is",
                          raw_path), GORT_EXIT_RECORD_FAILED;
     }
+    if (ok && s.session.version != RAW_VERSION) { /* its records may pack differently */
+        raw_close(&w);
+        free(s.covered);
+        free(s.acct);
+        return cli_error(CMD, "%s was written by another version of gort record (raw format %u; "
+                         "this one reads %u): left as it is", raw_path, s.session.version,
+                         RAW_VERSION), GORT_EXIT_RECORD_FAILED;
+    }
     rec_region reg;
     bool have_region = false;
     if (!is_region_name(s.session.shm_name)) s.session.shm_name[0] = 0; /* not a recorder's */

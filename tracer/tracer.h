@@ -71,7 +71,7 @@ uint64_t region_now(const rec_region *r);
 
 #define RAW_SUFFIX ".gort-raw"          /* the raw file is OUTPUT.gort-raw, beside the output */
 #define RAW_MAGIC 0x315741525452474fULL /* "OGRTRAW1": the session chunk's first word */
-#define RAW_VERSION 1
+#define RAW_VERSION 2 /* 2: packed header words are differences from the previous record's */
 #define RAW_CHUNK_MAGIC 0x6b6e6863u     /* "chnk": every chunk header's first word */
 
 enum raw_type {
@@ -265,12 +265,12 @@ bool mapid_failed(const mapid *m);
 
 /* The packer's memory of the previous record of the chunk (zero at a chunk's start). */
 typedef struct pack_state {
-    uint64_t ts, info;
+    uint64_t word[GORT_W_COUNT]; /* the previous record's header words (zeros at first) */
     unsigned extra;
     const uint64_t *payload;
 } pack_state;
 typedef struct unpack_state {
-    uint64_t ts, info;
+    uint64_t word[GORT_W_COUNT]; /* the previous record's header words (zeros at first) */
     unsigned extra;
 } unpack_state;
 
