@@ -259,17 +259,15 @@ int record_recover(const char *output, bool force) {
     }
     bool ok = scan_file(&rd, size, &s);
     raw_reader_close(&rd);
-    if (ok && s.session.magic != RAW_MAGIC) {
+    /* A file that is not ours, or of another raw format (its records may pack differently),
+     * is refused as it is. */
+    if (ok && (s.session.magic != RAW_MAGIC || s.session.version != RAW_VERSION)) {
         raw_close(&w);
         free(s.covered);
         free(s.acct);
-        return cli_error(CMD, "%s is not a gort raw file (or holds no recording); left as it is",
-                         raw_path), GORT_EXIT_RECORD_FAILED;
-    }
-    if (ok && s.session.version != RAW_VERSION) { /* its records may pack differently */
-        raw_close(&w);
-        free(s.covered);
-        free(s.acct);
+        if (s.session.magic != RAW_MAGIC)
+            return cli_error(CMD, "%s is not a gort raw file (or holds no recording); left as it "
+                             "is", raw_path), GORT_EXIT_RECORD_FAILED;
         return cli_error(CMD, "%s was written by another version of gort record (raw format %u; "
                          "this one reads %u): left as it is", raw_path, s.session.version,
                          RAW_VERSION), GORT_EXIT_RECORD_FAILED;
