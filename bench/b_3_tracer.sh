@@ -47,7 +47,7 @@ val() { sed -n "s/^$1 //p" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 meta() { sqlite3 "$1" "SELECT value FROM meta WHERE key = '$2'"; }
 rec() { "$G" record "$@" 2>/dev/null; }
-lowest() { awk -v x="$1" -v y="$2" 'BEGIN { print (y == "" || x + 0 < y + 0) ? x : y }'; }
+lower() { awk -v x="$1" -v y="$2" 'BEGIN { print (y == "" || x + 0 < y + 0) ? x : y }'; }
 
 # LTTng: build the peer program and have a session daemon (ours, stopped at exit, unless one
 # already answers).
@@ -141,8 +141,8 @@ while [ "$r" -lt "${MAP_ROUNDS:-5}" ]; do
   rec --no-stacks -o "$T/m1.db" --force -- "$P" maps 1000000 >"$T/m1.out"
   rec -o "$T/m2.db" --force -- "$P" maps 1000000 >"$T/m2.out"
   rr="$rr $(ratio "$(val map_op_ns "$T/m1.out")" "$(val map_op_ns "$T/m0.out")")"
-  m0=$(lowest "$(val map_op_ns "$T/m0.out")" "$m0"); m1=$(lowest "$(val map_op_ns "$T/m1.out")" "$m1")
-  m2=$(lowest "$(val map_op_ns "$T/m2.out")" "$m2")
+  m0=$(lower "$(val map_op_ns "$T/m0.out")" "$m0"); m1=$(lower "$(val map_op_ns "$T/m1.out")" "$m1")
+  m2=$(lower "$(val map_op_ns "$T/m2.out")" "$m2")
   r=$((r + 1))
 done
 range=$(echo $rr | tr ' ' '\n' | sort -n | sed -n '1p;$p' | tr '\n' ' ' | awk '{ printf "x%s to x%s", $1, $2 }')
