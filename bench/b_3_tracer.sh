@@ -4,9 +4,12 @@
 # blocking channel: nothing lost, as gort record by default); of the load, a batched-INSERT loop
 # into SQLite with the recorder's row shape and pragmas.
 #   1. the probe in bursts that fit the buffer (ns/event; target <= 12 ns), beside LTTng's and
-#      one TSC read (every event reads the TSC once: the probe's floor on this machine), its
-#      instructions per event (callgrind, when valgrind is installed), and the probe with a
-#      16-deep stack beside unw_backtrace alone
+#      one TSC read in the same bursts (every event reads the TSC once: the probe's floor on
+#      this machine), its instructions per event (callgrind, when valgrind is installed), what
+#      a TSC read costs a loop of scattered loads (plain, with a TSC read after each load, with
+#      an lfence instead: where the read waits for earlier loads as lfence does, a probe
+#      serializes the cache misses of the work around it), and the probe with a 16-deep stack
+#      beside unw_backtrace alone
 #   2. sustained: N events (5M) as fast as the program can, nothing lost: ns/event inside the
 #      program, gort beside LTTng (target: gort <= 1/3 of LTTng's)
 #   3. the load into SQLite: events per CPU second of the recorder's load thread beside the
@@ -15,8 +18,10 @@
 #   4. bytes per event on disk
 #   5. slowdown under gort record --no-stacks, timed inside the program: 5M mapassign_fast64 on
 #      an 8-key map (target <= x8; with the part of the traced time the program waited for the
-#      recorder: its recorded stalls), libgort's map benchmark (target <= x1.5), a probe per
-#      round of a hashing loop
+#      recorder: its recorded stalls), libgort's map benchmark (target <= x1.5) beside the
+#      same benchmark untraced with one TSC read after each operation (the probe's clock
+#      alone: the floor of any probe that stamps each event), a probe per round of a hashing
+#      loop
 #   6. time zero: from zero (set just before the program's execve) to libgort's attach and to
 #      an event at the start of main (target: within 1 ms of the program's first instruction),
 #      beside a plain C program without libgort started the same way, whose main reads the
@@ -83,7 +88,9 @@ lttng_run() {
 rec --no-stacks -o "$T/p.db" -- "$P" probe 1000000 >"$T/p.out"
 lttng_run "$T/lp.out" probe 1000000
 probe=$(val probe_ns "$T/p.out"); tsc=$(val rdtsc_ns "$T/p.out"); lp=$(val probe_ns "$T/lp.out")
-echo "probe, no stacks:        $probe ns/event, best burst $(val probe_best_ns "$T/p.out")   (LTTng $lp ns: x$(ratio "$probe" "$lp"); TSC read $tsc ns: x$(ratio "$probe" "$tsc"), the probe's own work beyond it $(awk -v p="$probe" -v t="$tsc" 'BEGIN { printf "%.1f", p - t }') ns; target <= 12 ns)"
+pb=$(val probe_best_ns "$T/p.out"); tb=$(val rdtsc_best_ns "$T/p.out")
+echo "probe, no stacks:        $probe ns/event, best burst $pb   (LTTng $lp ns: x$(ratio "$probe" "$lp"); target <= 12 ns)"
+echo "  its clock alone:       one TSC read in the same bursts $tsc ns, best $tb: the probe's own work beyond it $(awk -v p="$probe" -v t="$tsc" 'BEGIN { printf "%.1f", p - t }') ns, best $(awk -v p="$pb" -v t="$tb" 'BEGIN { printf "%.1f", p - t }') ns"
 # Instructions per event, exactly (callgrind counts them): 50000 events fit the default ring, so
 # every one takes the probe's fast path, as in the bursts.
 if command -v valgrind >/dev/null 2>&1; then
@@ -94,6 +101,9 @@ if command -v valgrind >/dev/null 2>&1; then
 else
   echo "  (valgrind is not installed: no instruction count; make bench installs it)"
 fi
+"$P" clock_loads 2000000 >"$T/c.out"
+cl=$(val loads_ns "$T/c.out"); ct=$(val loads_tsc_ns "$T/c.out"); cf=$(val loads_lfence_ns "$T/c.out")
+echo "  its clock among misses: scattered loads over 64 MiB $cl ns/load; with a TSC read after each $ct ns (x$(ratio "$ct" "$cl")); with an lfence after each $cf ns (x$(ratio "$cf" "$cl"): near the TSC read's, it waits for earlier loads as lfence does)"
 echo "probe, tracing off:      $(val probe_off_ns "$T/p.out") ns/event   (one branch)"
 rec --stack-depth 16 -o "$T/s.db" -- "$P" stack 300000 16 >"$T/s.out"
 sp=$(val stack_probe_ns "$T/s.out"); bt=$(val unw_backtrace_ns "$T/s.out")
@@ -134,19 +144,22 @@ echo "slowdown, 5M mapassign_fast64 on 8 keys: untraced $a0 ms, traced (--no-sta
 # The map benchmark's runs alternate untraced, traced and traced with stacks, MAP_ROUNDS times
 # (a single run of each swings by x1.5 on a shared machine); the ratios are of the best runs,
 # with the range of each round's own --no-stacks ratio beside.
-m0="" m1="" m2="" rr=""
+# Its floor runs in each round too: untraced, one TSC read after each operation.
+m0="" m1="" m2="" mt="" rr=""
 r=0
 while [ "$r" -lt "${MAP_ROUNDS:-5}" ]; do
   "$P" maps 1000000 >"$T/m0.out"
   rec --no-stacks -o "$T/m1.db" --force -- "$P" maps 1000000 >"$T/m1.out"
   rec -o "$T/m2.db" --force -- "$P" maps 1000000 >"$T/m2.out"
+  "$P" maps_tsc 1000000 >"$T/mt.out"
   rr="$rr $(ratio "$(val map_op_ns "$T/m1.out")" "$(val map_op_ns "$T/m0.out")")"
   m0=$(lower "$(val map_op_ns "$T/m0.out")" "$m0"); m1=$(lower "$(val map_op_ns "$T/m1.out")" "$m1")
-  m2=$(lower "$(val map_op_ns "$T/m2.out")" "$m2")
+  m2=$(lower "$(val map_op_ns "$T/m2.out")" "$m2"); mt=$(lower "$(val map_op_ns "$T/mt.out")" "$mt")
   r=$((r + 1))
 done
 range=$(echo $rr | tr ' ' '\n' | sort -n | sed -n '1p;$p' | tr '\n' ' ' | awk '{ printf "x%s to x%s", $1, $2 }')
 echo "slowdown, libgort's map (1M inserts, lookups, deletes; $(meta "$T/m1.db" events) events; best of ${MAP_ROUNDS:-5}): untraced $m0 ns/op, traced x$(ratio "$m1" "$m0") (--no-stacks; target <= x1.5; each round $range), x$(ratio "$m2" "$m0") (stacks)"
+echo "  its clock alone:       untraced with one TSC read after each operation x$(ratio "$mt" "$m0"): the recorder beyond its clock x$(ratio "$m1" "$mt")"
 W=3000000
 "$P" work $W >"$T/w0.out"
 rec --no-stacks -o "$T/w1.db" -- "$P" work $W >"$T/w1.out"
