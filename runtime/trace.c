@@ -53,9 +53,10 @@
  * before execve. Each thread clamps its own sequence so that its timestamps never decrease.
  *
  * The fast path. A probe's cost is bounded below by one TSC read (about 10 ns on the
- * development VM, and not overlapped: rdtsc is microcoded) and one cache line of stores; the
- * rest is kept to a few instructions (48 per event without stacks, counted by callgrind in
- * bench/b_3_tracer.sh). Each thread keeps fast_stop: while head is below it, a record of the
+ * development VM, and not overlapped: rdtsc is microcoded and there waits for earlier loads,
+ * so among cache misses it costs what they do: docs/record-format.md, "What it costs") and
+ * one cache line of stores; the rest is kept to a few instructions (48 per event without
+ * stacks, counted by callgrind in bench/b_3_tracer.sh). Each thread keeps fast_stop: while head is below it, a record of the
  * largest size fits at head without wrapping, in space the recorder had freed when we last
  * looked, with no lost run to report; one comparison decides. Without stacks on the TSC clock
  * the probe is then a leaf (no call, no saved register): the record's words, the timestamp
