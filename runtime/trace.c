@@ -53,19 +53,19 @@
  * before execve. Each thread clamps its own sequence so that its timestamps never decrease.
  *
  * The fast path. A probe's cost is bounded below by one TSC read (about 10 ns on the
- * development VM, and not overlapped: rdtsc is microcoded and there waits for earlier loads,
- * so among cache misses it costs what they do: docs/record-format.md, "What it costs") and
- * one cache line of stores; the rest is kept to a few instructions (48 per event without
- * stacks, counted by callgrind in bench/b_3_tracer.sh). Each thread keeps fast_stop: while head is below it, a record of the
- * largest size fits at head without wrapping, in space the recorder had freed when we last
- * looked, with no lost run to report; one comparison decides. Without stacks on the TSC clock
- * the probe is then a leaf (no call, no saved register): the record's words, the timestamp
- * last (fewest values live across the clock read; one multiplication, clk_frac), the head
- * store, and a prefetch of the line 8 KiB ahead (a store that has to fetch its line costs
- * about a TSC read). With stacks, unw_backtrace writes the stack straight into the record's
- * payload from the probe's own frame. Anything else (first event of a thread, a full ring, a
- * lost run to report, the wrap point, the CLOCK_MONOTONIC clock, a TSC slower than 1 GHz)
- * goes through emit_general and write_record, which recompute fast_stop.
+ * development VM, and not overlapped: rdtsc is microcoded and there waits for earlier loads, so
+ * among cache misses it costs what they do: docs/record-format.md, "What it costs") and one
+ * cache line of stores; the rest is kept to a few instructions (48 per event without stacks,
+ * counted by callgrind in bench/b_3_tracer.sh). Each thread keeps fast_stop: while head is
+ * below it, a record of the largest size fits at head without wrapping, in space the recorder
+ * had freed when we last looked, with no lost run to report; one comparison decides. Without
+ * stacks on the TSC clock the probe is then a leaf (no call, no saved register): the record's
+ * words, the timestamp last (fewest values live across the clock read; one multiplication,
+ * clk_frac), the head store, and a prefetch of the line 8 KiB ahead (a store that has to fetch
+ * its line costs about a TSC read). With stacks, unw_backtrace writes the stack straight into
+ * the record's payload from the probe's own frame. Anything else (first event of a thread, a
+ * full ring, a lost run to report, the wrap point, the CLOCK_MONOTONIC clock, a TSC slower than
+ * 1 GHz) goes through emit_general and write_record, which recompute fast_stop.
  *
  * Signals. --profile-hz gives each thread that emits a timer on its own CPU-time clock; its
  * SIGPROF handler records a cpu_sample with the thread's stack, starting at the interrupted
