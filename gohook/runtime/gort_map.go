@@ -68,19 +68,6 @@ func gortOnStack(p unsafe.Pointer) bool {
 	return cg != nil && uintptr(p) >= cg.stack.lo && uintptr(p) < cg.stack.hi
 }
 
-// gortKeyKind is libgort's key kind of a map type: int64, uint64, string, or generic.
-func gortKeyKind(t *maptype) uint64 {
-	switch t.key.kind & kindMask {
-	case kindInt, kindInt64:
-		return gortKeyInt64
-	case kindUint, kindUint64, kindUintptr:
-		return gortKeyUint64
-	case kindString:
-		return gortKeyString
-	}
-	return gortKeyGeneric
-}
-
 // gortTypeName is the name id of t ("map[string]int"), sending the name on first use.
 func gortTypeName(t *maptype) uint64 {
 	id, send := gortNameLookup(uint64(uintptr(unsafe.Pointer(t))))
@@ -172,14 +159,15 @@ func gortAnnounce(t *maptype, h *hmap, hint uint64, stack, inline bool, name uin
 //
 //go:noinline
 func gortAnnounceType(t *maptype, h *hmap, name uint64, skip int) {
-	gortEvent(gortFP(), skip, gortEv_maptype, uint64(uintptr(unsafe.Pointer(h))), gortKeyKindNosplit(t), name, 0, true)
+	gortEvent(gortFP(), skip, gortEv_maptype, uint64(uintptr(unsafe.Pointer(h))), gortKeyKind(t), name, 0, true)
 	atomic.Or8(&h.flags, gortTyped)
 }
 
-// gortKeyKindNosplit is gortKeyKind for nosplit callers.
+// gortKeyKind is libgort's key kind of a map type: int64, uint64, string, or generic
+// (nosplit: gortAnnounceType calls only nosplit functions).
 //
 //go:nosplit
-func gortKeyKindNosplit(t *maptype) uint64 {
+func gortKeyKind(t *maptype) uint64 {
 	switch t.key.kind & kindMask {
 	case kindInt, kindInt64:
 		return gortKeyInt64
