@@ -21,7 +21,7 @@
 #      recorder: its recorded stalls), libgort's map benchmark (target <= x1.5) beside the
 #      same benchmark untraced with one TSC read after each operation (the probe's clock
 #      alone: the floor of any probe that stamps each event), a probe per round of a hashing
-#      loop
+#      loop beside the same loop untraced with a TSC read per round
 #   6. time zero: from zero (set just before the program's execve) to libgort's attach and to
 #      an event at the start of main (target: within 1 ms of the program's first instruction),
 #      beside a plain C program without libgort started the same way, whose main reads the
@@ -163,8 +163,11 @@ echo "  its clock alone:       untraced with one TSC read after each operation x
 W=3000000
 "$P" work $W >"$T/w0.out"
 rec --no-stacks -o "$T/w1.db" -- "$P" work $W >"$T/w1.out"
-w0=$(val work_ms "$T/w0.out"); w1=$(val work_ms "$T/w1.out")
-echo "slowdown, a probe per round of a hashing loop ($W): untraced $w0 ms, traced x$(ratio "$w1" "$w0") (--no-stacks)"
+"$P" work_tsc $W >"$T/wt.out"
+w0=$(val work_ms "$T/w0.out"); w1=$(val work_ms "$T/w1.out"); wt=$(val work_ms "$T/wt.out")
+w1w=$(awk -v s="$(meta "$T/w1.db" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }')
+echo "slowdown, a probe per round of a hashing loop ($W): untraced $w0 ms, traced x$(ratio "$w1" "$w0") (--no-stacks; $w1w ms of it waiting for the recorder in $(meta "$T/w1.db" stalls) stalls)"
+echo "  its clock alone:       untraced with one TSC read after each round x$(ratio "$wt" "$w0"): the recorder beyond its clock x$(ratio "$w1" "$wt"), x$(ratio "$(awk -v a="$w1" -v w="$w1w" 'BEGIN { print a - w }')" "$wt") without the stalls"
 rm -f "$T"/a1.db "$T"/m1.db "$T"/m2.db "$T"/w1.db
 
 # 6. Time zero. Zero is set in the program's process just before its execve; each program is

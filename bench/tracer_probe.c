@@ -15,6 +15,8 @@
  *                                the process's CPU time
  *   tracer_probe work N          a map-free workload: N rounds of hashing into a small table,
  *                                each with a probe, as a traced program's work looks
+ *   tracer_probe work_tsc N      the same with one TSC read after each round (run untraced:
+ *                                the probe's clock alone)
  *   tracer_probe maps N          libgort's map: N inserts of scattered int64 keys into a map
  *                                with no hint (growing), N lookups, N deletes; ns per operation
  *   tracer_probe maps_tsc N      the same with one TSC read after each operation and no
@@ -134,8 +136,15 @@ __attribute__((noinline)) static double deep(int depth, uint64_t n, int frames, 
     return median;
 }
 
-/* A small open-addressing table of counters: the work a traced program does between probes. */
-static uint64_t work(uint64_t n) {
+/* The clock a probe reads, without the probe: a TSC read after each round of the work, kept
+ * in a small array (work and map_ops with tsc, run untraced). */
+static uint64_t tsc_seen[64];
+#define TSC_AFTER(tsc, i) \
+    do { if (tsc) tsc_seen[(i) & 63] = __rdtsc(); } while (0)
+
+/* A small open-addressing table of counters: the work a traced program does between probes;
+ * with tsc, one TSC read after each round as well (the probe's clock alone). */
+static uint64_t work(uint64_t n, bool tsc) {
     enum { SLOTS = 4096 };
     static uint64_t keys[SLOTS], vals[SLOTS];
     uint64_t x = 88172645463325252ull, sum = 0;
@@ -149,7 +158,9 @@ static uint64_t work(uint64_t n) {
         vals[h]++;
         sum += vals[h];
         GORT_PROBE(mapassign, 1, 1, vals[h]);
+        TSC_AFTER(tsc, i);
     }
+    __asm__ volatile("" ::"r"(tsc_seen[n & 63]));
     return sum;
 }
 
@@ -176,12 +187,6 @@ static double scattered_loads(const uint64_t *table, uint64_t n, int fence) {
 }
 
 static gort_map *bench_map; /* a registered global: the collector's root */
-
-/* The clock a probe reads, without the probe: a TSC read after each map operation, kept in
- * a small array (map_ops with tsc). */
-static uint64_t tsc_seen[64];
-#define TSC_AFTER(tsc, i) \
-    do { if (tsc) tsc_seen[(i) & 63] = __rdtsc(); } while (0)
 
 /* ns per map operation over insert, lookup and delete of n keys; with tsc, one TSC read after
  * each operation (the probe's clock, alone). */
@@ -219,7 +224,7 @@ static double assign8(uint64_t n) {
 /* Runs the mode named by argv[1]; prints its figures. */
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: tracer_probe probe|stack|emit|work|maps|maps_tsc|assign8|clock_loads N [DEPTH]\n");
+        fprintf(stderr, "usage: tracer_probe probe|stack|emit|work|work_tsc|maps|maps_tsc|assign8|clock_loads N [DEPTH]\n");
         return 2;
     }
     uint64_t n = strtoull(argv[2], NULL, 10);
@@ -257,9 +262,9 @@ int main(int argc, char **argv) {
         free(table);
     } else if (!strcmp(argv[1], "maps_tsc")) {
         printf("map_op_ns %.2f\n", map_ops(n, true));
-    } else if (!strcmp(argv[1], "work")) {
+    } else if (!strcmp(argv[1], "work") || !strcmp(argv[1], "work_tsc")) {
         uint64_t t0 = now_ns();
-        uint64_t s = work(n);
+        uint64_t s = work(n, !strcmp(argv[1], "work_tsc"));
         printf("work_ms %.2f\n", (double)(now_ns() - t0) / 1e6);
         printf("checksum %llu\n", (unsigned long long)s);
     } else {
