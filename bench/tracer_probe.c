@@ -70,9 +70,8 @@ static void burst(bool tsc_only) {
 
 /* ns per call while the buffer has room: n calls in bursts of BURST, with a pause after each
  * burst (not timed) in which the recorder drains the ring. The probe and its peer, the TSC
- * read, are timed the same way: a burst after a pause runs on a core that has just woken
- * (cold predictors, a clock still ramping), which costs both alike. Stores the median burst
- * in *median and returns the best. */
+ * read, are timed the same way, pauses included, so that the two figures compare. Stores the
+ * median burst in *median and returns the best. */
 static double time_bursts(uint64_t n, bool tsc_only, double *median) {
     size_t bursts = n / BURST < 3 ? 3 : n / BURST;
     double *ns = malloc(bursts * sizeof *ns);
@@ -171,7 +170,7 @@ static uint64_t work(uint64_t n, bool tsc) {
  * (kept, as a probe keeps its stamp), 2 an lfence (which waits for every earlier load to
  * complete). ns per load. */
 static double scattered_loads(const uint64_t *table, uint64_t n, int fence) {
-    uint64_t x = 88172645463325252ull, sum = 0, stamps[64];
+    uint64_t x = 88172645463325252ull, sum = 0, stamps[64] = { 0 };
     uint64_t t0 = now_ns();
     for (uint64_t i = 0; i < n; i++) {
         x ^= x << 13;
@@ -224,7 +223,8 @@ static double assign8(uint64_t n) {
 /* Runs the mode named by argv[1]; prints its figures. */
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: tracer_probe probe|stack|emit|work|work_tsc|maps|maps_tsc|assign8|clock_loads N [DEPTH]\n");
+        fprintf(stderr, "usage: tracer_probe probe|stack|emit|work|work_tsc|maps|maps_tsc|"
+                        "assign8|clock_loads N [DEPTH]\n");
         return 2;
     }
     uint64_t n = strtoull(argv[2], NULL, 10);
