@@ -51,6 +51,7 @@ now() { date +%s%N; }
 val() { sed -n "s/^$1 //p" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 meta() { sqlite3 "$1" "SELECT value FROM meta WHERE key = '$2'"; }
+stall_ms() { awk -v s="$(meta "$1" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }'; } # DB: its recorded stalls, ms
 rec() { "$G" record "$@" 2>/dev/null; }
 lower() { awk -v x="$1" -v y="$2" 'BEGIN { print (y == "" || x + 0 < y + 0) ? x : y }'; }
 
@@ -117,7 +118,7 @@ lttng_run "$T/le.out" emit "$N"
 ge=$(val emit_ns "$T/e.out"); le=$(val emit_ns "$T/le.out")
 events=$(meta "$T/e.db" events); lost=$(meta "$T/e.db" events_lost)
 [ "$events" = "$N" ] && [ "$lost" = 0 ] || echo "  (!) recorded $events of $N events, $lost lost"
-echo "sustained, $N events:  $ge ns/event   (LTTng $le ns/event: x$(ratio "$ge" "$le"); target <= x0.33; $(meta "$T/e.db" stalls) recorder stalls, $(awk -v s="$(meta "$T/e.db" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }') ms)"
+echo "sustained, $N events:  $ge ns/event   (LTTng $le ns/event: x$(ratio "$ge" "$le"); target <= x0.33; $(meta "$T/e.db" stalls) recorder stalls, $(stall_ms "$T/e.db") ms)"
 gc=$(val emit_cpu_ns "$T/e.out"); lc=$(val emit_cpu_ns "$T/le.out")
 echo "  the program's CPU:     $gc ns/event   (LTTng's $lc ns/event: x$(ratio "$gc" "$lc"); wall time beyond it is waiting: for the CPU on a busy machine, for the tracer)"
 
@@ -139,7 +140,7 @@ rm -f "$T/e.db" "$T/peer.db" "$T/s.db" "$T/p.db"
 "$P" assign8 5000000 >"$T/a0.out"
 rec --no-stacks -o "$T/a1.db" -- "$P" assign8 5000000 >"$T/a1.out"
 a0=$(val assign8_ms "$T/a0.out"); a1=$(val assign8_ms "$T/a1.out")
-a1w=$(awk -v s="$(meta "$T/a1.db" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }')
+a1w=$(stall_ms "$T/a1.db")
 echo "slowdown, 5M mapassign_fast64 on 8 keys: untraced $a0 ms, traced (--no-stacks) $a1 ms: x$(ratio "$a1" "$a0")   (target <= x8; $a1w ms of it waiting for the recorder in $(meta "$T/a1.db" stalls) stalls: x$(ratio "$(awk -v a="$a1" -v w="$a1w" 'BEGIN { print a - w }')" "$a0") without them)"
 # The map benchmark's runs alternate untraced, traced and traced with stacks, MAP_ROUNDS times
 # (a single run of each swings by x1.5 on a shared machine); the ratios are of the best runs,
@@ -165,7 +166,7 @@ W=3000000
 rec --no-stacks -o "$T/w1.db" -- "$P" work $W >"$T/w1.out"
 "$P" work_tsc $W >"$T/wt.out"
 w0=$(val work_ms "$T/w0.out"); w1=$(val work_ms "$T/w1.out"); wt=$(val work_ms "$T/wt.out")
-w1w=$(awk -v s="$(meta "$T/w1.db" stall_ns)" 'BEGIN { printf "%.0f", s / 1e6 }')
+w1w=$(stall_ms "$T/w1.db")
 echo "slowdown, a probe per round of a hashing loop ($W): untraced $w0 ms, traced x$(ratio "$w1" "$w0") (--no-stacks; $w1w ms of it waiting for the recorder in $(meta "$T/w1.db" stalls) stalls)"
 echo "  its clock alone:       untraced with one TSC read after each round x$(ratio "$wt" "$w0"): the recorder beyond its clock x$(ratio "$w1" "$wt"), x$(ratio "$(awk -v a="$w1" -v w="$w1w" 'BEGIN { print a - w }')" "$wt") without the stalls"
 rm -f "$T"/a1.db "$T"/m1.db "$T"/m2.db "$T"/w1.db
